@@ -1,0 +1,193 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+prn_validator = RegexValidator(r"^\d{8,9}$", "A PRN is 8 or 9 digits.")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    DIVERSE = "X", "Gender diverse"
+    UNKNOWN = "U", "Unknown"
+
+
+class OffenderQuerySet(models.QuerySet):
+    def with_list_relations(self):
+        return self.select_related("home_office")
+
+
+class Offender(models.Model):
+    prn = models.CharField("PRN", max_length=9, unique=True, validators=[prn_validator])
+    family_name = models.CharField(max_length=80)
+    given_names = models.CharField(max_length=120)
+    preferred_name = models.CharField(max_length=80, blank=True)
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.UNKNOWN)
+    ethnicity = models.CharField(max_length=60, blank=True)
+    home_office = models.ForeignKey(
+        "staff.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="offenders"
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
+    # Search keys (offenders.phonetics), kept in step by the services.
+    family_name_folded = models.CharField(max_length=80, editable=False, default="")
+    given_names_folded = models.CharField(max_length=120, editable=False, default="")
+    family_name_soundex = models.CharField(max_length=4, editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OffenderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_names", "id"]
+        indexes = [
+            models.Index(
+                fields=["family_name_folded", "given_names_folded"],
+                name="offender_folded_name",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["family_name_soundex", "date_of_birth"], name="offender_soundex_dob"),
+            models.Index(fields=["date_of_birth"], name="offender_dob"),
+            models.Index(fields=["home_office", "family_name", "given_names"], name="offender_office_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_names} ({self.prn})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+    def clean(self) -> None:
+        today = timezone.localdate()
+        if self.date_of_birth and self.date_of_birth > today:
+            raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
+        if self.date_of_death and self.date_of_birth and self.date_of_death < self.date_of_birth:
+            raise ValidationError({"date_of_death": "Date of death cannot be before date of birth."})
+        if self.date_of_death and self.date_of_death > today:
+            raise ValidationError({"date_of_death": "Date of death cannot be in the future."})
+
+
+class OffenderAlias(models.Model):
+    offender = models.ForeignKey(Offender, on_delete=models.CASCADE, related_name="aliases")
+    family_name = models.CharField(max_length=80)
+    given_names = models.CharField(max_length=120, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, help_text="Where a different date is used.")
+    family_name_folded = models.CharField(max_length=80, editable=False, default="")
+    family_name_soundex = models.CharField(max_length=4, editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["family_name", "given_names"]
+        verbose_name_plural = "aliases"
+        indexes = [
+            models.Index(
+                fields=["family_name_folded"], name="alias_folded_name", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["family_name_soundex"], name="alias_soundex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_names}"
+
+
+class Address(models.Model):
+    """Addresses over time: the current one has no end date."""
+
+    class Kind(models.TextChoices):
+        RESIDENTIAL = "residential", "Residential"
+        POSTAL = "postal", "Postal"
+        HD_ADDRESS = "hd", "Home detention address"
+
+    offender = models.ForeignKey(Offender, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RESIDENTIAL)
+    line1 = models.CharField("Address line 1", max_length=120)
+    line2 = models.CharField("Address line 2", max_length=120, blank=True)
+    suburb = models.CharField(max_length=60, blank=True)
+    city = models.CharField(max_length=60)
+    postcode = models.CharField(max_length=4, blank=True, validators=[RegexValidator(r"^\d{4}$", "Four digits.")])
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        verbose_name_plural = "addresses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="address_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.line1, self.line2, self.suburb, self.city, self.postcode]
+        return ", ".join(part for part in parts if part)
+
+    def clean(self) -> None:
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "An address cannot end before it starts."})
+
+
+class Identifier(models.Model):
+    class Kind(models.TextChoices):
+        PNC = "pnc", "Police (NIA) identifier"
+        CMS = "cms", "Courts (CMS) participant ID"
+        DRIVER_LICENCE = "driver_licence", "Driver licence"
+        PASSPORT = "passport", "Passport"
+        NHI = "nhi", "National Health Index"
+
+    offender = models.ForeignKey(Offender, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="identifier_unique_value"),
+        ]
+        indexes = [models.Index(Lower("value"), name="identifier_value_lower")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class FlagKind(models.TextChoices):
+    OFFENDER_WARNING = "ows", "Offender warning (OWS)"
+    CHILD_SEX_OFFENDER = "cso", "Child sex offender"
+    SAFETY_CONCERN = "safety", "Staff safety concern"
+    GANG = "gang", "Gang affiliation"
+    AT_RISK = "at_risk", "At risk"
+    ESCAPE = "escape", "Escape risk"
+
+
+class Flag(models.Model):
+    offender = models.ForeignKey(Offender, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    reason = models.CharField(max_length=300)
+    raised_on = models.DateField(default=timezone.localdate)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    ended_on = models.DateField(null=True, blank=True)
+    ended_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["ended_on", "-raised_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offender", "kind"], condition=Q(ended_on__isnull=True), name="one_active_flag_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def active(self) -> bool:
+        return self.ended_on is None

@@ -1,0 +1,299 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class OffenceCategory(models.TextChoices):
+    DRUGS = "drugs", "Drugs"
+    VIOLENCE = "violence", "Violence"
+    ESCAPE = "escape", "Escape"
+    TERRORISM = "terrorism", "Terrorism"
+    SERIOUS_ASSAULT = "serious_assault", "Serious assault"
+    CHILD_SEX = "child_sex", "Sexual offence against a child"
+
+
+class Offence(models.Model):
+    """The offence catalogue: each offence's Act and Ministry of Justice seriousness score
+    (the average prison days imposed; seed 003 bands it H/M/L/VL)."""
+
+    code = models.CharField(max_length=12, unique=True)
+    description = models.CharField(max_length=200)
+    act = models.CharField(max_length=120)
+    section = models.CharField(max_length=20, blank=True)
+    seriousness = models.DecimalField(
+        "MoJ seriousness score", max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    categories = models.JSONField(default=list, blank=True, help_text="Subset of OffenceCategory values.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+    def clean(self) -> None:
+        unknown = set(self.categories or []) - set(OffenceCategory.values)
+        if unknown:
+            raise ValidationError({"categories": f"Unknown categories: {', '.join(sorted(unknown))}"})
+
+    def has_category(self, category: str) -> bool:
+        return category in (self.categories or [])
+
+
+class Charge(models.Model):
+    """A charge laid against an offender; `outstanding` until the court disposes of it."""
+
+    class Outcome(models.TextChoices):
+        CONVICTED = "convicted", "Convicted"
+        DISMISSED = "dismissed", "Dismissed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        ACQUITTED = "acquitted", "Acquitted"
+
+    offender = models.ForeignKey("offenders.Offender", on_delete=models.PROTECT, related_name="charges")
+    offence = models.ForeignKey(Offence, on_delete=models.PROTECT, related_name="charges")
+    charged_on = models.DateField()
+    offence_date = models.DateField(null=True, blank=True)
+    court = models.ForeignKey("staff.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outstanding = models.BooleanField(default=True)
+    disposed_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-charged_on", "-id"]
+        indexes = [models.Index(fields=["offender", "outstanding"], name="charge_offender_outstanding")]
+
+    def __str__(self) -> str:
+        return f"{self.offence} charged {self.charged_on}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.outstanding and (self.disposed_on or self.outcome):
+            errors["outstanding"] = "A disposed charge (with an outcome or date) is not outstanding."
+        if not self.outstanding and not (self.disposed_on and self.outcome):
+            errors["outcome"] = "A charge that is no longer outstanding needs its outcome and disposal date."
+        if self.disposed_on and self.charged_on and self.disposed_on < self.charged_on:
+            errors["disposed_on"] = "A charge cannot be disposed of before it was laid."
+        if self.offence_date and self.charged_on and self.offence_date > self.charged_on:
+            errors["offence_date"] = "The offence date cannot be after the charge date."
+        if errors:
+            raise ValidationError(errors)
+
+
+class SentenceType(models.TextChoices):
+    COMMUNITY_WORK = "community_work", "Community work"
+    SUPERVISION = "supervision", "Supervision"
+    INTENSIVE_SUPERVISION = "intensive_supervision", "Intensive supervision"
+    COMMUNITY_DETENTION = "community_detention", "Community detention"
+    HOME_DETENTION = "home_detention", "Home detention"
+    IMPRISONMENT = "imprisonment", "Imprisonment"
+    PAROLE = "parole", "Parole"
+    RELEASE_ON_CONDITIONS = "release_on_conditions", "Release on conditions"
+    EXTENDED_SUPERVISION = "extended_supervision", "Extended supervision order"
+
+
+# Which fields each sentence type needs (public NZ sentencing facts; DOMAIN.md).
+COMMUNITY_SENTENCE_TYPES = frozenset(
+    {
+        SentenceType.COMMUNITY_WORK,
+        SentenceType.SUPERVISION,
+        SentenceType.INTENSIVE_SUPERVISION,
+        SentenceType.COMMUNITY_DETENTION,
+    }
+)
+TYPES_WITH_CONDITIONS = frozenset(
+    {
+        SentenceType.SUPERVISION,
+        SentenceType.INTENSIVE_SUPERVISION,
+        SentenceType.COMMUNITY_DETENTION,
+        SentenceType.HOME_DETENTION,
+        SentenceType.PAROLE,
+        SentenceType.RELEASE_ON_CONDITIONS,
+        SentenceType.EXTENDED_SUPERVISION,
+    }
+)
+COMMUNITY_WORK_HOURS = (40, 400)
+
+
+class SentenceStatus(models.TextChoices):
+    PENDING = "pending", "Not yet started"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+
+
+class CompletionReason(models.TextChoices):
+    NORMAL = "normal", "Completed normally"
+    CANCELLED_SUBSEQUENT = "cancelled_subsequent", "Cancelled because of a subsequent sentence"
+    QUASHED = "quashed", "Quashed"
+    DISCHARGED_EARLY = "discharged_early", "Discharged early"
+    TERMINATED = "terminated", "Terminated other than by normal completion"
+
+
+class SentenceQuerySet(models.QuerySet):
+    def current(self):
+        return self.exclude(status=SentenceStatus.COMPLETED)
+
+    def with_list_relations(self):
+        return self.select_related("offender", "managing_office", "court")
+
+
+class Sentence(models.Model):
+    offender = models.ForeignKey("offenders.Offender", on_delete=models.PROTECT, related_name="sentences")
+    sentence_type = models.CharField(max_length=30, choices=SentenceType.choices)
+    court = models.ForeignKey(
+        "staff.Office", on_delete=models.PROTECT, related_name="sentences_imposed",
+        limit_choices_to={"kind": "court"},
+    )
+    court_case_number = models.CharField(max_length=30, blank=True)
+    order_date = models.DateField(help_text="Date the court imposed the sentence or order.")
+    start_date = models.DateField("Commencement date (SCD)")
+    end_date = models.DateField("Expiry date (SED)", null=True, blank=True, help_text="Blank when indeterminate.")
+    parole_eligibility_date = models.DateField("Parole eligibility date (PED)", null=True, blank=True)
+    statutory_release_date = models.DateField("Statutory release date (SRD)", null=True, blank=True)
+    parole_hearing_date = models.DateField("Next parole hearing", null=True, blank=True)
+    hours = models.PositiveIntegerField(
+        "Hours (community work)", null=True, blank=True,
+        validators=[MinValueValidator(COMMUNITY_WORK_HOURS[0]), MaxValueValidator(COMMUNITY_WORK_HOURS[1])],
+    )
+    conditions = models.TextField(blank=True)
+    indeterminate = models.BooleanField(default=False, help_text="Life or preventive detention.")
+    managing_office = models.ForeignKey(
+        "staff.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="managed_sentences"
+    )
+    status = models.CharField(max_length=12, choices=SentenceStatus.choices, default=SentenceStatus.ACTIVE)
+    completion_reason = models.CharField(max_length=30, choices=CompletionReason.choices, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SentenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        indexes = [
+            models.Index(fields=["offender", "status"], name="sentence_offender_status"),
+            models.Index(fields=["managing_office", "status"], name="sentence_office_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="sentence_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | (Q(completed_on__isnull=False) & ~Q(completion_reason="")),
+                name="completed_sentence_has_reason_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sentence_type_display()} from {self.start_date:%d %b %Y}"
+
+    @property
+    def is_custodial(self) -> bool:
+        return self.sentence_type == SentenceType.IMPRISONMENT
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        kind = self.sentence_type
+        if self.start_date and self.order_date and self.start_date < self.order_date:
+            errors["start_date"] = "A sentence cannot start before the court ordered it."
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date cannot be before the start date."
+        if kind == SentenceType.COMMUNITY_WORK and not self.hours:
+            errors["hours"] = "Community work needs its number of hours (40 to 400)."
+        if kind != SentenceType.COMMUNITY_WORK and self.hours:
+            errors["hours"] = "Only community work has hours."
+        if self.conditions and kind not in TYPES_WITH_CONDITIONS:
+            errors["conditions"] = f"{self.get_sentence_type_display()} has no conditions."
+        if self.indeterminate and kind != SentenceType.IMPRISONMENT:
+            errors["indeterminate"] = "Only imprisonment can be indeterminate."
+        if not self.indeterminate and not self.end_date:
+            errors["end_date"] = "A determinate sentence needs its end date."
+        if kind != SentenceType.IMPRISONMENT:
+            for name in ("parole_eligibility_date", "statutory_release_date", "parole_hearing_date"):
+                if getattr(self, name):
+                    errors[name] = "Only imprisonment has parole and release dates."
+        else:
+            self._clean_imprisonment_dates(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_imprisonment_dates(self, errors: dict[str, str]) -> None:
+        ped, srd = self.parole_eligibility_date, self.statutory_release_date
+        if ped and self.start_date and ped < self.start_date:
+            errors["parole_eligibility_date"] = "The PED cannot be before the sentence starts."
+        if ped and srd and ped > srd:
+            errors["parole_eligibility_date"] = "The PED cannot be after the SRD."
+        if srd and self.end_date and srd > self.end_date:
+            errors["statutory_release_date"] = "The SRD cannot be after the sentence expiry date."
+        if not self.indeterminate and not srd:
+            errors["statutory_release_date"] = "A determinate prison sentence needs its SRD."
+
+
+class Conviction(models.Model):
+    """A conviction behind a sentence, referencing the offence catalogue."""
+
+    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="convictions")
+    offender = models.ForeignKey("offenders.Offender", on_delete=models.PROTECT, related_name="convictions")
+    offence = models.ForeignKey(Offence, on_delete=models.PROTECT, related_name="convictions")
+    charge = models.OneToOneField(
+        Charge, null=True, blank=True, on_delete=models.PROTECT, related_name="conviction"
+    )
+    offence_date = models.DateField(null=True, blank=True)
+    convicted_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-convicted_on", "-id"]
+        indexes = [models.Index(fields=["offender", "-convicted_on"], name="conviction_offender_date")]
+
+    def __str__(self) -> str:
+        return f"{self.offence} convicted {self.convicted_on}"
+
+    def clean(self) -> None:
+        if self.offence_date and self.convicted_on and self.offence_date > self.convicted_on:
+            raise ValidationError({"offence_date": "The offence date cannot be after the conviction."})
+
+
+class SentenceEventKind(models.TextChoices):
+    """Seed 001: the events that change a sentence record."""
+
+    ORDER_RECEIVED = "order_received", "Court order received"
+    DETAILS_CHANGED = "details_changed", "Details changed"
+    APPLICATION = "application", "Application made"
+    APPEAL_SENTENCE = "appeal_sentence", "Appeal against sentence"
+    APPEAL_CONVICTION = "appeal_conviction", "Appeal against conviction"
+    BREACH = "breach", "Charged with breach"
+    TRANSFER = "transfer", "Transferred to another office"
+    COMPLETED = "completed", "Completed"
+
+
+class SentenceEvent(models.Model):
+    """A dated event on a sentence, who recorded it and whether it came from the courts' system."""
+
+    class Source(models.TextChoices):
+        PERSON = "person", "Entered by staff"
+        COURT_INTERFACE = "court", "Court interface (CMS)"
+        SYSTEM = "system", "System"
+
+    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=SentenceEventKind.choices)
+    occurred_on = models.DateField()
+    detail = models.CharField(max_length=500, blank=True)
+    from_status = models.CharField(max_length=12, choices=SentenceStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=SentenceStatus.choices, blank=True)
+    completion_reason = models.CharField(max_length=30, choices=CompletionReason.choices, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PERSON)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on}"
