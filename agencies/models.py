@@ -73,7 +73,9 @@ class ReferralStatus(models.TextChoices):
 
 
 REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
-    ReferralStatus.REFERRED: frozenset({ReferralStatus.ATTENDING, ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED}),
+    ReferralStatus.REFERRED: frozenset(
+        {ReferralStatus.ATTENDING, ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED}
+    ),
     ReferralStatus.ATTENDING: frozenset({ReferralStatus.COMPLETED, ReferralStatus.WITHDRAWN}),
     ReferralStatus.COMPLETED: frozenset(),
     ReferralStatus.WITHDRAWN: frozenset(),

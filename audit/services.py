@@ -29,7 +29,12 @@ def _offender_id_of(obj: models.Model | None) -> int | None:
         return None
     if obj._meta.label == "offenders.Offender":
         return obj.pk
-    return getattr(obj, "offender_id", None)
+    if getattr(obj, "offender_id", None) is not None:
+        return obj.offender_id
+    for parent in ("sentence", "referral", "document"):
+        if getattr(obj, f"{parent}_id", None) is not None:
+            return getattr(obj, parent).offender_id
+    return None
 
 
 def audit_record(

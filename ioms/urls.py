@@ -1,6 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ioms import views
+
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("offenders/", include("offenders.urls")),
+    path("sentences/", include("sentences.urls")),
+    path("casenotes/", include("casenotes.urls")),
+    path("documents/", include("documents.urls")),
+    path("agencies/", include("agencies.urls")),
+    path("staff/", include("staff.urls")),
+    path("allocation/", include("allocation.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/v1/", include("ioms.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -111,7 +111,9 @@ class Address(models.Model):
     line2 = models.CharField("Address line 2", max_length=120, blank=True)
     suburb = models.CharField(max_length=60, blank=True)
     city = models.CharField(max_length=60)
-    postcode = models.CharField(max_length=4, blank=True, validators=[RegexValidator(r"^\d{4}$", "Four digits.")])
+    postcode = models.CharField(
+        max_length=4, blank=True, validators=[RegexValidator(r"^\d{4}$", "Four digits.")]
+    )
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -173,7 +175,9 @@ class Flag(models.Model):
     kind = models.CharField(max_length=20, choices=FlagKind.choices)
     reason = models.CharField(max_length=300)
     raised_on = models.DateField(default=timezone.localdate)
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     ended_on = models.DateField(null=True, blank=True)
     ended_reason = models.CharField(max_length=300, blank=True)
 
@@ -181,7 +185,9 @@ class Flag(models.Model):
         ordering = ["ended_on", "-raised_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["offender", "kind"], condition=Q(ended_on__isnull=True), name="one_active_flag_per_kind"
+                fields=["offender", "kind"],
+                condition=Q(ended_on__isnull=True),
+                name="one_active_flag_per_kind",
             ),
         ]
 

@@ -56,7 +56,9 @@ class Charge(models.Model):
     offence = models.ForeignKey(Offence, on_delete=models.PROTECT, related_name="charges")
     charged_on = models.DateField()
     offence_date = models.DateField(null=True, blank=True)
-    court = models.ForeignKey("staff.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    court = models.ForeignKey(
+        "staff.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     outstanding = models.BooleanField(default=True)
     disposed_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
@@ -144,18 +146,24 @@ class Sentence(models.Model):
     offender = models.ForeignKey("offenders.Offender", on_delete=models.PROTECT, related_name="sentences")
     sentence_type = models.CharField(max_length=30, choices=SentenceType.choices)
     court = models.ForeignKey(
-        "staff.Office", on_delete=models.PROTECT, related_name="sentences_imposed",
+        "staff.Office",
+        on_delete=models.PROTECT,
+        related_name="sentences_imposed",
         limit_choices_to={"kind": "court"},
     )
     court_case_number = models.CharField(max_length=30, blank=True)
     order_date = models.DateField(help_text="Date the court imposed the sentence or order.")
     start_date = models.DateField("Commencement date (SCD)")
-    end_date = models.DateField("Expiry date (SED)", null=True, blank=True, help_text="Blank when indeterminate.")
+    end_date = models.DateField(
+        "Expiry date (SED)", null=True, blank=True, help_text="Blank when indeterminate."
+    )
     parole_eligibility_date = models.DateField("Parole eligibility date (PED)", null=True, blank=True)
     statutory_release_date = models.DateField("Statutory release date (SRD)", null=True, blank=True)
     parole_hearing_date = models.DateField("Next parole hearing", null=True, blank=True)
     hours = models.PositiveIntegerField(
-        "Hours (community work)", null=True, blank=True,
+        "Hours (community work)",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(COMMUNITY_WORK_HOURS[0]), MaxValueValidator(COMMUNITY_WORK_HOURS[1])],
     )
     conditions = models.TextField(blank=True)

@@ -1,0 +1,88 @@
+"""Casenotes are appended, never edited: `casenote_amend` appends a correction."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_created
+from casenotes.models import Casenote, CasenoteType
+
+NOTE_FIELDS = ("note_type", "contact_on", "summary", "sentence", "sensitive")
+
+
+@transaction.atomic
+def casenote_create(
+    *,
+    actor,
+    offender,
+    summary: str,
+    text: str,
+    note_type: str = CasenoteType.CONTACT,
+    contact_on: datetime.datetime | None = None,
+    sentence=None,
+    sensitive: bool = False,
+) -> Casenote:
+    if sensitive and actor is not None and not actor.has_perm("casenotes.view_sensitive_casenote"):
+        raise PermissionDenied("You may not write sensitive casenotes.")
+    contact_on = contact_on or timezone.now()
+    if contact_on > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError(
+            {"contact_on": "A casenote records what has happened: the time cannot be in the future."}
+        )
+    note = Casenote(
+        offender=offender,
+        sentence=sentence,
+        note_type=note_type,
+        contact_on=contact_on,
+        summary=summary.strip(),
+        text=text.strip(),
+        sensitive=sensitive,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    note.full_clean()
+    note.save()
+    audit_created(actor=actor, obj=note, fields=NOTE_FIELDS, summary=f"Added casenote to {offender}")
+    return note
+
+
+def system_casenote(*, offender, summary: str, text: str, sentence=None, actor=None) -> Casenote:
+    """Every action the system takes on a record leaves a casenote (seed 001: casenotes for every
+    contact with / action related to the offender)."""
+    return casenote_create(
+        actor=actor,
+        offender=offender,
+        summary=summary,
+        text=text,
+        note_type=CasenoteType.SYSTEM,
+        sentence=sentence,
+    )
+
+
+@transaction.atomic
+def casenote_amend(*, actor, note: Casenote, text: str, reason: str, summary: str = "") -> Casenote:
+    """Append a correction to `note`; the original stays as it was written."""
+    if not reason.strip():
+        raise ValidationError({"amendment_reason": "Say why the note is being corrected."})
+    amendment = Casenote(
+        offender_id=note.offender_id,
+        sentence_id=note.sentence_id,
+        note_type=note.note_type,
+        contact_on=note.contact_on,
+        summary=(summary or f"Correction: {note.summary}")[:200],
+        text=text.strip(),
+        sensitive=note.sensitive,
+        author=actor,
+        amends=note,
+        amendment_reason=reason.strip(),
+    )
+    amendment.full_clean()
+    amendment.save()
+    audit_created(
+        actor=actor,
+        obj=amendment,
+        fields=("amends", "amendment_reason", "summary"),
+        summary=f"Amended casenote {note.pk}",
+    )
+    return amendment

@@ -1,0 +1,41 @@
+"""Who may see and change sentences, convictions and charges."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from offenders.access import can_edit_offender, can_view_offender
+from sentences.models import Sentence
+from staff.access import office_id_of
+from staff.roles import Role, has_role
+
+
+def can_edit_sentence(user, sentence: Sentence) -> bool:
+    if can_edit_offender(user, sentence.offender):
+        return True
+    # Administrative support maintain the sentences their office manages (seed 000).
+    return (
+        has_role(user, Role.ADMIN_SUPPORT, Role.SERVICE_MANAGER)
+        and sentence.managing_office_id is not None
+        and sentence.managing_office_id == office_id_of(user)
+    )
+
+
+def can_record_sentence(user, offender) -> bool:
+    """Entering a new sentence by hand (the court interface delivers most of them)."""
+    return has_role(user, Role.ADMIN_SUPPORT, Role.SERVICE_MANAGER, Role.SYSTEM_ADMIN) and can_edit_offender(
+        user, offender
+    )
+
+
+def access_sentence_by_id(user, sentence_id, *, for_edit: bool = False) -> Sentence:
+    try:
+        sentence = Sentence.objects.select_related("offender", "court", "managing_office").get(
+            pk=int(sentence_id)
+        )
+    except (Sentence.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such sentence.") from None
+    if not can_view_offender(user, sentence.offender):
+        raise PermissionDenied("You may not see this sentence.")
+    if for_edit and not can_edit_sentence(user, sentence):
+        raise PermissionDenied("You may not change this sentence.")
+    return sentence

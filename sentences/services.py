@@ -1,0 +1,296 @@
+"""Writes to sentences, convictions and charges. The sentence status is a state machine:
+`sentence_complete` and `sentence_commence` are the only code that assigns it."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.records import record_update
+from audit.services import audit_created, audit_record
+from sentences.models import (
+    Charge,
+    CompletionReason,
+    Conviction,
+    Offence,
+    Sentence,
+    SentenceEvent,
+    SentenceEventKind,
+    SentenceStatus,
+)
+
+SENTENCE_FIELDS = (
+    "sentence_type",
+    "court",
+    "court_case_number",
+    "order_date",
+    "start_date",
+    "end_date",
+    "parole_eligibility_date",
+    "statutory_release_date",
+    "parole_hearing_date",
+    "hours",
+    "conditions",
+    "indeterminate",
+    "managing_office",
+)
+
+SENTENCE_TRANSITIONS: dict[str, frozenset[str]] = {
+    SentenceStatus.PENDING: frozenset({SentenceStatus.ACTIVE, SentenceStatus.COMPLETED}),
+    SentenceStatus.ACTIVE: frozenset({SentenceStatus.COMPLETED}),
+    SentenceStatus.COMPLETED: frozenset(),
+}
+
+
+def _actor_user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def charge_create(*, actor, offender, offence: Offence, charged_on, **data: Any) -> Charge:
+    charge = Charge(offender=offender, offence=offence, charged_on=charged_on, **data)
+    charge.full_clean()
+    charge.save()
+    audit_created(
+        actor=actor,
+        obj=charge,
+        fields=("offence", "charged_on", "offence_date", "court", "outstanding"),
+        summary=f"Recorded charge {offence} against {offender}",
+    )
+    return charge
+
+
+@transaction.atomic
+def charge_dispose(*, actor, charge: Charge, outcome: str, disposed_on: datetime.date) -> dict:
+    charge = Charge.objects.select_for_update().get(pk=charge.pk)
+    if not charge.outstanding:
+        raise ValidationError("This charge has already been disposed of.")
+    return record_update(
+        actor=actor,
+        instance=charge,
+        data={"outstanding": False, "outcome": outcome, "disposed_on": disposed_on},
+        summary=f"Charge {charge.offence} disposed: {outcome}",
+    )
+
+
+def _initial_status(start_date: datetime.date) -> str:
+    return SentenceStatus.PENDING if start_date > timezone.localdate() else SentenceStatus.ACTIVE
+
+
+@transaction.atomic
+def sentence_create(
+    *,
+    actor,
+    offender,
+    convictions: Iterable[dict],
+    source: str = SentenceEvent.Source.PERSON,
+    **data: Any,
+) -> Sentence:
+    """A sentence with the conviction(s) behind it. `convictions` are dicts of offence, convicted_on
+    and optionally offence_date and charge (an outstanding charge it disposes of)."""
+    unknown = set(data) - set(SENTENCE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown sentence fields: {sorted(unknown)}")
+    convictions = list(convictions)
+    if not convictions:
+        raise ValidationError({"convictions": "A sentence needs at least one conviction behind it."})
+    sentence = Sentence(offender=offender, **data)
+    sentence.status = _initial_status(sentence.start_date) if sentence.start_date else SentenceStatus.ACTIVE
+    sentence.full_clean()
+    sentence.save()
+    for item in convictions:
+        conviction_add(actor=actor, sentence=sentence, **item)
+    SentenceEvent.objects.create(
+        sentence=sentence,
+        kind=SentenceEventKind.ORDER_RECEIVED,
+        occurred_on=sentence.order_date,
+        detail=f"{sentence.get_sentence_type_display()} imposed at {sentence.court}",
+        to_status=sentence.status,
+        source=source,
+        recorded_by=_actor_user(actor),
+    )
+    audit_created(
+        actor=actor, obj=sentence, fields=SENTENCE_FIELDS, summary=f"Recorded {sentence} for {offender}"
+    )
+    return sentence
+
+
+@transaction.atomic
+def conviction_add(
+    *,
+    actor,
+    sentence: Sentence,
+    offence: Offence,
+    convicted_on,
+    offence_date=None,
+    charge: Charge | None = None,
+) -> Conviction:
+    conviction = Conviction(
+        sentence=sentence,
+        offender_id=sentence.offender_id,
+        offence=offence,
+        convicted_on=convicted_on,
+        offence_date=offence_date,
+        charge=charge,
+    )
+    conviction.full_clean()
+    if charge is not None:
+        if charge.offender_id != sentence.offender_id:
+            raise ValidationError({"charge": "That charge is against a different offender."})
+        if charge.outstanding:
+            charge_dispose(
+                actor=actor, charge=charge, outcome=Charge.Outcome.CONVICTED, disposed_on=convicted_on
+            )
+    conviction.save()
+    audit_created(
+        actor=actor,
+        obj=conviction,
+        fields=("offence", "convicted_on", "offence_date"),
+        summary=f"Recorded conviction {offence} on {sentence}",
+    )
+    return conviction
+
+
+@transaction.atomic
+def sentence_update(*, actor, sentence: Sentence, reason: str = "", **data: Any) -> dict:
+    unknown = set(data) - set(SENTENCE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown sentence fields: {sorted(unknown)}")
+    sentence = Sentence.objects.select_for_update().get(pk=sentence.pk)
+    if sentence.status == SentenceStatus.COMPLETED:
+        raise ValidationError("A completed sentence cannot be changed.")
+    changes = record_update(actor=actor, instance=sentence, data=data, summary=f"Changed {sentence}")
+    if changes:
+        kind = (
+            SentenceEventKind.TRANSFER if "managing_office" in changes else SentenceEventKind.DETAILS_CHANGED
+        )
+        detail = reason or ", ".join(Sentence._meta.get_field(name).verbose_name for name in changes)
+        SentenceEvent.objects.create(
+            sentence=sentence,
+            kind=kind,
+            occurred_on=timezone.localdate(),
+            detail=detail[:500],
+            recorded_by=_actor_user(actor),
+        )
+    return changes
+
+
+def _transition(*, actor, sentence: Sentence, to_status: str, data: dict, event: dict) -> Sentence:
+    """Conditional update: only applies if the sentence is still in the status we read."""
+    current = Sentence.objects.select_for_update().get(pk=sentence.pk)
+    if to_status not in SENTENCE_TRANSITIONS[current.status]:
+        raise ValidationError(
+            f"A sentence that is {current.get_status_display().lower()} cannot become "
+            f"{SentenceStatus(to_status).label.lower()}."
+        )
+    Sentence.objects.filter(pk=current.pk, status=current.status).update(status=to_status, **data)
+    SentenceEvent.objects.create(
+        sentence=current,
+        from_status=current.status,
+        to_status=to_status,
+        recorded_by=_actor_user(actor),
+        **event,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=current,
+        summary=f"{current}: {current.get_status_display()} → {SentenceStatus(to_status).label}",
+        changes={"status": [current.status, to_status], **{k: [None, str(v)] for k, v in data.items()}},
+    )
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def sentence_commence(*, actor, sentence: Sentence, on: datetime.date | None = None) -> Sentence:
+    on = on or timezone.localdate()
+    return _transition(
+        actor=actor,
+        sentence=sentence,
+        to_status=SentenceStatus.ACTIVE,
+        data={},
+        event={"kind": SentenceEventKind.DETAILS_CHANGED, "occurred_on": on, "detail": "Sentence commenced"},
+    )
+
+
+@transaction.atomic
+def sentence_complete(
+    *,
+    actor,
+    sentence: Sentence,
+    reason: str,
+    completed_on: datetime.date,
+    detail: str = "",
+    source: str = SentenceEvent.Source.PERSON,
+) -> Sentence:
+    """Seed 001 completion: normal, cancelled by a subsequent sentence, quashed, discharged early
+    or terminated. Sets the status and the end date the sentence actually ended."""
+    if reason not in CompletionReason.values:
+        raise ValidationError({"reason": "Choose how the sentence ended."})
+    if completed_on < sentence.start_date and reason == CompletionReason.NORMAL:
+        raise ValidationError({"completed_on": "A sentence cannot complete normally before it starts."})
+    if completed_on > timezone.localdate():
+        raise ValidationError({"completed_on": "A completion cannot be recorded in the future."})
+    if reason != CompletionReason.NORMAL and not detail.strip():
+        raise ValidationError({"detail": "Say what ended the sentence (e.g. the court's decision)."})
+    data = {"completion_reason": reason, "completed_on": completed_on}
+    if reason != CompletionReason.NORMAL or sentence.end_date is None:
+        data["end_date"] = max(completed_on, sentence.start_date)
+    return _transition(
+        actor=actor,
+        sentence=sentence,
+        to_status=SentenceStatus.COMPLETED,
+        data=data,
+        event={
+            "kind": SentenceEventKind.COMPLETED,
+            "occurred_on": completed_on,
+            "completion_reason": reason,
+            "detail": detail or CompletionReason(reason).label,
+            "source": source,
+        },
+    )
+
+
+@transaction.atomic
+def sentence_event_record(
+    *,
+    actor,
+    sentence: Sentence,
+    kind: str,
+    occurred_on: datetime.date,
+    detail: str,
+    source: str = SentenceEvent.Source.PERSON,
+) -> SentenceEvent:
+    """Seed 001 changed-details events that do not change a field: an application, an appeal, a breach."""
+    allowed = {
+        SentenceEventKind.APPLICATION,
+        SentenceEventKind.APPEAL_SENTENCE,
+        SentenceEventKind.APPEAL_CONVICTION,
+        SentenceEventKind.BREACH,
+        SentenceEventKind.DETAILS_CHANGED,
+    }
+    if kind not in allowed:
+        raise ValidationError({"kind": "Use the completion or transfer action for that event."})
+    if not detail.strip():
+        raise ValidationError({"detail": "Describe the event."})
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": "The event cannot be in the future."})
+    event = SentenceEvent(
+        sentence=sentence,
+        kind=kind,
+        occurred_on=occurred_on,
+        detail=detail,
+        source=source,
+        recorded_by=_actor_user(actor),
+    )
+    event.full_clean()
+    event.save()
+    audit_created(
+        actor=actor, obj=event, fields=("kind", "occurred_on", "detail"), summary=f"{event} on {sentence}"
+    )
+    return event
