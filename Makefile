@@ -80,7 +80,6 @@ venv:
 	    echo "Installing dependencies from pyproject.toml [$(EXTRAS)] into $(VENV)"; \
 	    $(PY) -c "$$REQUIREMENTS_FROM_PYPROJECT" "$(EXTRAS)" > $(VENV)/requirements.txt; \
 	    constraints=""; if [ -f requirements.lock ]; then constraints="--constraint requirements.lock"; fi; \
-	    $(PY) -m pip install --quiet --upgrade pip; \
 	    $(PY) -m pip install --quiet --requirement $(VENV)/requirements.txt $$constraints; \
 	    echo "$$want" > $(STAMP); \
 	fi

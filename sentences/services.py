@@ -294,3 +294,20 @@ def sentence_event_record(
         actor=actor, obj=event, fields=("kind", "occurred_on", "detail"), summary=f"{event} on {sentence}"
     )
     return event
+
+
+def sentences_commence_due(*, on: datetime.date | None = None) -> int:
+    """Start every pending sentence whose commencement date has arrived. Each sentence is its own
+    transaction, so one bad row cannot hold back the rest; returns how many started."""
+    on = on or timezone.localdate()
+    started = 0
+    due = Sentence.objects.filter(status=SentenceStatus.PENDING, start_date__lte=on).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due):
+        try:
+            sentence_commence(actor=None, sentence=Sentence(pk=pk), on=on)
+        except ValidationError:
+            continue  # someone else moved it on between the read and the update
+        started += 1
+    return started
