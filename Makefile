@@ -32,17 +32,25 @@ print("\n".join(project["dependencies"] + [r for e in extras for r in project["o
 endef
 export REQUIREMENTS_FROM_PYPROJECT
 
-# Candidates in order: $(PYTHON) if given, python3.13, python3.12 on PATH, pyenv builds, python3.
-# Each is run, because a pyenv shim can exist on PATH for a version that is not selected.
+# $(PYTHON) if given; otherwise python3.13 and python3.12 on PATH, pyenv builds, python3, where a 3.12
+# wins over a newer one because pgserver (the embedded PostgreSQL) publishes wheels only up to cp312.
+# Each candidate is run, because a pyenv shim can exist on PATH for a version that is not selected.
 define FIND_PYTHON
 found=""
-for candidate in $${PYTHON:-} python3.13 python3.12 \
-        $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /root/.pyenv/versions/3.1[2-9]*/bin/python3 python3; do
-    if "$$candidate" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then
-        found="$$candidate"; break
-    fi
+candidates="python3.13 python3.12 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3"
+candidates="$$candidates /root/.pyenv/versions/3.1[2-9]*/bin/python3 python3"
+for wanted in "== (3, 12)" ">= (3, 12)"; do
+    for candidate in $${PYTHON:-$$candidates}; do
+        if "$$candidate" -c "import sys, venv, ensurepip; sys.exit(not sys.version_info[:2] $$wanted)" \
+                >/dev/null 2>&1; then
+            found="$$candidate"; break 2
+        fi
+    done
 done
-if [ -z "$$found" ]; then
+if [ -z "$$found" ] && [ -n "$${PYTHON:-}" ]; then
+    echo "error: PYTHON=$$PYTHON is not a Python >= 3.12 with the venv module." >&2
+    exit 1
+elif [ -z "$$found" ]; then
     echo "error: no Python >= 3.12 with the venv module found (Django 6 needs 3.12)." >&2
     echo "       Tried python3.13, python3.12, ~/.pyenv/versions/3.1[2-9]*/bin/python3 and python3." >&2
     echo "       Install one (e.g. pyenv install 3.12) or run: make PYTHON=/path/to/python3.12 ..." >&2

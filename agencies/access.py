@@ -15,3 +15,25 @@ def can_manage_agencies(user) -> bool:
 
 def can_refer(user, offender) -> bool:
     return can_edit_offender(user, offender)
+
+
+def access_referral_by_id(user, referral_id, *, for_edit: bool = False):
+    """A referral and its attendance: 404 if unknown, 403 unless the user may see (or, for_edit,
+    change) the referred offender's record."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from agencies.models import Referral
+    from offenders.access import can_view_offender
+
+    try:
+        referral = Referral.objects.select_related("offender", "programme__agency", "sentence").get(
+            pk=int(referral_id)
+        )
+    except (Referral.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such referral.") from None
+    if not can_view_offender(user, referral.offender):
+        raise PermissionDenied("You may not see this referral.")
+    if for_edit and not can_refer(user, referral.offender):
+        raise PermissionDenied("You may not change this referral.")
+    return referral

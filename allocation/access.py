@@ -10,3 +10,41 @@ def can_allocate_case(user, offender) -> bool:
     if has_role(user, Role.SYSTEM_ADMIN):
         return True
     return has_role(user, Role.SERVICE_MANAGER) and office_id_of(user) in offender_office_ids(offender)
+
+
+def access_allocation_by_id(user, allocation_id):
+    """An allocation to change (end): 404 if unknown, 403 unless the user may allocate the case."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from allocation.models import CaseAllocation
+
+    try:
+        allocation = CaseAllocation.objects.select_related(
+            "offender", "staff__user", "staff__office", "sentence"
+        ).get(pk=int(allocation_id))
+    except (CaseAllocation.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such allocation.") from None
+    if not can_allocate_case(user, allocation.offender):
+        raise PermissionDenied("You may not change the allocations of this case.")
+    return allocation
+
+
+def access_allocation_to_read_by_id(user, allocation_id):
+    """An allocation to read: 404 if unknown, 403 unless the user may see the offender's record
+    (who supervises a case is part of its core information)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from allocation.models import CaseAllocation
+    from offenders.access import can_view_offender
+
+    try:
+        allocation = CaseAllocation.objects.select_related(
+            "offender", "staff__user", "staff__office", "sentence"
+        ).get(pk=int(allocation_id))
+    except (CaseAllocation.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such allocation.") from None
+    if not can_view_offender(user, allocation.offender):
+        raise PermissionDenied("You may not see the allocations of this case.")
+    return allocation

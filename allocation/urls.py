@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from allocation import views
 
 app_name = "allocation"
-urlpatterns: list = []
+urlpatterns = [
+    path("offender/<int:offender_pk>/allocate/", views.allocate, name="allocate"),
+    path("<int:pk>/end/", views.allocation_end, name="end"),
+]

@@ -55,3 +55,29 @@ def access_casenote_by_id(user, casenote_id) -> Casenote:
         # Not even its existence is shown.
         raise Http404("No such casenote.")
     return note
+
+
+def casenote_amend_checker(user, offender):
+    """`can_amend_casenote` for many notes of one offender (a page of the casenote list): the
+    offender-level parts are decided once, so the check costs no query per note. Keep in step
+    with `can_amend_casenote`."""
+    is_admin = has_role(user, Role.SYSTEM_ADMIN)
+    may_add = can_add_casenote(user, offender)
+    manages = has_role(user, Role.SERVICE_MANAGER) and can_edit_offender(user, offender)
+
+    def check(note: Casenote) -> bool:
+        if note.note_type == "system":
+            return is_admin
+        if note.author_id == user.pk and may_add:
+            return True
+        return is_admin or manages
+
+    return check
+
+
+def can_list_casenotes(user) -> bool:
+    """Casenote lists across records (the API): `can_read_casenotes` decided for the user, since
+    reading a record is not narrowed per offender. Keep in step with `can_read_casenotes`."""
+    from offenders.access import can_search_offenders
+
+    return can_search_offenders(user) and not _only_data_share(user)

@@ -63,6 +63,9 @@ def system_casenote(*, offender, summary: str, text: str, sentence=None, actor=N
 @transaction.atomic
 def casenote_amend(*, actor, note: Casenote, text: str, reason: str, summary: str = "") -> Casenote:
     """Append a correction to `note`; the original stays as it was written."""
+    # The correction inherits the note's sensitivity, so writing it needs the same permission.
+    if note.sensitive and actor is not None and not actor.has_perm("casenotes.view_sensitive_casenote"):
+        raise PermissionDenied("You may not write sensitive casenotes.")
     if not reason.strip():
         raise ValidationError({"amendment_reason": "Say why the note is being corrected."})
     amendment = Casenote(

@@ -26,3 +26,11 @@ def access_document_by_id(user, document_id, *, for_edit: bool = False) -> Docum
     if for_edit and not can_write_documents(user, document.offender):
         raise PermissionDenied("You may not change this offender's documents.")
     return document
+
+
+def can_list_documents(user) -> bool:
+    """Document lists across records (the API): `can_read_documents` decided for the user, since
+    reading a record is not narrowed per offender. Keep in step with `can_read_documents`."""
+    from offenders.access import can_search_offenders
+
+    return can_search_offenders(user) and not user_roles(user) <= {Role.DATA_SHARE}

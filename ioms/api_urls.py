@@ -1,3 +1,54 @@
-from django.urls import path  # noqa: F401
+"""/api/v1/: the REST API, its OpenAPI schema and the interactive docs (served from
+drf-spectacular-sidecar, so the page loads nothing from other hosts)."""
 
-urlpatterns: list = []
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from agencies.api import AgencyViewSet, ProgrammeViewSet, ReferralViewSet
+from allocation.api import AllocationViewSet
+from audit.api import AuditEventViewSet
+from casenotes.api import CasenoteViewSet
+from documents.api import DocumentViewSet
+from offenders.api import OffenderViewSet
+from sentences.api import ChargeViewSet, OffenceViewSet, SentenceViewSet
+from staff.api import OfficeViewSet, StaffMemberViewSet, TeamViewSet
+
+
+class SwaggerView(SpectacularSwaggerView):
+    """Swagger UI without its call to the public validator service (validator.swagger.io)."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        settings = spectacular_settings.SWAGGER_UI_SETTINGS
+        if isinstance(settings, dict):
+            response.data["settings"] = self._dump({**settings, "validatorUrl": None})
+        return response
+
+
+router = DefaultRouter()
+router.register("offenders", OffenderViewSet, basename="offender")
+router.register("offences", OffenceViewSet, basename="offence")
+router.register("charges", ChargeViewSet, basename="charge")
+router.register("sentences", SentenceViewSet, basename="sentence")
+router.register("casenotes", CasenoteViewSet, basename="casenote")
+router.register("documents", DocumentViewSet, basename="document")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("staff", StaffMemberViewSet, basename="staff")
+router.register("offices", OfficeViewSet, basename="office")
+router.register("teams", TeamViewSet, basename="team")
+router.register("allocations", AllocationViewSet, basename="allocation")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # A browser without a session is sent to the login page rather than shown a bare 403.
+    path("docs/", login_required(SwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    *router.urls,
+]

@@ -1,5 +1,161 @@
+"""The home page: what each role needs first. A user holding several roles sees each role's part."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import render
+from django.utils import timezone
+
+from allocation.models import CaseAllocation
+from audit.models import AuditEvent
+from casenotes.access import can_read_sensitive
+from casenotes.models import Casenote
+from offenders.forms import OffenderSearchForm
+from offenders.models import Offender
+from offenders.selectors import next_key_date
+from sentences.models import Sentence, SentenceStatus, SentenceType
+from staff.access import staff_of
+from staff.models import Office, StaffMember
+from staff.roles import Role, user_roles
+
+PRISON_ROLES = frozenset({Role.PRISON_OFFICER, Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER})
+RECENT_LIMIT = 10
+PRISONERS_PER_PAGE = 50
+
+
+def _caseload(member: StaffMember) -> list[dict]:
+    """The member's current allocations, each with the offender's current sentences and the next
+    key date among them: three queries however long the caseload."""
+    allocations = (
+        CaseAllocation.objects.current()
+        .filter(staff=member)
+        .select_related("offender__home_office")
+        .prefetch_related(
+            Prefetch(
+                "offender__sentences",
+                queryset=Sentence.objects.current().order_by("start_date", "id"),
+                to_attr="current_sentences",
+            )
+        )
+        .order_by("offender__family_name", "offender__given_names", "offender_id", "role")
+    )
+    today = timezone.localdate()
+    return [
+        {
+            "allocation": allocation,
+            "offender": allocation.offender,
+            "sentences": allocation.offender.current_sentences,
+            "key_date": next_key_date(allocation.offender.current_sentences, today),
+        }
+        for allocation in allocations
+    ]
+
+
+def _recent_casenotes_by(user) -> list[Casenote]:
+    return list(
+        Casenote.objects.filter(author=user)
+        .visible_to_sensitive(can_read_sensitive(user))
+        .select_related("offender")
+        .order_by("-created_at", "-id")[:RECENT_LIMIT]
+    )
+
+
+def _office_sentence_counts(office: Office) -> dict:
+    """Current sentences the office manages, by type, with the number of people under each."""
+    labels = dict(SentenceType.choices)
+    current = Sentence.objects.current().filter(managing_office=office)
+    rows = current.values("sentence_type").annotate(
+        sentences=Count("id"), offenders=Count("offender", distinct=True)
+    )
+    by_type = sorted(
+        ({"label": labels.get(row["sentence_type"], row["sentence_type"]), **row} for row in rows),
+        key=lambda row: row["label"],
+    )
+    return {"by_type": by_type, "offenders": current.values("offender").distinct().count()}
+
+
+def _office_officers(office: Office) -> list[StaffMember]:
+    is_officer = get_user_model().objects.filter(pk=OuterRef("user_id"), groups__name=Role.PROBATION_OFFICER)
+    return list(
+        StaffMember.objects.filter(office=office, active=True)
+        .filter(Exists(is_officer))
+        .select_related("user", "team")
+        .annotate(caseload=Count("allocations", filter=Q(allocations__ended_on__isnull=True)))
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def _recently_changed_sentences(office: Office) -> list[Sentence]:
+    return list(
+        Sentence.objects.filter(managing_office=office)
+        .select_related("offender", "court")
+        .order_by("-updated_at", "-id")[:20]
+    )
+
+
+def _prisoners(office: Office):
+    """Offenders serving an active sentence of imprisonment that the office manages."""
+    in_prison = Sentence.objects.filter(
+        offender=OuterRef("pk"),
+        managing_office=office,
+        sentence_type=SentenceType.IMPRISONMENT,
+        status=SentenceStatus.ACTIVE,
+    )
+    return (
+        Offender.objects.filter(Exists(in_prison))
+        .prefetch_related(
+            Prefetch(
+                "sentences",
+                queryset=Sentence.objects.filter(
+                    managing_office=office,
+                    sentence_type=SentenceType.IMPRISONMENT,
+                    status=SentenceStatus.ACTIVE,
+                ).order_by("start_date"),
+                to_attr="prison_sentences",
+            )
+        )
+        .order_by("family_name", "given_names", "id")
+    )
+
+
+def _system_counts() -> dict:
+    start_of_today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+    return {
+        "offenders": Offender.objects.count(),
+        "current_sentences": Sentence.objects.current().count(),
+        "staff": StaffMember.objects.filter(active=True).count(),
+        "offices": Office.objects.active().count(),
+        "audit_today": AuditEvent.objects.filter(at__gte=start_of_today).count(),
+    }
 
 
 def home(request):
-    return render(request, "home.html", {})
+    user = request.user
+    roles = user_roles(user)
+    context: dict = {"roles": roles}
+    if not roles:
+        return render(request, "home.html", context)
+    member = staff_of(user)
+    office = member.office if member else None
+    context["member"] = member
+    context["office"] = office
+
+    if Role.PROBATION_OFFICER in roles:
+        context["caseload"] = _caseload(member) if member else []
+        context["recent_casenotes"] = _recent_casenotes_by(user)
+    if Role.SERVICE_MANAGER in roles and office:
+        context["office_counts"] = _office_sentence_counts(office)
+        context["officers"] = _office_officers(office)
+    if Role.ADMIN_SUPPORT in roles and office:
+        context["changed_sentences"] = _recently_changed_sentences(office)
+    if roles & PRISON_ROLES and office:
+        context["prisoners_page"] = Paginator(_prisoners(office), PRISONERS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+    if Role.DATA_SHARE in roles:
+        context["search_form"] = OffenderSearchForm()
+    if Role.SYSTEM_ADMIN in roles:
+        context["counts"] = _system_counts()
+    return render(request, "home.html", context)

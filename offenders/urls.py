@@ -1,4 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from offenders import views
 
 app_name = "offenders"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/sentences/", views.sentences, name="sentences"),
+    path("<int:pk>/casenotes/", views.casenotes, name="casenotes"),
+    path("<int:pk>/documents/", views.documents, name="documents"),
+    path("<int:pk>/staff/", views.staff, name="staff"),
+    path("<int:pk>/programmes/", views.programmes, name="programmes"),
+    path("<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/aliases/new/", views.alias_add, name="alias_add"),
+    path("<int:pk>/addresses/new/", views.address_add, name="address_add"),
+    path("<int:pk>/identifiers/new/", views.identifier_add, name="identifier_add"),
+    path("<int:pk>/flags/new/", views.flag_raise, name="flag_raise"),
+    path("<int:pk>/flags/<int:flag_pk>/end/", views.flag_end, name="flag_end"),
+]

@@ -187,6 +187,7 @@ def redis_start() -> Path:
     deadline = time.monotonic() + 15
     while not redis_ping(socket_path):
         if time.monotonic() > deadline:
+            redis_stop()
             raise RuntimeError(f"embedded Redis did not start; see {REDIS_DIR / 'redis.log'}")
         time.sleep(0.1)
     return socket_path
@@ -230,8 +231,9 @@ def acquire(services: list[str]) -> dict[str, str]:
                     log(f"embedded PostgreSQL: {result}")
                 else:
                     environment["REDIS_URL"] = f"unix://{result}?db=0"
-                    environment["CELERY_BROKER_URL"] = f"redis+socket://{result}"
-                    environment["CELERY_RESULT_BACKEND"] = f"redis+socket://{result}"
+                    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+                        if not os.environ.get(name):
+                            environment[name] = f"redis+socket://{result}"
                     log(f"embedded Redis: unix://{result}?db=0")
         except BaseException:
             write_registry(users)

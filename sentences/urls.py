@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sentences import views
 
 app_name = "sentences"
-urlpatterns: list = []
+urlpatterns = [
+    path("offender/<int:offender_pk>/new/", views.sentence_create_view, name="create"),
+    path("<int:pk>/", views.sentence_detail, name="detail"),
+    path("<int:pk>/edit/", views.sentence_edit, name="edit"),
+    path("<int:pk>/complete/", views.sentence_complete_view, name="complete"),
+    path("<int:pk>/events/new/", views.sentence_event, name="event"),
+    path("offender/<int:offender_pk>/charges/", views.charge_create_view, name="charge_create"),
+    path("charges/<int:pk>/dispose/", views.charge_dispose_view, name="charge_dispose"),
+]

@@ -1,0 +1,145 @@
+"""Forms for agencies, programmes, referrals and attendance (seed 001: agency accepted, changed,
+discontinued; programme adopted, changed, discontinued)."""
+
+from django import forms
+from django.utils import timezone
+
+from agencies.models import (
+    REFERRAL_TRANSITIONS,
+    Agency,
+    AgencyStatus,
+    Programme,
+    ProgrammeStatus,
+    Referral,
+    ReferralStatus,
+)
+from agencies.services import AGENCY_FIELDS
+from sentences.models import Sentence
+from staff.forms import DateInput
+from staff.models import Office, OfficeKind
+
+
+class AgencyFilterForm(forms.Form):
+    name = forms.CharField(required=False, max_length=150, label="Name contains")
+    status = forms.ChoiceField(
+        choices=[("", "All"), *AgencyStatus.choices], required=False, initial=AgencyStatus.ACCEPTED
+    )
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = AGENCY_FIELDS
+        widgets = {"accepted_on": DateInput, "address": forms.Textarea(attrs={"rows": 2})}
+        labels = {"accepted_on": "Accepted on", "kind": "Kind of agency"}
+        help_texts = {"accepted_on": "The date the agency was accepted to provide programmes or services."}
+
+
+class DiscontinueForm(forms.Form):
+    """For an agency or a programme; field names match the services' errors."""
+
+    discontinued_on = forms.DateField(label="Discontinued on", widget=DateInput)
+    discontinued_reason = forms.CharField(
+        label="Reason", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"discontinued_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = ("name", "kind", "description", "office", "capacity", "adopted_on")
+        widgets = {"adopted_on": DateInput, "description": forms.Textarea(attrs={"rows": 4})}
+        labels = {"adopted_on": "Adopted on", "office": "Delivered at office"}
+        help_texts = {
+            "office": "Leave blank if the programme is available to every office.",
+            "capacity": "Places available at one time; leave blank if there is no limit.",
+        }
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        self.agency = agency
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = Office.objects.active().exclude(kind=OfficeKind.COURT)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        others = Programme.objects.filter(agency=self.agency, name__iexact=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(f"{self.agency} already has a programme called {name}.")
+        return name
+
+    def clean_adopted_on(self):
+        adopted_on = self.cleaned_data["adopted_on"]
+        if adopted_on and adopted_on < self.agency.accepted_on:
+            raise forms.ValidationError(
+                f"A programme cannot be adopted before its agency was accepted ({self.agency.accepted_on:%d %b %Y})."
+            )
+        return adopted_on
+
+
+class ProgrammeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Programme) -> str:
+        where = f", {obj.office.name}" if obj.office_id else ""
+        return f"{obj.name} — {obj.agency.name}{where}"
+
+
+class SentenceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Sentence) -> str:
+        return f"{obj} (ordered {obj.order_date:%d %b %Y})"
+
+
+class ReferForm(forms.Form):
+    programme = ProgrammeChoiceField(queryset=Programme.objects.none(), label="Programme or service")
+    referred_on = forms.DateField(label="Referred on", widget=DateInput)
+    sentence = SentenceChoiceField(
+        queryset=Sentence.objects.none(),
+        required=False,
+        empty_label="Not for a particular sentence",
+        help_text="The sentence the referral is part of, if any.",
+    )
+
+    def __init__(self, *args, offender, **kwargs):
+        kwargs.setdefault("initial", {"referred_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = (
+            Programme.objects.filter(status=ProgrammeStatus.ADOPTED, agency__status=AgencyStatus.ACCEPTED)
+            .select_related("agency", "office")
+            .order_by("name", "agency__name")
+        )
+        self.fields["sentence"].queryset = Sentence.objects.current().filter(offender=offender)
+
+
+class ReferralStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
+    on = forms.DateField(label="Date", widget=DateInput)
+    note = forms.CharField(
+        label="Outcome note", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        kwargs.setdefault("initial", {"on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        allowed = REFERRAL_TRANSITIONS[referral.status]
+        self.fields["to_status"].choices = [
+            (value, label) for value, label in ReferralStatus.choices if value in allowed
+        ]
+
+
+class AttendanceForm(forms.Form):
+    session_on = forms.DateField(label="Session date", widget=DateInput)
+    attended = forms.TypedChoiceField(
+        label="Did the offender attend?",
+        choices=[("yes", "Attended"), ("no", "Did not attend")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"session_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)

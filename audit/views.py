@@ -1,0 +1,89 @@
+"""Browser pages of the audit trail, and the login/logout views that write to it."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from audit.models import AuditAction, AuditEvent
+from audit.services import audit_record, audit_view
+from casenotes.access import can_read_sensitive
+from casenotes.models import Casenote
+from offenders.access import access_offender_by_id, can_view_history
+from offenders.views import record_context
+
+HISTORY_PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, with every success and failure in the audit trail."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        audit_record(
+            actor=user, action=AuditAction.LOGIN, obj=user, summary=f"{user.get_username()} logged in"
+        )
+        return response
+
+    def form_invalid(self, form):
+        # The attempted username goes in as the actor's label: failed logins are traced by the
+        # name tried, which may belong to nobody.
+        attempted = (form.data.get("username") or "").strip()[:150]
+        audit_record(
+            actor=attempted or "(no username)",
+            action=AuditAction.LOGIN_FAILED,
+            summary=f"Failed login as {attempted!r}"[:300],
+        )
+        return super().form_invalid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated:
+            audit_record(
+                actor=user, action=AuditAction.LOGOUT, obj=user, summary=f"{user.get_username()} logged out"
+            )
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You have logged out.")
+        return response
+
+
+def _redact_sensitive_casenotes(user, events) -> None:
+    """The trail records a casenote's summary when it is written; a reader without the
+    sensitive-casenote permission sees that a sensitive note was written, not what it says."""
+    if can_read_sensitive(user):
+        return
+    note_ids = {event.object_id for event in events if event.object_type == "casenotes.Casenote"}
+    if not note_ids:
+        return
+    sensitive = {
+        str(pk)
+        for pk in Casenote.objects.filter(pk__in=note_ids, sensitive=True).values_list("pk", flat=True)
+    }
+    for event in events:
+        if event.object_type == "casenotes.Casenote" and event.object_id in sensitive:
+            event.changes = {}
+            event.summary = f"{event.summary} (sensitive note: details withheld)"
+
+
+def offender_history(request, offender_pk: int):
+    """The audit trail of one offender's record: who viewed, searched to and changed what."""
+    offender = access_offender_by_id(request.user, offender_pk)
+    if not can_view_history(request.user, offender):
+        raise PermissionDenied("You may not see the history of this record.")
+    audit_view(actor=request.user, obj=offender, summary=f"Viewed the history of {offender}")
+    events = AuditEvent.objects.filter(offender=offender).order_by("-at", "-id")
+    action = request.GET.get("action", "")
+    if action in AuditAction.values:
+        events = events.filter(action=action)
+    page_obj = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj.object_list = list(page_obj.object_list)
+    _redact_sensitive_casenotes(request.user, page_obj.object_list)
+    context = record_context(request, offender, tab="history")
+    context.update(page_obj=page_obj, actions=AuditAction.choices, action=action)
+    return render(request, "audit/offender_history.html", context)

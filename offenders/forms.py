@@ -1,0 +1,130 @@
+"""Forms of the offender record. They check input shape; the services check the rules and write."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from offenders.models import Address, Flag, FlagKind, Identifier, Offender, OffenderAlias
+from staff.models import Office, OfficeKind
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: next to the field it names when the form has
+    that field, otherwise at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def offender_home_offices():
+    return Office.objects.active().exclude(kind=OfficeKind.COURT).order_by("name")
+
+
+class OffenderSearchForm(forms.Form):
+    q = forms.CharField(
+        label="PRN or name",
+        required=False,
+        max_length=120,
+        help_text="A PRN (8 or 9 digits), or a name: “Smith, John” or “John Smith”. "
+        "Sound-alike spellings and aliases are found too.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth", required=False, widget=DATE_WIDGET, help_text="Narrows the search."
+    )
+    office = forms.ModelChoiceField(
+        label="Home office",
+        queryset=Office.objects.none(),
+        required=False,
+        empty_label="Any office",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offender_home_offices()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("q") or "").strip() and not cleaned.get("date_of_birth") and not self.errors:
+            raise ValidationError("Enter a PRN or a name, or a date of birth.", code="empty")
+        return cleaned
+
+
+class OffenderDetailsForm(forms.ModelForm):
+    """Personal details. Used for creating (with PRN) and editing (without: the PRN is the
+    record's key and is not changed here)."""
+
+    class Meta:
+        model = Offender
+        fields = [
+            "prn",
+            "family_name",
+            "given_names",
+            "preferred_name",
+            "date_of_birth",
+            "date_of_death",
+            "gender",
+            "ethnicity",
+            "home_office",
+            "phone",
+            "email",
+        ]
+        widgets = {"date_of_birth": DATE_WIDGET, "date_of_death": DATE_WIDGET}
+        help_texts = {"prn": "8 or 9 digits."}
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["prn"]
+        self.fields["home_office"].queryset = offender_home_offices()
+        self.fields["home_office"].empty_label = "No home office"
+        self.fields["phone"].widget.attrs["autocomplete"] = "off"
+
+
+class AliasForm(forms.ModelForm):
+    class Meta:
+        model = OffenderAlias
+        fields = ["family_name", "given_names", "date_of_birth"]
+        widgets = {"date_of_birth": DATE_WIDGET}
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = ["kind", "line1", "line2", "suburb", "city", "postcode", "started_on"]
+        labels = {"started_on": "Lived here from"}
+        help_texts = {
+            "started_on": "The current address of the same kind ends the day before.",
+            "postcode": "Four digits.",
+        }
+        widgets = {"started_on": DATE_WIDGET}
+
+
+class IdentifierForm(forms.ModelForm):
+    class Meta:
+        model = Identifier
+        fields = ["kind", "value"]
+
+
+class FlagRaiseForm(forms.ModelForm):
+    class Meta:
+        model = Flag
+        fields = ["kind", "reason", "raised_on"]
+        labels = {"raised_on": "Raised on"}
+        widgets = {"raised_on": DATE_WIDGET, "reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = FlagKind.choices
+
+
+class FlagEndForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the flag ended?", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    ended_on = forms.DateField(
+        label="Ended on", required=False, widget=DATE_WIDGET, help_text="Today if left blank."
+    )

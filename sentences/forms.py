@@ -1,0 +1,280 @@
+"""Forms for sentences, the convictions behind them, sentence events and charges. The forms check
+what they can next to the fields; the models' clean() (run by the services) stays the rule."""
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from sentences.models import (
+    COMMUNITY_WORK_HOURS,
+    TYPES_WITH_CONDITIONS,
+    Charge,
+    CompletionReason,
+    Offence,
+    Sentence,
+    SentenceEventKind,
+    SentenceType,
+)
+from sentences.services import SENTENCE_FIELDS
+from staff.forms import DateInput
+from staff.models import Office, OfficeKind
+
+OFFENCE_DATALIST_ID = "offence-codes"
+IMPRISONMENT_ONLY = (SentenceType.IMPRISONMENT,)
+
+# The sentence types each field applies to (read by static/js/sentence-form.js to hide the others).
+APPLIES_TO: dict[str, tuple[str, ...]] = {
+    "hours": (SentenceType.COMMUNITY_WORK,),
+    "conditions": tuple(TYPES_WITH_CONDITIONS),
+    "indeterminate": IMPRISONMENT_ONLY,
+    "parole_eligibility_date": IMPRISONMENT_ONLY,
+    "statutory_release_date": IMPRISONMENT_ONLY,
+    "parole_hearing_date": IMPRISONMENT_ONLY,
+}
+
+HELP_TEXTS = {
+    "sentence_type": "The fields that do not apply to the type chosen are hidden when scripts run; "
+    "each field's hint says which types use it.",
+    "order_date": "The date the court imposed the sentence or order.",
+    "start_date": "Sentence commencement date (SCD); not before the order date.",
+    "end_date": "Sentence expiry date (SED). Leave blank only for an indeterminate prison sentence.",
+    "parole_eligibility_date": "Imprisonment only. Not before the SCD and not after the SRD.",
+    "statutory_release_date": "Imprisonment only; required unless the sentence is indeterminate. "
+    "Not after the SED.",
+    "parole_hearing_date": "Imprisonment only.",
+    "hours": f"Community work only: {COMMUNITY_WORK_HOURS[0]} to {COMMUNITY_WORK_HOURS[1]} hours.",
+    "conditions": "Supervision, intensive supervision, community detention, home detention, parole, "
+    "release on conditions and extended supervision only.",
+    "indeterminate": "Imprisonment only: life imprisonment or preventive detention (no expiry date).",
+    "managing_office": "The office that manages the sentence.",
+    "court_case_number": "The court's case (CRI) number, if known.",
+}
+
+
+def _offence_by_code(code: str) -> Offence:
+    offence = Offence.objects.filter(code__iexact=code.strip(), active=True).first()
+    if offence is None:
+        raise forms.ValidationError(
+            f"No offence in the catalogue has the code “{code.strip()}”. Check the code, or pick one "
+            "from the suggestions."
+        )
+    return offence
+
+
+def offence_datalist() -> list[tuple[str, str]]:
+    """(code, description) of every active offence, for the <datalist> of the offence-code inputs."""
+    return list(Offence.objects.filter(active=True).order_by("code").values_list("code", "description"))
+
+
+class OffenceCodeField(forms.CharField):
+    widget = forms.TextInput(
+        attrs={"list": OFFENCE_DATALIST_ID, "autocomplete": "off", "spellcheck": "false", "class": "input--code"}
+    )
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Offence code")
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("help_text", "The offence code from the catalogue, e.g. as printed on the court order.")
+        super().__init__(**kwargs)
+
+
+class SentenceForm(forms.ModelForm):
+    """Sentence fields; validation runs the model's clean() (the same rules the service applies)."""
+
+    class Meta:
+        model = Sentence
+        fields = SENTENCE_FIELDS
+        widgets = {
+            "order_date": DateInput,
+            "start_date": DateInput,
+            "end_date": DateInput,
+            "parole_eligibility_date": DateInput,
+            "statutory_release_date": DateInput,
+            "parole_hearing_date": DateInput,
+            "conditions": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = HELP_TEXTS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        court_id = self.instance.court_id if self.instance.pk else None
+        office_id = self.instance.managing_office_id if self.instance.pk else None
+        self.fields["court"].queryset = Office.objects.filter(kind=OfficeKind.COURT).filter(
+            Q(closed_on__isnull=True) | Q(pk=court_id)
+        )
+        self.fields["managing_office"].queryset = Office.objects.exclude(kind=OfficeKind.COURT).filter(
+            Q(closed_on__isnull=True) | Q(pk=office_id)
+        )
+        self.fields["sentence_type"].widget.attrs["data-sentence-type"] = ""
+        for name, types in APPLIES_TO.items():
+            self.fields[name].widget.attrs["data-applies-to"] = " ".join(types)
+
+
+class SentenceEditForm(SentenceForm):
+    reason = forms.CharField(
+        label="What changed and why",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded in the sentence's history. If left blank the changed fields are listed.",
+    )
+
+
+class ConvictionForm(forms.Form):
+    offence_code = OffenceCodeField()
+    convicted_on = forms.DateField(label="Convicted on", widget=DateInput)
+    offence_date = forms.DateField(label="Offence date", widget=DateInput, required=False)
+    charge = forms.ChoiceField(
+        label="Outstanding charge this conviction disposes of",
+        required=False,
+        help_text="The charge is marked as disposed of: convicted, on the conviction date.",
+    )
+
+    def __init__(self, *args, charges: list[Charge] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.charges = {str(charge.pk): charge for charge in charges}
+        self.fields["charge"].choices = [("", "None")] + [
+            (str(charge.pk), f"{charge.offence.code} {charge.offence.description}, charged {charge.charged_on:%d %b %Y}")
+            for charge in charges
+        ]
+        if not charges:
+            self.fields["charge"].widget = forms.HiddenInput()
+
+    def clean_offence_code(self):
+        code = self.cleaned_data["offence_code"]
+        self.cleaned_data["offence"] = _offence_by_code(code)
+        return code.strip().upper()
+
+    def clean_charge(self):
+        value = self.cleaned_data.get("charge")
+        return self.charges.get(value) if value else None
+
+    def clean(self):
+        cleaned = super().clean()
+        offence_date, convicted_on = cleaned.get("offence_date"), cleaned.get("convicted_on")
+        if offence_date and convicted_on and offence_date > convicted_on:
+            self.add_error("offence_date", "The offence date cannot be after the conviction.")
+        if convicted_on and convicted_on > timezone.localdate():
+            self.add_error("convicted_on", "The conviction date cannot be in the future.")
+        return cleaned
+
+    def conviction_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "offence": data["offence"],
+            "convicted_on": data["convicted_on"],
+            "offence_date": data.get("offence_date"),
+            "charge": data.get("charge"),
+        }
+
+
+class BaseConvictionFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            charge = form.cleaned_data.get("charge") if form.cleaned_data else None
+            if charge is None:
+                continue
+            if charge.pk in seen:
+                form.add_error("charge", "Each charge can be disposed of by one conviction only.")
+            seen.add(charge.pk)
+
+    def check_against_order(self, order_date) -> None:
+        """A conviction comes before (or on the day of) the sentence the court imposed for it."""
+        for form in self.forms:
+            convicted_on = (form.cleaned_data or {}).get("convicted_on")
+            if convicted_on and order_date and convicted_on > order_date:
+                form.add_error("convicted_on", "The conviction cannot be after the sentence's order date.")
+
+    def conviction_data(self) -> list[dict]:
+        return [form.conviction_data() for form in self.forms if form.has_changed() and form.cleaned_data]
+
+
+ConvictionFormSet = forms.formset_factory(
+    ConvictionForm, formset=BaseConvictionFormSet, extra=1, min_num=1, validate_min=True, max_num=30
+)
+
+
+class CompleteForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="How the sentence ended", choices=CompletionReason.choices, widget=forms.RadioSelect
+    )
+    completed_on = forms.DateField(label="Ended on", widget=DateInput)
+    detail = forms.CharField(
+        label="Detail",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required unless the sentence completed normally: e.g. the court's decision, the "
+        "subsequent sentence.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"completed_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+EVENT_KINDS = (
+    SentenceEventKind.APPLICATION,
+    SentenceEventKind.APPEAL_SENTENCE,
+    SentenceEventKind.APPEAL_CONVICTION,
+    SentenceEventKind.BREACH,
+    SentenceEventKind.DETAILS_CHANGED,
+)
+
+
+class SentenceEventForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Event",
+        choices=[(kind.value, kind.label) for kind in EVENT_KINDS],
+        widget=forms.RadioSelect,
+    )
+    occurred_on = forms.DateField(label="Date", widget=DateInput)
+    detail = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: who applied and for what, the appeal's court and number, the breach charge.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"occurred_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class ChargeForm(forms.Form):
+    offence_code = OffenceCodeField()
+    charged_on = forms.DateField(label="Charged on", widget=DateInput)
+    offence_date = forms.DateField(label="Offence date", widget=DateInput, required=False)
+    court = forms.ModelChoiceField(queryset=Office.objects.none(), required=False, empty_label="Not known")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["court"].queryset = Office.objects.active().filter(kind=OfficeKind.COURT)
+
+    def clean_offence_code(self):
+        code = self.cleaned_data["offence_code"]
+        self.cleaned_data["offence"] = _offence_by_code(code)
+        return code.strip().upper()
+
+    def clean_charged_on(self):
+        charged_on = self.cleaned_data["charged_on"]
+        if charged_on > timezone.localdate():
+            raise forms.ValidationError("The charge date cannot be in the future.")
+        return charged_on
+
+
+class ChargeDisposeForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=Charge.Outcome.choices, widget=forms.RadioSelect)
+    disposed_on = forms.DateField(label="Disposed of on", widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"disposed_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+    def clean_disposed_on(self):
+        disposed_on = self.cleaned_data["disposed_on"]
+        if disposed_on > timezone.localdate():
+            raise forms.ValidationError("The disposal date cannot be in the future.")
+        return disposed_on

@@ -1,0 +1,232 @@
+"""Browser pages for sentences, the convictions behind them, their events and charges (seed 001:
+the court order received, applications, appeals, breaches, transfers, completion)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from audit.services import audit_view
+from documents.access import can_read_documents, can_write_documents
+from offenders.access import access_offender_by_id
+from sentences.access import (
+    access_charge_by_id,
+    access_sentence_by_id,
+    can_edit_sentence,
+    can_record_sentence,
+)
+from sentences.forms import (
+    APPLIES_TO,
+    OFFENCE_DATALIST_ID,
+    ChargeDisposeForm,
+    ChargeForm,
+    CompleteForm,
+    ConvictionFormSet,
+    SentenceEditForm,
+    SentenceEventForm,
+    SentenceForm,
+    offence_datalist,
+)
+from sentences.models import Sentence, SentenceStatus
+from sentences.services import (
+    SENTENCE_FIELDS,
+    charge_create,
+    charge_dispose,
+    sentence_complete,
+    sentence_create,
+    sentence_event_record,
+    sentence_update,
+)
+from staff.forms import add_service_errors
+
+
+def _require_recorder(user, offender) -> None:
+    if not can_record_sentence(user, offender):
+        raise PermissionDenied("You may not record sentences or charges for this offender.")
+
+
+def _outstanding_charges(offender) -> list:
+    return list(offender.charges.filter(outstanding=True).select_related("offence").order_by("-charged_on"))
+
+
+@require_http_methods(["GET", "POST"])
+def sentence_create_view(request, offender_pk):
+    offender = access_offender_by_id(request.user, offender_pk)
+    _require_recorder(request.user, offender)
+    charges = _outstanding_charges(offender)
+    data = request.POST if request.method == "POST" else None
+    form = SentenceForm(data, initial={"managing_office": offender.home_office_id})
+    formset = ConvictionFormSet(data, prefix="convictions", form_kwargs={"charges": charges})
+    if request.method == "POST":
+        form_valid, formset_valid = form.is_valid(), formset.is_valid()
+        if form_valid and formset_valid:
+            formset.check_against_order(form.cleaned_data["order_date"])
+        if form_valid and formset.is_valid():
+            try:
+                sentence = sentence_create(
+                    actor=request.user,
+                    offender=offender,
+                    convictions=formset.conviction_data(),
+                    **{name: form.cleaned_data[name] for name in SENTENCE_FIELDS},
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Recorded {sentence} for {offender.full_name}.")
+                return redirect("sentences:detail", pk=sentence.pk)
+    return render(
+        request,
+        "sentences/sentence_form.html",
+        {
+            "offender": offender,
+            "form": form,
+            "formset": formset,
+            "sentence": None,
+            "offences": offence_datalist(),
+            "datalist_id": OFFENCE_DATALIST_ID,
+            "applies_to": APPLIES_TO,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def sentence_detail(request, pk):
+    sentence = access_sentence_by_id(request.user, pk)
+    audit_view(actor=request.user, obj=sentence)
+    user = request.user
+    may_edit = can_edit_sentence(user, sentence)
+    is_open = sentence.status != SentenceStatus.COMPLETED
+    documents = []
+    if can_read_documents(user, sentence.offender):
+        documents = sentence.documents.select_related("template", "created_by").order_by("-updated_at")
+    return render(
+        request,
+        "sentences/detail.html",
+        {
+            "sentence": sentence,
+            "offender": sentence.offender,
+            "convictions": sentence.convictions.select_related("offence", "charge").order_by("-convicted_on"),
+            "events": sentence.events.select_related("recorded_by").order_by("-occurred_on", "-id"),
+            "documents": documents,
+            "can_read_documents": can_read_documents(user, sentence.offender),
+            "can_edit": may_edit and is_open,
+            "can_record_event": may_edit,
+            "can_complete": may_edit and is_open,
+            "can_write_documents": can_write_documents(user, sentence.offender),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sentence_edit(request, pk):
+    sentence = access_sentence_by_id(request.user, pk, for_edit=True)
+    if sentence.status == SentenceStatus.COMPLETED:
+        messages.error(request, "A completed sentence cannot be changed.")
+        return redirect("sentences:detail", pk=sentence.pk)
+    # The form validates a copy, so the page keeps showing the sentence as it is stored.
+    form = SentenceEditForm(request.POST or None, instance=Sentence.objects.get(pk=sentence.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = sentence_update(
+                actor=request.user,
+                sentence=sentence,
+                reason=form.cleaned_data["reason"],
+                **{name: form.cleaned_data[name] for name in SENTENCE_FIELDS},
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Saved the changes to the sentence." if changes else "Nothing was changed.")
+            return redirect("sentences:detail", pk=sentence.pk)
+    return render(
+        request,
+        "sentences/sentence_form.html",
+        {"offender": sentence.offender, "form": form, "sentence": sentence, "applies_to": APPLIES_TO},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sentence_complete_view(request, pk):
+    sentence = access_sentence_by_id(request.user, pk, for_edit=True)
+    if sentence.status == SentenceStatus.COMPLETED:
+        messages.info(request, "This sentence is already completed.")
+        return redirect("sentences:detail", pk=sentence.pk)
+    form = CompleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sentence_complete(actor=request.user, sentence=sentence, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Recorded the completion of {sentence}.")
+            return redirect("sentences:detail", pk=sentence.pk)
+    return render(request, "sentences/complete.html", {"sentence": sentence, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def sentence_event(request, pk):
+    sentence = access_sentence_by_id(request.user, pk, for_edit=True)
+    form = SentenceEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = sentence_event_record(actor=request.user, sentence=sentence, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Recorded: {event.get_kind_display()} on {event.occurred_on:%d %b %Y}.")
+            return redirect("sentences:detail", pk=sentence.pk)
+    return render(request, "sentences/event.html", {"sentence": sentence, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def charge_create_view(request, offender_pk):
+    offender = access_offender_by_id(request.user, offender_pk)
+    _require_recorder(request.user, offender)
+    form = ChargeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            charge = charge_create(
+                actor=request.user,
+                offender=offender,
+                offence=data["offence"],
+                charged_on=data["charged_on"],
+                offence_date=data["offence_date"],
+                court=data["court"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Recorded the charge {charge.offence} against {offender.full_name}.")
+            return redirect("sentences:charge_create", offender_pk=offender.pk)
+    charges = offender.charges.select_related("offence", "court").order_by("-outstanding", "-charged_on", "-id")
+    return render(
+        request,
+        "sentences/charge_form.html",
+        {
+            "offender": offender,
+            "form": form,
+            "charges": charges,
+            "offences": offence_datalist(),
+            "datalist_id": OFFENCE_DATALIST_ID,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def charge_dispose_view(request, pk):
+    charge = access_charge_by_id(request.user, pk, for_edit=True)
+    offender = charge.offender
+    if not charge.outstanding:
+        messages.info(request, "This charge has already been disposed of.")
+        return redirect("sentences:charge_create", offender_pk=offender.pk)
+    form = ChargeDisposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            charge_dispose(actor=request.user, charge=charge, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Recorded the outcome of the charge {charge.offence}.")
+            return redirect("sentences:charge_create", offender_pk=offender.pk)
+    return render(request, "sentences/charge_dispose.html", {"charge": charge, "offender": offender, "form": form})

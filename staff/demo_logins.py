@@ -1,0 +1,29 @@
+"""The demonstration logins, one for each role. `manage.py seed_demo` creates these users; the
+login page and `make run` list them. They exist only in demo databases: never seed a real one.
+
+DEMO_LOGINS is a list of (role label, username, password).
+"""
+
+from staff.roles import Role
+
+DEMO_PASSWORD = "ioms-demo-2026"
+
+# The demo username for each role, in the order the login page lists them.
+DEMO_USERNAMES: dict[str, str] = {
+    Role.PROBATION_OFFICER: "probation",
+    Role.SERVICE_MANAGER: "manager",
+    Role.ADMIN_SUPPORT: "admin.support",
+    Role.PRISON_OFFICER: "prison",
+    Role.RECOMMENDING_OFFICER: "recommending",
+    Role.APPROVING_OFFICER: "approving",
+    Role.DATA_SHARE: "datashare",
+    Role.SYSTEM_ADMIN: "sysadmin",
+}
+
+DEMO_LOGINS: list[tuple[str, str, str]] = [
+    (Role(role).label, username, DEMO_PASSWORD) for role, username in DEMO_USERNAMES.items()
+]
+
+
+def demo_username(role: str) -> str:
+    return DEMO_USERNAMES[Role(role)]

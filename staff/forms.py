@@ -1,0 +1,78 @@
+"""Browser forms for the staff directory and relocation, and the helper every browser view uses
+to show a service's ValidationError next to the fields it names."""
+
+from collections.abc import Mapping
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from staff.models import Office, StaffMember, Team
+from staff.roles import Role
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError, fields: Mapping[str, str] | None = None):
+    """Put the messages of a service's ValidationError on `form`: each under the form field of the
+    same name (or the name `fields` maps it to), the rest at the top of the form."""
+    fields = fields or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, errors in error.error_dict.items():
+        target = fields.get(name, name)
+        messages = [message for item in errors for message in item.messages]
+        if target in form.fields:
+            form.add_error(target, messages)
+        elif name == "__all__":
+            form.add_error(None, messages)
+        else:
+            label = name.replace("_", " ").capitalize()
+            form.add_error(None, [f"{label}: {message}" for message in messages])
+
+
+class StaffFilterForm(forms.Form):
+    office = forms.ModelChoiceField(queryset=Office.objects.none(), required=False, empty_label="All offices")
+    role = forms.ChoiceField(choices=[("", "All roles"), *Role.choices], required=False)
+    name = forms.CharField(required=False, max_length=80, label="Name or staff number")
+    include_inactive = forms.BooleanField(required=False, label="Include staff who have left")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = Office.objects.exclude(kind="court")
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Team) -> str:
+        return f"{obj.office.name} — {obj.name}"
+
+
+class RelocateForm(forms.Form):
+    office = forms.ModelChoiceField(queryset=Office.objects.none(), label="New office")
+    team = TeamChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="No team",
+        help_text="The team must belong to the new office.",
+    )
+    on = forms.DateField(label="Moves on", widget=DateInput, help_text="First day in the new place.")
+    reason = forms.CharField(max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, member: StaffMember, **kwargs):
+        kwargs.setdefault("initial", {"office": member.office_id, "on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = Office.objects.active().exclude(kind="court")
+        self.fields["team"].queryset = Team.objects.select_related("office").filter(office__closed_on=None)
+
+    def clean(self):
+        cleaned = super().clean()
+        office, team = cleaned.get("office"), cleaned.get("team")
+        if office and team and team.office_id != office.pk:
+            self.add_error("team", f"{team.name} belongs to {team.office.name}, not {office.name}.")
+        return cleaned
