@@ -76,8 +76,9 @@ class ProgrammeForm(forms.ModelForm):
     def clean_adopted_on(self):
         adopted_on = self.cleaned_data["adopted_on"]
         if adopted_on and adopted_on < self.agency.accepted_on:
+            accepted = f"{self.agency.accepted_on:%d %b %Y}"
             raise forms.ValidationError(
-                f"A programme cannot be adopted before its agency was accepted ({self.agency.accepted_on:%d %b %Y})."
+                f"A programme cannot be adopted before its agency was accepted ({accepted})."
             )
         return adopted_on
 

@@ -23,7 +23,6 @@ from agencies.models import (
     AgencyStatus,
     Programme,
     ProgrammeStatus,
-    Referral,
     ReferralStatus,
 )
 from agencies.services import (
@@ -54,7 +53,9 @@ def _require_view(user) -> None:
 
 def _require_manage(user) -> None:
     if not can_manage_agencies(user):
-        raise PermissionDenied("Only service managers, administrative support and administrators manage agencies.")
+        raise PermissionDenied(
+            "Only service managers, administrative support and administrators manage agencies."
+        )
 
 
 def _require(user, *, for_edit: bool) -> None:
@@ -116,7 +117,9 @@ def agency_create(request):
     form = AgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            agency = agency_accept(actor=request.user, **{name: form.cleaned_data[name] for name in AGENCY_FIELDS})
+            agency = agency_accept(
+                actor=request.user, **{name: form.cleaned_data[name] for name in AGENCY_FIELDS}
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -189,7 +192,9 @@ def programme_create(request, agency_pk):
         else:
             messages.success(request, f"Adopted {programme}.")
             return redirect("agencies:programme_detail", pk=programme.pk)
-    return render(request, "agencies/programme_form.html", {"form": form, "agency": agency, "programme": None})
+    return render(
+        request, "agencies/programme_form.html", {"form": form, "agency": agency, "programme": None}
+    )
 
 
 @require_http_methods(["GET"])
@@ -274,7 +279,9 @@ def refer(request, offender_pk):
             messages.success(request, f"Referred {offender.full_name} to {referral.programme}.")
             return redirect("agencies:attendance", pk=referral.pk)
     referrals = offender.referrals.select_related("programme__agency").order_by("-referred_on", "-id")
-    return render(request, "agencies/refer.html", {"form": form, "offender": offender, "referrals": referrals})
+    return render(
+        request, "agencies/refer.html", {"form": form, "offender": offender, "referrals": referrals}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -296,7 +303,10 @@ def referral_status(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"The referral to {referral.programme} is now {referral.get_status_display().lower()}.")
+            messages.success(
+                request,
+                f"The referral to {referral.programme} is now {referral.get_status_display().lower()}.",
+            )
             return redirect("agencies:attendance", pk=referral.pk)
     return render(request, "agencies/referral_status.html", {"form": form, "referral": referral})
 
@@ -316,10 +326,16 @@ def attendance(request, pk):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"Recorded the session of {form.cleaned_data['session_on']:%d %b %Y}.")
+                messages.success(
+                    request, f"Recorded the session of {form.cleaned_data['session_on']:%d %b %Y}."
+                )
                 return redirect("agencies:attendance", pk=referral.pk)
     else:
-        audit_view(actor=request.user, obj=referral, summary=f"Viewed referral of {referral.offender} to {referral.programme}")
+        audit_view(
+            actor=request.user,
+            obj=referral,
+            summary=f"Viewed referral of {referral.offender} to {referral.programme}",
+        )
     sessions = referral.attendances.select_related("recorded_by").order_by("-session_on")
     return render(
         request,
@@ -328,6 +344,7 @@ def attendance(request, pk):
             "referral": referral,
             "sessions": sessions,
             "form": form,
-            "can_change_status": can_refer(request.user, referral.offender) and bool(REFERRAL_TRANSITIONS[referral.status]),
+            "can_change_status": can_refer(request.user, referral.offender)
+            and bool(REFERRAL_TRANSITIONS[referral.status]),
         },
     )

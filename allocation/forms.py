@@ -54,7 +54,10 @@ class AllocateForm(forms.Form):
 class AllocationEndForm(forms.Form):
     ended_on = forms.DateField(label="Ends on", widget=DateInput)
     end_reason = forms.CharField(
-        label="Reason", max_length=300, widget=forms.Textarea(attrs={"rows": 3}), help_text="For example: transferred, on leave, workload."
+        label="Reason",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: transferred, on leave, workload.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -71,4 +71,6 @@ def allocation_end(request, pk):
         else:
             messages.success(request, f"{allocation.staff} is no longer allocated to {offender.full_name}.")
             return redirect("offenders:detail", pk=offender.pk)
-    return render(request, "allocation/end.html", {"allocation": allocation, "offender": offender, "form": form})
+    return render(
+        request, "allocation/end.html", {"allocation": allocation, "offender": offender, "form": form}
+    )

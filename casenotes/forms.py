@@ -25,9 +25,22 @@ class CasenoteForm(forms.Form):
         label="When did the contact or action happen?",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Date and time. It cannot be in the future.",
+        error_messages={
+            "required": "Enter when the contact or action happened.",
+            "invalid": "Enter the date and time the contact or action happened.",
+        },
     )
-    summary = forms.CharField(label="Summary", max_length=200, help_text="One line, shown in lists.")
-    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 8}))
+    summary = forms.CharField(
+        label="Summary",
+        max_length=200,
+        help_text="One line, shown in lists.",
+        error_messages={"required": "Enter a one-line summary of the note."},
+    )
+    text = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Enter the note."},
+    )
     sentence = SentenceChoiceField(
         label="Sentence",
         queryset=Sentence.objects.none(),
@@ -56,8 +69,13 @@ class CasenoteAmendForm(forms.Form):
         label="Corrected note",
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="The original stays on the record as written; this correction is shown beneath it.",
+        error_messages={"required": "Enter the corrected note."},
     )
-    reason = forms.CharField(label="Why is the note being corrected?", max_length=300)
+    reason = forms.CharField(
+        label="Why is the note being corrected?",
+        max_length=300,
+        error_messages={"required": "Say why the note is being corrected."},
+    )
     summary = forms.CharField(
         label="Summary of the correction",
         max_length=200,

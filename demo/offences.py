@@ -112,9 +112,7 @@ OFFENCES: tuple[OffenceSpec, ...] = (
         (CHILD_SEX, SERIOUS_ASSAULT),
         1,
     ),
-    _offence(
-        "CA132-3", "Indecent act on a child under 12", CRIMES, "132(3)", 650, (CHILD_SEX,), 1
-    ),
+    _offence("CA132-3", "Indecent act on a child under 12", CRIMES, "132(3)", 650, (CHILD_SEX,), 1),
     _offence(
         "CA134-1",
         "Sexual connection with a young person under 16",
@@ -147,9 +145,7 @@ OFFENCES: tuple[OffenceSpec, ...] = (
     _offence("MDA6-1A", "Importing a Class A controlled drug", DRUGS, "6(1)(a)", 3000, (DRUG,), 1),
     _offence("MDA6-1B", "Manufacturing methamphetamine", DRUGS, "6(1)(b)", 1900, (DRUG,), 1),
     _offence("MDA6-1C", "Supplying methamphetamine", DRUGS, "6(1)(c)", 1100, (DRUG,), 3),
-    _offence(
-        "MDA6-1F", "Possession of methamphetamine for supply", DRUGS, "6(1)(f)", 700, (DRUG,), 4
-    ),
+    _offence("MDA6-1F", "Possession of methamphetamine for supply", DRUGS, "6(1)(f)", 700, (DRUG,), 4),
     _offence("MDA6-1E", "Selling cannabis", DRUGS, "6(1)(e)", 60, (DRUG,), 5),
     _offence("MDA9", "Cultivating cannabis", DRUGS, "9", 25, (DRUG,), 6),
     _offence("MDA7-A", "Possession of methamphetamine", DRUGS, "7(1)(a)", 15, (DRUG,), 10),
@@ -166,9 +162,7 @@ OFFENCES: tuple[OffenceSpec, ...] = (
     _offence("SOA23", "Resisting police", SUMMARY, "23(a)", 5, (), 8),
     _offence("SOA29", "Found on property without reasonable excuse", SUMMARY, "29", 4, (), 6),
     # Land Transport Act 1998
-    _offence(
-        "LTA56-1", "Driving with excess breath alcohol (drink driving)", TRANSPORT, "56(1)", 10, (), 35
-    ),
+    _offence("LTA56-1", "Driving with excess breath alcohol (drink driving)", TRANSPORT, "56(1)", 10, (), 35),
     _offence(
         "LTA56-4",
         "Driving with excess breath alcohol, third or subsequent",
@@ -188,9 +182,7 @@ OFFENCES: tuple[OffenceSpec, ...] = (
         (),
         1,
     ),
-    _offence(
-        "LTA114", "Failing to stop when followed by police", TRANSPORT, "114(2)", 8, (), 12
-    ),
+    _offence("LTA114", "Failing to stop when followed by police", TRANSPORT, "114(2)", 8, (), 12),
     # Terrorism Suppression Act 2002
     _offence("TSA6A", "Carrying out a terrorist act", TERRORISM, "6A", 5000, (TERROR, VIOLENCE), 0),
     _offence("TSA8", "Financing of terrorism", TERRORISM, "8", 1500, (TERROR,), 0),
@@ -226,9 +218,7 @@ OFFENCES: tuple[OffenceSpec, ...] = (
     ),
     _offence("ARM20", "Unlawful possession of a firearm", ARMS, "20", 25, (), 4),
     # Family Violence Act 2018
-    _offence(
-        "FVA112", "Contravening a protection order", FAMILY_VIOLENCE, "112", 20, (VIOLENCE,), 15
-    ),
+    _offence("FVA112", "Contravening a protection order", FAMILY_VIOLENCE, "112", 20, (VIOLENCE,), 15),
     # Sentencing Act 2002 and Parole Act 2002: breaches of sentences and orders
     _offence("SA71", "Breach of community work", SENTENCING, "71", 5, (), 0),
     _offence("SA70", "Breach of supervision", SENTENCING, "70", 8, (), 0),

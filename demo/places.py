@@ -347,8 +347,11 @@ AGENCIES: tuple[AgencySpec, ...] = (
         "Department of Corrections Programmes",
         "government",
         (
-            ("Medium Intensity Rehabilitation Programme", "programme", "Group programme addressing the "
-             "thinking and behaviour behind offending."),
+            (
+                "Medium Intensity Rehabilitation Programme",
+                "programme",
+                "Group programme addressing the thinking and behaviour behind offending.",
+            ),
             ("Short Motivational Programme", "programme", "Brief programme to build motivation to change."),
             ("Alcohol and Other Drug Treatment Programme", "programme", "Group treatment for substance use."),
         ),

@@ -27,6 +27,16 @@ DROPPED_WITH_CONTENT = frozenset(
         "audio", "video", "link", "meta", "base",
     }
 )  # fmt: skip
+# Opening one of these closes an open sibling first, as browsers do (<li>one<li>two).
+_CLOSES_OPEN = {
+    "li": {"li"},
+    "dt": {"dt", "dd"},
+    "dd": {"dt", "dd"},
+    "tr": {"tr", "td", "th"},
+    "td": {"td", "th"},
+    "th": {"td", "th"},
+    "p": {"p"},
+}
 _DROPPED_VOID = frozenset({"link", "meta", "base"})
 ALLOWED_ATTRIBUTES = frozenset({"class", "colspan", "rowspan", "scope", "title", "lang", "dir", "abbr"})
 _NUMERIC_ATTRIBUTES = frozenset({"colspan", "rowspan"})
@@ -56,6 +66,8 @@ class _Sanitiser(HTMLParser):
             if name in _NUMERIC_ATTRIBUTES and not value.strip().isdigit():
                 continue
             kept.append(f' {name}="{escape(value, quote=True)}"')
+        while self.open and self.open[-1] in _CLOSES_OPEN.get(tag, ()):
+            self.out.append(f"</{self.open.pop()}>")
         self.out.append(f"<{tag}{''.join(kept)}>")
         if tag not in VOID_TAGS:
             self.open.append(tag)
@@ -119,7 +131,9 @@ class DocumentCreateForm(forms.Form):
         help_text="The sentence the document is about, if any.",
     )
     title = forms.CharField(
-        max_length=200, required=False, help_text="Leave blank for the kind of document and the offender's name."
+        max_length=200,
+        required=False,
+        help_text="Leave blank for the kind of document and the offender's name.",
     )
 
     def __init__(self, *args, offender, **kwargs):

@@ -182,10 +182,15 @@ class ServiceUpdateMixin:
         serializer = self.get_serializer(obj, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         self.perform_update(obj, serializer)
-        return self.ok(self.get_object(), self.output_serializer_class)
+        return self.ok(self.read_back(obj), self.output_serializer_class)
 
     def perform_update(self, obj: Model, serializer) -> None:
         raise NotImplementedError
+
+    def read_back(self, obj: Model) -> Model:
+        """The record as changed, for the response. Override to re-read with view access only:
+        a change (a transfer to another office) can take away the right to change it again."""
+        return self.get_object()
 
 
 # --- OpenAPI: one named component per choice set --------------------------------------------------

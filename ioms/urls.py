@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from audit import views as audit_views
 from ioms import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/login/", audit_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", audit_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("offenders/", include("offenders.urls")),
     path("sentences/", include("sentences.urls")),

@@ -319,6 +319,9 @@ class OffenderViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
     def perform_update(self, obj: Offender, serializer) -> None:
         offender_update(actor=self.request.user, offender=obj, **serializer.validated_data)
 
+    def read_back(self, obj: Offender) -> Offender:
+        return self.get_offender()
+
     @extend_schema(
         summary="Search offenders by PRN or name, tolerant of misspellings (audited)",
         parameters=[OffenderSearchQuerySerializer],

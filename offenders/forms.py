@@ -74,6 +74,15 @@ class OffenderDetailsForm(forms.ModelForm):
         ]
         widgets = {"date_of_birth": DATE_WIDGET, "date_of_death": DATE_WIDGET}
         help_texts = {"prn": "8 or 9 digits."}
+        error_messages = {
+            "prn": {"required": "Enter the PRN."},
+            "family_name": {"required": "Enter the family name."},
+            "given_names": {"required": "Enter the given names."},
+            "date_of_birth": {
+                "required": "Enter the date of birth.",
+                "invalid": "Enter a real date of birth.",
+            },
+        }
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,6 +98,7 @@ class AliasForm(forms.ModelForm):
         model = OffenderAlias
         fields = ["family_name", "given_names", "date_of_birth"]
         widgets = {"date_of_birth": DATE_WIDGET}
+        error_messages = {"family_name": {"required": "Enter the alias's family name."}}
 
 
 class AddressForm(forms.ModelForm):
@@ -101,6 +111,11 @@ class AddressForm(forms.ModelForm):
             "postcode": "Four digits.",
         }
         widgets = {"started_on": DATE_WIDGET}
+        error_messages = {
+            "line1": {"required": "Enter the first line of the address."},
+            "city": {"required": "Enter the town or city."},
+            "started_on": {"required": "Enter the date they started living here."},
+        }
 
 
 class IdentifierForm(forms.ModelForm):
@@ -115,15 +130,19 @@ class FlagRaiseForm(forms.ModelForm):
         fields = ["kind", "reason", "raised_on"]
         labels = {"raised_on": "Raised on"}
         widgets = {"raised_on": DATE_WIDGET, "reason": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"reason": {"required": "Say why the flag is raised."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = FlagKind.choices
+        self.fields["kind"].choices = [("", "Choose a flag"), *FlagKind.choices]
 
 
 class FlagEndForm(forms.Form):
     reason = forms.CharField(
-        label="Why is the flag ended?", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+        label="Why is the flag ended?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the flag is ended."},
     )
     ended_on = forms.DateField(
         label="Ended on", required=False, widget=DATE_WIDGET, help_text="Today if left blank."

@@ -153,9 +153,13 @@ class Identifier(models.Model):
     class Meta:
         ordering = ["kind"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "value"], name="identifier_unique_value"),
+            models.UniqueConstraint(
+                "kind",
+                Lower("value"),
+                name="identifier_unique_value",
+                violation_error_message="That identifier is already recorded for an offender.",
+            ),
         ]
-        indexes = [models.Index(Lower("value"), name="identifier_value_lower")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"

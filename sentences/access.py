@@ -55,19 +55,3 @@ def access_charge_by_id(user, charge_id, *, for_edit: bool = False):
     if for_edit and not can_record_sentence(user, charge.offender):
         raise PermissionDenied("You may not change this charge.")
     return charge
-
-
-def access_charge_by_id(user, charge_id, *, for_edit: bool = False):
-    """A charge: 404 if unknown, 403 unless the user may see the offender's record (or, for_edit,
-    may record sentences and charges for them)."""
-    from sentences.models import Charge
-
-    try:
-        charge = Charge.objects.select_related("offender", "offence", "court").get(pk=int(charge_id))
-    except (Charge.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such charge.") from None
-    if not can_view_offender(user, charge.offender):
-        raise PermissionDenied("You may not see this charge.")
-    if for_edit and not can_record_sentence(user, charge.offender):
-        raise PermissionDenied("You may not change this offender's charges.")
-    return charge

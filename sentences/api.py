@@ -373,13 +373,17 @@ class SentenceViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
         return queryset
 
     def get_object(self) -> Sentence:
-        sentence = access_sentence_by_id(
-            self.request.user, self.kwargs["pk"], for_edit=self.action in self.edit_actions
-        )
+        return self.get_sentence(for_edit=self.action in self.edit_actions)
+
+    def get_sentence(self, *, for_edit: bool = False) -> Sentence:
+        sentence = access_sentence_by_id(self.request.user, self.kwargs["pk"], for_edit=for_edit)
         prefetch_related_objects(
             [sentence], Prefetch("convictions", queryset=Conviction.objects.select_related("offence"))
         )
         return sentence
+
+    def read_back(self, obj: Sentence) -> Sentence:
+        return self.get_sentence()
 
     def perform_create(self, serializer) -> Sentence:
         data = dict(serializer.validated_data)
@@ -401,7 +405,7 @@ class SentenceViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
     def complete(self, request: Request, pk=None) -> Response:
         sentence = self.get_object()
         sentence_complete(actor=request.user, sentence=sentence, **self.validated(SentenceCompleteSerializer))
-        return self.ok(self.get_object(), SentenceDetailSerializer)
+        return self.ok(self.read_back(sentence), SentenceDetailSerializer)
 
     @extend_schema(
         summary="Record that a pending sentence has commenced",
@@ -412,7 +416,7 @@ class SentenceViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
     def commence(self, request: Request, pk=None) -> Response:
         sentence = self.get_object()
         sentence_commence(actor=request.user, sentence=sentence, **self.validated(SentenceCommenceSerializer))
-        return self.ok(self.get_object(), SentenceDetailSerializer)
+        return self.ok(self.read_back(sentence), SentenceDetailSerializer)
 
     @extend_schema(
         methods=["GET"], summary="The sentence's events", responses=SentenceEventSerializer(many=True)

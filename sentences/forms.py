@@ -25,7 +25,7 @@ IMPRISONMENT_ONLY = (SentenceType.IMPRISONMENT,)
 # The sentence types each field applies to (read by static/js/sentence-form.js to hide the others).
 APPLIES_TO: dict[str, tuple[str, ...]] = {
     "hours": (SentenceType.COMMUNITY_WORK,),
-    "conditions": tuple(TYPES_WITH_CONDITIONS),
+    "conditions": tuple(sorted(TYPES_WITH_CONDITIONS)),
     "indeterminate": IMPRISONMENT_ONLY,
     "parole_eligibility_date": IMPRISONMENT_ONLY,
     "statutory_release_date": IMPRISONMENT_ONLY,
@@ -68,13 +68,20 @@ def offence_datalist() -> list[tuple[str, str]]:
 
 class OffenceCodeField(forms.CharField):
     widget = forms.TextInput(
-        attrs={"list": OFFENCE_DATALIST_ID, "autocomplete": "off", "spellcheck": "false", "class": "input--code"}
+        attrs={
+            "list": OFFENCE_DATALIST_ID,
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "class": "input--code",
+        }
     )
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Offence code")
         kwargs.setdefault("max_length", 12)
-        kwargs.setdefault("help_text", "The offence code from the catalogue, e.g. as printed on the court order.")
+        kwargs.setdefault(
+            "help_text", "The offence code from the catalogue, e.g. as printed on the court order."
+        )
         super().__init__(**kwargs)
 
 
@@ -105,6 +112,7 @@ class SentenceForm(forms.ModelForm):
         self.fields["managing_office"].queryset = Office.objects.exclude(kind=OfficeKind.COURT).filter(
             Q(closed_on__isnull=True) | Q(pk=office_id)
         )
+        self.fields["hours"].widget.attrs.update(min=COMMUNITY_WORK_HOURS[0], max=COMMUNITY_WORK_HOURS[1])
         self.fields["sentence_type"].widget.attrs["data-sentence-type"] = ""
         for name, types in APPLIES_TO.items():
             self.fields[name].widget.attrs["data-applies-to"] = " ".join(types)
@@ -134,7 +142,10 @@ class ConvictionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.charges = {str(charge.pk): charge for charge in charges}
         self.fields["charge"].choices = [("", "None")] + [
-            (str(charge.pk), f"{charge.offence.code} {charge.offence.description}, charged {charge.charged_on:%d %b %Y}")
+            (
+                str(charge.pk),
+                f"{charge.offence.code} {charge.offence.description}, charged {charge.charged_on:%d %b %Y}",
+            )
             for charge in charges
         ]
         if not charges:

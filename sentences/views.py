@@ -136,7 +136,9 @@ def sentence_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Saved the changes to the sentence." if changes else "Nothing was changed.")
+            messages.success(
+                request, "Saved the changes to the sentence." if changes else "Nothing was changed."
+            )
             return redirect("sentences:detail", pk=sentence.pk)
     return render(
         request,
@@ -173,7 +175,9 @@ def sentence_event(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Recorded: {event.get_kind_display()} on {event.occurred_on:%d %b %Y}.")
+            messages.success(
+                request, f"Recorded: {event.get_kind_display()} on {event.occurred_on:%d %b %Y}."
+            )
             return redirect("sentences:detail", pk=sentence.pk)
     return render(request, "sentences/event.html", {"sentence": sentence, "form": form})
 
@@ -199,7 +203,9 @@ def charge_create_view(request, offender_pk):
         else:
             messages.success(request, f"Recorded the charge {charge.offence} against {offender.full_name}.")
             return redirect("sentences:charge_create", offender_pk=offender.pk)
-    charges = offender.charges.select_related("offence", "court").order_by("-outstanding", "-charged_on", "-id")
+    charges = offender.charges.select_related("offence", "court").order_by(
+        "-outstanding", "-charged_on", "-id"
+    )
     return render(
         request,
         "sentences/charge_form.html",
@@ -229,4 +235,6 @@ def charge_dispose_view(request, pk):
         else:
             messages.success(request, f"Recorded the outcome of the charge {charge.offence}.")
             return redirect("sentences:charge_create", offender_pk=offender.pk)
-    return render(request, "sentences/charge_dispose.html", {"charge": charge, "offender": offender, "form": form})
+    return render(
+        request, "sentences/charge_dispose.html", {"charge": charge, "offender": offender, "form": form}
+    )

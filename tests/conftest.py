@@ -1,5 +1,12 @@
 import pytest
 
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness is for production; tests hash hundreds of passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 from staff.roles import Role
 from tests.factories import OfficeFactory, staff_user
 

@@ -17,7 +17,7 @@ from offenders.phonetics import fold, soundex
 from sentences.models import Charge, Conviction, Offence, Sentence, SentenceType
 from staff.models import Office, OfficeKind, StaffMember, StaffPlacement, Team
 
-TODAY = datetime.date.today
+TODAY = timezone.localdate
 
 
 class OfficeFactory(factory.django.DjangoModelFactory):
@@ -72,6 +72,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class StaffMemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StaffMember
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     staff_number = factory.Sequence(lambda n: f"S{n:06d}")

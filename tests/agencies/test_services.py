@@ -61,9 +61,7 @@ def offender(office):
 
 
 def audit_rows_for(obj) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("id")
-    )
+    return list(AuditEvent.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("id"))
 
 
 # --- agencies and programmes -----------------------------------------------------------------------
@@ -201,13 +199,21 @@ def test_a_referral_starts_as_referred_and_is_audited(probation_officer, offende
 
 def test_an_offender_has_one_open_referral_per_programme(probation_officer, offender):
     programme = ProgrammeFactory()
-    first = referral_create(actor=probation_officer, offender=offender, programme=programme, referred_on=today())
+    first = referral_create(
+        actor=probation_officer, offender=offender, programme=programme, referred_on=today()
+    )
 
     with pytest.raises(ValidationError, match="already has an open referral"):
         referral_create(actor=probation_officer, offender=offender, programme=programme, referred_on=today())
-    referral_create(actor=probation_officer, offender=offender, programme=ProgrammeFactory(), referred_on=today())
-    referral_transition(actor=probation_officer, referral=first, to_status=ReferralStatus.WITHDRAWN, on=today())
-    again = referral_create(actor=probation_officer, offender=offender, programme=programme, referred_on=today())
+    referral_create(
+        actor=probation_officer, offender=offender, programme=ProgrammeFactory(), referred_on=today()
+    )
+    referral_transition(
+        actor=probation_officer, referral=first, to_status=ReferralStatus.WITHDRAWN, on=today()
+    )
+    again = referral_create(
+        actor=probation_officer, offender=offender, programme=programme, referred_on=today()
+    )
 
     assert again.status == ReferralStatus.REFERRED
     assert Referral.objects.filter(offender=offender, programme=programme).count() == 2
@@ -225,7 +231,10 @@ def test_a_discontinued_programme_takes_no_referrals(probation_officer, offender
 def test_a_referral_cannot_be_dated_in_the_future(probation_officer, offender):
     with pytest.raises(ValidationError) as refused:
         referral_create(
-            actor=probation_officer, offender=offender, programme=ProgrammeFactory(), referred_on=today() + DAY
+            actor=probation_officer,
+            offender=offender,
+            programme=ProgrammeFactory(),
+            referred_on=today() + DAY,
         )
 
     assert "referred_on" in refused.value.message_dict
@@ -275,7 +284,10 @@ def test_a_referral_cannot_change_status_before_it_was_made(probation_officer):
 
     with pytest.raises(ValidationError):
         referral_transition(
-            actor=probation_officer, referral=referral, to_status=ReferralStatus.WITHDRAWN, on=today() - 6 * DAY
+            actor=probation_officer,
+            referral=referral,
+            to_status=ReferralStatus.WITHDRAWN,
+            on=today() - 6 * DAY,
         )
 
 
@@ -286,7 +298,9 @@ def test_attending_a_first_session_moves_the_referral_to_attending(probation_off
     referral = ReferralFactory(referred_on=today() - 10 * DAY)
     session = today() - 3 * DAY
 
-    attendance = attendance_record(actor=probation_officer, referral=referral, session_on=session, attended=True)
+    attendance = attendance_record(
+        actor=probation_officer, referral=referral, session_on=session, attended=True
+    )
 
     assert attendance.attended
     referral.refresh_from_db()
@@ -342,4 +356,3 @@ def test_a_session_is_recorded_once(probation_officer):
         attendance_record(actor=probation_officer, referral=referral, session_on=today(), attended=True)
 
     assert referral.attendances.count() == 1
-

@@ -38,9 +38,17 @@ def test_the_database_refuses_to_delete_an_audit_row_through_the_orm(event):
 
 
 def test_the_database_refuses_raw_sql_that_edits_or_deletes_audit_rows(event):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE audit_auditevent SET actor_label = %s", ["someone-else"])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM audit_auditevent")
 
     assert_unchanged(event)

@@ -149,7 +149,9 @@ def test_the_offices_service_manager_and_an_administrator_amend_any_note(
     assert not can_amend_casenote(role_user(Role.SERVICE_MANAGER, at=other_office), note)
 
 
-def test_only_an_administrator_amends_a_system_note(allocated_officer, service_manager, system_admin, offender):
+def test_only_an_administrator_amends_a_system_note(
+    allocated_officer, service_manager, system_admin, offender
+):
     note = CasenoteFactory(offender=offender, note_type=CasenoteType.SYSTEM, author=allocated_officer)
 
     assert not can_amend_casenote(allocated_officer, note)

@@ -43,12 +43,15 @@ def test_the_database_refuses_to_delete_a_casenote_through_the_orm(note):
 
 
 def test_the_database_refuses_raw_sql_that_edits_or_deletes_a_casenote(note):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE casenotes_casenote SET text = %s WHERE id = %s", ["x", note.pk])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM casenotes_casenote WHERE id = %s", [note.pk])
+    refused = pytest.raises(DatabaseError, match="append-only")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE casenotes_casenote SET text = %s WHERE id = %s", ["x", note.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM casenotes_casenote WHERE id = %s", [note.pk])
 
     assert_unchanged(note)
 

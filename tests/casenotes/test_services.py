@@ -144,7 +144,9 @@ def test_an_amendment_of_a_sensitive_note_is_sensitive_too(service_manager, offe
     assert amendment.sensitive
 
 
-def test_amending_a_sensitive_note_needs_the_sensitive_permission(service_manager, probation_officer, offender):
+def test_amending_a_sensitive_note_needs_the_sensitive_permission(
+    service_manager, probation_officer, offender
+):
     original = write_note(service_manager, offender, sensitive=True)
 
     with pytest.raises(PermissionDenied):

@@ -102,7 +102,9 @@ def test_an_offender_found_by_name_and_alias_is_listed_once():
 
 
 def test_date_of_birth_narrows_a_name_search():
-    born_1980 = OffenderFactory(family_name="Smith", given_names="John", date_of_birth=datetime.date(1980, 1, 2))
+    born_1980 = OffenderFactory(
+        family_name="Smith", given_names="John", date_of_birth=datetime.date(1980, 1, 2)
+    )
     OffenderFactory(family_name="Smith", given_names="John", date_of_birth=datetime.date(1991, 5, 6))
 
     assert found("Smith, John", date_of_birth=datetime.date(1980, 1, 2)) == [born_1980]

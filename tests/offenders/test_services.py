@@ -47,9 +47,7 @@ def new_offender(actor, office, **overrides) -> Offender:
 
 
 def audit_rows_for(obj) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("id")
-    )
+    return list(AuditEvent.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("id"))
 
 
 # --- creating a record -----------------------------------------------------------------------------

@@ -188,9 +188,7 @@ def test_ped_srd_and_expiry_may_fall_on_the_same_day(actor, offender, office):
 
 
 def test_a_determinate_prison_sentence_needs_its_srd(actor, offender, office):
-    errors = refused_fields(
-        actor, offender, office, SentenceType.IMPRISONMENT, statutory_release_date=None
-    )
+    errors = refused_fields(actor, offender, office, SentenceType.IMPRISONMENT, statutory_release_date=None)
 
     assert errors["statutory_release_date"] == ["A determinate prison sentence needs its SRD."]
 

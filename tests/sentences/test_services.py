@@ -64,9 +64,7 @@ def supervision(actor, offender, *, start=None, convictions=None, **overrides) -
 
 
 def audit_rows_for(obj) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("id")
-    )
+    return list(AuditEvent.objects.filter(object_type=obj._meta.label, object_id=str(obj.pk)).order_by("id"))
 
 
 # --- recording a sentence --------------------------------------------------------------------------
@@ -176,7 +174,9 @@ def test_a_charge_against_another_offender_cannot_support_a_conviction(actor, of
 def test_a_further_conviction_can_be_added_to_a_sentence(actor, offender):
     sentence = supervision(actor, offender)
 
-    conviction = conviction_add(actor=actor, sentence=sentence, offence=OffenceFactory(), convicted_on=today())
+    conviction = conviction_add(
+        actor=actor, sentence=sentence, offence=OffenceFactory(), convicted_on=today()
+    )
 
     assert sentence.convictions.count() == 2
     assert audit_rows_for(conviction)[0].offender_id == offender.pk
@@ -198,7 +198,11 @@ def test_a_new_charge_is_outstanding_and_audited(actor, offender):
 def test_the_offence_date_cannot_be_after_the_charge(actor, offender):
     with pytest.raises(ValidationError) as refused:
         charge_create(
-            actor=actor, offender=offender, offence=OffenceFactory(), charged_on=today() - DAY, offence_date=today()
+            actor=actor,
+            offender=offender,
+            offence=OffenceFactory(),
+            charged_on=today() - DAY,
+            offence_date=today(),
         )
 
     assert "offence_date" in refused.value.message_dict
@@ -294,7 +298,9 @@ def test_a_sentence_cannot_complete_normally_before_it_starts(actor, offender):
     sentence = supervision(actor, offender, start=today() + 10 * DAY)
 
     with pytest.raises(ValidationError) as refused:
-        sentence_complete(actor=actor, sentence=sentence, reason=CompletionReason.NORMAL, completed_on=today())
+        sentence_complete(
+            actor=actor, sentence=sentence, reason=CompletionReason.NORMAL, completed_on=today()
+        )
 
     assert "completed_on" in refused.value.message_dict
 

@@ -142,7 +142,9 @@ def test_relocating_closes_the_placement_the_day_before_and_opens_a_new_one(mana
 def test_a_staff_member_relocated_twice_keeps_the_whole_history(manager, office, other_office):
     member = appoint(manager, office)
 
-    staff_relocate(actor=manager, member=member, office=other_office, team=None, on=today() - DAY, reason="Cover")
+    staff_relocate(
+        actor=manager, member=member, office=other_office, team=None, on=today() - DAY, reason="Cover"
+    )
     staff_relocate(actor=manager, member=member, office=office, team=None, on=today(), reason="Back home")
 
     offices = list(member.placements.order_by("started_on").values_list("office_id", "ended_on"))
@@ -158,7 +160,12 @@ def test_relocating_into_a_team_of_another_office_is_refused(manager, office, ot
 
     with pytest.raises(ValidationError) as refused:
         staff_relocate(
-            actor=manager, member=member, office=other_office, team=TeamFactory(office=office), on=today(), reason="x"
+            actor=manager,
+            member=member,
+            office=other_office,
+            team=TeamFactory(office=office),
+            on=today(),
+            reason="x",
         )
 
     assert "team" in refused.value.message_dict

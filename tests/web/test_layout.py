@@ -7,7 +7,7 @@ from audit.models import AuditAction, AuditEvent
 from staff.roles import Role
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.web.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def test_every_page_asks_for_login_first(client):

@@ -28,7 +28,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -44,22 +44,35 @@ def offender(office):
     )
     AliasFactory(offender=offender, family_name="Thompson", given_names="Billy")
     Address.objects.create(
-        offender=offender, line1="1 Old Road", city="Porirua", started_on=datetime.date(2020, 1, 1),
+        offender=offender,
+        line1="1 Old Road",
+        city="Porirua",
+        started_on=datetime.date(2020, 1, 1),
         ended_on=datetime.date(2023, 5, 31),
     )
-    Address.objects.create(offender=offender, line1="22 Kent Terrace", city="Wellington", started_on=datetime.date(2023, 6, 1))
+    Address.objects.create(
+        offender=offender, line1="22 Kent Terrace", city="Wellington", started_on=datetime.date(2023, 6, 1)
+    )
     Identifier.objects.create(offender=offender, kind=Identifier.Kind.PNC, value="PNC-778899")
-    Flag.objects.create(offender=offender, kind=FlagKind.SAFETY_CONCERN, reason="Threatened staff with a knife")
     Flag.objects.create(
-        offender=offender, kind=FlagKind.GANG, reason="Old affiliation", raised_on=datetime.date(2019, 1, 1),
-        ended_on=datetime.date(2021, 1, 1), ended_reason="Left the gang",
+        offender=offender, kind=FlagKind.SAFETY_CONCERN, reason="Threatened staff with a knife"
+    )
+    Flag.objects.create(
+        offender=offender,
+        kind=FlagKind.GANG,
+        reason="Old affiliation",
+        raised_on=datetime.date(2019, 1, 1),
+        ended_on=datetime.date(2021, 1, 1),
+        ended_reason="Left the gang",
     )
     return offender
 
 
 def _view_summaries(offender):
     return list(
-        AuditEvent.objects.filter(offender=offender, action=AuditAction.VIEW).values_list("summary", flat=True)
+        AuditEvent.objects.filter(offender=offender, action=AuditAction.VIEW).values_list(
+            "summary", flat=True
+        )
     )
 
 
@@ -90,7 +103,9 @@ def test_change_links_only_for_those_who_may_change_the_record(client, probation
 
 def test_sentences_tab_shows_sentences_with_their_convictions(client, probation_officer, offender):
     sentence = SentenceFactory(offender=offender, sentence_type=SentenceType.INTENSIVE_SUPERVISION)
-    ConvictionFactory(sentence=sentence, offence=OffenceFactory(code="CA188", description="Wounding with intent"))
+    ConvictionFactory(
+        sentence=sentence, offence=OffenceFactory(code="CA188", description="Wounding with intent")
+    )
     client.force_login(probation_officer)
     page = client.get(f"/offenders/{offender.pk}/sentences/").content.decode()
     assert "Intensive supervision" in page
@@ -104,8 +119,11 @@ def test_staff_tab_lists_current_and_past_allocations(client, probation_officer,
     past = StaffMemberFactory(office=office, user=UserFactory(first_name="Sue", last_name="Past"))
     AllocationFactory(offender=offender, staff=current, role=CaseRole.SUPERVISING_OFFICER)
     AllocationFactory(
-        offender=offender, staff=past, started_on=TODAY - datetime.timedelta(days=400),
-        ended_on=TODAY - datetime.timedelta(days=100), end_reason="Moved to Auckland",
+        offender=offender,
+        staff=past,
+        started_on=TODAY - datetime.timedelta(days=400),
+        ended_on=TODAY - datetime.timedelta(days=100),
+        end_reason="Moved to Auckland",
     )
     client.force_login(probation_officer)
     page = client.get(f"/offenders/{offender.pk}/staff/").content.decode()
@@ -115,7 +133,11 @@ def test_staff_tab_lists_current_and_past_allocations(client, probation_officer,
 
 
 def test_programmes_tab_lists_referrals(client, probation_officer, offender):
-    ReferralFactory(offender=offender, programme__name="Drug Treatment Programme", programme__agency__name="Ara Poutama Trust")
+    ReferralFactory(
+        offender=offender,
+        programme__name="Drug Treatment Programme",
+        programme__agency__name="Ara Poutama Trust",
+    )
     client.force_login(probation_officer)
     page = client.get(f"/offenders/{offender.pk}/programmes/").content.decode()
     assert "Drug Treatment Programme" in page and "Ara Poutama Trust" in page
@@ -124,7 +146,9 @@ def test_programmes_tab_lists_referrals(client, probation_officer, offender):
 
 def test_documents_tab_lists_documents(client, probation_officer, offender):
     Document.objects.create(
-        offender=offender, template=DocumentTemplateFactory(), title="Pre-sentence report for Tamihana",
+        offender=offender,
+        template=DocumentTemplateFactory(),
+        title="Pre-sentence report for Tamihana",
         created_by=probation_officer,
     )
     client.force_login(probation_officer)
@@ -134,7 +158,9 @@ def test_documents_tab_lists_documents(client, probation_officer, offender):
 
 
 @pytest.mark.parametrize("tab", ["casenotes", "documents"])
-def test_data_share_is_refused_casenotes_and_documents_and_the_refusal_is_audited(client, data_share, offender, tab):
+def test_data_share_is_refused_casenotes_and_documents_and_the_refusal_is_audited(
+    client, data_share, offender, tab
+):
     client.force_login(data_share)
     response = client.get(f"/offenders/{offender.pk}/{tab}/")
     assert response.status_code == 403
@@ -146,14 +172,18 @@ def test_data_share_is_refused_casenotes_and_documents_and_the_refusal_is_audite
     assert f"/offenders/{offender.pk}/documents/" not in page
 
 
-@pytest.mark.parametrize("tab", ["", "sentences/", "casenotes/", "staff/", "programmes/", "timeline/", "documents/"])
+@pytest.mark.parametrize(
+    "tab", ["", "sentences/", "casenotes/", "staff/", "programmes/", "timeline/", "documents/"]
+)
 def test_a_user_with_no_role_sees_no_record(client, offender, tab):
     client.force_login(UserFactory())
     assert client.get(f"/offenders/{offender.pk}/{tab}").status_code == 403
     assert not AuditEvent.objects.filter(offender=offender, action=AuditAction.VIEW).exists()
 
 
-@pytest.mark.parametrize("tab", ["", "sentences/", "casenotes/", "staff/", "programmes/", "timeline/", "documents/"])
+@pytest.mark.parametrize(
+    "tab", ["", "sentences/", "casenotes/", "staff/", "programmes/", "timeline/", "documents/"]
+)
 def test_unknown_offender_is_not_found_on_every_tab(client, probation_officer, tab):
     client.force_login(probation_officer)
     assert client.get(f"/offenders/424242/{tab}").status_code == 404
@@ -171,10 +201,14 @@ def test_timeline_merges_every_kind_in_date_order(client, service_manager, offen
         offender=offender, summary="Reported on time", contact_on=timezone.now() - datetime.timedelta(days=2)
     )
     CasenoteFactory(
-        offender=offender, summary="Disclosed abuse", sensitive=True,
+        offender=offender,
+        summary="Disclosed abuse",
+        sensitive=True,
         contact_on=timezone.now() - datetime.timedelta(days=1),
     )
-    ReferralFactory(offender=offender, programme__name="Anger management", referred_on=TODAY - datetime.timedelta(days=10))
+    ReferralFactory(
+        offender=offender, programme__name="Anger management", referred_on=TODAY - datetime.timedelta(days=10)
+    )
     client.force_login(service_manager)  # holds the sensitive permission through the role
     page = client.get(f"/offenders/{offender.pk}/timeline/").content.decode()
     order = [
@@ -210,7 +244,9 @@ def test_timeline_of_the_data_share_leaves_out_casenotes(client, data_share, off
 def test_timeline_is_bounded_and_continues_on_an_older_page(client, probation_officer, offender):
     now = timezone.now()
     for day in range(30):
-        CasenoteFactory(offender=offender, summary=f"Visit day {day}", contact_on=now - datetime.timedelta(days=day))
+        CasenoteFactory(
+            offender=offender, summary=f"Visit day {day}", contact_on=now - datetime.timedelta(days=day)
+        )
     client.force_login(probation_officer)
     page = client.get(f"/offenders/{offender.pk}/timeline/").content.decode()
     assert "Visit day 0<" in page and "Visit day 23<" in page
@@ -227,9 +263,16 @@ def test_timeline_is_bounded_and_continues_on_an_older_page(client, probation_of
 # --- History -------------------------------------------------------------------------------------
 
 
-def test_history_shows_the_audit_trail_to_a_manager_of_the_office(client, service_manager, offender, probation_officer):
-    audit_record(actor=probation_officer, action=AuditAction.UPDATE, obj=offender, summary="Changed phone",
-                 changes={"phone": ["021 1", "021 2"]})
+def test_history_shows_the_audit_trail_to_a_manager_of_the_office(
+    client, service_manager, offender, probation_officer
+):
+    audit_record(
+        actor=probation_officer,
+        action=AuditAction.UPDATE,
+        obj=offender,
+        summary="Changed phone",
+        changes={"phone": ["021 1", "021 2"]},
+    )
     client.force_login(service_manager)
     page = client.get(f"/audit/offenders/{offender.pk}/").content.decode()
     assert "Changed phone" in page
@@ -252,7 +295,9 @@ def test_history_is_refused_to_a_manager_of_another_office(client, role_user, ot
 def test_history_withholds_what_a_sensitive_note_says(client, role_user, office, offender, system_admin):
     from casenotes.services import casenote_create
 
-    casenote_create(actor=system_admin, offender=offender, summary="Disclosed abuse", text="...", sensitive=True)
+    casenote_create(
+        actor=system_admin, offender=offender, summary="Disclosed abuse", text="...", sensitive=True
+    )
     manager = role_user(Role.SERVICE_MANAGER)
     manager.groups.first().permissions.clear()  # this office's managers lack the sensitive permission here
     client.force_login(manager)

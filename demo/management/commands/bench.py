@@ -1,0 +1,72 @@
+"""manage.py bench: time the main pages and API lists against demo data (demo/bench.py)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from demo.bench import format_table, run_bench, write_json
+from demo.seed import SIZES
+from offenders.models import Offender
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed demo data if the database has no offenders, then time each target page with the "
+        "demo logins and print the median and 95th-percentile times and query counts."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--size", choices=sorted(SIZES, key=SIZES.get), default="small")
+        parser.add_argument("--offenders", type=int, default=None, help="Seed exactly this many offenders.")
+        parser.add_argument("--runs", type=int, default=20, help="Measured requests per target.")
+        parser.add_argument("--seed", type=int, default=None, help="Random seed for the demo data.")
+        parser.add_argument("--skip-seed", action="store_true", help="Never seed; use the data as it is.")
+        parser.add_argument(
+            "--reseed",
+            action="store_true",
+            help="Seed even though offenders exist. Casenotes and audit rows are append-only, so this "
+            "adds a further set of demo offenders rather than replacing the data.",
+        )
+        parser.add_argument(
+            "--output-dir",
+            default=str(Path(settings.BASE_DIR) / "bench-results"),
+            help="Where the JSON results go (default: bench-results/).",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="No progress bars while seeding.")
+
+    def handle(self, *args, **options):
+        if options["runs"] < 1:
+            raise CommandError("--runs must be at least 1.")
+        if options["skip_seed"] and options["reseed"]:
+            raise CommandError("Give --skip-seed or --reseed, not both.")
+        existing = Offender.objects.exists()
+        label = f"{options['offenders']} offenders" if options["offenders"] is not None else options["size"]
+        if not options["skip_seed"] and (options["reseed"] or not existing):
+            seed_options = {"force": options["reseed"], "no_progress": options["no_progress"]}
+            if options["offenders"] is not None:
+                seed_options["offenders"] = options["offenders"]
+            else:
+                seed_options["size"] = options["size"]
+            if options["seed"] is not None:
+                seed_options["seed"] = options["seed"]
+            call_command("seed_demo", stdout=self.stdout, stderr=self.stderr, **seed_options)
+        elif existing:
+            label = "existing data"
+        context, results = run_bench(runs=options["runs"])
+        if context is None:
+            raise CommandError("There are no offenders to measure; run without --skip-seed.")
+        self.stdout.write(
+            f"\n{Offender.objects.count():,} offenders; sample record {context.prn}; "
+            f"{options['runs']} runs per target after one warm-up request (DEBUG off).\n"
+        )
+        self.stdout.write(format_table(results))
+        path = write_json(
+            results,
+            directory=Path(options["output_dir"]),
+            context=context,
+            runs=options["runs"],
+            label=label,
+        )
+        self.stdout.write(f"\nResults written to {path}")

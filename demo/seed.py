@@ -1,0 +1,2174 @@
+"""Synthetic demonstration data for IOMS, at any scale from a few dozen offenders to a national
+database (300,000 offenders, about 3 million casenotes).
+
+This module is the one sanctioned place that writes rows without the services. Every real change
+goes through a service that validates it and writes an audit row; demo data is synthetic, and an
+audit row per generated record would be noise (and would make national-scale generation take
+hours). So rows are built in memory and written with `bulk_create` in batches, inside one
+transaction, and the search keys that `offenders.services` would compute (offenders.phonetics
+fold / soundex) are computed here. The generator keeps to the models' validation rules
+(`Sentence.clean` and friends) and the tests call `full_clean` on what it writes.
+
+Deterministic: the same `seed`, size and day give the same data. Each offender is generated from
+its own `random.Random` derived from (seed, offender number), so offender n is the same whatever the
+size or chunking, and `person_plan(seed, n)` can be compared without a database. Dates are placed
+relative to `today` (default: the local date) so that a fresh demo always has current sentences.
+
+Reference data (offices, teams, staff, offence catalogue, agencies, programmes, document templates)
+is matched by its natural key (office code, staff number, offence code...), so running again with
+`force=True` reuses it and appends further offenders.
+"""
+
+import calendar
+import datetime
+import math
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from agencies.models import (
+    Agency,
+    AgencyStatus,
+    Attendance,
+    Programme,
+    ProgrammeStatus,
+    Referral,
+    ReferralStatus,
+)
+from allocation.models import CaseAllocation, CaseRole
+from casenotes.models import Casenote, CasenoteType
+from demo import names
+from demo.offences import BREACH_OFFENCE_BY_SENTENCE_TYPE, OFFENCES
+from demo.places import (
+    AGENCIES,
+    COURTS,
+    HIGH_COURT_BY_REGION,
+    PRISON_TEAMS,
+    PRISONS,
+    PROBATION_OFFICES,
+    PROBATION_TEAMS,
+    SERVICE_CENTRE_TEAMS,
+    SERVICE_CENTRES,
+)
+from documents.models import DocumentTemplate
+from offenders.models import Address, Flag, FlagKind, Gender, Identifier, Offender, OffenderAlias
+from offenders.phonetics import fold, soundex
+from sentences.models import (
+    Charge,
+    CompletionReason,
+    Conviction,
+    Offence,
+    OffenceCategory,
+    Sentence,
+    SentenceEvent,
+    SentenceEventKind,
+    SentenceStatus,
+    SentenceType,
+)
+from staff.demo_logins import DEMO_PASSWORD, DEMO_USERNAMES
+from staff.models import Office, OfficeKind, StaffMember, StaffPlacement, Team
+from staff.roles import Role
+
+SIZES = {"small": 300, "medium": 5_000, "large": 50_000, "national": 300_000}
+DEFAULT_SIZE = "small"
+DEFAULT_SEED = 2026
+BATCH_SIZE = 5_000
+# Offenders generated in memory before their rows are written: bounds memory at any size.
+CHUNK_SIZE = 2_000
+DEMO_OFFICE_CODE = "CC-WLG"
+DEMO_PRISON_CODE = "PR-RMK"
+DEMO_NATIONAL_OFFICE_CODE = "SC-NAT"
+NZ = ZoneInfo("Pacific/Auckland")
+
+T = SentenceType
+COMMUNITY_MANAGED = frozenset(set(SentenceType.values) - {SentenceType.IMPRISONMENT})
+CANCELLABLE = frozenset({T.COMMUNITY_WORK, T.SUPERVISION, T.INTENSIVE_SUPERVISION, T.COMMUNITY_DETENTION})
+
+
+# ---------------------------------------------------------------------------------------------
+# Small date helpers
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    return add_months(day, 12 * years)
+
+
+def days(count: int | float) -> datetime.timedelta:
+    return datetime.timedelta(days=int(count))
+
+
+def _between(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
+    if end <= start:
+        return start
+    return start + days(rng.randint(0, (end - start).days))
+
+
+# ---------------------------------------------------------------------------------------------
+# Unique identifiers from the offender number: n -> (n * a + b) mod M is a bijection on [0, M)
+# when gcd(a, M) == 1, so distinct offenders get distinct, non-sequential values.
+
+
+def _permute(index: int, multiplier: int, offset: int, modulus: int) -> int:
+    return (index * multiplier + offset) % modulus
+
+
+_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # without I and O, as NHI numbers are written
+_PERMUTATIONS = {
+    "prn": (7_777_777, 1_234_567, 90_000_000),
+    Identifier.Kind.PNC: (7_654_321, 31_415_926, 100_000_000),
+    Identifier.Kind.CMS: (9_876_543, 27_182_818, 100_000_000),
+    Identifier.Kind.DRIVER_LICENCE: (7_777_777, 16_180_339, 26 * 26 * 1_000_000),
+    Identifier.Kind.NHI: (7_777_777, 14_142_135, 24 * 24 * 24 * 10_000),
+    Identifier.Kind.PASSPORT: (3_333_331, 17_320_508, 26 * 26 * 1_000_000),
+}
+assert all(math.gcd(multiplier, modulus) == 1 for multiplier, _, modulus in _PERMUTATIONS.values())
+
+
+def prn_for(index: int) -> str:
+    multiplier, offset, modulus = _PERMUTATIONS["prn"]
+    return str(10_000_000 + _permute(index, multiplier, offset, modulus))
+
+
+def identifier_value(kind: str, index: int) -> str:
+    multiplier, offset, modulus = _PERMUTATIONS[kind]
+    number = _permute(index, multiplier, offset, modulus)
+    if kind in (Identifier.Kind.PNC, Identifier.Kind.CMS):
+        return f"{number:08d}"
+    if kind == Identifier.Kind.NHI:
+        letters, digits = divmod(number, 10_000)
+        first, rest = divmod(letters, 24 * 24)
+        second, third = divmod(rest, 24)
+        return f"{_LETTERS[first]}{_LETTERS[second]}{_LETTERS[third]}{digits:04d}"
+    letters, digits = divmod(number, 1_000_000)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return f"{alphabet[letters // 26]}{alphabet[letters % 26]}{digits:06d}"
+
+
+# ---------------------------------------------------------------------------------------------
+# People: the part of an offender that needs no database (names, birth date, PRN).
+
+
+@dataclass(frozen=True)
+class PersonPlan:
+    index: int
+    prn: str
+    family_name: str
+    given_names: str
+    preferred_name: str
+    gender: str
+    date_of_birth: datetime.date
+    ethnicity: str
+    group: str
+
+
+GROUP_WEIGHTS = ((names.MAORI, 50), (names.EUROPEAN, 32), (names.PACIFIC, 12), (names.ASIAN, 6))
+GENDER_WEIGHTS = ((Gender.MALE, 81), (Gender.FEMALE, 17), (Gender.DIVERSE, 1), (Gender.UNKNOWN, 1))
+AGE_BANDS = (((17, 24), 20), ((25, 34), 32), ((35, 44), 25), ((45, 54), 14), ((55, 75), 9))
+
+
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def _given_name(rng: random.Random, group: str, gender: str) -> str:
+    pool = names.GIVEN_NAMES[group]
+    if gender == Gender.MALE:
+        choices = pool[names.MALE] + pool[names.UNISEX]
+    elif gender == Gender.FEMALE:
+        choices = pool[names.FEMALE] + pool[names.UNISEX]
+    else:
+        choices = pool[names.UNISEX] + pool[names.MALE] + pool[names.FEMALE]
+    return rng.choice(choices)
+
+
+def _person_rng(seed: int, index: int) -> random.Random:
+    return random.Random(seed * 1_000_003 + index * 2)
+
+
+def _record_rng(seed: int, index: int) -> random.Random:
+    return random.Random(seed * 1_000_003 + index * 2 + 1)
+
+
+def person_plan(seed: int, index: int, today: datetime.date) -> PersonPlan:
+    """Offender number `index`'s identity for `seed`: the same on every run."""
+    rng = _person_rng(seed, index)
+    group = _weighted(rng, GROUP_WEIGHTS)
+    gender = _weighted(rng, GENDER_WEIGHTS)
+    family_group = _weighted(rng, names.FAMILY_NAME_MIX[group])
+    family_name = rng.choice(names.FAMILY_NAMES[family_group])
+    given = [_given_name(rng, _weighted(rng, names.GIVEN_NAME_MIX[group]), gender)]
+    if rng.random() < 0.55:
+        second = _given_name(rng, _weighted(rng, names.GIVEN_NAME_MIX[group]), gender)
+        if second != given[0]:
+            given.append(second)
+    preferred = ""
+    if len(given) > 1 and rng.random() < 0.15:
+        preferred = given[1]
+    low, high = _weighted(rng, AGE_BANDS)
+    age = rng.randint(low, high)
+    date_of_birth = today - days(age * 365.25 + rng.randint(1, 364))
+    ethnicity = _weighted(rng, names.ETHNICITIES[group])
+    return PersonPlan(
+        index=index,
+        prn=prn_for(index),
+        family_name=family_name,
+        given_names=" ".join(given),
+        preferred_name=preferred,
+        gender=gender,
+        date_of_birth=date_of_birth,
+        ethnicity=ethnicity,
+        group=group,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data: offices, teams, staff, offences, agencies, programmes, document templates.
+
+
+@dataclass
+class Reference:
+    offices: dict[str, Office]
+    probation_offices: list[Office]
+    probation_weights: list[int]
+    office_city: dict[int, str]
+    office_suburbs: dict[int, tuple[tuple[str, str], ...]]
+    court_for_office: dict[int, Office]
+    high_court_for_office: dict[int, Office]
+    court_numbers: dict[int, str]
+    prisons_for_office: dict[tuple[int, bool], list[Office]]
+    officers: dict[int, list[StaffMember]]  # probation officers by office id
+    managers: dict[int, StaffMember]
+    prison_staff: dict[int, list[StaffMember]]
+    offences: list[Offence]
+    offence_weights: list[int]
+    offences_by_code: dict[str, Offence]
+    programmes: dict[int | None, list[Programme]]
+    demo_office: Office
+    demo_officer: StaffMember
+    created: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class StaffSpec:
+    staff_number: str
+    office_code: str
+    team: str | None
+    position: str
+    roles: tuple[str, ...]
+    first_name: str = ""
+    last_name: str = ""
+    username: str = ""
+    password: str | None = None
+    hours: Decimal = Decimal(40)
+    is_superuser: bool = False
+
+
+# The demo logins' people (staff/demo_logins.py): who they are and where they work.
+DEMO_PEOPLE = {
+    Role.PROBATION_OFFICER: (
+        "Aroha",
+        "Tipene",
+        DEMO_OFFICE_CODE,
+        "Case Management North",
+        "Probation officer",
+    ),
+    Role.SERVICE_MANAGER: ("Mark", "Sinclair", DEMO_OFFICE_CODE, None, "Service manager"),
+    Role.ADMIN_SUPPORT: ("Losa", "Faleolo", DEMO_OFFICE_CODE, "Administration", "Administration officer"),
+    Role.PRISON_OFFICER: ("Wayne", "Harris", DEMO_PRISON_CODE, "Custodial", "Corrections officer"),
+    Role.RECOMMENDING_OFFICER: (
+        "Mere",
+        "Paewai",
+        DEMO_PRISON_CODE,
+        "Classification",
+        "Principal corrections officer",
+    ),
+    Role.APPROVING_OFFICER: ("Daniel", "Chen", DEMO_PRISON_CODE, "Classification", "Residential manager"),
+    Role.DATA_SHARE: (
+        "Priya",
+        "Sharma",
+        DEMO_NATIONAL_OFFICE_CODE,
+        "Information Sharing",
+        "Information sharing analyst",
+    ),
+    Role.SYSTEM_ADMIN: (
+        "Hemi",
+        "Walker",
+        DEMO_NATIONAL_OFFICE_CODE,
+        "Help Desk",
+        "IOMS system administrator",
+    ),
+}
+
+
+def probation_officers_per_office(total_offenders: int, weight: int, total_weight: int) -> int:
+    """5 to 15 probation officers, scaled with the office's share of the offenders."""
+    share = total_offenders * weight / total_weight
+    return max(5, min(15, 5 + round(share / 250)))
+
+
+def _office_rows(today: datetime.date) -> list[Office]:
+    rng = random.Random("offices")
+    rows = []
+    street = names.STREET_NAMES
+
+    def address(city: str) -> str:
+        return f"{rng.randint(1, 250)} {rng.choice(street)}, {city}"
+
+    def phone(area: str) -> str:
+        return f"{area} 555 {rng.randint(1000, 9999)}"
+
+    opened = today.replace(month=1, day=1) - days(365 * 20)
+    for spec in PROBATION_OFFICES:
+        rows.append(
+            Office(
+                code=spec.code,
+                name=f"{spec.city} Community Corrections",
+                kind=OfficeKind.PROBATION,
+                region=spec.region,
+                address=address(spec.city),
+                phone=phone(spec.area_code),
+                opened_on=opened,
+            )
+        )
+    for place in SERVICE_CENTRES:
+        rows.append(
+            Office(
+                code=place.code,
+                name=place.name,
+                kind=OfficeKind.SERVICE_CENTRE,
+                region=place.region,
+                address=address(place.city),
+                phone=phone(place.area_code),
+                opened_on=opened,
+            )
+        )
+    for prison in PRISONS:
+        rows.append(
+            Office(
+                code=prison.code,
+                name=prison.name,
+                kind=OfficeKind.PRISON,
+                region=prison.region,
+                address=address(prison.city),
+                phone=phone(prison.area_code),
+                opened_on=opened,
+            )
+        )
+    for court in COURTS:
+        rows.append(
+            Office(
+                code=court.code,
+                name=court.name,
+                kind=OfficeKind.COURT,
+                region=court.region,
+                address=address(court.city),
+                phone=phone(court.area_code),
+                opened_on=opened,
+            )
+        )
+    return rows
+
+
+def _ensure_by_key(model, rows: list, key: str, counter: Counter) -> dict:
+    """Insert the rows whose natural key is not stored yet; return every row by key."""
+    keys = [getattr(row, key) for row in rows]
+    existing = {getattr(row, key): row for row in model.objects.filter(**{f"{key}__in": keys})}
+    missing = [row for row in rows if getattr(row, key) not in existing]
+    if missing:
+        model.objects.bulk_create(missing, batch_size=BATCH_SIZE)
+        counter[model._meta.verbose_name_plural] += len(missing)
+    return {**existing, **{getattr(row, key): row for row in missing}}
+
+
+def _ensure_teams(offices: dict[str, Office], counter: Counter) -> dict[tuple[str, str], Team]:
+    wanted = []
+    for office in offices.values():
+        team_names = {
+            OfficeKind.PROBATION: PROBATION_TEAMS,
+            OfficeKind.PRISON: PRISON_TEAMS,
+            OfficeKind.SERVICE_CENTRE: SERVICE_CENTRE_TEAMS,
+        }.get(office.kind, ())
+        wanted.extend((office, name) for name in team_names)
+    existing = {
+        (team.office_id, team.name): team
+        for team in Team.objects.filter(office__in=[office for office, _ in wanted])
+    }
+    missing = [Team(office=office, name=name) for office, name in wanted if (office.pk, name) not in existing]
+    if missing:
+        Team.objects.bulk_create(missing)
+        counter["teams"] += len(missing)
+    teams = {**existing, **{(team.office_id, team.name): team for team in missing}}
+    return {(office.code, name): teams[(office.pk, name)] for office, name in wanted}
+
+
+def _staff_specs(total_offenders: int) -> list[StaffSpec]:
+    total_weight = sum(spec.weight for spec in PROBATION_OFFICES)
+    specs: list[StaffSpec] = []
+    case_teams = PROBATION_TEAMS[:2]
+    for office in PROBATION_OFFICES:
+        specs.append(
+            StaffSpec(f"{office.code}-SM1", office.code, None, "Service manager", (Role.SERVICE_MANAGER,))
+        )
+        officer_count = probation_officers_per_office(total_offenders, office.weight, total_weight)
+        for number in range(1, 2 + (officer_count > 10)):
+            specs.append(
+                StaffSpec(
+                    f"{office.code}-AS{number}",
+                    office.code,
+                    "Administration",
+                    "Administration officer",
+                    (Role.ADMIN_SUPPORT,),
+                )
+            )
+        for number in range(1, officer_count + 1):
+            team = "Community Work" if number % 5 == 0 else case_teams[number % 2]
+            position = "Senior practitioner" if number == 2 else "Probation officer"
+            specs.append(
+                StaffSpec(
+                    f"{office.code}-PO{number:02d}", office.code, team, position, (Role.PROBATION_OFFICER,)
+                )
+            )
+    for prison in PRISONS:
+        for number in range(1, 6):
+            specs.append(
+                StaffSpec(
+                    f"{prison.code}-CO{number}",
+                    prison.code,
+                    "Custodial",
+                    "Corrections officer",
+                    (Role.PRISON_OFFICER,),
+                )
+            )
+        for number in range(1, 3):
+            specs.append(
+                StaffSpec(
+                    f"{prison.code}-RO{number}",
+                    prison.code,
+                    "Classification",
+                    "Principal corrections officer",
+                    (Role.RECOMMENDING_OFFICER, Role.PRISON_OFFICER),
+                )
+            )
+        specs.append(
+            StaffSpec(
+                f"{prison.code}-AO1",
+                prison.code,
+                "Classification",
+                "Residential manager",
+                (Role.APPROVING_OFFICER,),
+            )
+        )
+    for place in SERVICE_CENTRES[1:]:
+        for number in range(1, 3):
+            specs.append(
+                StaffSpec(
+                    f"{place.code}-AS{number}",
+                    place.code,
+                    "Sentence Management",
+                    "Sentence management officer",
+                    (Role.ADMIN_SUPPORT,),
+                )
+            )
+    specs.append(
+        StaffSpec(
+            f"{DEMO_NATIONAL_OFFICE_CODE}-HD1",
+            DEMO_NATIONAL_OFFICE_CODE,
+            "Help Desk",
+            "IOMS help desk analyst",
+            (Role.SYSTEM_ADMIN,),
+        )
+    )
+    # The demo logins take the first slot of their role at their office, or a slot of their own.
+    for role, (first, last, office_code, team, position) in DEMO_PEOPLE.items():
+        slot = next(
+            (
+                spec
+                for spec in specs
+                if spec.office_code == office_code and spec.roles[0] == role and not spec.username
+            ),
+            None,
+        )
+        if slot is None:
+            slot = StaffSpec(f"{office_code}-{role.upper()[:6]}", office_code, team, position, (role,))
+            specs.append(slot)
+        slot.first_name, slot.last_name, slot.team, slot.position = first, last, team, position
+        slot.username = DEMO_USERNAMES[role]
+        slot.roles = (role,)
+        slot.password = DEMO_PASSWORD
+        slot.is_superuser = role == Role.SYSTEM_ADMIN
+    return specs
+
+
+def _name_staff(specs: list[StaffSpec], rng: random.Random, taken: set[str]) -> None:
+    for spec in specs:
+        if spec.username:
+            continue
+        group = _weighted(rng, GROUP_WEIGHTS[:2] + ((names.PACIFIC, 8), (names.ASIAN, 8)))
+        gender = rng.choice((Gender.MALE, Gender.FEMALE))
+        spec.first_name = _given_name(rng, group, gender)
+        spec.last_name = rng.choice(names.FAMILY_NAMES[group])
+        base = f"{fold(spec.first_name)}.{fold(spec.last_name)}".replace(" ", "").replace("-", "")
+        username, suffix = base, 1
+        while username in taken:
+            suffix += 1
+            username = f"{base}{suffix}"
+        spec.username = username
+        taken.add(username)
+        spec.hours = rng.choice((Decimal(40),) * 8 + (Decimal(32), Decimal(24)))
+
+
+def _ensure_staff(
+    rng: random.Random,
+    total_offenders: int,
+    offices: dict[str, Office],
+    teams: dict[tuple[str, str], Team],
+    today: datetime.date,
+    counter: Counter,
+) -> list[StaffMember]:
+    User = get_user_model()
+    specs = _staff_specs(total_offenders)
+    existing = {
+        member.staff_number: member
+        for member in StaffMember.objects.select_related("user").filter(
+            staff_number__in=[spec.staff_number for spec in specs]
+        )
+    }
+    taken = set(User.objects.values_list("username", flat=True))
+    missing = [spec for spec in specs if spec.staff_number not in existing]
+    demo_taken = {spec.username for spec in missing if spec.password} & taken
+    if demo_taken:
+        raise ValueError(f"Demo usernames already belong to other users: {', '.join(sorted(demo_taken))}")
+    _name_staff(missing, rng, taken)
+    # Only the demo logins can sign in; hashing is slow on purpose, so each distinct password is
+    # hashed once (the demo password is published anyway). Everyone else has an unusable password.
+    hashes = {
+        password: make_password(password) for password in {spec.password for spec in missing if spec.password}
+    }
+    users = []
+    for spec in missing:
+        user = User(
+            username=spec.username,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            email=f"{spec.username}@corrections.example",
+            is_staff=spec.is_superuser,
+            is_superuser=spec.is_superuser,
+        )
+        if spec.password:
+            user.password = hashes[spec.password]
+        else:
+            user.set_unusable_password()
+        users.append(user)
+    User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+    groups = {group.name: group.pk for group in Group.objects.filter(name__in=Role.values)}
+    memberships = [
+        User.groups.through(user_id=user.pk, group_id=groups[role])
+        for spec, user in zip(missing, users, strict=True)
+        for role in spec.roles
+    ]
+    User.groups.through.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
+    members = []
+    for spec, user in zip(missing, users, strict=True):
+        office = offices[spec.office_code]
+        members.append(
+            StaffMember(
+                user=user,
+                staff_number=spec.staff_number,
+                position=spec.position,
+                office=office,
+                team=teams.get((spec.office_code, spec.team)) if spec.team else None,
+                phone=f"0800 555 {rng.randint(100, 999)}",
+                hours_per_week=spec.hours,
+            )
+        )
+    StaffMember.objects.bulk_create(members, batch_size=BATCH_SIZE)
+    placements = [
+        StaffPlacement(
+            staff=member,
+            office=member.office,
+            team=member.team,
+            started_on=today - days(rng.randint(60, 4000)),
+            reason="Appointed",
+        )
+        for member in members
+    ]
+    StaffPlacement.objects.bulk_create(placements, batch_size=BATCH_SIZE)
+    if members:
+        counter["staff members"] += len(members)
+    by_number = {**existing, **{member.staff_number: member for member in members}}
+    return [by_number[spec.staff_number] for spec in specs]
+
+
+def _ensure_offences(counter: Counter) -> dict[str, Offence]:
+    rows = [
+        Offence(
+            code=spec.code,
+            description=spec.description,
+            act=spec.act,
+            section=spec.section,
+            seriousness=spec.seriousness,
+            categories=list(spec.categories),
+        )
+        for spec in OFFENCES
+    ]
+    return _ensure_by_key(Offence, rows, "code", counter)
+
+
+def _ensure_programmes(
+    offices: dict[str, Office], today: datetime.date, counter: Counter
+) -> dict[int | None, list[Programme]]:
+    rng = random.Random("agencies")
+    agency_rows = []
+    for spec in AGENCIES:
+        accepted = today - days(rng.randint(900, 5000))
+        agency_rows.append(
+            Agency(
+                name=spec.name,
+                kind=spec.kind,
+                contact_name=f"{rng.choice(names.GIVEN_NAMES[names.MAORI][names.FEMALE])} "
+                f"{rng.choice(names.FAMILY_NAMES[names.EUROPEAN])}",
+                phone=f"0800 555 {rng.randint(100, 999)}",
+                email=f"referrals@{fold(spec.name).replace(' ', '')[:24]}.example",
+                address=f"{rng.randint(1, 200)} {rng.choice(names.STREET_NAMES)}",
+                status=AgencyStatus.DISCONTINUED if spec.discontinued else AgencyStatus.ACCEPTED,
+                accepted_on=accepted,
+                discontinued_on=today - days(rng.randint(30, 300)) if spec.discontinued else None,
+                discontinued_reason="Contract ended" if spec.discontinued else "",
+            )
+        )
+    agencies = _ensure_by_key(Agency, agency_rows, "name", counter)
+    city_by_code = {spec.code: spec.city for spec in PROBATION_OFFICES}
+    wanted = []
+    for spec in AGENCIES:
+        agency = agencies[spec.name]
+        for name, kind, description in spec.programmes:
+            for office_code in spec.office_codes or (None,):
+                office = offices[office_code] if office_code else None
+                wanted.append(
+                    Programme(
+                        agency=agency,
+                        name=f"{name} ({city_by_code[office_code]})" if office_code else name,
+                        kind=kind,
+                        description=description,
+                        office=office,
+                        capacity=rng.choice((12, 15, 20, 30, None)),
+                        status=ProgrammeStatus.DISCONTINUED if spec.discontinued else ProgrammeStatus.ADOPTED,
+                        adopted_on=agency.accepted_on + days(rng.randint(0, 300)),
+                        discontinued_on=agency.discontinued_on,
+                        discontinued_reason=agency.discontinued_reason,
+                    )
+                )
+    existing = {
+        (programme.agency_id, programme.name): programme
+        for programme in Programme.objects.filter(agency__in=agencies.values())
+    }
+    missing = [row for row in wanted if (row.agency.pk, row.name) not in existing]
+    if missing:
+        Programme.objects.bulk_create(missing)
+        counter["programmes"] += len(missing)
+    programmes: dict[int | None, list[Programme]] = {}
+    for programme in [*existing.values(), *missing]:
+        if programme.status == ProgrammeStatus.ADOPTED:
+            programmes.setdefault(programme.office_id, []).append(programme)
+    for pool in programmes.values():
+        pool.sort(key=lambda programme: programme.name)
+    return programmes
+
+
+def build_reference(*, seed: int, total_offenders: int, today: datetime.date) -> Reference:
+    """Create (or find) everything the offenders refer to. Safe to call again: rows are matched by
+    their natural keys."""
+    counter: Counter = Counter()
+    rng = random.Random(seed)
+    offices = _ensure_by_key(Office, _office_rows(today), "code", counter)
+    teams = _ensure_teams(offices, counter)
+    staff = _ensure_staff(rng, total_offenders, offices, teams, today, counter)
+    offences = _ensure_offences(counter)
+    programmes = _ensure_programmes(offices, today, counter)
+
+    officers: dict[int, list[StaffMember]] = {}
+    managers: dict[int, StaffMember] = {}
+    prison_staff: dict[int, list[StaffMember]] = {}
+    specs = _staff_specs(total_offenders)
+    for spec, member in zip(specs, staff, strict=True):
+        office = offices[spec.office_code]
+        if Role.PROBATION_OFFICER in spec.roles:
+            officers.setdefault(office.pk, []).append(member)
+        elif Role.SERVICE_MANAGER in spec.roles:
+            managers[office.pk] = member
+        elif office.kind == OfficeKind.PRISON:
+            prison_staff.setdefault(office.pk, []).append(member)
+
+    probation = [offices[spec.code] for spec in PROBATION_OFFICES]
+    court_specs = {court.code: court for court in COURTS}
+    prisons_for: dict[tuple[int, bool], list[Office]] = {}
+    for spec in PROBATION_OFFICES:
+        office = offices[spec.code]
+        for women in (False, True):
+            prisons_for[(office.pk, women)] = [
+                offices[prison.code]
+                for prison in PRISONS
+                if prison.region == spec.region and prison.women == women
+            ] or [offices[prison.code] for prison in PRISONS if prison.women == women]
+    offence_list = [offences[spec.code] for spec in OFFENCES]
+    demo_office = offices[DEMO_OFFICE_CODE]
+    demo_officer = next(
+        member
+        for member in officers[demo_office.pk]
+        if member.user.username == DEMO_USERNAMES[Role.PROBATION_OFFICER]
+    )
+    return Reference(
+        offices=offices,
+        probation_offices=probation,
+        probation_weights=[
+            spec.weight * (2 if spec.code == DEMO_OFFICE_CODE else 1) for spec in PROBATION_OFFICES
+        ],
+        office_city={offices[spec.code].pk: spec.city for spec in PROBATION_OFFICES},
+        office_suburbs={offices[spec.code].pk: spec.suburbs for spec in PROBATION_OFFICES},
+        court_for_office={offices[spec.code].pk: offices[spec.court] for spec in PROBATION_OFFICES},
+        high_court_for_office={
+            offices[spec.code].pk: offices[HIGH_COURT_BY_REGION[spec.region]] for spec in PROBATION_OFFICES
+        },
+        court_numbers={offices[code].pk: court.number for code, court in court_specs.items()},
+        prisons_for_office=prisons_for,
+        officers=officers,
+        managers=managers,
+        prison_staff=prison_staff,
+        offences=offence_list,
+        offence_weights=[spec.frequency for spec in OFFENCES],
+        offences_by_code=offences,
+        programmes=programmes,
+        demo_office=demo_office,
+        demo_officer=demo_officer,
+        created=counter,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences: each offender's history is a list of episodes (a court appearance and what followed).
+
+
+@dataclass
+class Episode:
+    lead: Offence
+    extras: list[Offence]
+    sentence_type: str
+    months: int = 0
+    hours: int | None = None
+    with_supervision: bool = False
+    indeterminate: bool = False
+    order_date: datetime.date | None = None
+    forced_reason: str = ""
+    release: str = ""  # long-term imprisonment: "ped", "between" or "srd"
+    extended_supervision: bool = False
+    deferred_days: int = 0
+
+
+@dataclass
+class PlannedSentence:
+    sentence_type: str
+    court: Office
+    order_date: datetime.date
+    start_date: datetime.date
+    end_date: datetime.date | None
+    managing_office: Office
+    episode: int
+    offences: list[Offence] = field(default_factory=list)
+    case_number: str = ""
+    hours: int | None = None
+    conditions: str = ""
+    indeterminate: bool = False
+    parole_eligibility_date: datetime.date | None = None
+    statutory_release_date: datetime.date | None = None
+    parole_hearing_date: datetime.date | None = None
+    status: str = SentenceStatus.ACTIVE
+    completion_reason: str = ""
+    completed_on: datetime.date | None = None
+    forced_reason: str = ""
+    follows: "PlannedSentence | None" = None
+
+
+@dataclass(frozen=True)
+class Showcase:
+    """A fixed history for the first offenders, so even a tiny demo has every sentence type and
+    every way a sentence ends, all on the demo probation officer's caseload."""
+
+    episodes: tuple[tuple[str, str, int, int, str], ...]  # (offence, type, days ago, months, reason)
+    release: str = ""
+    extended_supervision: bool = False
+    deferred_days: int = 0
+
+
+SHOWCASES: tuple[Showcase, ...] = (
+    Showcase((("CA172", T.IMPRISONMENT, 6 * 365, 0, ""),)),
+    Showcase((("CA235", T.IMPRISONMENT, 900, 48, ""),), release="ped"),
+    Showcase((("CA231", T.IMPRISONMENT, 330, 18, ""),)),
+    Showcase((("CA132-1", T.IMPRISONMENT, 6 * 365, 60, ""),), release="srd", extended_supervision=True),
+    Showcase((("CA194B", T.HOME_DETENTION, 60, 8, ""),)),
+    Showcase((("LTA56-4", T.COMMUNITY_WORK, 30, 0, ""),)),
+    Showcase((("MDA9", T.SUPERVISION, 120, 12, ""),)),
+    Showcase((("CA193", T.INTENSIVE_SUPERVISION, 150, 18, ""),)),
+    Showcase((("CA269", T.COMMUNITY_DETENTION, 30, 4, ""),)),
+    Showcase((("CA226", T.SUPERVISION, 3 * 365, 9, CompletionReason.NORMAL),)),
+    Showcase(
+        (
+            ("CA219-1K", T.COMMUNITY_WORK, 400, 0, CompletionReason.CANCELLED_SUBSEQUENT),
+            ("SA71", T.COMMUNITY_WORK, 300, 0, ""),
+        )
+    ),
+    Showcase((("CA196", T.INTENSIVE_SUPERVISION, 2 * 365, 12, CompletionReason.QUASHED),)),
+    Showcase((("MDA7-A", T.SUPERVISION, 2 * 365, 12, CompletionReason.DISCHARGED_EARLY),)),
+    Showcase((("CA231", T.HOME_DETENTION, 540, 6, CompletionReason.TERMINATED),)),
+    Showcase((("TSA13", T.IMPRISONMENT, 3 * 365, 96, ""),)),
+    Showcase((("CA219-500", T.COMMUNITY_WORK, 5, 0, ""),), deferred_days=14),
+)
+
+SUPERVISION_CONDITIONS = (
+    "To attend an alcohol and drug assessment and complete any treatment recommended, as directed "
+    "by a probation officer.",
+    "Not to consume alcohol or non-prescribed drugs.",
+    "To attend and complete a non-violence programme as directed by a probation officer.",
+    "Not to associate with or contact the victim, directly or indirectly.",
+    "To live at an address approved by a probation officer and not move without prior approval.",
+    "To take part in employment, education or training as directed by a probation officer.",
+    "To attend and complete a tikanga Māori programme as directed by a probation officer.",
+    "To attend a budgeting service as directed by a probation officer.",
+)
+CHILD_SAFETY_CONDITIONS = (
+    "Not to be in the company of, or contact, any person under the age of 16 except with the prior "
+    "written approval of a probation officer.",
+    "Not to enter any school, early childhood centre, playground or public swimming pool.",
+    "To attend and complete a psychological assessment and any treatment recommended.",
+)
+
+
+def _conditions(rng: random.Random, sentence_type: str, *, child_safety: bool = False) -> str:
+    if sentence_type == T.COMMUNITY_DETENTION:
+        start = rng.choice(("7.00 pm", "8.00 pm", "9.00 pm"))
+        return (
+            f"Curfew from {start} to 6.00 am daily at the approved curfew address, electronically monitored."
+        )
+    opening = {
+        T.SUPERVISION: "Standard conditions of supervision.",
+        T.INTENSIVE_SUPERVISION: "Standard conditions of intensive supervision.",
+        T.HOME_DETENTION: "Standard conditions of home detention; electronically monitored at the "
+        "approved home detention address.",
+        T.PAROLE: "Standard release conditions.",
+        T.RELEASE_ON_CONDITIONS: "Standard release conditions.",
+        T.EXTENDED_SUPERVISION: "Standard extended supervision conditions.",
+    }[sentence_type]
+    pool = CHILD_SAFETY_CONDITIONS if child_safety else SUPERVISION_CONDITIONS
+    count = rng.randint(1, 3)
+    special = rng.sample(pool, min(count, len(pool)))
+    lines = [opening, "Special conditions:"] + [f"{number}. {text}" for number, text in enumerate(special, 1)]
+    return "\n".join(lines)
+
+
+def _sentence_type_for(rng: random.Random, offence: Offence) -> str:
+    """Synthetic sentencing: the more serious the offence, the likelier prison (DOMAIN.md bands)."""
+    if offence.code == "CA172":
+        return T.IMPRISONMENT
+    score = float(offence.seriousness)
+    if score >= 1000:
+        return T.IMPRISONMENT
+    if score >= 300:
+        options = ((T.IMPRISONMENT, 70), (T.HOME_DETENTION, 20), (T.INTENSIVE_SUPERVISION, 10))
+    elif score >= 100:
+        options = (
+            (T.IMPRISONMENT, 35),
+            (T.HOME_DETENTION, 30),
+            (T.INTENSIVE_SUPERVISION, 25),
+            (T.SUPERVISION, 10),
+        )
+    elif score >= 20:
+        options = (
+            (T.IMPRISONMENT, 5),
+            (T.HOME_DETENTION, 15),
+            (T.INTENSIVE_SUPERVISION, 20),
+            (T.SUPERVISION, 25),
+            (T.COMMUNITY_DETENTION, 15),
+            (T.COMMUNITY_WORK, 20),
+        )
+    else:
+        options = (
+            (T.IMPRISONMENT, 1),
+            (T.HOME_DETENTION, 4),
+            (T.INTENSIVE_SUPERVISION, 5),
+            (T.SUPERVISION, 25),
+            (T.COMMUNITY_DETENTION, 15),
+            (T.COMMUNITY_WORK, 50),
+        )
+    return _weighted(rng, options)
+
+
+def _term_months(rng: random.Random, sentence_type: str, offence: Offence) -> int:
+    score = float(offence.seriousness)
+    if sentence_type == T.IMPRISONMENT:
+        if score >= 2000:
+            return rng.randint(60, 168)
+        if score >= 1000:
+            return rng.randint(36, 96)
+        if score >= 300:
+            return rng.randint(18, 48)
+        if score >= 100:
+            return rng.randint(6, 30)
+        return rng.randint(3, 18)
+    return {
+        T.SUPERVISION: lambda: rng.randint(6, 12),
+        T.INTENSIVE_SUPERVISION: lambda: rng.randint(6, 24),
+        T.COMMUNITY_DETENTION: lambda: rng.randint(1, 6),
+        T.HOME_DETENTION: lambda: rng.choice((2, 3, 4, 4, 5, 6, 6, 8, 9, 10, 12)),
+    }.get(sentence_type, lambda: 0)()
+
+
+COMMUNITY_WORK_HOURS = (
+    (40, 5),
+    (60, 8),
+    (80, 10),
+    (100, 12),
+    (120, 10),
+    (150, 10),
+    (200, 10),
+    (250, 5),
+    (300, 4),
+    (400, 2),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Casenote wording
+
+
+CONTACT_NOTES = (
+    (
+        "Reported as directed",
+        "{name} reported as directed at {office}. Discussed progress on the "
+        "sentence conditions and plans for the coming fortnight. No concerns raised.",
+    ),
+    (
+        "Reported as directed",
+        "{name} reported on time. Confirmed address and phone number unchanged. "
+        "Next report booked for two weeks' time.",
+    ),
+    (
+        "Home visit",
+        "Home visit completed. {name} was home and the address remains suitable. "
+        "Spoke briefly with whānau present.",
+    ),
+    (
+        "Failed to report",
+        "{name} did not report as directed. Phoned and left a message; letter sent "
+        "giving a new reporting date. Warned that a further failure may lead to breach action.",
+    ),
+    (
+        "Phone contact",
+        "{name} phoned to say they could not report because of work. Rescheduled to "
+        "later in the week; employer letter to be provided.",
+    ),
+    (
+        "Employment",
+        "{name} has started casual work with a local contractor. Hours discussed so they "
+        "fit around reporting and programme attendance.",
+    ),
+    (
+        "Programme progress",
+        "Discussed attendance at {programme}. {name} says the sessions are useful "
+        "and has attended every session so far.",
+    ),
+    (
+        "Reported as directed",
+        "{name} reported. Talked about the triggers for the offending and the "
+        "safety plan. Agreed goals: keep working, stay away from alcohol.",
+    ),
+    (
+        "Community work",
+        "{name} attended community work at the work centre. Hours completed this "
+        "week recorded on the work sheet.",
+    ),
+    (
+        "Community work",
+        "{name} did not attend the community work party. No reason given; absence "
+        "recorded and a warning letter sent.",
+    ),
+    (
+        "Whānau hui",
+        "Whānau hui held at {office} with {name} and support people to plan for "
+        "accommodation and employment.",
+    ),
+    (
+        "Reported as directed",
+        "{name} reported and presented well. Has been attending appointments with the doctor; no new issues.",
+    ),
+)
+ACTION_NOTES = (
+    (
+        "Induction completed",
+        "Induction completed: sentence conditions explained, reporting "
+        "instructions given and signed. {name} understood the conditions.",
+    ),
+    ("Referral made", "Referral made to {programme}. Provider to contact {name} with a start date."),
+    (
+        "Sentence plan",
+        "Sentence plan drafted with {name}: goals for employment, alcohol and drug "
+        "treatment and family relationships.",
+    ),
+    ("Letter sent", "Letter sent to {name} confirming the next reporting date."),
+    ("Police check", "Checked with Police: no new charges since the last review."),
+    (
+        "Address check",
+        "Proposed address checked with the occupants, who agreed to {name} living there. Address approved.",
+    ),
+    ("Breach warning", "Formal warning issued to {name} for failing to comply with the conditions."),
+    ("Report written", "Progress report written for the file; {name} is complying with the sentence."),
+)
+PRISON_NOTES = (
+    ("Reception", "{name} received into custody. Induction and at-risk assessment completed."),
+    ("Case management", "Case management meeting held with {name} to review the offender plan."),
+    ("Parole readiness", "Release plan discussed with {name}: proposed address and support on release."),
+    ("Programme progress", "{name} has enrolled in a rehabilitation programme in the unit."),
+)
+SENSITIVE_NOTES = (
+    (
+        "Victim information",
+        "Information from the victim's advocate about safety concerns; not to be disclosed to {name}.",
+    ),
+    (
+        "Health information",
+        "{name} disclosed a mental health diagnosis and current medication. "
+        "Referred to the forensic mental health liaison.",
+    ),
+    ("Informant information", "Police intelligence received about {name}'s associations. Restricted."),
+    (
+        "Family violence disclosure",
+        "Partner disclosed further family violence incidents. Safety "
+        "plan discussed with the partner; Police informed.",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# The offender generator
+
+
+@dataclass
+class Batch:
+    """Unsaved rows of a chunk of offenders, in the order they must be written."""
+
+    offenders: list = field(default_factory=list)
+    aliases: list = field(default_factory=list)
+    addresses: list = field(default_factory=list)
+    identifiers: list = field(default_factory=list)
+    flags: list = field(default_factory=list)
+    charges: list = field(default_factory=list)
+    sentences: list = field(default_factory=list)
+    convictions: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    allocations: list = field(default_factory=list)
+    casenotes: list = field(default_factory=list)
+    referrals: list = field(default_factory=list)
+    attendances: list = field(default_factory=list)
+
+    def tables(self) -> Iterator[tuple[type, list]]:
+        yield Offender, self.offenders
+        yield OffenderAlias, self.aliases
+        yield Address, self.addresses
+        yield Identifier, self.identifiers
+        yield Flag, self.flags
+        yield Charge, self.charges
+        yield Sentence, self.sentences
+        yield Conviction, self.convictions
+        yield SentenceEvent, self.events
+        yield CaseAllocation, self.allocations
+        yield Casenote, self.casenotes
+        yield Referral, self.referrals
+        yield Attendance, self.attendances
+
+
+class OffenderGenerator:
+    def __init__(self, reference: Reference, *, seed: int, today: datetime.date):
+        self.ref = reference
+        self.seed = seed
+        self.today = today
+        self._offence_cumulative = list(_cumulative(reference.offence_weights))
+        self._low_offences = [
+            offence
+            for offence in reference.offences
+            if offence.seriousness < 100 and not offence.code.startswith(("SA", "PA"))
+        ]
+
+    # -- entry point ---------------------------------------------------------------------------
+
+    def build(self, index: int, batch: Batch) -> Offender:
+        person = person_plan(self.seed, index, self.today)
+        rng = _record_rng(self.seed, index)
+        showcase = SHOWCASES[index] if index < len(SHOWCASES) else None
+        if showcase:
+            home = self.ref.demo_office
+        else:
+            home = rng.choices(self.ref.probation_offices, self.ref.probation_weights)[0]
+        offender = Offender(
+            prn=person.prn,
+            family_name=person.family_name,
+            given_names=person.given_names,
+            preferred_name=person.preferred_name,
+            date_of_birth=person.date_of_birth,
+            gender=person.gender,
+            ethnicity=person.ethnicity,
+            home_office=home,
+            phone=self._phone(rng) if rng.random() < 0.6 else "",
+            email=self._email(rng, person) if rng.random() < 0.15 else "",
+            family_name_folded=fold(person.family_name),
+            given_names_folded=fold(person.given_names),
+            family_name_soundex=soundex(person.family_name),
+        )
+        batch.offenders.append(offender)
+        self._aliases(rng, offender, person, batch)
+        self._addresses(rng, offender, home, batch)
+        self._identifiers(rng, offender, index, batch)
+        plans = self._history(rng, person, home, showcase)
+        sentences = self._sentences(rng, offender, plans, batch)
+        officer_by_plan = self._allocations(
+            rng, offender, plans, sentences, home, showcase is not None, batch
+        )
+        self._hd_addresses(rng, offender, plans, home, batch)
+        self._charges(rng, offender, home, batch)
+        self._flags(rng, offender, plans, home, batch)
+        self._casenotes(rng, offender, person, plans, sentences, officer_by_plan, home, batch)
+        self._referrals(rng, offender, plans, sentences, officer_by_plan, batch)
+        return offender
+
+    # -- personal details ----------------------------------------------------------------------
+
+    @staticmethod
+    def _phone(rng: random.Random) -> str:
+        return f"02{rng.choice('1127')} 555 {rng.randint(1000, 9999)}"
+
+    @staticmethod
+    def _email(rng: random.Random, person: PersonPlan) -> str:
+        given = fold(person.given_names.split()[0]).replace(" ", "")
+        family = fold(person.family_name).replace(" ", "").replace("-", "")
+        return f"{given}.{family}{rng.randint(1, 99)}@example.com"
+
+    def _aliases(self, rng, offender, person: PersonPlan, batch: Batch) -> None:
+        if rng.random() >= 0.10:
+            return
+        for _ in range(rng.choice((1, 1, 1, 2))):
+            kind = rng.random()
+            if kind < 0.4:
+                family = rng.choice(names.FAMILY_NAMES[_weighted(rng, names.FAMILY_NAME_MIX[person.group])])
+                given, dob = person.given_names, None
+            elif kind < 0.8:
+                family = person.family_name
+                given = _given_name(rng, person.group, person.gender)
+                dob = None
+            else:
+                family, given = person.family_name, person.given_names
+                dob = person.date_of_birth + days(rng.choice((-365, 1, 30, 365)))
+            batch.aliases.append(
+                OffenderAlias(
+                    offender=offender,
+                    family_name=family,
+                    given_names=given,
+                    date_of_birth=dob,
+                    family_name_folded=fold(family),
+                    family_name_soundex=soundex(family),
+                )
+            )
+
+    def _address(
+        self, rng, offender, office: Office, started, ended, kind=Address.Kind.RESIDENTIAL
+    ) -> Address:
+        suburb, postcode = rng.choice(self.ref.office_suburbs[office.pk])
+        unit = f"{rng.randint(1, 12)}/" if rng.random() < 0.2 else ""
+        return Address(
+            offender=offender,
+            kind=kind,
+            line1=f"{unit}{rng.randint(1, 320)} {rng.choice(names.STREET_NAMES)}",
+            suburb=suburb,
+            city=self.ref.office_city[office.pk],
+            postcode=postcode,
+            started_on=started,
+            ended_on=ended,
+        )
+
+    def _addresses(self, rng, offender, home: Office, batch: Batch) -> None:
+        count = rng.choice((1, 1, 2, 2, 3))
+        start = self.today - days(rng.randint(60, 365 * 8))
+        starts = sorted(_between(rng, start, self.today - days(30)) for _ in range(count - 1))
+        starts = [start, *starts]
+        for number, started in enumerate(starts):
+            last = number == len(starts) - 1
+            office = home if last or rng.random() < 0.7 else rng.choice(self.ref.probation_offices)
+            ended = None if last else max(started, starts[number + 1] - days(1))
+            batch.addresses.append(self._address(rng, offender, office, started, ended))
+        if rng.random() < 0.05:
+            batch.addresses.append(
+                Address(
+                    offender=offender,
+                    kind=Address.Kind.POSTAL,
+                    line1=f"PO Box {rng.randint(100, 99999)}",
+                    city=self.ref.office_city[home.pk],
+                    postcode=rng.choice(self.ref.office_suburbs[home.pk])[1],
+                    started_on=starts[-1],
+                )
+            )
+
+    def _identifiers(self, rng, offender, index: int, batch: Batch) -> None:
+        chances = (
+            (Identifier.Kind.PNC, 0.9),
+            (Identifier.Kind.CMS, 0.95),
+            (Identifier.Kind.DRIVER_LICENCE, 0.5),
+            (Identifier.Kind.NHI, 0.4),
+            (Identifier.Kind.PASSPORT, 0.1),
+        )
+        for kind, chance in chances:
+            if rng.random() < chance:
+                batch.identifiers.append(
+                    Identifier(offender=offender, kind=kind, value=identifier_value(kind, index))
+                )
+
+    # -- sentence history ----------------------------------------------------------------------
+
+    def _pick_offence(self, rng) -> Offence:
+        return rng.choices(self.ref.offences, cum_weights=self._offence_cumulative)[0]
+
+    def _shape(self, rng, lead: Offence, sentence_type: str | None = None, months: int = 0) -> Episode:
+        sentence_type = sentence_type or _sentence_type_for(rng, lead)
+        episode = Episode(lead=lead, extras=[], sentence_type=sentence_type)
+        for _ in range(_weighted(rng, ((0, 55), (1, 30), (2, 15)))):
+            extra = rng.choice(self._low_offences)
+            if extra.seriousness <= lead.seriousness and extra not in episode.extras and extra != lead:
+                episode.extras.append(extra)
+        if sentence_type == T.COMMUNITY_WORK:
+            episode.hours = _weighted(rng, COMMUNITY_WORK_HOURS)
+            episode.with_supervision = rng.random() < 0.2
+        elif lead.code == "CA172":
+            episode.indeterminate = True
+            episode.months = rng.choice((120, 120, 120, 204))  # minimum period of imprisonment
+        else:
+            episode.months = months or _term_months(rng, sentence_type, lead)
+        if sentence_type == T.IMPRISONMENT and episode.months > 24:
+            episode.release = _weighted(rng, (("ped", 35), ("between", 40), ("srd", 25)))
+            episode.extended_supervision = lead.has_category(OffenceCategory.CHILD_SEX) and rng.random() < 0.6
+        if (
+            sentence_type in (T.COMMUNITY_WORK, T.HOME_DETENTION, T.COMMUNITY_DETENTION)
+            and rng.random() < 0.04
+        ):
+            episode.deferred_days = rng.randint(7, 28)
+        return episode
+
+    @staticmethod
+    def _time_to_next(rng, episode: Episode) -> int:
+        """Days from an episode's order date to the next episode's, going backwards in time."""
+        if episode.sentence_type == T.IMPRISONMENT:
+            served = episode.months * 30 // (2 if episode.months <= 24 else rng.choice((3, 2)))
+            return served + rng.randint(60, 900)
+        length = 180 if episode.sentence_type == T.COMMUNITY_WORK else episode.months * 30
+        return int(length * rng.uniform(0.3, 1.3)) + rng.randint(20, 600)
+
+    def _episodes(self, rng, person: PersonPlan, showcase: Showcase | None) -> list[Episode]:
+        adult = add_years(person.date_of_birth, 17)
+        if showcase:
+            episodes = []
+            for code, sentence_type, days_ago, months, reason in showcase.episodes:
+                episode = self._shape(rng, self.ref.offences_by_code[code], sentence_type, months)
+                episode.extras = []
+                episode.order_date = self.today - days(days_ago)
+                episode.forced_reason = reason
+                episode.release = showcase.release or episode.release
+                episode.extended_supervision = showcase.extended_supervision
+                episode.deferred_days = showcase.deferred_days
+                episode.with_supervision = False
+                episodes.append(episode)
+            return episodes
+        count = _weighted(rng, ((1, 45), (2, 30), (3, 15), (4, 7), (5, 3)))
+        episodes = [self._shape(rng, self._pick_offence(rng)) for _ in range(count)]
+        # A life sentence ends the story: nothing is ordered after it while it runs.
+        episodes.sort(key=lambda episode: episode.indeterminate)
+        # A breach of one sentence is often among the charges at the next appearance.
+        for earlier, later in zip(episodes, episodes[1:], strict=False):
+            breach = BREACH_OFFENCE_BY_SENTENCE_TYPE.get(earlier.sentence_type)
+            if earlier.sentence_type == T.IMPRISONMENT and earlier.months <= 24:
+                breach = BREACH_OFFENCE_BY_SENTENCE_TYPE[T.RELEASE_ON_CONDITIONS]
+            if breach and rng.random() < 0.3:
+                later.extras.insert(0, self.ref.offences_by_code[breach])
+        if rng.random() < 0.42:
+            last = self.today - days(rng.randint(0, 330))
+        else:
+            last = self.today - days(rng.randint(331, 12 * 365))
+        last = min(max(last, adult), self.today)
+        episodes[-1].order_date = last
+        for position in range(len(episodes) - 2, -1, -1):
+            episodes[position].order_date = episodes[position + 1].order_date - days(
+                self._time_to_next(rng, episodes[position])
+            )
+        return [episode for episode in episodes if episode.order_date >= adult]
+
+    def _history(
+        self, rng, person: PersonPlan, home: Office, showcase: Showcase | None
+    ) -> list[PlannedSentence]:
+        episodes = self._episodes(rng, person, showcase)
+        plans: list[PlannedSentence] = []
+        for number, episode in enumerate(episodes):
+            plans.extend(self._materialise(rng, number, episode, person, home))
+        order_dates = [episode.order_date for episode in episodes]
+        for plan in plans:
+            later = [day for day in order_dates[plan.episode + 1 :] if day > plan.start_date]
+            self._settle(rng, plan, later[0] if later else None)
+        # A sentence quashed before release takes its release order with it.
+        return [
+            plan
+            for plan in plans
+            if plan.follows is None
+            or plan.follows.completion_reason != "quashed"
+            or plan.follows.completed_on >= plan.start_date
+        ]
+
+    def _case_number(self, rng, court: Office, day: datetime.date) -> str:
+        return f"CRI-{day.year}-{self.ref.court_numbers[court.pk]}-{rng.randint(1, 999_999):06d}"
+
+    def _materialise(self, rng, number: int, episode: Episode, person: PersonPlan, home: Office):
+        order = episode.order_date
+        lead = episode.lead
+        serious = lead.seriousness >= 1000 or lead.has_category(OffenceCategory.TERRORISM)
+        court = self.ref.high_court_for_office[home.pk] if serious else self.ref.court_for_office[home.pk]
+        case = self._case_number(rng, court, order)
+        start = order + days(episode.deferred_days)
+        kind = episode.sentence_type
+        common = {
+            "court": court,
+            "order_date": order,
+            "case_number": case,
+            "episode": number,
+            "forced_reason": episode.forced_reason,
+        }
+        offences = [lead, *episode.extras]
+        if kind == T.COMMUNITY_WORK:
+            end = add_months(start, 6 if episode.hours <= 100 else 12)
+            plans = [
+                PlannedSentence(
+                    kind,
+                    start_date=start,
+                    end_date=end,
+                    managing_office=home,
+                    hours=episode.hours,
+                    offences=offences,
+                    **common,
+                )
+            ]
+            if episode.with_supervision:
+                months = rng.randint(6, 12)
+                plans.append(
+                    PlannedSentence(
+                        T.SUPERVISION,
+                        start_date=start,
+                        end_date=add_months(start, months),
+                        managing_office=home,
+                        conditions=_conditions(rng, T.SUPERVISION),
+                        offences=offences[1:2],
+                        **{**common, "forced_reason": ""},
+                    )
+                )
+                plans[0].offences = offences[:1] + offences[2:]
+            return plans
+        if kind != T.IMPRISONMENT:
+            end = add_months(start, episode.months) if episode.months else start + days(rng.randint(14, 60))
+            return [
+                PlannedSentence(
+                    kind,
+                    start_date=start,
+                    end_date=end,
+                    managing_office=home,
+                    conditions=_conditions(rng, kind),
+                    offences=offences,
+                    **common,
+                )
+            ]
+        return self._imprisonment(rng, episode, person, home, common, offences)
+
+    def _imprisonment(self, rng, episode: Episode, person: PersonPlan, home: Office, common: dict, offences):
+        start = episode.order_date
+        women = person.gender == Gender.FEMALE
+        prison = rng.choice(self.ref.prisons_for_office[(home.pk, women)])
+        if episode.indeterminate:
+            ped = add_months(start, episode.months)
+            hearing = max(ped, self.today + days(rng.randint(20, 300)))
+            return [
+                PlannedSentence(
+                    T.IMPRISONMENT,
+                    start_date=start,
+                    end_date=None,
+                    managing_office=prison,
+                    indeterminate=True,
+                    parole_eligibility_date=ped,
+                    parole_hearing_date=hearing,
+                    offences=offences,
+                    **common,
+                )
+            ]
+        end = add_months(start, episode.months)
+        total = (end - start).days
+        if episode.months <= 24:
+            # Short-term: released at half on conditions that run six months past the expiry date.
+            srd = start + days(total // 2)
+            prison_plan = PlannedSentence(
+                T.IMPRISONMENT,
+                start_date=start,
+                end_date=end,
+                managing_office=prison,
+                statutory_release_date=srd,
+                offences=offences,
+                **common,
+            )
+            release = PlannedSentence(
+                T.RELEASE_ON_CONDITIONS,
+                start_date=srd,
+                end_date=add_months(end, 6),
+                managing_office=home,
+                conditions=_conditions(rng, T.RELEASE_ON_CONDITIONS),
+                follows=prison_plan,
+                **{**common, "forced_reason": ""},
+            )
+            return [prison_plan, release]
+        ped = start + days(total // 3)
+        srd = end
+        released = {"ped": ped, "srd": srd, "between": _between(rng, ped, srd)}[episode.release or "between"]
+        hearing = None
+        if released > self.today:
+            hearing = max(ped, self.today + days(rng.randint(14, 200)))
+            hearing = min(hearing, srd)
+        prison_plan = PlannedSentence(
+            T.IMPRISONMENT,
+            start_date=start,
+            end_date=end,
+            managing_office=prison,
+            parole_eligibility_date=ped,
+            statutory_release_date=srd,
+            parole_hearing_date=hearing,
+            offences=offences,
+            **common,
+        )
+        plans = [prison_plan]
+        child_safety = any(offence.has_category(OffenceCategory.CHILD_SEX) for offence in offences)
+        if episode.extended_supervision:
+            order = max(start, released - days(rng.randint(30, 120)))
+            if order <= self.today:
+                eso_court = self.ref.high_court_for_office[home.pk]
+                plans.append(
+                    PlannedSentence(
+                        T.EXTENDED_SUPERVISION,
+                        court=eso_court,
+                        order_date=order,
+                        start_date=released,
+                        end_date=add_years(released, rng.randint(2, 10)),
+                        managing_office=home,
+                        conditions=_conditions(rng, T.EXTENDED_SUPERVISION, child_safety=True),
+                        case_number=self._case_number(rng, eso_court, order),
+                        episode=common["episode"],
+                        follows=prison_plan,
+                    )
+                )
+        if released < srd:
+            order = max(start, released - days(rng.randint(14, 42)))
+            if order <= self.today:
+                plans.append(
+                    PlannedSentence(
+                        T.PAROLE,
+                        court=common["court"],
+                        order_date=order,
+                        start_date=released,
+                        end_date=max(end, add_months(released, 6)),
+                        managing_office=home,
+                        conditions=_conditions(rng, T.PAROLE, child_safety=child_safety),
+                        episode=common["episode"],
+                        follows=prison_plan,
+                    )
+                )
+        elif not episode.extended_supervision:
+            plans.append(
+                PlannedSentence(
+                    T.RELEASE_ON_CONDITIONS,
+                    court=common["court"],
+                    order_date=common["order_date"],
+                    start_date=srd,
+                    end_date=add_months(srd, 6),
+                    managing_office=home,
+                    conditions=_conditions(rng, T.RELEASE_ON_CONDITIONS, child_safety=child_safety),
+                    case_number=common["case_number"],
+                    episode=common["episode"],
+                    follows=prison_plan,
+                )
+            )
+        return plans
+
+    def _settle(self, rng, plan: PlannedSentence, next_order: datetime.date | None) -> None:
+        """Status and completion against today (Sentence: completed needs a reason and a date)."""
+        today = self.today
+        forced = plan.forced_reason
+        if plan.start_date > today:
+            plan.status = SentenceStatus.PENDING
+            return
+        if plan.end_date is None:
+            return
+        length = max((plan.end_date - plan.start_date).days, 1)
+        reason, on = "", None
+        cancellable = plan.sentence_type in CANCELLABLE or plan.sentence_type == T.HOME_DETENTION
+        early_chance = 0.01 if plan.sentence_type == T.IMPRISONMENT else 0.08
+        if forced == CompletionReason.CANCELLED_SUBSEQUENT or (
+            not forced and cancellable and next_order and next_order < plan.end_date and rng.random() < 0.6
+        ):
+            reason, on = CompletionReason.CANCELLED_SUBSEQUENT, next_order
+        elif (forced and forced != CompletionReason.NORMAL) or (not forced and rng.random() < early_chance):
+            reason = forced or self._early_reason(rng, plan)
+            fraction = {CompletionReason.QUASHED: (0.05, 0.3), CompletionReason.DISCHARGED_EARLY: (0.5, 0.9)}
+            low, high = fraction.get(reason, (0.2, 0.8))
+            on = plan.start_date + days(length * rng.uniform(low, high))
+        if on is not None and on <= today:
+            plan.status, plan.completion_reason, plan.completed_on = SentenceStatus.COMPLETED, reason, on
+        elif plan.end_date < today:
+            plan.status = SentenceStatus.COMPLETED
+            plan.completion_reason, plan.completed_on = CompletionReason.NORMAL, plan.end_date
+
+    @staticmethod
+    def _early_reason(rng, plan: PlannedSentence) -> str:
+        if plan.sentence_type == T.IMPRISONMENT:
+            return CompletionReason.QUASHED
+        if plan.sentence_type in (T.SUPERVISION, T.INTENSIVE_SUPERVISION, T.EXTENDED_SUPERVISION, T.PAROLE):
+            options = (
+                (CompletionReason.DISCHARGED_EARLY, 6),
+                (CompletionReason.TERMINATED, 2),
+                (CompletionReason.QUASHED, 1),
+            )
+        else:
+            options = ((CompletionReason.TERMINATED, 3), (CompletionReason.QUASHED, 1))
+        return _weighted(rng, options)
+
+    # -- rows from the plan --------------------------------------------------------------------
+
+    def _sentences(self, rng, offender, plans: list[PlannedSentence], batch: Batch) -> list[Sentence]:
+        sentences = []
+        for plan in plans:
+            sentence = Sentence(
+                offender=offender,
+                sentence_type=plan.sentence_type,
+                court=plan.court,
+                court_case_number=plan.case_number,
+                order_date=plan.order_date,
+                start_date=plan.start_date,
+                end_date=plan.end_date,
+                parole_eligibility_date=plan.parole_eligibility_date,
+                statutory_release_date=plan.statutory_release_date,
+                parole_hearing_date=plan.parole_hearing_date,
+                hours=plan.hours,
+                conditions=plan.conditions,
+                indeterminate=plan.indeterminate,
+                managing_office=plan.managing_office,
+                status=plan.status,
+                completion_reason=plan.completion_reason,
+                completed_on=plan.completed_on,
+            )
+            sentences.append(sentence)
+            batch.sentences.append(sentence)
+            self._convictions(rng, offender, plan, sentence, batch)
+            self._events(rng, plan, sentence, batch)
+        return sentences
+
+    def _convictions(self, rng, offender, plan: PlannedSentence, sentence: Sentence, batch: Batch) -> None:
+        for offence in plan.offences:
+            convicted = plan.order_date - days(rng.choice((0, 0, 0, 7, 14, 28, 42)))
+            offence_date = convicted - days(rng.randint(20, 300))
+            charged = min(offence_date + days(rng.randint(0, 14)), convicted)
+            charge = Charge(
+                offender=offender,
+                offence=offence,
+                charged_on=charged,
+                offence_date=offence_date,
+                court=plan.court,
+                outstanding=False,
+                disposed_on=convicted,
+                outcome=Charge.Outcome.CONVICTED,
+            )
+            batch.charges.append(charge)
+            batch.convictions.append(
+                Conviction(
+                    sentence=sentence,
+                    offender=offender,
+                    offence=offence,
+                    charge=charge,
+                    offence_date=offence_date,
+                    convicted_on=convicted,
+                )
+            )
+
+    def _events(self, rng, plan: PlannedSentence, sentence: Sentence, batch: Batch) -> None:
+        Source = SentenceEvent.Source
+        if plan.sentence_type in (T.PAROLE,):
+            detail, source = (
+                f"Parole Board decision received: release on parole from {plan.start_date:%d/%m/%Y}.",
+                Source.PERSON,
+            )
+        elif plan.sentence_type == T.RELEASE_ON_CONDITIONS:
+            detail, source = f"Release on conditions from {plan.start_date:%d/%m/%Y}.", Source.SYSTEM
+        else:
+            detail, source = (
+                f"Court order received from {plan.court.name} ({plan.case_number}).",
+                Source.COURT_INTERFACE,
+            )
+        batch.events.append(
+            SentenceEvent(
+                sentence=sentence,
+                kind=SentenceEventKind.ORDER_RECEIVED,
+                occurred_on=plan.order_date,
+                detail=detail,
+                to_status=SentenceStatus.ACTIVE
+                if plan.status != SentenceStatus.PENDING
+                else SentenceStatus.PENDING,
+                source=source,
+            )
+        )
+        if plan.status != SentenceStatus.COMPLETED:
+            return
+        on, reason = plan.completed_on, plan.completion_reason
+        if reason == CompletionReason.QUASHED:
+            kind = rng.choice((SentenceEventKind.APPEAL_CONVICTION, SentenceEventKind.APPEAL_SENTENCE))
+            batch.events.append(
+                SentenceEvent(
+                    sentence=sentence,
+                    kind=kind,
+                    occurred_on=_between(rng, plan.start_date, on),
+                    detail="Notice of appeal filed in the Court of Appeal.",
+                    source=Source.COURT_INTERFACE,
+                )
+            )
+        elif reason == CompletionReason.DISCHARGED_EARLY:
+            batch.events.append(
+                SentenceEvent(
+                    sentence=sentence,
+                    kind=SentenceEventKind.APPLICATION,
+                    occurred_on=max(plan.start_date, on - days(rng.randint(14, 60))),
+                    detail="Application for early discharge filed by the probation officer.",
+                )
+            )
+        elif reason == CompletionReason.CANCELLED_SUBSEQUENT:
+            batch.events.append(
+                SentenceEvent(
+                    sentence=sentence,
+                    kind=SentenceEventKind.BREACH,
+                    occurred_on=max(plan.start_date, on - days(rng.randint(10, 40))),
+                    detail="Charged with breach of the sentence.",
+                )
+            )
+        details = {
+            CompletionReason.NORMAL: "Sentence completed: expiry date reached.",
+            CompletionReason.CANCELLED_SUBSEQUENT: "Cancelled on the imposition of a subsequent sentence.",
+            CompletionReason.QUASHED: "Quashed on appeal.",
+            CompletionReason.DISCHARGED_EARLY: "Discharged early on application.",
+            CompletionReason.TERMINATED: rng.choice(
+                (
+                    "Terminated: offender deported.",
+                    "Terminated by the court after a breach.",
+                    "Terminated: offender unable to comply for health reasons.",
+                )
+            ),
+        }
+        batch.events.append(
+            SentenceEvent(
+                sentence=sentence,
+                kind=SentenceEventKind.COMPLETED,
+                occurred_on=on,
+                detail=details[reason],
+                from_status=SentenceStatus.ACTIVE,
+                to_status=SentenceStatus.COMPLETED,
+                completion_reason=reason,
+                source=Source.SYSTEM if reason == CompletionReason.NORMAL else Source.PERSON,
+            )
+        )
+
+    def _officer(self, rng, office: Office, showcase: bool) -> StaffMember:
+        officers = self.ref.officers[office.pk]
+        if office.pk == self.ref.demo_office.pk and (showcase or rng.random() < 0.3):
+            return self.ref.demo_officer
+        return rng.choice(officers)
+
+    def _allocations(
+        self, rng, offender, plans, sentences, home: Office, showcase: bool, batch: Batch
+    ) -> dict:
+        """A probation officer for each community-managed sentence; one open allocation per officer."""
+        officer_by_plan: dict[int, StaffMember] = {}
+        current_officer = self._officer(rng, home, showcase)
+        manager = self.ref.managers.get(home.pk)
+        allocated_by = manager.user_id if manager else None
+        current = []
+        for position, plan in enumerate(plans):
+            if plan.sentence_type not in COMMUNITY_MANAGED:
+                continue
+            if plan.status == SentenceStatus.COMPLETED:
+                officer = (
+                    current_officer
+                    if rng.random() < 0.5
+                    else self._officer(rng, plan.managing_office, showcase)
+                )
+                officer_by_plan[position] = officer
+                started = plan.start_date
+                ended_how = CompletionReason(plan.completion_reason).label.lower()
+                batch.allocations.append(
+                    CaseAllocation(
+                        offender=offender,
+                        staff_id=officer.pk,
+                        sentence=sentences[position],
+                        started_on=started,
+                        ended_on=max(started, plan.completed_on),
+                        reason="New sentence",
+                        end_reason=f"Sentence ended: {ended_how}",
+                        allocated_by_id=allocated_by,
+                    )
+                )
+            else:
+                officer_by_plan[position] = current_officer
+                current.append(position)
+        if not current:
+            return officer_by_plan
+        latest = current[-1]
+        started = min(min(plans[p].start_date, plans[p].order_date) for p in current)
+        started = min(started, self.today)
+        if not showcase and rng.random() < 0.15 and (self.today - started).days > 30:
+            previous = self._officer(rng, home, False)
+            if previous.pk != current_officer.pk:
+                handover = _between(rng, started, self.today - days(2))
+                batch.allocations.append(
+                    CaseAllocation(
+                        offender=offender,
+                        staff_id=previous.pk,
+                        sentence=sentences[latest],
+                        started_on=started,
+                        ended_on=handover,
+                        reason="New sentence",
+                        end_reason=rng.choice(
+                            (
+                                "Caseload rebalanced",
+                                "Officer relocated to another team",
+                                "Officer on extended leave",
+                            )
+                        ),
+                        allocated_by_id=allocated_by,
+                    )
+                )
+                started = handover + days(1)
+        batch.allocations.append(
+            CaseAllocation(
+                offender=offender,
+                staff_id=current_officer.pk,
+                sentence=sentences[latest],
+                started_on=started,
+                reason="New sentence",
+                allocated_by_id=allocated_by,
+            )
+        )
+        if rng.random() < 0.08:
+            co_worker = rng.choice(self.ref.officers[home.pk])
+            if co_worker.pk != current_officer.pk:
+                batch.allocations.append(
+                    CaseAllocation(
+                        offender=offender,
+                        staff_id=co_worker.pk,
+                        sentence=sentences[latest],
+                        role=CaseRole.CO_WORKER,
+                        started_on=started,
+                        reason="Co-working: specialist programme support",
+                        allocated_by_id=allocated_by,
+                    )
+                )
+        return officer_by_plan
+
+    def _hd_addresses(self, rng, offender, plans, home: Office, batch: Batch) -> None:
+        for plan in plans:
+            if plan.sentence_type != T.HOME_DETENTION:
+                continue
+            ended = plan.completed_on if plan.status == SentenceStatus.COMPLETED else None
+            batch.addresses.append(
+                self._address(rng, offender, home, plan.start_date, ended, kind=Address.Kind.HD_ADDRESS)
+            )
+
+    def _charges(self, rng, offender, home: Office, batch: Batch) -> None:
+        draw = rng.random()
+        if draw < 0.08:
+            for _ in range(rng.choice((1, 1, 2))):
+                charged = self.today - days(rng.randint(3, 200))
+                batch.charges.append(
+                    Charge(
+                        offender=offender,
+                        offence=self._pick_offence(rng),
+                        charged_on=charged,
+                        offence_date=charged - days(rng.randint(0, 30)),
+                        court=self.ref.court_for_office[home.pk],
+                        outstanding=True,
+                    )
+                )
+        elif draw < 0.13:
+            charged = self.today - days(rng.randint(200, 3000))
+            batch.charges.append(
+                Charge(
+                    offender=offender,
+                    offence=self._pick_offence(rng),
+                    charged_on=charged,
+                    offence_date=charged - days(rng.randint(0, 30)),
+                    court=self.ref.court_for_office[home.pk],
+                    outstanding=False,
+                    disposed_on=charged + days(rng.randint(30, 200)),
+                    outcome=rng.choice(
+                        (Charge.Outcome.DISMISSED, Charge.Outcome.WITHDRAWN, Charge.Outcome.ACQUITTED)
+                    ),
+                )
+            )
+
+    def _flags(self, rng, offender, plans, home: Office, batch: Batch) -> None:
+        officers = self.ref.officers[home.pk]
+        raised: set[str] = set()
+
+        def raise_flag(kind, reason, on, ended=None, ended_reason=""):
+            if kind in raised:
+                return
+            raised.add(kind)
+            batch.flags.append(
+                Flag(
+                    offender=offender,
+                    kind=kind,
+                    reason=reason,
+                    raised_on=min(on, self.today),
+                    raised_by_id=rng.choice(officers).user_id,
+                    ended_on=ended,
+                    ended_reason=ended_reason,
+                )
+            )
+
+        for plan in plans:
+            for offence in plan.offences:
+                if offence.has_category(OffenceCategory.CHILD_SEX):
+                    raise_flag(
+                        FlagKind.CHILD_SEX_OFFENDER,
+                        f"Convicted of {offence.description.lower()}.",
+                        plan.order_date,
+                    )
+                if offence.has_category(OffenceCategory.ESCAPE):
+                    raise_flag(FlagKind.ESCAPE, "Convicted of escaping from lawful custody.", plan.order_date)
+        first = min((plan.order_date for plan in plans), default=self.today - days(365))
+        if rng.random() < 0.05:
+            reason = rng.choice(
+                (
+                    "Threatened staff at the reporting centre.",
+                    "Assaulted a corrections officer.",
+                    "Known to carry weapons; see Police intelligence.",
+                    "Made threats against a probation officer's family.",
+                )
+            )
+            on = _between(rng, first, self.today)
+            if rng.random() < 0.2 and on < self.today - days(60):
+                ended = min(on + days(rng.randint(30, 400)), self.today)
+                raise_flag(
+                    FlagKind.OFFENDER_WARNING, reason, on, ended, "Reviewed: warning no longer required."
+                )
+            else:
+                raise_flag(FlagKind.OFFENDER_WARNING, reason, on)
+        if rng.random() < 0.08:
+            raise_flag(
+                FlagKind.GANG,
+                "Gang affiliation recorded from Police intelligence.",
+                _between(rng, first, self.today),
+            )
+        if rng.random() < 0.03:
+            raise_flag(
+                FlagKind.SAFETY_CONCERN,
+                "Dogs on the property: home visits in pairs.",
+                _between(rng, first, self.today),
+            )
+        if rng.random() < 0.02:
+            raise_flag(
+                FlagKind.AT_RISK,
+                "Self-harm risk identified; see the health casenote.",
+                _between(rng, first, self.today),
+            )
+
+    def _casenotes(
+        self, rng, offender, person, plans, sentences, officer_by_plan, home: Office, batch
+    ) -> None:
+        first_name = person.preferred_name or person.given_names.split()[0]
+        office_name = home.name
+        programmes = self.ref.programmes.get(home.pk) or self.ref.programmes.get(None) or []
+        # Notes are dated up to yesterday: one at a later hour today would be in the future.
+        latest = self.today - days(1)
+        spans = []  # (weight, plan position, start, end, author user id, prison)
+        for position, plan in enumerate(plans):
+            start = min(plan.start_date if plan.status != SentenceStatus.PENDING else plan.order_date, latest)
+            end = min(plan.completed_on or plan.end_date or latest, latest)
+            end = max(start, end)
+            if plan.sentence_type in COMMUNITY_MANAGED:
+                author = officer_by_plan[position].user_id
+                prison = False
+            else:
+                staff = self.ref.prison_staff.get(plan.managing_office.pk)
+                author = rng.choice(staff).user_id if staff else None
+                prison = True
+            weight = ((end - start).days + 30) * (1 if prison else 4)
+            spans.append((weight, position, start, end, author, prison))
+            batch.casenotes.append(
+                Casenote(
+                    offender=offender,
+                    sentence=sentences[position],
+                    note_type=CasenoteType.SYSTEM,
+                    contact_on=self._moment(rng, min(plan.order_date, latest)),
+                    summary="Sentence record received",
+                    text=f"{SentenceType(plan.sentence_type).label} recorded from "
+                    f"{plan.court.name} order dated {plan.order_date:%d/%m/%Y}.",
+                )
+            )
+        if not spans:
+            return
+        managed = any(not span[5] for span in spans)
+        count = rng.randint(3, 13) if managed else rng.randint(1, 5)
+        weights = [span[0] for span in spans]
+        for _ in range(count):
+            _, position, start, end, author, prison = rng.choices(spans, weights)[0]
+            day = _between(rng, start, end)
+            sensitive = rng.random() < 0.05
+            if sensitive:
+                note_type, (summary, text) = CasenoteType.CONTACT, rng.choice(SENSITIVE_NOTES)
+            elif prison:
+                note_type, (summary, text) = CasenoteType.ACTION, rng.choice(PRISON_NOTES)
+            elif rng.random() < 0.7:
+                note_type, (summary, text) = CasenoteType.CONTACT, rng.choice(CONTACT_NOTES)
+            else:
+                note_type, (summary, text) = CasenoteType.ACTION, rng.choice(ACTION_NOTES)
+            programme = rng.choice(programmes).name if programmes else "the programme"
+            batch.casenotes.append(
+                Casenote(
+                    offender=offender,
+                    sentence=sentences[position] if rng.random() < 0.8 else None,
+                    note_type=note_type,
+                    contact_on=self._moment(rng, day),
+                    summary=summary,
+                    text=text.format(name=first_name, office=office_name, programme=programme),
+                    sensitive=sensitive,
+                    author_id=author,
+                )
+            )
+
+    @staticmethod
+    def _moment(rng, day: datetime.date) -> datetime.datetime:
+        minutes = rng.randint(8 * 60 + 30, 17 * 60)
+        return datetime.datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, tzinfo=NZ)
+
+    def _referrals(self, rng, offender, plans, sentences, officer_by_plan, batch: Batch) -> None:
+        managed = [p for p in officer_by_plan if plans[p].status != SentenceStatus.PENDING]
+        if not managed or rng.random() >= 0.45:
+            return
+        used: set[int] = set()
+        for _ in range(rng.choice((1, 1, 1, 2))):
+            position = rng.choice(managed)
+            plan = plans[position]
+            pool = (self.ref.programmes.get(plan.managing_office.pk) or []) + (
+                self.ref.programmes.get(None) or []
+            )
+            pool = [programme for programme in pool if programme.pk not in used]
+            if not pool:
+                return
+            programme = rng.choice(pool)
+            used.add(programme.pk)
+            end = min(plan.completed_on or plan.end_date or self.today, self.today)
+            referred = _between(rng, plan.start_date, max(plan.start_date, end - days(14)))
+            if plan.status == SentenceStatus.COMPLETED:
+                status = _weighted(
+                    rng,
+                    (
+                        (ReferralStatus.COMPLETED, 55),
+                        (ReferralStatus.WITHDRAWN, 30),
+                        (ReferralStatus.DECLINED, 15),
+                    ),
+                )
+            else:
+                status = _weighted(
+                    rng,
+                    (
+                        (ReferralStatus.REFERRED, 30),
+                        (ReferralStatus.ATTENDING, 40),
+                        (ReferralStatus.COMPLETED, 20),
+                        (ReferralStatus.WITHDRAWN, 10),
+                    ),
+                )
+            changed = (
+                None if status == ReferralStatus.REFERRED else _between(rng, referred, max(referred, end))
+            )
+            outcome = {
+                ReferralStatus.COMPLETED: "Completed the programme.",
+                ReferralStatus.WITHDRAWN: "Withdrawn after repeated non-attendance.",
+                ReferralStatus.DECLINED: "Provider declined: no places available.",
+            }.get(status, "")
+            officer = officer_by_plan[position]
+            referral = Referral(
+                offender=offender,
+                programme=programme,
+                sentence=sentences[position],
+                referred_on=referred,
+                status=status,
+                status_changed_on=changed,
+                outcome_note=outcome,
+                referred_by_id=officer.user_id,
+            )
+            batch.referrals.append(referral)
+            if status in (ReferralStatus.ATTENDING, ReferralStatus.COMPLETED):
+                last = changed if status == ReferralStatus.COMPLETED else self.today
+                session = referred + days(7)
+                for _ in range(rng.randint(3, 8)):
+                    if session > last:
+                        break
+                    batch.attendances.append(
+                        Attendance(
+                            referral=referral,
+                            session_on=session,
+                            attended=rng.random() < 0.85,
+                            recorded_by_id=officer.user_id,
+                        )
+                    )
+                    session += days(7)
+
+
+def _cumulative(weights: list[int]) -> Iterator[int]:
+    total = 0
+    for weight in weights:
+        total += weight
+        yield total
+
+
+# ---------------------------------------------------------------------------------------------
+# Document templates: the bodies are files beside this module (Django templates rendered by
+# documents.services with offender, sentence, sentences, convictions, outstanding_charges, today).
+
+TEMPLATE_DIRECTORY = Path(__file__).resolve().parent / "document_templates"
+DOCUMENT_TEMPLATES = (
+    ("pre-sentence-report", "Pre-sentence report", DocumentTemplate.Audience.COURT),
+    ("parole-progress-report", "Parole board progress report", DocumentTemplate.Audience.PAROLE_BOARD),
+    ("breach-information-sheet", "Breach information sheet", DocumentTemplate.Audience.COURT),
+)
+
+
+def ensure_document_templates(counter: Counter) -> None:
+    """Create the demo templates that are missing; an existing template (perhaps edited by an
+    administrator) is left as it is."""
+    for code, name, audience in DOCUMENT_TEMPLATES:
+        body = (TEMPLATE_DIRECTORY / f"{code}.html").read_text(encoding="utf-8")
+        _, created = DocumentTemplate.objects.get_or_create(
+            code=code, defaults={"name": name, "audience": audience, "body": body}
+        )
+        if created:
+            counter["document templates"] += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Running it
+
+
+@dataclass
+class SeedReport:
+    offenders: int
+    seed: int
+    first_index: int
+    counts: Counter
+    phase_seconds: dict[str, float]
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.phase_seconds.values())
+
+
+def resolve_size(size: str | None, offenders: int | None) -> int:
+    if offenders is not None:
+        if offenders < 1:
+            raise ValueError("--offenders must be at least 1.")
+        return offenders
+    return SIZES[size or DEFAULT_SIZE]
+
+
+def write_batch(batch: Batch, counts: Counter) -> None:
+    for model, rows in batch.tables():
+        if rows:
+            model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+            counts[model._meta.verbose_name_plural] += len(rows)
+
+
+def seed_demo(
+    *,
+    offenders: int,
+    seed: int = DEFAULT_SEED,
+    today: datetime.date | None = None,
+    first_index: int = 0,
+    progress: bool = False,
+) -> SeedReport:
+    """Generate `offenders` synthetic offenders (numbers first_index..) and everything they need,
+    in one transaction: all or nothing."""
+    today = today or timezone.localdate()
+    phases: dict[str, float] = {}
+    counts: Counter = Counter()
+    bar_options = {"disable": not progress, "file": sys.stderr, "dynamic_ncols": True}
+    with transaction.atomic():
+        started = time.perf_counter()
+        with tqdm(total=3, desc="Reference data", unit="step", **bar_options) as bar:
+            reference = build_reference(seed=seed, total_offenders=offenders + first_index, today=today)
+            bar.update(2)
+            ensure_document_templates(reference.created)
+            bar.update(1)
+        counts.update(reference.created)
+        phases["reference data"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        generator = OffenderGenerator(reference, seed=seed, today=today)
+        with tqdm(total=offenders, desc="Offenders", unit="offender", **bar_options) as bar:
+            for chunk_start in range(first_index, first_index + offenders, CHUNK_SIZE):
+                chunk_end = min(chunk_start + CHUNK_SIZE, first_index + offenders)
+                batch = Batch()
+                for index in range(chunk_start, chunk_end):
+                    generator.build(index, batch)
+                write_batch(batch, counts)
+                bar.update(chunk_end - chunk_start)
+        phases["offenders"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    # Fresh planner statistics, so the first pages after a bulk load use the indexes.
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    phases["analyse"] = time.perf_counter() - started
+    return SeedReport(
+        offenders=offenders, seed=seed, first_index=first_index, counts=counts, phase_seconds=phases
+    )
+
+
+__all__ = [
+    "DEFAULT_SEED",
+    "SIZES",
+    "Batch",
+    "OffenderGenerator",
+    "SeedReport",
+    "build_reference",
+    "person_plan",
+    "resolve_size",
+    "seed_demo",
+]

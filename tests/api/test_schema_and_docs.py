@@ -1,0 +1,61 @@
+import re
+
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+from drf_spectacular.validation import validate_schema
+
+
+def test_the_schema_is_valid_openapi_with_the_paths(api, probation_officer):
+    response = api(probation_officer).get(reverse("api-schema"), {"format": "json"})
+
+    assert response.status_code == 200
+    schema = response.json()
+    validate_schema(schema)
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "IOMS offender case-management API"
+    for path in [
+        "/api/v1/offenders/",
+        "/api/v1/offenders/search/",
+        "/api/v1/offenders/{id}/flags/{flag_id}/end/",
+        "/api/v1/sentences/{id}/complete/",
+        "/api/v1/casenotes/{id}/amend/",
+        "/api/v1/documents/{id}/pdf/",
+        "/api/v1/allocations/{id}/end/",
+        "/api/v1/staff/{id}/relocate/",
+        "/api/v1/audit-events/",
+    ]:
+        assert path in schema["paths"]
+    # Casenotes are append-only: no update or delete operation is offered.
+    assert set(schema["paths"]["/api/v1/casenotes/{id}/"]) == {"get"}
+    # Each choice set has one named component rather than a hash-named duplicate.
+    assert "SentenceStatusEnum" in schema["components"]["schemas"]
+
+
+def test_the_schema_needs_a_login(api):
+    assert api().get(reverse("api-schema")).status_code in (401, 403)
+
+
+def test_the_docs_page_sends_an_anonymous_browser_to_the_login_page(api):
+    response = api().get(reverse("api-docs"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_docs_page_loads_nothing_from_other_hosts(api, probation_officer):
+    response = api(probation_officer).get(reverse("api-docs"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="swagger-ui"' in html
+    assert reverse("api-schema") in html
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets, "the page should load the Swagger UI from local static files"
+    for asset in assets:
+        assert not asset.startswith(("http:", "https:", "//")), asset
+        assert "cdn" not in asset.lower(), asset
+        path = asset.split("?")[0].removeprefix("/static/")
+        assert finders.find(path), f"{asset} is not a local static file"
+    assert "cdn." not in html.lower()
+    # Swagger UI would otherwise send the schema to validator.swagger.io for its badge.
+    assert '"validatorUrl": null' in html

@@ -1,0 +1,242 @@
+import datetime
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from agencies.models import Referral
+from allocation.models import CaseAllocation, CaseRole
+from audit.models import AuditEvent
+from casenotes.models import Casenote
+from demo.seed import Batch, OffenderGenerator, build_reference, person_plan, prn_for, seed_demo
+from documents.models import DocumentTemplate
+from documents.services import document_context, render_template_body
+from offenders.models import Address, Flag, FlagKind, Identifier, Offender, OffenderAlias
+from offenders.phonetics import fold, soundex
+from sentences.models import (
+    Charge,
+    CompletionReason,
+    Conviction,
+    Sentence,
+    SentenceStatus,
+    SentenceType,
+)
+from staff.demo_logins import DEMO_LOGINS, DEMO_USERNAMES
+from staff.models import Office, OfficeKind, StaffMember
+from staff.roles import Role, has_role
+from tests.demo.conftest import TINY
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tiny_seed_creates_the_offenders_and_reports_them(seeded):
+    assert Offender.objects.count() == TINY
+    assert "offenders" in seeded and f"{TINY:>12,}" in seeded
+    assert "probation" in seeded and "ioms-demo-2026" in seeded
+
+
+def test_every_sentence_type_is_present(seeded):
+    present = set(Sentence.objects.values_list("sentence_type", flat=True))
+    assert present == set(SentenceType.values)
+
+
+def test_every_completion_reason_is_present(seeded):
+    completed = Sentence.objects.filter(status=SentenceStatus.COMPLETED)
+    assert set(completed.values_list("completion_reason", flat=True)) == set(CompletionReason.values)
+    assert Sentence.objects.filter(status=SentenceStatus.ACTIVE).exists()
+    assert Sentence.objects.filter(status=SentenceStatus.PENDING).exists()
+
+
+def test_every_generated_row_passes_model_validation(seeded):
+    querysets = [
+        Sentence.objects.select_related("court", "offender"),
+        Conviction.objects.all(),
+        Charge.objects.all(),
+        Offender.objects.all(),
+        OffenderAlias.objects.all(),
+        Address.objects.all(),
+        Identifier.objects.all(),
+        Flag.objects.all(),
+        CaseAllocation.objects.select_related("sentence"),
+        Referral.objects.select_related("sentence"),
+        Casenote.objects.select_related("sentence"),
+    ]
+    for queryset in querysets:
+        for row in queryset:
+            row.full_clean()
+
+
+def test_sentence_dates_follow_the_rules_of_each_type(seeded):
+    today = datetime.date.today()
+    for sentence in Sentence.objects.all():
+        assert sentence.start_date >= sentence.order_date
+        if sentence.sentence_type == SentenceType.COMMUNITY_WORK:
+            assert 40 <= sentence.hours <= 400
+        if sentence.sentence_type == SentenceType.IMPRISONMENT and not sentence.indeterminate:
+            assert sentence.statutory_release_date <= sentence.end_date
+            if sentence.parole_eligibility_date:
+                assert sentence.parole_eligibility_date <= sentence.statutory_release_date
+        if sentence.status == SentenceStatus.COMPLETED:
+            assert sentence.start_date <= sentence.completed_on <= today
+        if sentence.status == SentenceStatus.PENDING:
+            assert sentence.start_date > today
+    life = Sentence.objects.get(indeterminate=True, offender__prn=prn_for(0))
+    assert life.end_date is None and life.parole_eligibility_date
+
+
+def test_convictions_come_from_the_catalogue_with_their_charges(seeded):
+    conviction = Conviction.objects.select_related("charge", "offence").first()
+    assert conviction.charge.outcome == Charge.Outcome.CONVICTED
+    assert conviction.charge.offence == conviction.offence
+    assert not Conviction.objects.filter(charge__isnull=True).exists()
+    assert Charge.objects.filter(outstanding=True).exists()
+
+
+def test_demo_logins_authenticate_with_their_role(seeded):
+    for (role, username), (_, listed_username, password) in zip(
+        DEMO_USERNAMES.items(), DEMO_LOGINS, strict=True
+    ):
+        assert listed_username == username
+        user = authenticate(username=username, password=password)
+        assert user is not None, username
+        assert has_role(user, role)
+        assert StaffMember.objects.filter(user=user).exists()
+
+
+def test_other_staff_cannot_log_in(seeded):
+    others = StaffMember.objects.exclude(user__username__in=DEMO_USERNAMES.values()).select_related("user")
+    assert others.count() > 100
+    assert not any(member.user.has_usable_password() for member in others)
+
+
+def test_offices_have_real_places_and_probation_staff(seeded):
+    kinds = dict(Office.objects.values_list("kind").annotate(count=Count("id")))
+    assert kinds[OfficeKind.PROBATION] >= 20
+    assert kinds[OfficeKind.PRISON] >= 10
+    assert kinds[OfficeKind.COURT] >= 20
+    assert kinds[OfficeKind.SERVICE_CENTRE] >= 3
+    wellington = Office.objects.get(code="CC-WLG")
+    assert wellington.name == "Wellington Community Corrections"
+    officers = StaffMember.objects.filter(office=wellington, user__groups__name=Role.PROBATION_OFFICER)
+    assert 5 <= officers.count() <= 15
+    assert StaffMember.objects.filter(office=wellington, user__groups__name=Role.SERVICE_MANAGER).count() == 1
+
+
+def test_open_allocations_are_to_officers_of_the_managing_office(seeded):
+    allocations = CaseAllocation.objects.current().select_related("staff", "sentence", "staff__user")
+    assert allocations.exists()
+    for allocation in allocations:
+        assert allocation.staff.office_id == allocation.sentence.managing_office_id
+        assert allocation.staff.user.groups.filter(name=Role.PROBATION_OFFICER).exists()
+    demo_officer = CaseAllocation.objects.current().filter(
+        staff__user__username="probation", role=CaseRole.SUPERVISING_OFFICER
+    )
+    assert demo_officer.count() >= 8
+
+
+def test_search_keys_are_computed_as_the_services_would(seeded):
+    for offender in Offender.objects.all():
+        assert offender.family_name_folded == fold(offender.family_name)
+        assert offender.given_names_folded == fold(offender.given_names)
+        assert offender.family_name_soundex == soundex(offender.family_name)
+    for alias in OffenderAlias.objects.all():
+        assert alias.family_name_soundex == soundex(alias.family_name)
+
+
+def test_records_have_casenotes_addresses_identifiers_and_referrals(seeded):
+    assert Casenote.objects.count() >= 8 * TINY
+    assert Casenote.objects.filter(sensitive=True).exists()
+    assert set(Casenote.objects.values_list("note_type", flat=True)) >= {"contact", "action", "system"}
+    assert not Offender.objects.filter(addresses__isnull=True).exists()
+    assert Address.objects.filter(ended_on__isnull=False).exists()
+    assert Identifier.objects.filter(kind=Identifier.Kind.PNC).count() > TINY // 2
+    assert Referral.objects.exists()
+    assert Flag.objects.filter(kind=FlagKind.CHILD_SEX_OFFENDER).exists()
+
+
+def test_demo_data_writes_no_audit_rows(seeded):
+    assert not AuditEvent.objects.exists()
+
+
+def test_document_templates_render_for_a_seeded_record(seeded):
+    offender = Offender.objects.get(prn=prn_for(1))
+    sentence = offender.sentences.get(sentence_type=SentenceType.IMPRISONMENT)
+    codes = set(DocumentTemplate.objects.values_list("code", flat=True))
+    assert codes == {"pre-sentence-report", "parole-progress-report", "breach-information-sheet"}
+    for template in DocumentTemplate.objects.all():
+        html = render_template_body(template, document_context(offender=offender, sentence=sentence))
+        assert offender.prn in html
+        assert offender.family_name in html or offender.full_name in html
+    parole_report = DocumentTemplate.objects.get(code="parole-progress-report")
+    html = render_template_body(parole_report, document_context(offender=offender, sentence=sentence))
+    assert f"{sentence.parole_eligibility_date.day} " in html
+    assert "Aggravated robbery" in html
+
+
+def test_refuses_to_seed_a_database_with_offenders(seeded):
+    with pytest.raises(CommandError, match="already holds 40 offenders"):
+        call_command("seed_demo", "--offenders", "5", "--no-progress", stdout=io.StringIO())
+    assert Offender.objects.count() == TINY
+
+
+def test_force_adds_further_offenders_and_reuses_the_reference_data(seeded):
+    offices, staff = Office.objects.count(), StaffMember.objects.count()
+    call_command("seed_demo", "--offenders", "10", "--force", "--no-progress", stdout=io.StringIO())
+    assert Offender.objects.count() == TINY + 10
+    assert Office.objects.count() == offices
+    assert StaffMember.objects.count() == staff
+    assert Offender.objects.filter(prn=prn_for(TINY + 9)).exists()
+
+
+def test_rejects_size_and_offenders_together(db):
+    with pytest.raises(CommandError, match="not both"):
+        call_command("seed_demo", "--size", "small", "--offenders", "5", stdout=io.StringIO())
+
+
+def test_the_same_seed_gives_the_same_people_and_another_seed_does_not():
+    today = datetime.date(2026, 3, 1)
+    first = [person_plan(2026, index, today) for index in range(50)]
+    again = [person_plan(2026, index, today) for index in range(50)]
+    other = [person_plan(7, index, today) for index in range(50)]
+    assert first == again
+    assert [plan.family_name for plan in first] != [plan.family_name for plan in other]
+    assert len({plan.prn for plan in first}) == 50
+
+
+def _sentence_key(sentence):
+    return (
+        sentence.sentence_type,
+        sentence.order_date,
+        sentence.start_date,
+        sentence.end_date,
+        sentence.status,
+        sentence.completion_reason,
+        sentence.completed_on,
+        sentence.hours,
+        sentence.court_id,
+    )
+
+
+def test_regenerating_from_the_seed_reproduces_the_stored_records(db):
+    today = datetime.date(2026, 3, 1)
+    seed_demo(offenders=25, seed=99, today=today)
+    reference = build_reference(seed=99, total_offenders=25, today=today)
+    assert not reference.created, "a second build finds the reference data instead of adding to it"
+    generator = OffenderGenerator(reference, seed=99, today=today)
+    batch = Batch()
+    for index in range(25):
+        generator.build(index, batch)
+    stored = {offender.prn: offender for offender in Offender.objects.prefetch_related("sentences")}
+    for planned in batch.offenders:
+        offender = stored[planned.prn]
+        assert (planned.family_name, planned.given_names, planned.date_of_birth, planned.home_office_id) == (
+            offender.family_name,
+            offender.given_names,
+            offender.date_of_birth,
+            offender.home_office_id,
+        )
+        expected = sorted(_sentence_key(s) for s in batch.sentences if s.offender is planned)
+        assert expected == sorted(_sentence_key(s) for s in offender.sentences.all())
+    assert len(batch.casenotes) == Casenote.objects.count()

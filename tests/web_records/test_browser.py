@@ -1,0 +1,115 @@
+"""The record pages in headless Chromium: the sentence form's progressive enhancement works, and
+the pages have no moderate, serious or critical axe-core violations."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from documents.services import document_create
+from staff.roles import Role
+from tests.browser.conftest import assert_accessible, chromium_browser, page  # noqa: F401
+from tests.factories import (
+    AgencyFactory,
+    AllocationFactory,
+    ChargeFactory,
+    ConvictionFactory,
+    DocumentTemplateFactory,
+    ProgrammeFactory,
+    ReferralFactory,
+    SentenceFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def manager(role_user):
+    return role_user(Role.SERVICE_MANAGER, username="manager")
+
+
+@pytest.fixture
+def log_in(client, live_server):
+    """log_in(page, user): the browser carries a session of `user` (the login page is tested elsewhere)."""
+
+    def login(page, user):  # noqa: F811
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+    return login
+
+
+def test_the_sentence_form_shows_only_the_fields_of_the_chosen_type(page, log_in, manager, offender, court, burglary):  # noqa: F811
+    ChargeFactory(offender=offender, offence=burglary)
+    log_in(page, manager)
+    page.goto(reverse("sentences:create", kwargs={"offender_pk": offender.pk}))
+
+    hours = page.get_by_label("Hours (community work)")
+    ped = page.get_by_label("Parole eligibility date (PED)")
+    page.get_by_label("Sentence type").select_option("community_work")
+    assert hours.is_visible() and not ped.is_visible()
+    page.get_by_label("Sentence type").select_option("imprisonment")
+    assert ped.is_visible() and not hours.is_visible()
+
+    page.get_by_role("button", name="Add another conviction").click()
+    assert page.locator("input[name='convictions-2-offence_code']").is_visible()
+    assert page.locator("input[name='convictions-TOTAL_FORMS']").input_value() == "3"
+    assert_accessible(page, context="the sentence form")
+
+
+def test_a_sentence_recorded_through_the_browser_shows_its_errors_then_saves(page, log_in, manager, offender, court, burglary):  # noqa: F811
+    log_in(page, manager)
+    page.goto(reverse("sentences:create", kwargs={"offender_pk": offender.pk}))
+    page.get_by_label("Sentence type").select_option("community_work")
+    page.get_by_label("Court", exact=True).select_option(str(court.pk))
+    page.get_by_label("Order date").fill("2026-01-05")
+    page.get_by_label("Commencement date (SCD)").fill("2026-01-05")
+    page.get_by_label("Expiry date (SED)").fill("2026-12-31")
+    page.locator("input[name='convictions-0-offence_code']").fill("BURG01")
+    page.locator("input[name='convictions-0-convicted_on']").fill("2026-01-05")
+    page.get_by_role("button", name="Record sentence").click()
+
+    assert page.get_by_text("Community work needs its number of hours (40 to 400).").first.is_visible()
+    assert_accessible(page, context="the sentence form with errors")
+
+    page.get_by_label("Hours (community work)").fill("120")
+    page.get_by_role("button", name="Record sentence").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Community work").is_visible()
+    assert "BURG01" in page.content()
+
+
+def test_the_record_pages_are_accessible(page, log_in, manager, offender, office):  # noqa: F811
+    sentence = SentenceFactory(offender=offender)
+    ConvictionFactory(sentence=sentence)
+    document = document_create(actor=manager, offender=offender, template=DocumentTemplateFactory())
+    programme = ProgrammeFactory(agency=AgencyFactory())
+    referral = ReferralFactory(offender=offender, programme=programme)
+    allocation = AllocationFactory(offender=offender, staff=manager.staff)
+    log_in(page, manager)
+
+    urls = {
+        "sentence": reverse("sentences:detail", kwargs={"pk": sentence.pk}),
+        "sentence completion": reverse("sentences:complete", kwargs={"pk": sentence.pk}),
+        "sentence event": reverse("sentences:event", kwargs={"pk": sentence.pk}),
+        "charges": reverse("sentences:charge_create", kwargs={"offender_pk": offender.pk}),
+        "document": reverse("documents:detail", kwargs={"pk": document.pk}),
+        "document edit": reverse("documents:revise", kwargs={"pk": document.pk}),
+        "new document": reverse("documents:create", kwargs={"offender_pk": offender.pk}),
+        "agencies": reverse("agencies:list"),
+        "agency": reverse("agencies:detail", kwargs={"pk": programme.agency_id}),
+        "programme": reverse("agencies:programme_detail", kwargs={"pk": programme.pk}),
+        "new programme": reverse("agencies:programme_create", kwargs={"agency_pk": programme.agency_id}),
+        "referral": reverse("agencies:attendance", kwargs={"pk": referral.pk}),
+        "referral status": reverse("agencies:referral_status", kwargs={"pk": referral.pk}),
+        "refer": reverse("agencies:refer", kwargs={"offender_pk": offender.pk}),
+        "staff": reverse("staff:list"),
+        "staff member": reverse("staff:detail", kwargs={"pk": manager.staff.pk}),
+        "relocate": reverse("staff:relocate", kwargs={"pk": manager.staff.pk}),
+        "allocate": reverse("allocation:allocate", kwargs={"offender_pk": offender.pk}),
+        "end allocation": reverse("allocation:end", kwargs={"pk": allocation.pk}),
+    }
+    for name, url in urls.items():
+        response = page.goto(url)
+        assert response.status == 200, name
+        assert_accessible(page, context=name)
