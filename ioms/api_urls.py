@@ -1,6 +1,7 @@
 """/api/v1/: the REST API, its OpenAPI schema and the interactive docs (served from
 drf-spectacular-sidecar, so the page loads nothing from other hosts)."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.settings import spectacular_settings
@@ -18,15 +19,23 @@ from sentences.api import ChargeViewSet, OffenceViewSet, SentenceViewSet
 from staff.api import OfficeViewSet, StaffMemberViewSet, TeamViewSet
 
 
+def _declare_language(response):
+    """The vendored page has a bare <html>; screen readers need the page's language."""
+    response.content = response.content.replace(
+        b"<html>", f'<html lang="{settings.LANGUAGE_CODE}">'.encode(), 1
+    )
+
+
 class SwaggerView(SpectacularSwaggerView):
     """Swagger UI without its call to the public validator service (validator.swagger.io)."""
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        settings = spectacular_settings.SWAGGER_UI_SETTINGS
-        if isinstance(settings, dict):
-            response.data["settings"] = self._dump({**settings, "validatorUrl": None})
+        ui_settings = spectacular_settings.SWAGGER_UI_SETTINGS
+        if isinstance(ui_settings, dict):
+            response.data["settings"] = self._dump({**ui_settings, "validatorUrl": None})
+        response.add_post_render_callback(_declare_language)
         return response
 
 

@@ -357,3 +357,12 @@ def test_sub_resources_need_the_right_to_edit_the_record(api, probation_officer,
     response = api(probation_officer).post(f"{URL}{offender.pk}/aliases/", {"family_name": "X"}, format="json")
 
     assert response.status_code == 403
+
+
+def test_a_manager_transferring_the_record_away_still_gets_the_changed_record(
+    api, service_manager, offender, other_office
+):
+    response = api(service_manager).patch(f"{URL}{offender.pk}/", {"home_office": other_office.pk}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["home_office_name"] == "Auckland Central Community Corrections"

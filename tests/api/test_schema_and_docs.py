@@ -48,6 +48,7 @@ def test_the_docs_page_loads_nothing_from_other_hosts(api, probation_officer):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="swagger-ui"' in html
+    assert '<html lang="en-nz">' in html
     assert reverse("api-schema") in html
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert assets, "the page should load the Swagger UI from local static files"

@@ -3,6 +3,7 @@ the pages have no moderate, serious or critical axe-core violations."""
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from documents.services import document_create
@@ -22,8 +23,15 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db):
+    """A transactional test empties every table after it runs, the role groups of migration 0002 too."""
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
+
+
 @pytest.fixture
-def manager(role_user):
+def manager(role_groups, role_user):
     return role_user(Role.SERVICE_MANAGER, username="manager")
 
 
