@@ -21,9 +21,7 @@ from staff.models import Office, OfficeKind
 
 class AgencyFilterForm(forms.Form):
     name = forms.CharField(required=False, max_length=150, label="Name contains")
-    status = forms.ChoiceField(
-        choices=[("", "All"), *AgencyStatus.choices], required=False, initial=AgencyStatus.ACCEPTED
-    )
+    status = forms.ChoiceField(choices=[("", "All"), *AgencyStatus.choices], required=False)
 
 
 class AgencyForm(forms.ModelForm):

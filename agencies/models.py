@@ -129,3 +129,6 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["referral", "session_on"], name="attendance_one_per_session")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.session_on}: {'attended' if self.attended else 'did not attend'}"

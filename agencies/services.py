@@ -81,6 +81,8 @@ def programme_adopt(*, actor, agency: Agency, **data: Any) -> Programme:
     if agency.status != AgencyStatus.ACCEPTED:
         raise ValidationError({"agency": "A discontinued agency cannot sponsor a new programme."})
     programme = Programme(agency=agency, **data)
+    if programme.adopted_on and programme.adopted_on < agency.accepted_on:
+        raise ValidationError({"adopted_on": "A programme cannot be adopted before its agency was accepted."})
     programme.full_clean()
     programme.save()
     audit_created(

@@ -38,8 +38,8 @@ from agencies.services import (
     referral_transition,
 )
 from audit.services import audit_view
+from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
-from staff.forms import add_service_errors
 
 AGENCY_PAGE_SIZE = 50
 OPEN_REFERRAL_STATUSES = (ReferralStatus.REFERRED, ReferralStatus.ATTENDING)

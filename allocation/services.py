@@ -67,6 +67,8 @@ def case_allocation_end(
 ) -> CaseAllocation:
     if not reason.strip():
         raise ValidationError({"end_reason": "Say why the allocation ends."})
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": "An allocation cannot end in the future."})
     if ended_on < allocation.started_on:
         raise ValidationError({"ended_on": "An allocation cannot end before it started."})
     updated = CaseAllocation.objects.filter(pk=allocation.pk, ended_on__isnull=True).update(

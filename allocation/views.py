@@ -9,8 +9,8 @@ from allocation.access import access_allocation_by_id, can_allocate_case
 from allocation.forms import AllocateForm, AllocationEndForm
 from allocation.models import CaseAllocation
 from allocation.services import case_allocate, case_allocation_end
+from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
-from staff.forms import add_service_errors
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,11 +11,12 @@ class AuditContext:
     channel: str = "system"
 
 
-_current: ContextVar[AuditContext] = ContextVar("audit_context", default=AuditContext())
+_SYSTEM = AuditContext()
+_current: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
 
 
 def current() -> AuditContext:
-    return _current.get()
+    return _current.get() or _SYSTEM
 
 
 def set_context(context: AuditContext):

@@ -15,8 +15,8 @@ from casenotes.access import (
 )
 from casenotes.forms import CasenoteAmendForm, CasenoteForm
 from casenotes.models import Casenote
+from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
-from offenders.forms import add_service_errors
 from offenders.views import record_context
 
 

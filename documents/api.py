@@ -121,8 +121,11 @@ class DocumentViewSet(ServiceCreateMixin, ListRetrieveViewSet):
     audit_scope = "documents"
 
     def get_queryset(self):
-        queryset = Document.objects.select_related("template").annotate(
-            latest_version=Max("versions__number")
+        # An aggregate drops Meta.ordering, so the newest-first order is restated.
+        queryset = (
+            Document.objects.select_related("template")
+            .annotate(latest_version=Max("versions__number"))
+            .order_by("-updated_at", "-id")
         )
         if self.schema_only:
             return queryset.none()

@@ -14,8 +14,8 @@ from documents.access import access_document_by_id, can_write_documents
 from documents.forms import DocumentCreateForm, DocumentReviseForm, sanitise_html
 from documents.models import Document, DocumentStatus, DocumentVersion
 from documents.services import document_create, document_finalise, document_pdf, document_revise
+from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
-from staff.forms import add_service_errors
 
 
 def _version(document: Document, number) -> DocumentVersion:
@@ -87,6 +87,11 @@ def document_revise_view(request, pk):
         else:
             messages.success(request, f"Saved version {version.number} of {document.title}.")
             return redirect("documents:detail", pk=document.pk)
+    if request.method == "GET":
+        # The edit page shows the whole text: it is a view of the document.
+        audit_view(
+            actor=request.user, obj=document, summary=f"Opened {document} version {latest.number} to edit"
+        )
     return render(request, "documents/revise.html", {"document": document, "latest": latest, "form": form})
 
 

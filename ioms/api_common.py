@@ -3,6 +3,7 @@
 
 import json
 from collections.abc import Iterable
+from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -58,7 +59,8 @@ class PDFRenderer(renderers.BaseRenderer):
         return json.dumps(data).encode()
 
 
-def refuse(message: str) -> None:
+def refuse(message: str) -> NoReturn:
+    """403 with a message saying what the user may not do."""
     raise PermissionDenied(message)
 
 
@@ -239,7 +241,7 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
             object=name,
             schema={
                 "type": "string",
-                "enum": list(field.choices),
+                "enum": [value for value in field.choices if value not in ("", None)],
                 "description": build_choice_description_list(field.choices.items()),
             },
         )

@@ -38,11 +38,7 @@ def is_allocated_to(user, offender: Offender) -> bool:
     member = staff_of(user)
     if member is None:
         return False
-    # Several rules ask this on one page: answer it once per request (user object) and offender.
-    cache = user.__dict__.setdefault("_ioms_allocated", {})
-    if offender.pk not in cache:
-        cache[offender.pk] = CaseAllocation.objects.current().filter(offender=offender, staff=member).exists()
-    return cache[offender.pk]
+    return CaseAllocation.objects.current().filter(offender=offender, staff=member).exists()
 
 
 def can_view_offender(user, offender: Offender) -> bool:

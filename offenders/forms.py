@@ -3,20 +3,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from ioms.forms import add_service_errors  # noqa: F401  (re-exported for views)
 from offenders.models import Address, Flag, FlagKind, Identifier, Offender, OffenderAlias
 from staff.models import Office, OfficeKind
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: next to the field it names when the form has
-    that field, otherwise at the top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def offender_home_offices():

@@ -180,7 +180,7 @@ class Flag(models.Model):
     reason = models.CharField(max_length=300)
     raised_on = models.DateField(default=timezone.localdate)
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     ended_on = models.DateField(null=True, blank=True)
     ended_reason = models.CharField(max_length=300, blank=True)

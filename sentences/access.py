@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from offenders.access import can_edit_offender, can_view_offender
-from sentences.models import Sentence
+from sentences.models import Charge, Sentence
 from staff.access import office_id_of
 from staff.roles import Role, has_role
 
@@ -41,11 +41,9 @@ def access_sentence_by_id(user, sentence_id, *, for_edit: bool = False) -> Sente
     return sentence
 
 
-def access_charge_by_id(user, charge_id, *, for_edit: bool = False):
+def access_charge_by_id(user, charge_id, *, for_edit: bool = False) -> Charge:
     """A charge: 404 if unknown, 403 unless the user may see the offender's record or, for_edit,
     may enter court outcomes on it (as for recording a sentence by hand)."""
-    from sentences.models import Charge
-
     try:
         charge = Charge.objects.select_related("offender", "offence", "court").get(pk=int(charge_id))
     except (Charge.DoesNotExist, TypeError, ValueError):

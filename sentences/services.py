@@ -54,6 +54,9 @@ def _actor_user(actor):
 def charge_create(*, actor, offender, offence: Offence, charged_on, **data: Any) -> Charge:
     charge = Charge(offender=offender, offence=offence, charged_on=charged_on, **data)
     charge.full_clean()
+    today = timezone.localdate()
+    if charged_on > today or (charge.disposed_on and charge.disposed_on > today):
+        raise ValidationError({"charged_on": "Charge and disposal dates cannot be in the future."})
     charge.save()
     audit_created(
         actor=actor,
@@ -69,6 +72,8 @@ def charge_dispose(*, actor, charge: Charge, outcome: str, disposed_on: datetime
     charge = Charge.objects.select_for_update().get(pk=charge.pk)
     if not charge.outstanding:
         raise ValidationError("This charge has already been disposed of.")
+    if disposed_on > timezone.localdate():
+        raise ValidationError({"disposed_on": "A charge cannot be disposed of in the future."})
     return record_update(
         actor=actor,
         instance=charge,
@@ -138,6 +143,10 @@ def conviction_add(
         charge=charge,
     )
     conviction.full_clean()
+    if convicted_on > timezone.localdate():
+        raise ValidationError({"convicted_on": "A conviction cannot be in the future."})
+    if convicted_on > sentence.order_date:
+        raise ValidationError({"convicted_on": "The conviction cannot be after the sentence was ordered."})
     if charge is not None:
         if charge.offender_id != sentence.offender_id:
             raise ValidationError({"charge": "That charge is against a different offender."})

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_view
 from documents.access import can_read_documents, can_write_documents
+from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 from sentences.access import (
     access_charge_by_id,
@@ -37,7 +38,6 @@ from sentences.services import (
     sentence_event_record,
     sentence_update,
 )
-from staff.forms import add_service_errors
 
 
 def _require_recorder(user, offender) -> None:
@@ -203,6 +203,8 @@ def charge_create_view(request, offender_pk):
         else:
             messages.success(request, f"Recorded the charge {charge.offence} against {offender.full_name}.")
             return redirect("sentences:charge_create", offender_pk=offender.pk)
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=offender, summary=f"Viewed the charges of {offender}")
     charges = offender.charges.select_related("offence", "court").order_by(
         "-outstanding", "-charged_on", "-id"
     )

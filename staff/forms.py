@@ -1,12 +1,10 @@
 """Browser forms for the staff directory and relocation, and the helper every browser view uses
 to show a service's ValidationError next to the fields it names."""
 
-from collections.abc import Mapping
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ioms.forms import add_service_errors  # noqa: F401  (re-exported for views)
 from staff.models import Office, StaffMember, Team
 from staff.roles import Role
 
@@ -16,25 +14,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def add_service_errors(form: forms.Form, error: ValidationError, fields: Mapping[str, str] | None = None):
-    """Put the messages of a service's ValidationError on `form`: each under the form field of the
-    same name (or the name `fields` maps it to), the rest at the top of the form."""
-    fields = fields or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, errors in error.error_dict.items():
-        target = fields.get(name, name)
-        messages = [message for item in errors for message in item.messages]
-        if target in form.fields:
-            form.add_error(target, messages)
-        elif name == "__all__":
-            form.add_error(None, messages)
-        else:
-            label = name.replace("_", " ").capitalize()
-            form.add_error(None, [f"{label}: {message}" for message in messages])
 
 
 class StaffFilterForm(forms.Form):

@@ -94,3 +94,6 @@ class StaffPlacement(models.Model):
                 name="placement_ends_after_start",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.office} from {self.started_on}"

@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from allocation.models import CaseAllocation
+from ioms.forms import add_service_errors
 from staff.access import access_staff_member_by_id, can_manage_staff_in, can_view_staff_directory
-from staff.forms import RelocateForm, StaffFilterForm, add_service_errors
+from staff.forms import RelocateForm, StaffFilterForm
 from staff.models import StaffMember
 from staff.roles import Role
 from staff.services import staff_relocate

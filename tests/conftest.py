@@ -1,14 +1,15 @@
 import pytest
+from django.contrib.auth.models import Group, Permission
+
+from staff.roles import Role
+from tests.browser_support import chromium_browser  # noqa: F401 (one Chromium for every browser test)
+from tests.factories import OfficeFactory, staff_user
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2's deliberate slowness is for production; tests hash hundreds of passwords."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-from staff.roles import Role
-from tests.factories import OfficeFactory, staff_user
 
 
 @pytest.fixture
@@ -54,3 +55,17 @@ def system_admin(role_user):
 @pytest.fixture
 def data_share(role_user):
     return role_user(Role.DATA_SHARE, username="datashare")
+
+
+@pytest.fixture(autouse=True)
+def role_groups(django_db_setup, django_db_blocker):
+    """The role groups come from a data migration; a transactional (browser) test flushes every
+    table afterwards, so make sure they exist for whichever test runs next."""
+    with django_db_blocker.unblock():
+        if Group.objects.filter(name__in=Role.values).count() == len(Role.values):
+            return
+        sensitive = Permission.objects.get(codename="view_sensitive_casenote")
+        for role in Role.values:
+            group, _ = Group.objects.get_or_create(name=role)
+            if role in (Role.SERVICE_MANAGER, Role.SYSTEM_ADMIN):
+                group.permissions.add(sensitive)

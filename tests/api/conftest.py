@@ -27,9 +27,7 @@ def api(db):
 
 @pytest.fixture
 def offender(office):
-    return OffenderFactory(
-        prn="12345678", family_name="Tamihana", given_names="Wiremu", home_office=office
-    )
+    return OffenderFactory(prn="12345678", family_name="Tamihana", given_names="Wiremu", home_office=office)
 
 
 @pytest.fixture

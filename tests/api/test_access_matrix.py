@@ -119,7 +119,10 @@ def test_the_data_share_may_not_write(api, data_share, records, method, path):
 
     assert response.status_code == 403
     assert response.json()["detail"] == "This account is read-only: it may not change records."
-    assert AuditEvent.objects.filter(action__in=[AuditAction.CREATE, AuditAction.UPDATE]).count() == writes_before
+    assert (
+        AuditEvent.objects.filter(action__in=[AuditAction.CREATE, AuditAction.UPDATE]).count()
+        == writes_before
+    )
 
 
 def test_the_data_share_is_refused_even_a_valid_write(api, data_share, offender):

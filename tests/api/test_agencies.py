@@ -178,7 +178,9 @@ def test_attendance_in_the_future_is_a_400_naming_the_date(api, service_manager,
     future = (TODAY() + datetime.timedelta(days=2)).isoformat()
 
     response = api(service_manager).post(
-        f"/api/v1/referrals/{referral.pk}/attendance/", {"session_on": future, "attended": True}, format="json"
+        f"/api/v1/referrals/{referral.pk}/attendance/",
+        {"session_on": future, "attended": True},
+        format="json",
     )
 
     assert response.status_code == 400

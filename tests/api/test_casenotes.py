@@ -54,7 +54,9 @@ def test_list_filters_by_sentence(api, probation_officer, sentence):
     assert [row["summary"] for row in rows] == ["On the sentence"]
 
 
-def test_sensitive_notes_only_for_those_with_the_permission(api, probation_officer, service_manager, offender):
+def test_sensitive_notes_only_for_those_with_the_permission(
+    api, probation_officer, service_manager, offender
+):
     note = CasenoteFactory(offender=offender, summary="Victim details", sensitive=True)
     CasenoteFactory(offender=offender, summary="Ordinary")
 
@@ -98,7 +100,11 @@ def test_the_allocated_officer_adds_a_casenote_through_the_service(api, allocate
 
     assert response.status_code == 201
     note = Casenote.objects.get(pk=response.json()["id"])
-    assert (note.author, note.note_type, note.text) == (allocated_officer, "contact", "Seen at home; all well.")
+    assert (note.author, note.note_type, note.text) == (
+        allocated_officer,
+        "contact",
+        "Seen at home; all well.",
+    )
     assert AuditEvent.objects.filter(
         action=AuditAction.CREATE, object_type="casenotes.Casenote", object_id=str(note.pk)
     ).exists()

@@ -19,7 +19,9 @@ def document(service_manager, offender, template):
 
 
 def test_create_renders_the_template_with_the_record(api, service_manager, offender, template):
-    response = api(service_manager).post(URL, {"offender": offender.pk, "template": template.pk}, format="json")
+    response = api(service_manager).post(
+        URL, {"offender": offender.pk, "template": template.pk}, format="json"
+    )
 
     assert response.status_code == 201
     body = response.json()
@@ -33,14 +35,18 @@ def test_create_renders_the_template_with_the_record(api, service_manager, offen
 def test_create_from_a_retired_template_is_a_400(api, service_manager, offender):
     retired = DocumentTemplateFactory(code="old", active=False)
 
-    response = api(service_manager).post(URL, {"offender": offender.pk, "template": retired.pk}, format="json")
+    response = api(service_manager).post(
+        URL, {"offender": offender.pk, "template": retired.pk}, format="json"
+    )
 
     assert response.status_code == 400
     assert "template" in response.json()
     assert not Document.objects.exists()
 
 
-def test_create_on_another_offenders_sentence_is_a_400_naming_sentence(api, service_manager, offender, template):
+def test_create_on_another_offenders_sentence_is_a_400_naming_sentence(
+    api, service_manager, offender, template
+):
     theirs = SentenceFactory(offender=OffenderFactory())
 
     response = api(service_manager).post(
@@ -51,8 +57,12 @@ def test_create_on_another_offenders_sentence_is_a_400_naming_sentence(api, serv
     assert "sentence" in response.json()
 
 
-def test_someone_who_cannot_edit_the_record_may_not_create_documents(api, probation_officer, offender, template):
-    response = api(probation_officer).post(URL, {"offender": offender.pk, "template": template.pk}, format="json")
+def test_someone_who_cannot_edit_the_record_may_not_create_documents(
+    api, probation_officer, offender, template
+):
+    response = api(probation_officer).post(
+        URL, {"offender": offender.pk, "template": template.pk}, format="json"
+    )
 
     assert response.status_code == 403
 
@@ -79,12 +89,16 @@ def test_retrieve_and_versions_are_audited(api, probation_officer, document):
 
 def test_revise_saves_the_next_version_and_keeps_the_first(api, service_manager, document):
     response = api(service_manager).post(
-        f"{URL}{document.pk}/versions/", {"body_html": "<p>Edited</p>", "note": "Added history"}, format="json"
+        f"{URL}{document.pk}/versions/",
+        {"body_html": "<p>Edited</p>", "note": "Added history"},
+        format="json",
     )
 
     assert response.status_code == 201
     assert response.json()["number"] == 2
-    assert list(document.versions.order_by("number").values_list("body_html", flat=True))[1] == "<p>Edited</p>"
+    assert (
+        list(document.versions.order_by("number").values_list("body_html", flat=True))[1] == "<p>Edited</p>"
+    )
     assert "Report on" in document.versions.get(number=1).body_html
 
 

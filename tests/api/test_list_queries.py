@@ -24,7 +24,9 @@ from tests.factories import (
 
 
 def make_document(actor):
-    return document_create(actor=actor, offender=OffenderFactory(), template=DocumentTemplateFactory(code="t"))
+    return document_create(
+        actor=actor, offender=OffenderFactory(), template=DocumentTemplateFactory(code="t")
+    )
 
 
 def make_flagged_offender(actor):

@@ -16,7 +16,9 @@ URL = "/api/v1/offenders/"
 
 def test_list_shows_offenders_with_office_and_active_flags(api, probation_officer, offender):
     flag_raise(actor=probation_officer, offender=offender, kind=FlagKind.GANG, reason="Patched member")
-    ended = flag_raise(actor=probation_officer, offender=offender, kind=FlagKind.AT_RISK, reason="Old concern")
+    ended = flag_raise(
+        actor=probation_officer, offender=offender, kind=FlagKind.AT_RISK, reason="Old concern"
+    )
     Flag.objects.filter(pk=ended.pk).update(ended_on=TODAY(), ended_reason="Resolved")
 
     response = api(probation_officer).get(URL)
@@ -41,7 +43,9 @@ def test_list_shows_offenders_with_office_and_active_flags(api, probation_office
 )
 def test_list_filters(api, probation_officer, offender, params, expected):
     brown = OffenderFactory(family_name="Brown", date_of_birth=datetime.date(1980, 2, 3))
-    flag_raise(actor=probation_officer, offender=brown, kind=FlagKind.CHILD_SEX_OFFENDER, reason="Conviction 2019")
+    flag_raise(
+        actor=probation_officer, offender=brown, kind=FlagKind.CHILD_SEX_OFFENDER, reason="Conviction 2019"
+    )
 
     response = api(probation_officer).get(URL, params)
 
@@ -272,7 +276,9 @@ def test_add_and_list_aliases(api, service_manager, offender):
 
     assert created.status_code == 201
     assert [alias["family_name"] for alias in listed.json()["results"]] == ["Thomas"]
-    assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="offenders.OffenderAlias").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CREATE, object_type="offenders.OffenderAlias"
+    ).exists()
     assert AuditEvent.objects.filter(action=AuditAction.VIEW, offender=offender).exists()
 
 
@@ -354,7 +360,9 @@ def test_ending_a_flag_of_another_offender_is_404(api, service_manager, offender
 
 
 def test_sub_resources_need_the_right_to_edit_the_record(api, probation_officer, offender):
-    response = api(probation_officer).post(f"{URL}{offender.pk}/aliases/", {"family_name": "X"}, format="json")
+    response = api(probation_officer).post(
+        f"{URL}{offender.pk}/aliases/", {"family_name": "X"}, format="json"
+    )
 
     assert response.status_code == 403
 
@@ -362,7 +370,9 @@ def test_sub_resources_need_the_right_to_edit_the_record(api, probation_officer,
 def test_a_manager_transferring_the_record_away_still_gets_the_changed_record(
     api, service_manager, offender, other_office
 ):
-    response = api(service_manager).patch(f"{URL}{offender.pk}/", {"home_office": other_office.pk}, format="json")
+    response = api(service_manager).patch(
+        f"{URL}{offender.pk}/", {"home_office": other_office.pk}, format="json"
+    )
 
     assert response.status_code == 200
     assert response.json()["home_office_name"] == "Auckland Central Community Corrections"

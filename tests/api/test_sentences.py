@@ -96,7 +96,9 @@ def test_sentence_list_runs_the_same_number_of_queries_for_5_and_50_rows(api, pr
 
 
 def test_retrieve_shows_the_convictions_and_is_audited(api, data_share, sentence):
-    ConvictionFactory(sentence=sentence, offence=OffenceFactory(code="AGG01", description="Aggravated robbery"))
+    ConvictionFactory(
+        sentence=sentence, offence=OffenceFactory(code="AGG01", description="Aggravated robbery")
+    )
 
     response = api(data_share).get(f"{URL}{sentence.pk}/")
 
@@ -188,7 +190,9 @@ def test_patch_transfers_the_sentence_through_sentence_update(api, service_manag
     assert response.json()["managing_office_name"] == "Auckland Central Community Corrections"
     event = sentence.events.get()
     assert (event.kind, event.detail) == (SentenceEventKind.TRANSFER, "Moved to Auckland")
-    assert AuditEvent.objects.get(action=AuditAction.UPDATE).changes["managing_office"][1] == str(other_office)
+    assert AuditEvent.objects.get(action=AuditAction.UPDATE).changes["managing_office"][1] == str(
+        other_office
+    )
 
 
 def test_patch_with_an_end_before_the_start_changes_nothing(api, service_manager, sentence):
@@ -218,7 +222,9 @@ def test_complete_a_sentence_early(api, service_manager, sentence):
 
 def test_completing_other_than_normally_needs_a_detail(api, service_manager, sentence):
     response = api(service_manager).post(
-        f"{URL}{sentence.pk}/complete/", {"reason": "quashed", "completed_on": TODAY().isoformat()}, format="json"
+        f"{URL}{sentence.pk}/complete/",
+        {"reason": "quashed", "completed_on": TODAY().isoformat()},
+        format="json",
     )
 
     assert response.status_code == 400
@@ -229,7 +235,10 @@ def test_completing_other_than_normally_needs_a_detail(api, service_manager, sen
 
 def test_commence_a_pending_sentence(api, service_manager, offender):
     pending = SentenceFactory(
-        offender=offender, order_date=TODAY(), start_date=TODAY() + datetime.timedelta(days=1), status="pending"
+        offender=offender,
+        order_date=TODAY(),
+        start_date=TODAY() + datetime.timedelta(days=1),
+        status="pending",
     )
 
     response = api(service_manager).post(f"{URL}{pending.pk}/commence/", {}, format="json")

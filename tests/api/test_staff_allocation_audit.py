@@ -14,7 +14,9 @@ TODAY = datetime.date.today
 
 
 def test_the_staff_directory_lists_staff_with_roles(api, probation_officer, service_manager):
-    rows = api(probation_officer).get("/api/v1/staff/", {"office": staff_of(service_manager).office_id}).json()
+    rows = (
+        api(probation_officer).get("/api/v1/staff/", {"office": staff_of(service_manager).office_id}).json()
+    )
 
     assert {row["username"]: row["roles"] for row in rows["results"]} == {
         "po": ["probation_officer"],
@@ -121,7 +123,9 @@ def test_a_duplicate_allocation_is_a_400(api, service_manager, probation_officer
     AllocationFactory(offender=offender, staff=staff_of(probation_officer))
 
     response = api(service_manager).post(
-        "/api/v1/allocations/", {"offender": offender.pk, "staff": staff_of(probation_officer).pk}, format="json"
+        "/api/v1/allocations/",
+        {"offender": offender.pk, "staff": staff_of(probation_officer).pk},
+        format="json",
     )
 
     assert response.status_code == 400
@@ -141,7 +145,9 @@ def test_ending_an_allocation_needs_a_reason(api, service_manager, probation_off
 
 def test_a_probation_officer_may_not_allocate(api, probation_officer, offender):
     response = api(probation_officer).post(
-        "/api/v1/allocations/", {"offender": offender.pk, "staff": staff_of(probation_officer).pk}, format="json"
+        "/api/v1/allocations/",
+        {"offender": offender.pk, "staff": staff_of(probation_officer).pk},
+        format="json",
     )
 
     assert response.status_code == 403
@@ -159,7 +165,9 @@ def test_allocations_filter_and_retrieve_is_audited(api, probation_officer, offe
 
     assert [row["id"] for row in rows] == [current.pk]
     assert detail.json()["staff"] == staff_of(probation_officer).pk
-    assert AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="allocation.CaseAllocation").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW, object_type="allocation.CaseAllocation"
+    ).exists()
 
 
 # --- the audit trail ------------------------------------------------------------------------------
@@ -171,7 +179,9 @@ def test_only_a_system_admin_reads_the_audit_trail(api, system_admin, service_ma
     assert api(system_admin).get("/api/v1/audit-events/").status_code == 200
 
 
-def test_the_audit_trail_filters_by_offender_actor_action_and_date(api, system_admin, probation_officer, offender):
+def test_the_audit_trail_filters_by_offender_actor_action_and_date(
+    api, system_admin, probation_officer, offender
+):
     other = OffenderFactory()
     officer = api(probation_officer)
     officer.get(f"/api/v1/offenders/{offender.pk}/")

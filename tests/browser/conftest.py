@@ -1,37 +1,8 @@
-"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright through the real pages.
-Nothing is downloaded: Playwright is pointed at the system browser, with its network chatter off."""
-
-import os
-import shutil
+"""Browser-test fixtures; the shared Chromium session and helpers live in tests/browser_support.py."""
 
 import pytest
 
-CHROMIUM = os.environ.get("IOMS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-# Playwright's sync API runs an event loop in this thread; the live server's ORM calls happen in
-# its own thread, and the test's own ORM calls are synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="session")
-def chromium_browser():
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}; .ci/run installs Debian's chromium package.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+from tests.browser_support import assert_accessible, log_in  # noqa: F401 (used by the tests here)
 
 
 @pytest.fixture
@@ -41,30 +12,3 @@ def page(chromium_browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-def log_in(page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
-
-
-def assert_accessible(page, *, context: str) -> None:
-    """Run axe-core (shipped inside axe-playwright-python, no network) and fail on serious or
-    critical violations, listing them."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    serious = [
-        violation
-        for violation in results.response["violations"]
-        if violation.get("impact") in {"moderate", "serious", "critical"}
-    ]
-    details = "\n".join(
-        f"- {violation['id']} ({violation['impact']}): {violation['help']} — "
-        + "; ".join(node["target"][0] if node["target"] else "?" for node in violation["nodes"][:5])
-        for violation in serious
-    )
-    assert not serious, f"Accessibility violations on {context}:\n{details}"

@@ -11,7 +11,7 @@ from audit.models import AuditAction, AuditEvent
 from casenotes.models import Casenote
 from staff.models import StaffMember
 from staff.roles import Role
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser_support import assert_accessible, log_in
 from tests.factories import ConvictionFactory, OffenderFactory, SentenceFactory, staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -161,7 +161,7 @@ def test_a_charge_against_another_offender_cannot_support_a_conviction(actor, of
             actor=actor,
             sentence=sentence,
             offence=someone_elses.offence,
-            convicted_on=today(),
+            convicted_on=sentence.order_date,
             charge=someone_elses,
         )
 
@@ -175,11 +175,26 @@ def test_a_further_conviction_can_be_added_to_a_sentence(actor, offender):
     sentence = supervision(actor, offender)
 
     conviction = conviction_add(
-        actor=actor, sentence=sentence, offence=OffenceFactory(), convicted_on=today()
+        actor=actor, sentence=sentence, offence=OffenceFactory(), convicted_on=sentence.order_date
     )
 
     assert sentence.convictions.count() == 2
     assert audit_rows_for(conviction)[0].offender_id == offender.pk
+
+
+def test_a_conviction_after_the_sentence_was_ordered_is_refused(actor, offender):
+    sentence = supervision(actor, offender)
+
+    with pytest.raises(ValidationError) as refused:
+        conviction_add(
+            actor=actor,
+            sentence=sentence,
+            offence=OffenceFactory(),
+            convicted_on=sentence.order_date + datetime.timedelta(days=1),
+        )
+
+    assert "convicted_on" in refused.value.message_dict
+    assert sentence.convictions.count() == 1
 
 
 def test_a_new_charge_is_outstanding_and_audited(actor, offender):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from documents.services import document_create
 from staff.roles import Role
-from tests.browser.conftest import assert_accessible, chromium_browser, page  # noqa: F401
+from tests.browser_support import assert_accessible
 from tests.factories import (
     AgencyFactory,
     AllocationFactory,
@@ -36,10 +36,21 @@ def manager(role_groups, role_user):
 
 
 @pytest.fixture
+def page(request, live_server):
+    context = request.getfixturevalue("chromium_browser").new_context(
+        base_url=live_server.url, locale="en-NZ"
+    )
+    browser_page = context.new_page()
+    browser_page.set_default_timeout(15_000)
+    yield browser_page
+    context.close()
+
+
+@pytest.fixture
 def log_in(client, live_server):
     """log_in(page, user): the browser carries a session of `user` (the login page is tested elsewhere)."""
 
-    def login(page, user):  # noqa: F811
+    def login(page, user):
         client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
@@ -47,7 +58,9 @@ def log_in(client, live_server):
     return login
 
 
-def test_the_sentence_form_shows_only_the_fields_of_the_chosen_type(page, log_in, manager, offender, court, burglary):  # noqa: F811
+def test_the_sentence_form_shows_only_the_fields_of_the_chosen_type(
+    page, log_in, manager, offender, court, burglary
+):
     ChargeFactory(offender=offender, offence=burglary)
     log_in(page, manager)
     page.goto(reverse("sentences:create", kwargs={"offender_pk": offender.pk}))
@@ -65,7 +78,9 @@ def test_the_sentence_form_shows_only_the_fields_of_the_chosen_type(page, log_in
     assert_accessible(page, context="the sentence form")
 
 
-def test_a_sentence_recorded_through_the_browser_shows_its_errors_then_saves(page, log_in, manager, offender, court, burglary):  # noqa: F811
+def test_a_sentence_recorded_through_the_browser_shows_its_errors_then_saves(
+    page, log_in, manager, offender, court, burglary
+):
     log_in(page, manager)
     page.goto(reverse("sentences:create", kwargs={"offender_pk": offender.pk}))
     page.get_by_label("Sentence type").select_option("community_work")
@@ -87,7 +102,7 @@ def test_a_sentence_recorded_through_the_browser_shows_its_errors_then_saves(pag
     assert "BURG01" in page.content()
 
 
-def test_the_record_pages_are_accessible(page, log_in, manager, offender, office):  # noqa: F811
+def test_the_record_pages_are_accessible(page, log_in, manager, offender, office):
     sentence = SentenceFactory(offender=offender)
     ConvictionFactory(sentence=sentence)
     document = document_create(actor=manager, offender=offender, template=DocumentTemplateFactory())

@@ -257,3 +257,11 @@ def test_an_unknown_document_is_not_found(as_user, admin_support):
 )
 def test_the_sanitiser_keeps_only_plain_formatting(given, kept):
     assert sanitise_html(given) == kept
+
+
+def test_opening_a_document_to_edit_is_audited_as_a_view(as_user, admin_support, document, audit_rows):
+    response = as_user(admin_support).get(reverse("documents:revise", kwargs={"pk": document.pk}))
+
+    assert "Report on Aroha Ngata" in response.content.decode()
+    [view] = audit_rows(document, AuditAction.VIEW)
+    assert view.actor == admin_support and "to edit" in view.summary

@@ -628,3 +628,17 @@ def test_a_probation_officer_cannot_record_or_dispose_of_charges(
     )
     charge.refresh_from_db()
     assert charge.outstanding and Charge.objects.count() == 1
+
+
+def test_the_charges_page_lists_charges_and_audits_the_view(
+    as_user, admin_support, offender, burglary, audit_rows
+):
+    ChargeFactory(offender=offender, offence=burglary)
+
+    response = as_user(admin_support).get(
+        reverse("sentences:charge_create", kwargs={"offender_pk": offender.pk})
+    )
+
+    assert "BURG01 Burglary" in text(response) and "Outstanding" in text(response)
+    [view] = audit_rows(offender, AuditAction.VIEW)
+    assert view.summary.startswith("Viewed the charges of")

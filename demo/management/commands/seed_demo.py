@@ -37,10 +37,12 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         existing = Offender.objects.count()
         if existing and not options["force"]:
-            raise CommandError(
+            # Not an error: `make run` seeds on first start and must go on to start the portal.
+            self.stderr.write(
                 f"The database already holds {existing:,} offenders; not adding demo data. "
                 "Use --force to add more anyway."
             )
+            return
         progress = not options["no_progress"] and sys.stderr.isatty()
         label = options["size"] or ("custom" if options["offenders"] is not None else DEFAULT_SIZE)
         self.stdout.write(f"Seeding {count:,} offenders ({label}, seed {options['seed']})…")
