@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from audit.models import AuditEvent
+from ioms.admin_site import ReferenceDataAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReferenceDataAdmin):
     """Read-only: the database refuses changes to audit rows anyway."""
 
     list_display = ("at", "actor_label", "action", "object_type", "object_id", "summary", "channel")

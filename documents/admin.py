@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from documents.models import DocumentTemplate
+from ioms.admin_site import ReferenceDataAdmin
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(admin.ModelAdmin):
+class DocumentTemplateAdmin(ReferenceDataAdmin):
     list_display = ("code", "name", "audience", "active")
     list_filter = ("audience", "active")
     search_fields = ("code", "name")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from audit import views as audit_views
@@ -8,7 +9,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", audit_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", audit_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # No self-service password reset by email: accounts are managed by the help desk (closed network).
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("offenders/", include("offenders.urls")),
     path("sentences/", include("sentences.urls")),
     path("casenotes/", include("casenotes.urls")),

@@ -1,17 +1,18 @@
 from django.contrib import admin
 
+from ioms.admin_site import ReferenceDataAdmin
 from staff.models import Office, StaffMember, StaffPlacement, Team
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(ReferenceDataAdmin):
     list_display = ("code", "name", "kind", "region", "closed_on")
     list_filter = ("kind", "region")
     search_fields = ("code", "name")
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ReferenceDataAdmin):
     list_display = ("name", "office")
     list_select_related = ("office",)
     search_fields = ("name", "office__name")
@@ -28,7 +29,7 @@ class PlacementInline(admin.TabularInline):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):
+class StaffMemberAdmin(ReferenceDataAdmin):
     list_display = ("staff_number", "__str__", "office", "team", "active")
     list_select_related = ("user", "office", "team")
     list_filter = ("active", "office__kind")

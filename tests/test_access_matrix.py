@@ -1,0 +1,173 @@
+"""The access matrix: every URL of the portal, for every role, allowed or refused.
+
+The pages of the records apps are tabled in tests/web_records/test_access_matrix.py and the API's
+endpoints are taken from its OpenAPI schema in tests/api/test_access_matrix.py; this module tables the
+remaining pages and checks that no URL is left out of all three."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from allocation.models import CaseAllocation
+from staff.roles import Role
+from tests.factories import (
+    AllocationFactory,
+    CasenoteFactory,
+    OffenderFactory,
+    SentenceFactory,
+    UserFactory,
+    staff_user,
+)
+from tests.web_records.test_access_matrix import PAGES as RECORD_PAGES
+
+pytestmark = pytest.mark.django_db
+
+PO, SM, AS, PR, RO, AO, DS, SA = (
+    Role.PROBATION_OFFICER,
+    Role.SERVICE_MANAGER,
+    Role.ADMIN_SUPPORT,
+    Role.PRISON_OFFICER,
+    Role.RECOMMENDING_OFFICER,
+    Role.APPROVING_OFFICER,
+    Role.DATA_SHARE,
+    Role.SYSTEM_ADMIN,
+)
+EVERYONE = frozenset(Role.values)
+RECORD_KEEPERS = frozenset({SM, AS, SA})  # at the offender's office; the officer only when allocated
+PRISON_STAFF = frozenset({PR, RO, AO})
+
+# (url name, {kwarg: object key}, roles allowed). Everyone here works at the offender's office and
+# the probation officer is not allocated to the case (see the allocated-officer test below).
+PAGES = [
+    ("home", {}, EVERYONE),
+    ("password_change", {}, EVERYONE),
+    ("password_change_done", {}, EVERYONE),
+    ("offenders:search", {}, EVERYONE),
+    ("offenders:create", {}, RECORD_KEEPERS),
+    ("offenders:detail", {"pk": "offender"}, EVERYONE),
+    ("offenders:sentences", {"pk": "offender"}, EVERYONE),
+    ("offenders:casenotes", {"pk": "offender"}, EVERYONE - {DS}),
+    ("offenders:documents", {"pk": "offender"}, EVERYONE - {DS}),
+    ("offenders:staff", {"pk": "offender"}, EVERYONE),
+    ("offenders:programmes", {"pk": "offender"}, EVERYONE),
+    ("offenders:timeline", {"pk": "offender"}, EVERYONE),
+    ("offenders:edit", {"pk": "offender"}, RECORD_KEEPERS),
+    ("offenders:alias_add", {"pk": "offender"}, RECORD_KEEPERS),
+    ("offenders:address_add", {"pk": "offender"}, RECORD_KEEPERS),
+    ("offenders:identifier_add", {"pk": "offender"}, RECORD_KEEPERS),
+    ("offenders:flag_raise", {"pk": "offender"}, RECORD_KEEPERS),
+    ("offenders:flag_end", {"pk": "offender", "flag_pk": "flag"}, RECORD_KEEPERS),
+    ("casenotes:create", {"offender_pk": "offender"}, RECORD_KEEPERS | PRISON_STAFF),
+    ("casenotes:detail", {"pk": "casenote"}, EVERYONE - {DS}),
+    ("casenotes:amend", {"pk": "casenote"}, {SM, SA}),
+    ("audit:offender_history", {"offender_pk": "offender"}, {SM, SA}),
+    ("api-docs", {}, EVERYONE),
+    ("api-schema", {}, EVERYONE),
+]
+# Pages that must answer without a login, and nothing else.
+PUBLIC = {"login", "logout"}
+
+
+@pytest.fixture
+def objects(office):
+    from offenders.models import FlagKind
+    from offenders.services import flag_raise
+
+    offender = OffenderFactory(home_office=office)
+    SentenceFactory(offender=offender)
+    author = staff_user(AS, office=office)
+    return {
+        "offender": offender,
+        "flag": flag_raise(actor=author, offender=offender, kind=FlagKind.GANG, reason="Patched member"),
+        "casenote": CasenoteFactory(offender=offender, author=author),
+    }
+
+
+def _url(name, kwargs, objects):
+    return reverse(name, kwargs={key: objects[value].pk for key, value in kwargs.items()})
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_each_role_is_allowed_or_refused_each_page(client, office, objects, role):
+    client.force_login(staff_user(role, office=office))
+    outcomes = {name: client.get(_url(name, kwargs, objects)).status_code for name, kwargs, _ in PAGES}
+    expected = {name: 200 if role in allowed else 403 for name, _, allowed in PAGES}
+    assert outcomes == expected
+
+
+def test_a_user_without_a_role_sees_only_their_home_page(client, objects):
+    client.force_login(UserFactory())
+    outcomes = {name: client.get(_url(name, kwargs, objects)).status_code for name, kwargs, _ in PAGES}
+    allowed_without_role = {"home", "password_change", "password_change_done", "api-docs", "api-schema"}
+    assert {name for name, status in outcomes.items() if status == 200} == allowed_without_role
+    assert {status for name, status in outcomes.items() if name not in allowed_without_role} == {403}
+
+
+def test_staff_of_another_office_may_read_but_not_keep_the_record(client, other_office, objects):
+    for role in (SM, AS):
+        client.force_login(staff_user(role, office=other_office))
+        assert client.get(_url("offenders:detail", {"pk": "offender"}, objects)).status_code == 200
+        assert client.get(_url("offenders:edit", {"pk": "offender"}, objects)).status_code == 403
+        assert (
+            client.get(_url("audit:offender_history", {"offender_pk": "offender"}, objects)).status_code
+            in {403}
+            or role == AS
+        )
+
+
+def test_the_allocated_probation_officer_keeps_the_record(client, office, objects):
+    officer = staff_user(PO, office=office)
+    AllocationFactory(offender=objects["offender"], staff=officer.staff)
+    assert CaseAllocation.objects.current().filter(staff=officer.staff).count() == 1
+    client.force_login(officer)
+    for name in ("offenders:edit", "offenders:alias_add", "offenders:flag_raise", "casenotes:create"):
+        kwargs = {"pk": "offender"} if name.startswith("offenders") else {"offender_pk": "offender"}
+        assert client.get(_url(name, kwargs, objects)).status_code == 200, name
+    assert client.get(_url("audit:offender_history", {"offender_pk": "offender"}, objects)).status_code == 403
+
+
+def _named_urls():
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = ":".join(part for part in (namespace, pattern.namespace) if part) or None
+                if pattern.namespace == "admin":
+                    continue
+                yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                yield f"{namespace}:{pattern.name}" if namespace else (pattern.name or str(pattern.pattern))
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_url_is_in_an_access_matrix():
+    from tests.api.test_access_matrix import ENDPOINTS
+
+    api_names = {name for name in _named_urls() if not name.count(":") and "-" in name}
+    tabled = {name for name, _, _ in PAGES} | {name for name, _, _ in RECORD_PAGES} | PUBLIC
+    missing = _named_urls() - tabled - api_names - {"api-root"}
+    assert not missing, f"URLs with no row in an access matrix: {sorted(missing)}"
+    assert len(ENDPOINTS) > 40, "the API matrix takes every endpoint from the schema"
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in_from_every_page(client, objects):
+    for name, kwargs, _ in PAGES + [(n, k, a) for n, k, a in RECORD_PAGES if not k]:
+        if name == "api-schema":
+            assert client.get(_url(name, kwargs, objects)).status_code in {401, 403}
+            continue
+        response = client.get(_url(name, kwargs, objects))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/accounts/login/"), name
+
+
+def test_the_admin_is_for_system_administrators_only(client, office):
+    for role in EVERYONE - {SA}:
+        user = staff_user(role, office=office, is_staff=True)
+        client.force_login(user)
+        assert client.get("/admin/").status_code == 302, role  # sent to the admin's own login
+    admin = staff_user(SA, office=office, is_staff=True)
+    client.force_login(admin)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert b"Offences" in response.content
+    assert client.get("/admin/sentences/offence/").status_code == 200
+    assert client.get("/admin/audit/auditevent/").status_code == 200
