@@ -52,6 +52,7 @@ class Casenote(models.Model):
         indexes = [
             models.Index(fields=["offender", "-contact_on"], name="casenote_offender_time"),
             models.Index(fields=["sentence", "-contact_on"], name="casenote_sentence_time"),
+            models.Index(fields=["-contact_on", "-id"], name="casenote_time"),
         ]
         permissions = [("view_sensitive_casenote", "Can read and write sensitive casenotes")]
 

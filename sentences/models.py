@@ -184,6 +184,7 @@ class Sentence(models.Model):
         indexes = [
             models.Index(fields=["offender", "status"], name="sentence_offender_status"),
             models.Index(fields=["managing_office", "status"], name="sentence_office_status"),
+            models.Index(fields=["-start_date", "-id"], name="sentence_start"),
         ]
         constraints = [
             models.CheckConstraint(
