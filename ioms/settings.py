@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "allocation",
     "classification",
     "demo",
+    "courts",
+    "reconciliation",
+    "muster",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,9 @@ urlpatterns = [
     path("staff/", include("staff.urls")),
     path("allocation/", include("allocation.urls")),
     path("audit/", include("audit.urls")),
+    path("courts/", include("courts.urls")),
+    path("exceptions/", include("reconciliation.urls")),
+    path("muster/", include("muster.urls")),
     path("api/v1/", include("ioms.api_urls")),
     path("admin/", admin.site.urls),
 ]

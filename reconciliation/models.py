@@ -1,0 +1,92 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ReasonCode(models.TextChoices):
+    """Why a record is on the exceptions report (seed 001: sentences with invalid data or
+    modifications that admin staff reconcile against court orders, licences and files)."""
+
+    END_BEFORE_START = "end_before_start", "End date before start date"
+    MISSING_KEY_DATES = "missing_key_dates", "Key dates missing for the sentence type"
+    DECEASED_ACTIVE = "deceased_active", "Active sentence for a deceased offender"
+    NO_MANAGING_OFFICE = "no_managing_office", "Active sentence with no managing office"
+    COURT_CONFLICT = "court_conflict", "Court message conflicts with a manual change"
+    UNMATCHED_MESSAGE = "unmatched_message", "Court message names an unknown offender or sentence"
+    REJECTED_MESSAGE = "rejected_message", "Court message failed validation"
+    MODIFICATION_CHECK = "modification_check", "Modification that needs checking"
+
+
+class ExceptionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    CORRECTION_REQUESTED = "correction_requested", "Correction requested from the courts"
+    RESOLVED = "resolved", "Resolved"
+
+
+class DataException(models.Model):
+    reason_code = models.CharField(max_length=30, choices=ReasonCode.choices)
+    detail = models.TextField()
+    fingerprint = models.CharField(
+        max_length=200, help_text="Identifies the same problem on the same record, to link recurrences."
+    )
+    office = models.ForeignKey(
+        "staff.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="data_exceptions"
+    )
+    offender = models.ForeignKey(
+        "offenders.Offender", null=True, blank=True, on_delete=models.PROTECT, related_name="data_exceptions"
+    )
+    sentence = models.ForeignKey(
+        "sentences.Sentence", null=True, blank=True, on_delete=models.PROTECT, related_name="data_exceptions"
+    )
+    court_message = models.ForeignKey(
+        "courts.CourtMessage", null=True, blank=True, on_delete=models.PROTECT, related_name="data_exceptions"
+    )
+    status = models.CharField(max_length=25, choices=ExceptionStatus.choices, default=ExceptionStatus.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_reason = models.TextField(blank=True)
+    change_made = models.TextField(blank=True)
+    recurrence_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="recurrences"
+    )
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        indexes = [
+            models.Index(fields=["office", "status", "opened_at"], name="exception_office_status"),
+            models.Index(fields=["fingerprint"], name="exception_fingerprint"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=~Q(status="resolved"),
+                name="one_unresolved_exception_per_fingerprint",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_code_display()} ({self.get_status_display()})"
+
+
+class ExceptionTransition(models.Model):
+    exception = models.ForeignKey(DataException, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=25, choices=ExceptionStatus.choices, blank=True)
+    to_status = models.CharField(max_length=25, choices=ExceptionStatus.choices)
+    comment = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
