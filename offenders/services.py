@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.records import record_update
 from audit.services import audit_created, audit_record
+from casenotes.services import system_casenote
 from offenders.models import Address, Flag, Identifier, Offender, OffenderAlias
 from offenders.phonetics import fold, soundex
 
@@ -51,7 +52,8 @@ def offender_create(*, actor, **data: Any) -> Offender:
 
 
 @transaction.atomic
-def offender_update(*, actor, offender: Offender, **data: Any) -> dict:
+def offender_update(*, actor, offender: Offender, source_note: str = "", **data: Any) -> dict:
+    """`source_note` (e.g. " (from the court interface)") is added to the casenote summary."""
     unknown = set(data) - set(OFFENDER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown offender fields: {sorted(unknown)}")
@@ -62,6 +64,16 @@ def offender_update(*, actor, offender: Offender, **data: Any) -> dict:
     if {"family_name", "given_names"} & set(changes):
         keys = _search_keys(offender.family_name, offender.given_names)
         Offender.objects.filter(pk=offender.pk).update(**keys)
+    if changes:
+        system_casenote(
+            actor=actor,
+            offender=offender,
+            summary=f"Personal details changed{source_note}"[:200],
+            text="; ".join(
+                f"{Offender._meta.get_field(name).verbose_name}: {old or '—'} → {new or '—'}"
+                for name, (old, new) in changes.items()
+            ),
+        )
     return changes
 
 

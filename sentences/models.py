@@ -280,6 +280,17 @@ class SentenceEventKind(models.TextChoices):
     COMPLETED = "completed", "Completed"
 
 
+# Events that are pending until decided (seed 001: appeals and breaches are visible until resolved).
+RESOLVABLE_EVENT_KINDS = frozenset(
+    {
+        SentenceEventKind.APPLICATION,
+        SentenceEventKind.APPEAL_SENTENCE,
+        SentenceEventKind.APPEAL_CONVICTION,
+        SentenceEventKind.BREACH,
+    }
+)
+
+
 class SentenceEvent(models.Model):
     """A dated event on a sentence, who recorded it and whether it came from the courts' system."""
 
@@ -300,9 +311,30 @@ class SentenceEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # An application, appeal or breach stays visible on the sentence until it is decided.
+    resolved_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+    resolution_source = models.CharField(max_length=10, choices=Source.choices, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
+        indexes = [
+            models.Index(
+                fields=["sentence"],
+                condition=Q(
+                    resolved_on__isnull=True,
+                    kind__in=["application", "appeal_sentence", "appeal_conviction", "breach"],
+                ),
+                name="sentence_event_outstanding",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.occurred_on}"
+
+    @property
+    def outstanding(self) -> bool:
+        return self.kind in RESOLVABLE_EVENT_KINDS and self.resolved_on is None

@@ -12,7 +12,9 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.records import record_update
 from audit.services import audit_created, audit_record
+from casenotes.services import system_casenote
 from sentences.models import (
+    RESOLVABLE_EVENT_KINDS,
     Charge,
     CompletionReason,
     Conviction,
@@ -44,6 +46,27 @@ SENTENCE_TRANSITIONS: dict[str, frozenset[str]] = {
     SentenceStatus.ACTIVE: frozenset({SentenceStatus.COMPLETED}),
     SentenceStatus.COMPLETED: frozenset(),
 }
+
+
+_SOURCE_NOTE = {
+    SentenceEvent.Source.COURT_INTERFACE: " (from the court interface)",
+    SentenceEvent.Source.SYSTEM: " (by the system)",
+    SentenceEvent.Source.PERSON: "",
+}
+
+
+def _casenote(
+    *, actor, sentence: Sentence, summary: str, text: str, source: str = SentenceEvent.Source.PERSON
+):
+    """Every action on a sentence leaves a system casenote, so the casenote trail covers every
+    action on the record (seed 001)."""
+    system_casenote(
+        actor=actor,
+        offender=sentence.offender,
+        sentence=sentence,
+        summary=(summary + _SOURCE_NOTE.get(source, ""))[:200],
+        text=text,
+    )
 
 
 def _actor_user(actor):
@@ -121,6 +144,16 @@ def sentence_create(
     audit_created(
         actor=actor, obj=sentence, fields=SENTENCE_FIELDS, summary=f"Recorded {sentence} for {offender}"
     )
+    _casenote(
+        actor=actor,
+        sentence=sentence,
+        source=source,
+        summary=f"Sentence recorded: {sentence.get_sentence_type_display()}",
+        text=f"{sentence.get_sentence_type_display()} imposed at {sentence.court} "
+        f"on {sentence.order_date:%d %b %Y}, from {sentence.start_date:%d %b %Y}"
+        + (f" to {sentence.end_date:%d %b %Y}" if sentence.end_date else " (indeterminate)")
+        + f". Convictions: {len(convictions)}.",
+    )
     return sentence
 
 
@@ -165,7 +198,15 @@ def conviction_add(
 
 
 @transaction.atomic
-def sentence_update(*, actor, sentence: Sentence, reason: str = "", **data: Any) -> dict:
+def sentence_update(
+    *,
+    actor,
+    sentence: Sentence,
+    reason: str = "",
+    source: str = SentenceEvent.Source.PERSON,
+    occurred_on: datetime.date | None = None,
+    **data: Any,
+) -> dict:
     unknown = set(data) - set(SENTENCE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown sentence fields: {sorted(unknown)}")
@@ -181,9 +222,25 @@ def sentence_update(*, actor, sentence: Sentence, reason: str = "", **data: Any)
         SentenceEvent.objects.create(
             sentence=sentence,
             kind=kind,
-            occurred_on=timezone.localdate(),
+            occurred_on=occurred_on or timezone.localdate(),
             detail=detail[:500],
+            source=source,
             recorded_by=_actor_user(actor),
+        )
+        if kind == SentenceEventKind.TRANSFER:
+            summary = f"Sentence transferred to {sentence.managing_office or 'no office'}"
+        else:
+            summary = "Sentence details changed"
+        changed = "; ".join(
+            f"{Sentence._meta.get_field(name).verbose_name}: {old or '—'} → {new or '—'}"
+            for name, (old, new) in changes.items()
+        )
+        _casenote(
+            actor=actor,
+            sentence=sentence,
+            source=source,
+            summary=summary,
+            text=f"{changed}. {reason}".strip(),
         )
     return changes
 
@@ -212,6 +269,14 @@ def _transition(*, actor, sentence: Sentence, to_status: str, data: dict, event:
         changes={"status": [current.status, to_status], **{k: [None, str(v)] for k, v in data.items()}},
     )
     current.refresh_from_db()
+    _casenote(
+        actor=actor,
+        sentence=current,
+        source=event.get("source", SentenceEvent.Source.PERSON),
+        summary=f"Sentence {SentenceStatus(to_status).label.lower()}"
+        + (f": {current.get_completion_reason_display().lower()}" if current.completion_reason else ""),
+        text=event.get("detail", "") or SentenceStatus(to_status).label,
+    )
     return current
 
 
@@ -301,6 +366,52 @@ def sentence_event_record(
     event.save()
     audit_created(
         actor=actor, obj=event, fields=("kind", "occurred_on", "detail"), summary=f"{event} on {sentence}"
+    )
+    _casenote(actor=actor, sentence=sentence, source=source, summary=event.get_kind_display(), text=detail)
+    return event
+
+
+@transaction.atomic
+def sentence_event_resolve(
+    *,
+    actor,
+    event: SentenceEvent,
+    outcome: str,
+    resolved_on: datetime.date,
+    source: str = SentenceEvent.Source.PERSON,
+) -> SentenceEvent:
+    """Decide an application, appeal or breach: it stops showing as outstanding on the sentence.
+    What the decision changes (e.g. a quashed sentence) is its own action."""
+    if event.kind not in RESOLVABLE_EVENT_KINDS:
+        raise ValidationError(f"{event.get_kind_display()} is not something that gets decided.")
+    if not outcome.strip():
+        raise ValidationError({"outcome": "Record the outcome (e.g. appeal dismissed)."})
+    if resolved_on < event.occurred_on:
+        raise ValidationError({"resolved_on": "It cannot be decided before it was lodged."})
+    if resolved_on > timezone.localdate():
+        raise ValidationError({"resolved_on": "The decision date cannot be in the future."})
+    updated = SentenceEvent.objects.filter(pk=event.pk, resolved_on__isnull=True).update(
+        resolved_on=resolved_on,
+        outcome=outcome[:300],
+        resolution_source=source,
+        resolved_by=_actor_user(actor),
+    )
+    if not updated:
+        raise ValidationError("This has already been decided.")
+    event.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=event,
+        summary=f"{event.get_kind_display()} decided: {outcome}"[:300],
+        changes={"resolved_on": [None, resolved_on.isoformat()], "outcome": ["", outcome]},
+    )
+    _casenote(
+        actor=actor,
+        sentence=event.sentence,
+        source=source,
+        summary=f"{event.get_kind_display()} decided",
+        text=f"{event.get_kind_display()} lodged {event.occurred_on:%d %b %Y}: {outcome}",
     )
     return event
 
