@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class ReasonCode(models.TextChoices):
@@ -8,6 +9,7 @@ class ReasonCode(models.TextChoices):
     modifications that admin staff reconcile against court orders, licences and files)."""
 
     END_BEFORE_START = "end_before_start", "End date before start date"
+    DATES_OUT_OF_ORDER = "dates_out_of_order", "Key dates out of order"
     MISSING_KEY_DATES = "missing_key_dates", "Key dates missing for the sentence type"
     DECEASED_ACTIVE = "deceased_active", "Active sentence for a deceased offender"
     NO_MANAGING_OFFICE = "no_managing_office", "Active sentence with no managing office"
@@ -22,6 +24,17 @@ class ExceptionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     CORRECTION_REQUESTED = "correction_requested", "Correction requested from the courts"
     RESOLVED = "resolved", "Resolved"
+
+
+class ExceptionStep(models.TextChoices):
+    """The steps of the exception lifecycle, as recorded on each transition row."""
+
+    RAISED = "raised", "Raised"
+    ASSIGNED = "assigned", "Assigned"
+    STARTED = "started", "Work started"
+    CORRECTION_REQUESTED = "correction_requested", "Correction requested from the courts"
+    RESOLVED = "resolved", "Resolved"
+    REOPENED = "reopened", "Reopened"
 
 
 class DataException(models.Model):
@@ -56,6 +69,12 @@ class DataException(models.Model):
     recurrence_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="recurrences"
     )
+    no_longer_detected_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the nightly checks stopped finding this problem while it was still unresolved. "
+        "It stays open until a person resolves it.",
+    )
 
     class Meta:
         ordering = ["opened_at", "id"]
@@ -74,12 +93,26 @@ class DataException(models.Model):
     def __str__(self) -> str:
         return f"{self.get_reason_code_display()} ({self.get_status_display()})"
 
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == ExceptionStatus.RESOLVED
+
+    @property
+    def age_days(self) -> int:
+        """Whole days open: until now, or until it was resolved."""
+        end = self.resolved_at if self.resolved_at and self.is_resolved else timezone.now()
+        return max((end - self.opened_at).days, 0)
+
 
 class ExceptionTransition(models.Model):
     exception = models.ForeignKey(DataException, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=25, choices=ExceptionStatus.choices, blank=True)
     to_status = models.CharField(max_length=25, choices=ExceptionStatus.choices)
+    step = models.CharField(max_length=25, choices=ExceptionStep.choices, blank=True)
     comment = models.TextField(blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -289,3 +289,17 @@ class ChargeDisposeForm(forms.Form):
         if disposed_on > timezone.localdate():
             raise forms.ValidationError("The disposal date cannot be in the future.")
         return disposed_on
+
+
+class EventDecisionForm(forms.Form):
+    resolved_on = forms.DateField(label="Date decided", widget=DateInput)
+    outcome = forms.CharField(
+        label="Outcome",
+        max_length=300,
+        help_text="For example: appeal dismissed; breach proven, sentence varied; application granted.",
+        error_messages={"required": "Record the outcome."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"resolved_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)

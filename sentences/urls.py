@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.sentence_edit, name="edit"),
     path("<int:pk>/complete/", views.sentence_complete_view, name="complete"),
     path("<int:pk>/events/new/", views.sentence_event, name="event"),
+    path("events/<int:pk>/decide/", views.sentence_event_decide, name="event_decide"),
     path("offender/<int:offender_pk>/charges/", views.charge_create_view, name="charge_create"),
     path("charges/<int:pk>/dispose/", views.charge_dispose_view, name="charge_dispose"),
 ]

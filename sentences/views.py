@@ -3,6 +3,7 @@ the court order received, applications, appeals, breaches, transfers, completion
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -23,12 +24,13 @@ from sentences.forms import (
     ChargeForm,
     CompleteForm,
     ConvictionFormSet,
+    EventDecisionForm,
     SentenceEditForm,
     SentenceEventForm,
     SentenceForm,
     offence_datalist,
 )
-from sentences.models import Sentence, SentenceStatus
+from sentences.models import RESOLVABLE_EVENT_KINDS, Sentence, SentenceEvent, SentenceStatus
 from sentences.services import (
     SENTENCE_FIELDS,
     charge_create,
@@ -36,6 +38,7 @@ from sentences.services import (
     sentence_complete,
     sentence_create,
     sentence_event_record,
+    sentence_event_resolve,
     sentence_update,
 )
 
@@ -107,6 +110,9 @@ def sentence_detail(request, pk):
             "offender": sentence.offender,
             "convictions": sentence.convictions.select_related("offence", "charge").order_by("-convicted_on"),
             "events": sentence.events.select_related("recorded_by").order_by("-occurred_on", "-id"),
+            "outstanding_events": sentence.events.filter(
+                kind__in=RESOLVABLE_EVENT_KINDS, resolved_on__isnull=True
+            ).order_by("occurred_on"),
             "documents": documents,
             "can_read_documents": can_read_documents(user, sentence.offender),
             "can_edit": may_edit and is_open,
@@ -180,6 +186,31 @@ def sentence_event(request, pk):
             )
             return redirect("sentences:detail", pk=sentence.pk)
     return render(request, "sentences/event.html", {"sentence": sentence, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def sentence_event_decide(request, pk):
+    """Record the decision on an application, appeal or breach (seed 001: visible until resolved)."""
+    try:
+        event = SentenceEvent.objects.select_related("sentence").get(pk=int(pk))
+    except SentenceEvent.DoesNotExist:
+        raise Http404("No such event.") from None
+    sentence = access_sentence_by_id(request.user, event.sentence_id, for_edit=True)
+    if not event.outstanding:
+        messages.info(request, "That has already been decided, or is not something that gets decided.")
+        return redirect("sentences:detail", pk=sentence.pk)
+    form = EventDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sentence_event_resolve(actor=request.user, event=event, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Recorded the decision: {event.get_kind_display().lower()}.")
+            return redirect("sentences:detail", pk=sentence.pk)
+    return render(
+        request, "sentences/event_decide.html", {"sentence": sentence, "event": event, "form": form}
+    )
 
 
 @require_http_methods(["GET", "POST"])

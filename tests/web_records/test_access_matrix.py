@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 
 from documents.services import document_create
+from sentences.models import SentenceEventKind
+from sentences.services import sentence_event_record
 from staff.roles import Role
 from tests.factories import (
     AgencyFactory,
@@ -39,6 +41,7 @@ PAGES = [
     ("sentences:edit", {"pk": "sentence"}, RECORD_KEEPERS),
     ("sentences:complete", {"pk": "sentence"}, RECORD_KEEPERS),
     ("sentences:event", {"pk": "sentence"}, RECORD_KEEPERS),
+    ("sentences:event_decide", {"pk": "appeal"}, RECORD_KEEPERS),
     ("sentences:charge_create", {"offender_pk": "offender"}, RECORD_KEEPERS),
     ("sentences:charge_dispose", {"pk": "charge"}, RECORD_KEEPERS),
     ("documents:create", {"offender_pk": "offender"}, RECORD_KEEPERS),
@@ -73,9 +76,17 @@ def objects(offender, office):
     agency = AgencyFactory()
     programme = ProgrammeFactory(agency=agency)
     member = staff_user(Role.PROBATION_OFFICER, office=office).staff
+    appeal = sentence_event_record(
+        actor=author,
+        sentence=sentence,
+        kind=SentenceEventKind.APPEAL_CONVICTION,
+        occurred_on=sentence.start_date,
+        detail="Appeal lodged",
+    )
     return {
         "offender": offender,
         "sentence": sentence,
+        "appeal": appeal,
         "charge": ChargeFactory(offender=offender),
         "document": document_create(actor=author, offender=offender, template=DocumentTemplateFactory()),
         "agency": agency,

@@ -642,3 +642,56 @@ def test_the_charges_page_lists_charges_and_audits_the_view(
     assert "BURG01 Burglary" in text(response) and "Outstanding" in text(response)
     [view] = audit_rows(offender, AuditAction.VIEW)
     assert view.summary.startswith("Viewed the charges of")
+
+
+def test_an_appeal_stays_outstanding_on_the_sentence_until_its_decision_is_recorded(
+    client, admin_support, office
+):
+    from sentences.models import SentenceEvent, SentenceEventKind
+    from sentences.services import sentence_event_record
+    from tests.factories import OffenderFactory, SentenceFactory
+
+    sentence = SentenceFactory(offender=OffenderFactory(home_office=office), managing_office=office)
+    appeal = sentence_event_record(
+        actor=admin_support,
+        sentence=sentence,
+        kind=SentenceEventKind.APPEAL_SENTENCE,
+        occurred_on=sentence.start_date,
+        detail="Appeal to the High Court, CRI-2026-485-12",
+    )
+    client.force_login(admin_support)
+    page = client.get(reverse("sentences:detail", kwargs={"pk": sentence.pk})).content.decode()
+    assert "Awaiting a decision" in page and "CRI-2026-485-12" in page
+
+    refused = client.post(reverse("sentences:event_decide", kwargs={"pk": appeal.pk}), {"resolved_on": ""})
+    assert refused.status_code == 200 and "Record the outcome." in refused.content.decode()
+    assert SentenceEvent.objects.get(pk=appeal.pk).resolved_on is None
+
+    response = client.post(
+        reverse("sentences:event_decide", kwargs={"pk": appeal.pk}),
+        {"resolved_on": sentence.start_date.isoformat(), "outcome": "Appeal dismissed"},
+    )
+    assert response.status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.outcome == "Appeal dismissed" and not appeal.outstanding
+    page = client.get(reverse("sentences:detail", kwargs={"pk": sentence.pk})).content.decode()
+    assert "Awaiting a decision" not in page and "Appeal dismissed" in page
+    assert sentence.casenotes.filter(note_type="system", summary__contains="decided").exists()
+
+
+def test_someone_who_may_not_keep_the_sentence_cannot_decide_its_appeal(client, role_user, office):
+    from sentences.models import SentenceEventKind
+    from sentences.services import sentence_event_record
+    from tests.factories import OffenderFactory, SentenceFactory
+
+    keeper = role_user(Role.ADMIN_SUPPORT)
+    sentence = SentenceFactory(offender=OffenderFactory(home_office=office), managing_office=office)
+    appeal = sentence_event_record(
+        actor=keeper,
+        sentence=sentence,
+        kind=SentenceEventKind.BREACH,
+        occurred_on=sentence.start_date,
+        detail="Breach of supervision",
+    )
+    client.force_login(role_user(Role.DATA_SHARE))
+    assert client.get(reverse("sentences:event_decide", kwargs={"pk": appeal.pk})).status_code == 403
