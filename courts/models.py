@@ -41,6 +41,15 @@ class CourtMessage(models.Model):
     anything else happens (even when it is not valid JSON), then processed by a Celery task."""
 
     raw_body = models.TextField(help_text="The request body exactly as received.")
+    # A text column holds only valid text without NUL characters: when the bytes received were
+    # not that, raw_body has them decoded with replacement characters and the bytes are kept here.
+    raw_bytes = models.BinaryField(
+        null=True, blank=True, help_text="The exact bytes, kept only when they are not storable as text."
+    )
+    body_size = models.PositiveIntegerField(default=0, help_text="Bytes received.")
+    body_truncated = models.BooleanField(
+        default=False, help_text="Only the first part of an oversized body was kept."
+    )
     content_type = models.CharField(max_length=100, blank=True)
     message_id = models.CharField(max_length=100, blank=True, db_index=True)
     message_type = models.CharField(max_length=60, blank=True)
@@ -95,3 +104,124 @@ class MessageTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+class CourtSentenceReference(models.Model):
+    """The CMS's own identifier of a sentence (`cms_reference` in sentence.imposed), so later
+    messages can name the sentence exactly rather than by court case number and offender."""
+
+    sentence = models.OneToOneField(
+        "sentences.Sentence", on_delete=models.PROTECT, related_name="court_reference"
+    )
+    cms_reference = models.CharField("CMS sentence reference", max_length=60, unique=True)
+    message = models.ForeignKey(CourtMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "CMS sentence reference"
+
+    def __str__(self) -> str:
+        return self.cms_reference
+
+
+class MatchDecision(models.TextChoices):
+    PENDING = "pending", "Waiting for a person"
+    CONFIRMED = "confirmed", "Confirmed: the same person"
+    REJECTED = "rejected", "Rejected: not the same person"
+
+
+class MatchCandidate(models.Model):
+    """An existing offender who is probably, not certainly, the person a court message names.
+    The message waits (AWAITING_MATCH) until a person confirms one candidate or rejects them all."""
+
+    message = models.ForeignKey(CourtMessage, on_delete=models.CASCADE, related_name="candidates")
+    offender = models.ForeignKey("offenders.Offender", on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(help_text="0 to 100; 100 is an exact match.")
+    reasons = models.JSONField(default=list, help_text="What matched and what did not, in words.")
+    decision = models.CharField(max_length=10, choices=MatchDecision.choices, default=MatchDecision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "offender"], name="one_candidate_per_offender"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offender} ({self.score})"
+
+
+class CorrectionStatus(models.TextChoices):
+    OPEN = "open", "Open: not yet sent to the courts"
+    SENT = "sent", "Sent to the courts"
+    CORRECTED = "corrected", "Corrected by the courts"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class CorrectionRequest(models.Model):
+    """Staff found court data wrong and ask MoJ (Courts) to correct it (seed 000); tracked until
+    the courts' correction arrives through the interface (a correction.applied message)."""
+
+    offender = models.ForeignKey(
+        "offenders.Offender", on_delete=models.PROTECT, related_name="correction_requests"
+    )
+    sentence = models.ForeignKey(
+        "sentences.Sentence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="correction_requests",
+    )
+    office = models.ForeignKey(
+        "staff.Office",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="correction_requests",
+        help_text="The office that follows the request up: the sentence's managing office, else the "
+        "offender's home office.",
+    )
+    fields = models.JSONField(help_text="The names of the fields in question.")
+    what_is_wrong = models.TextField()
+    should_be = models.TextField("What it should be")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    corrected_by_message = models.ForeignKey(
+        CourtMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["office", "status", "raised_at"], name="correction_office_status")]
+
+    def __str__(self) -> str:
+        return f"Correction request {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        """What the courts quote back in correction.applied (`correction_request_id`)."""
+        return f"CR-{self.pk}"
+
+
+class CorrectionTransition(models.Model):
+    request = models.ForeignKey(CorrectionRequest, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=CorrectionStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=CorrectionStatus.choices)
+    comment = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.ForeignKey(CourtMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"

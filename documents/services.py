@@ -6,10 +6,12 @@ from django.db import transaction
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import timezone
+from weasyprint.urls import URLFetcher
 
 from audit.models import AuditAction
 from audit.services import audit_created, audit_record
 from documents.models import Document, DocumentStatus, DocumentTemplate, DocumentVersion
+from documents.sanitise import sanitise_html
 
 # Document templates are data edited by administrators; render them with autoescaping and without
 # the project's template libraries, so a template can only read the context it is given.
@@ -18,15 +20,76 @@ _ENGINE = Engine(
 )
 
 
-def document_context(*, offender, sentence=None) -> dict:
-    sentences = list(offender.sentences.select_related("court", "managing_office").order_by("-start_date"))
-    convictions = list(offender.convictions.select_related("offence", "sentence").order_by("-convicted_on"))
+def _office(office) -> dict | None:
+    return {"name": office.name, "code": office.code} if office is not None else None
+
+
+def _sentence_facts(sentence) -> dict:
     return {
-        "offender": offender,
-        "sentence": sentence,
-        "sentences": sentences,
-        "convictions": convictions,
-        "outstanding_charges": list(offender.charges.filter(outstanding=True).select_related("offence")),
+        "get_sentence_type_display": sentence.get_sentence_type_display(),
+        "sentence_type": sentence.sentence_type,
+        "court": _office(sentence.court),
+        "court_case_number": sentence.court_case_number,
+        "order_date": sentence.order_date,
+        "start_date": sentence.start_date,
+        "end_date": sentence.end_date,
+        "parole_eligibility_date": sentence.parole_eligibility_date,
+        "statutory_release_date": sentence.statutory_release_date,
+        "parole_hearing_date": sentence.parole_hearing_date,
+        "hours": sentence.hours,
+        "conditions": sentence.conditions,
+        "indeterminate": sentence.indeterminate,
+        "managing_office": _office(sentence.managing_office),
+        "status": sentence.status,
+        "get_status_display": sentence.get_status_display(),
+        "completion_reason": sentence.completion_reason,
+        "get_completion_reason_display": sentence.get_completion_reason_display(),
+        "completed_on": sentence.completed_on,
+    }
+
+
+def _offence_facts(offence) -> dict:
+    return {
+        "code": offence.code,
+        "description": offence.description,
+        "act": offence.act,
+        "section": offence.section,
+        "seriousness": offence.seriousness,
+    }
+
+
+def document_context(*, offender, sentence=None) -> dict:
+    """The facts a document template may use, as plain values: a template is data edited by
+    administrators, so it gets no model instances to walk from (no casenotes, no other people)."""
+    sentences = offender.sentences.select_related("court", "managing_office").order_by("-start_date")
+    convictions = offender.convictions.select_related("offence", "sentence").order_by("-convicted_on")
+    charges = offender.charges.filter(outstanding=True).select_related("offence").order_by("-charged_on")
+    return {
+        "offender": {
+            "prn": offender.prn,
+            "family_name": offender.family_name,
+            "given_names": offender.given_names,
+            "preferred_name": offender.preferred_name,
+            "full_name": offender.full_name,
+            "date_of_birth": offender.date_of_birth,
+            "gender": offender.get_gender_display(),
+            "ethnicity": offender.ethnicity,
+            "home_office": _office(offender.home_office),
+        },
+        "sentence": _sentence_facts(sentence) if sentence is not None else None,
+        "sentences": [_sentence_facts(item) for item in sentences],
+        "convictions": [
+            {
+                "offence": _offence_facts(conviction.offence),
+                "convicted_on": conviction.convicted_on,
+                "offence_date": conviction.offence_date,
+                "sentence": {"get_sentence_type_display": conviction.sentence.get_sentence_type_display()},
+            }
+            for conviction in convictions
+        ],
+        "outstanding_charges": [
+            {"offence": _offence_facts(charge.offence), "charged_on": charge.charged_on} for charge in charges
+        ],
         "today": timezone.localdate(),
     }
 
@@ -53,7 +116,9 @@ def document_create(
     )
     document.full_clean()
     document.save()
-    body = render_template_body(template, document_context(offender=offender, sentence=sentence))
+    body = sanitise_html(
+        render_template_body(template, document_context(offender=offender, sentence=sentence))
+    )
     DocumentVersion.objects.create(
         document=document, number=1, body_html=body, created_by=actor, author_note="Generated from the record"
     )
@@ -69,7 +134,8 @@ def document_revise(*, actor, document: Document, body_html: str, note: str = ""
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status == DocumentStatus.FINAL:
         raise ValidationError("A final document cannot be changed; create a new document instead.")
-    if not body_html.strip():
+    body_html = sanitise_html(body_html).strip()
+    if not body_html:
         raise ValidationError({"body_html": "The document cannot be empty."})
     latest = document.versions.order_by("-number").first()
     version = DocumentVersion.objects.create(
@@ -108,11 +174,19 @@ def document_finalise(*, actor, document: Document) -> Document:
 
 
 def document_pdf(*, version: DocumentVersion) -> bytes:
+    """The version as PDF. The body is sanitised again (older rows, or rows written by other paths)
+    and nothing outside the document may be fetched while it renders."""
     from weasyprint import HTML
 
-    html = render_to_string("documents/pdf.html", {"version": version, "document": version.document})
-    return HTML(string=html, base_url=None, url_fetcher=_refuse_fetch).write_pdf()
+    safe_body = sanitise_html(version.body_html)
+    html = render_to_string(
+        "documents/pdf.html", {"version": version, "document": version.document, "body_html": safe_body}
+    )
+    return HTML(string=html, base_url=None, url_fetcher=_NoFetching()).write_pdf()
 
 
-def _refuse_fetch(url: str, *args, **kwargs):
-    raise ValueError(f"Documents may not load external resources ({url[:80]})")
+class _NoFetching(URLFetcher):
+    """Refuses every external resource; WeasyPrint skips what it cannot fetch."""
+
+    def fetch(self, url, headers=None):
+        raise ValueError(f"Documents may not load external resources ({url[:80]})")

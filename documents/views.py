@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods
 from audit.models import AuditAction
 from audit.services import audit_record, audit_view
 from documents.access import access_document_by_id, can_write_documents
-from documents.forms import DocumentCreateForm, DocumentReviseForm, sanitise_html
+from documents.forms import DocumentCreateForm, DocumentReviseForm
 from documents.models import Document, DocumentStatus, DocumentVersion
+from documents.sanitise import sanitise_html
 from documents.services import document_create, document_finalise, document_pdf, document_revise
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id

@@ -153,3 +153,49 @@ def test_a_document_downloads_as_a_pdf(author, offender, template):
 
     assert pdf.startswith(b"%PDF")
     assert len(pdf) > 1000
+
+
+def test_a_document_template_cannot_reach_beyond_the_facts_it_is_given(db):
+    """Templates are administrators' data: no walking from the offender to casenotes or staff."""
+    from casenotes.services import casenote_create
+    from documents.models import DocumentTemplate
+    from documents.services import document_create
+    from staff.roles import Role
+    from tests.factories import OffenderFactory, staff_user
+
+    offender = OffenderFactory()
+    author = staff_user(Role.SYSTEM_ADMIN, office=offender.home_office)
+    casenote_create(
+        actor=author, offender=offender, summary="Victim's address", text="secret", sensitive=True
+    )
+    template = DocumentTemplate.objects.create(
+        code="nosy",
+        name="Nosy",
+        audience="internal",
+        body="{{ offender.prn }}|{% for n in offender.casenotes.all %}{{ n.summary }}{% endfor %}"
+        "|{{ offender.home_office.staff_members.all.0.user.password }}",
+    )
+    document = document_create(actor=author, offender=offender, template=template)
+    body = document.versions.get().body_html
+    assert offender.prn in body
+    assert "Victim" not in body and "pbkdf2" not in body and "md5" not in body
+
+
+def test_a_revised_body_and_its_pdf_keep_no_script_style_or_external_resource(db):
+    from documents.services import document_create, document_pdf, document_revise
+    from staff.roles import Role
+    from tests.factories import DocumentTemplateFactory, OffenderFactory, staff_user
+
+    offender = OffenderFactory()
+    author = staff_user(Role.SYSTEM_ADMIN, office=offender.home_office)
+    document = document_create(actor=author, offender=offender, template=DocumentTemplateFactory())
+    version = document_revise(
+        actor=author,
+        document=document,
+        body_html='<p onclick="x()">Kept</p><script>alert(1)</script><style>p{display:none}</style>'
+        '<img src="http://example.invalid/x.png"><a href="javascript:alert(1)">link</a>',
+    )
+    assert "Kept" in version.body_html
+    for banned in ("<script", "<style", "onclick", "<img", "javascript:"):
+        assert banned not in version.body_html
+    assert document_pdf(version=version).startswith(b"%PDF")

@@ -175,7 +175,9 @@ def test_the_pdf_is_a_real_pdf_of_the_chosen_version_and_is_audited(
 def test_the_print_template_carries_the_prn_and_the_body_without_external_assets(document):
     version = document.versions.get()
 
-    html = render_to_string("documents/pdf.html", {"version": version, "document": document})
+    html = render_to_string(
+        "documents/pdf.html", {"version": version, "document": document, "body_html": version.body_html}
+    )
 
     assert "48765432" in html
     assert "Report on Aroha Ngata" in html
