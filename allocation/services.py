@@ -10,7 +10,8 @@ from allocation.models import CaseAllocation, CaseRole
 from audit.models import AuditAction
 from audit.services import audit_created, audit_record
 from casenotes.models import CasenoteType
-from casenotes.services import casenote_create
+from casenotes.services import system_casenote
+from offenders.access import offender_office_ids
 
 
 @transaction.atomic
@@ -26,6 +27,10 @@ def case_allocate(
 ) -> CaseAllocation:
     if not staff.active:
         raise ValidationError({"staff": f"{staff} is no longer an active staff member."})
+    if staff.office_id not in offender_office_ids(offender):
+        raise ValidationError({"staff": f"{staff} does not work at an office responsible for this offender."})
+    if started_on is not None and started_on > timezone.localdate():
+        raise ValidationError({"started_on": "An allocation cannot start in the future."})
     allocation = CaseAllocation(
         offender=offender,
         staff=staff,
@@ -49,7 +54,7 @@ def case_allocate(
         fields=("staff", "role", "started_on", "sentence", "reason"),
         summary=f"Allocated {staff} to {offender}",
     )
-    casenote_create(
+    system_casenote(
         actor=actor,
         offender=offender,
         sentence=sentence,
@@ -84,7 +89,7 @@ def case_allocation_end(
         summary=f"Ended allocation of {allocation.staff} to {allocation.offender}",
         changes={"ended_on": [None, ended_on.isoformat()], "end_reason": [None, reason]},
     )
-    casenote_create(
+    system_casenote(
         actor=actor,
         offender=allocation.offender,
         note_type=CasenoteType.ALLOCATION,

@@ -12,6 +12,11 @@ from casenotes.models import Casenote, CasenoteType
 NOTE_FIELDS = ("note_type", "contact_on", "summary", "sentence", "sensitive")
 
 
+# Types only the portal itself writes (system actions, allocations); staff write the others.
+GENERATED_NOTE_TYPES = frozenset({CasenoteType.SYSTEM, CasenoteType.ALLOCATION})
+EARLIEST_CONTACT = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+
+
 @transaction.atomic
 def casenote_create(
     *,
@@ -24,6 +29,32 @@ def casenote_create(
     sentence=None,
     sensitive: bool = False,
 ) -> Casenote:
+    """A casenote written by a member of staff."""
+    if note_type in GENERATED_NOTE_TYPES:
+        raise ValidationError({"note_type": "System and allocation notes are written by the portal itself."})
+    return _casenote_write(
+        actor=actor,
+        offender=offender,
+        summary=summary,
+        text=text,
+        note_type=note_type,
+        contact_on=contact_on,
+        sentence=sentence,
+        sensitive=sensitive,
+    )
+
+
+def _casenote_write(
+    *,
+    actor,
+    offender,
+    summary: str,
+    text: str,
+    note_type: str,
+    contact_on: datetime.datetime | None = None,
+    sentence=None,
+    sensitive: bool = False,
+) -> Casenote:
     if sensitive and actor is not None and not actor.has_perm("casenotes.view_sensitive_casenote"):
         raise PermissionDenied("You may not write sensitive casenotes.")
     contact_on = contact_on or timezone.now()
@@ -31,6 +62,8 @@ def casenote_create(
         raise ValidationError(
             {"contact_on": "A casenote records what has happened: the time cannot be in the future."}
         )
+    if contact_on < EARLIEST_CONTACT or contact_on.date() < offender.date_of_birth:
+        raise ValidationError({"contact_on": "The time cannot be before the offender was born."})
     note = Casenote(
         offender=offender,
         sentence=sentence,
@@ -47,16 +80,16 @@ def casenote_create(
     return note
 
 
-def system_casenote(*, offender, summary: str, text: str, sentence=None, actor=None) -> Casenote:
+@transaction.atomic
+def system_casenote(
+    *, offender, summary: str, text: str, sentence=None, actor=None, note_type: str = CasenoteType.SYSTEM
+) -> Casenote:
     """Every action the system takes on a record leaves a casenote (seed 001: casenotes for every
-    contact with / action related to the offender)."""
-    return casenote_create(
-        actor=actor,
-        offender=offender,
-        summary=summary,
-        text=text,
-        note_type=CasenoteType.SYSTEM,
-        sentence=sentence,
+    contact with / action related to the offender). `note_type` is SYSTEM or ALLOCATION."""
+    if note_type not in GENERATED_NOTE_TYPES:
+        raise ValueError(f"system_casenote writes generated notes only, not {note_type!r}")
+    return _casenote_write(
+        actor=actor, offender=offender, summary=summary, text=text, note_type=note_type, sentence=sentence
     )
 
 
@@ -68,6 +101,9 @@ def casenote_amend(*, actor, note: Casenote, text: str, reason: str, summary: st
         raise PermissionDenied("You may not write sensitive casenotes.")
     if not reason.strip():
         raise ValidationError({"amendment_reason": "Say why the note is being corrected."})
+    # A correction of a correction is filed under the original note, so it shows beneath it.
+    while note.amends_id is not None:
+        note = note.amends
     amendment = Casenote(
         offender_id=note.offender_id,
         sentence_id=note.sentence_id,

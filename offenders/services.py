@@ -58,6 +58,9 @@ def offender_update(*, actor, offender: Offender, source_note: str = "", **data:
     if unknown:
         raise TypeError(f"Unknown offender fields: {sorted(unknown)}")
     offender = Offender.objects.select_for_update().get(pk=offender.pk)
+    if "prn" in data and data["prn"] != offender.prn:
+        # The PRN is how every other system knows this person; a wrong one is corrected at its source.
+        raise ValidationError({"prn": "A PRN cannot be changed. Raise a data-correction request instead."})
     changes = record_update(
         actor=actor, instance=offender, data=data, summary=f"Changed details of {offender}"
     )

@@ -57,7 +57,12 @@ class Charge(models.Model):
     charged_on = models.DateField()
     offence_date = models.DateField(null=True, blank=True)
     court = models.ForeignKey(
-        "staff.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "staff.Office",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "court"},
     )
     outstanding = models.BooleanField(default=True)
     disposed_on = models.DateField(null=True, blank=True)
@@ -169,7 +174,12 @@ class Sentence(models.Model):
     conditions = models.TextField(blank=True)
     indeterminate = models.BooleanField(default=False, help_text="Life or preventive detention.")
     managing_office = models.ForeignKey(
-        "staff.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="managed_sentences"
+        "staff.Office",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_sentences",
+        limit_choices_to=~Q(kind="court"),
     )
     status = models.CharField(max_length=12, choices=SentenceStatus.choices, default=SentenceStatus.ACTIVE)
     completion_reason = models.CharField(max_length=30, choices=CompletionReason.choices, blank=True)

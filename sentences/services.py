@@ -183,6 +183,8 @@ def conviction_add(
     if charge is not None:
         if charge.offender_id != sentence.offender_id:
             raise ValidationError({"charge": "That charge is against a different offender."})
+        if not charge.outstanding:
+            raise ValidationError({"charge": "That charge has already been disposed of."})
         if charge.outstanding:
             charge_dispose(
                 actor=actor, charge=charge, outcome=Charge.Outcome.CONVICTED, disposed_on=convicted_on
@@ -283,6 +285,10 @@ def _transition(*, actor, sentence: Sentence, to_status: str, data: dict, event:
 @transaction.atomic
 def sentence_commence(*, actor, sentence: Sentence, on: datetime.date | None = None) -> Sentence:
     on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": "A sentence cannot be commenced in the future."})
+    if on < sentence.start_date:
+        raise ValidationError({"on": f"The sentence does not start until {sentence.start_date:%d %b %Y}."})
     return _transition(
         actor=actor,
         sentence=sentence,
@@ -421,12 +427,10 @@ def sentences_commence_due(*, on: datetime.date | None = None) -> int:
     transaction, so one bad row cannot hold back the rest; returns how many started."""
     on = on or timezone.localdate()
     started = 0
-    due = Sentence.objects.filter(status=SentenceStatus.PENDING, start_date__lte=on).values_list(
-        "pk", flat=True
-    )
-    for pk in list(due):
+    due = Sentence.objects.filter(status=SentenceStatus.PENDING, start_date__lte=on).only("pk", "start_date")
+    for sentence in list(due):
         try:
-            sentence_commence(actor=None, sentence=Sentence(pk=pk), on=on)
+            sentence_commence(actor=None, sentence=sentence, on=on)
         except ValidationError:
             continue  # someone else moved it on between the read and the update
         started += 1

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from audit.models import AuditAction
 from audit.services import audit_created, audit_record
-from staff.models import Office, StaffMember, StaffPlacement, Team
+from staff.models import Office, OfficeKind, StaffMember, StaffPlacement, Team
 from staff.roles import Role
 
 
@@ -80,6 +80,8 @@ def staff_relocate(
         raise ValidationError({"team": "That team belongs to another office."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why the staff member is moving."})
+    if office.kind == OfficeKind.COURT:
+        raise ValidationError({"office": "Staff are not placed at a court."})
     member = StaffMember.objects.select_for_update().get(pk=member.pk)
     if member.office_id == office.pk and member.team_id == (team.pk if team else None):
         raise ValidationError("The staff member is already in that office and team.")

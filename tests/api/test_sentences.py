@@ -233,7 +233,16 @@ def test_completing_other_than_normally_needs_a_detail(api, service_manager, sen
     assert sentence.status == "active"
 
 
-def test_commence_a_pending_sentence(api, service_manager, offender):
+def test_commence_a_pending_sentence_on_its_start_date(api, service_manager, offender):
+    pending = SentenceFactory(offender=offender, order_date=TODAY(), start_date=TODAY(), status="pending")
+
+    response = api(service_manager).post(f"{URL}{pending.pk}/commence/", {}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "active"
+
+
+def test_a_sentence_cannot_be_commenced_before_its_start_date(api, service_manager, offender):
     pending = SentenceFactory(
         offender=offender,
         order_date=TODAY(),
@@ -243,8 +252,9 @@ def test_commence_a_pending_sentence(api, service_manager, offender):
 
     response = api(service_manager).post(f"{URL}{pending.pk}/commence/", {}, format="json")
 
-    assert response.status_code == 200
-    assert response.json()["status"] == "active"
+    assert response.status_code == 400
+    pending.refresh_from_db()
+    assert pending.status == "pending"
 
 
 def test_record_and_list_sentence_events(api, service_manager, sentence):

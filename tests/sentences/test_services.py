@@ -111,7 +111,12 @@ def test_a_sentence_starting_in_the_future_is_pending_until_it_commences(actor, 
     assert sentence.status == SentenceStatus.PENDING
     assert sentence.events.get().to_status == SentenceStatus.PENDING
 
-    commenced = sentence_commence(actor=actor, sentence=sentence, on=today() + 7 * DAY)
+    with pytest.raises(ValidationError):
+        sentence_commence(actor=actor, sentence=sentence, on=today())
+    Sentence.objects.filter(pk=sentence.pk).update(start_date=today(), order_date=today())
+    sentence.refresh_from_db()
+
+    commenced = sentence_commence(actor=actor, sentence=sentence, on=today())
 
     assert commenced.status == SentenceStatus.ACTIVE
     event = commenced.events.get(from_status=SentenceStatus.PENDING)
