@@ -92,3 +92,24 @@ def audit_created(*, actor, obj: models.Model, fields: Iterable[str], summary: s
         summary=summary or f"Created {obj._meta.verbose_name} {obj}",
         changes={name: [None, value] for name, value in values.items() if value not in (None, "")},
     )
+
+
+def audit_listed(*, actor, offender_ids: Iterable[int], summary: str) -> None:
+    """A list that shows records of several offenders files one view row under each of them, in one
+    insert, so each offender's history shows who saw their record in a list."""
+    ctx = context.current()
+    actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    label = (actor.get_username() if actor_is_user else "system")[:150]
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor if actor_is_user else None,
+            actor_label=label,
+            action=AuditAction.VIEW,
+            offender_id=offender_id,
+            summary=summary[:300],
+            ip_address=ctx.ip_address,
+            user_agent=ctx.user_agent,
+            channel=ctx.channel,
+        )
+        for offender_id in sorted(set(offender_ids))
+    )

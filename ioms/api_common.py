@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from audit.models import AuditAction
-from audit.services import audit_record, audit_search, audit_view
+from audit.services import audit_listed, audit_record, audit_search, audit_view
+from offenders.models import Offender
 from staff.access import is_read_only_user
 from staff.roles import Role, has_role
 
@@ -101,7 +102,9 @@ class IomsViewSet(viewsets.GenericViewSet):
             return
         terms = self.search_terms() if terms is None else terms
         offender_id = terms.get("offender", "")
-        if offender_id.isdigit():
+        filters = getattr(getattr(self, "filterset_class", None), "base_filters", {})
+        # Only a real offender filter files the search under an offender (and only a sane integer).
+        if offender_id.isdigit() and len(offender_id) <= 18 and "offender" in filters:
             query = "&".join(f"{key}={value}" for key, value in sorted(terms.items()) if value)
             audit_record(
                 actor=self.request.user,
@@ -112,6 +115,16 @@ class IomsViewSet(viewsets.GenericViewSet):
             )
         else:
             audit_search(actor=self.request.user, scope=f"{self.audit_scope} (API)", terms=terms)
+        page = getattr(getattr(self, "paginator", None), "page", None)
+        if page is not None:
+            ids = {
+                item.pk if isinstance(item, Offender) else getattr(item, "offender_id", None)
+                for item in page.object_list
+            }
+            ids.discard(None)
+            audit_listed(
+                actor=self.request.user, offender_ids=ids, summary=f"Listed in {self.audit_scope} (API)"
+            )
 
     def audit_read(self, obj: Model, what: str = "") -> None:
         if self.audit_scope:

@@ -149,7 +149,8 @@ def test_no_endpoint_offers_delete_or_put():
     assert [(method, path) for method, path in ENDPOINTS if method in {"DELETE", "PUT"}] == []
 
 
-def test_http_basic_authentication_works_for_scripts(api, offender):
+def test_http_basic_authentication_is_refused(api, offender):
+    """Passwords are only accepted by the audited login page, never per request."""
     from tests.factories import UserFactory
 
     UserFactory(username="reporting", roles=["data_share"])
@@ -157,4 +158,28 @@ def test_http_basic_authentication_works_for_scripts(api, offender):
 
     response = api().get("/api/v1/offenders/", HTTP_AUTHORIZATION=f"Basic {token}")
 
-    assert [row["prn"] for row in response.json()["results"]] == ["12345678"]
+    assert response.status_code in {401, 403}
+    assert "results" not in response.json()
+
+
+def test_a_casenote_list_files_a_view_under_each_offender_it_shows(api, service_manager, offender):
+    from tests.factories import CasenoteFactory, OffenderFactory
+
+    other = OffenderFactory(home_office=offender.home_office)
+    CasenoteFactory(offender=offender)
+    CasenoteFactory(offender=other)
+
+    response = api(service_manager).get("/api/v1/casenotes/")
+
+    assert response.status_code == 200
+    viewed = set(
+        AuditEvent.objects.filter(actor=service_manager, action=AuditAction.VIEW).values_list(
+            "offender_id", flat=True
+        )
+    )
+    assert {offender.pk, other.pk} <= viewed
+
+
+def test_a_huge_offender_filter_is_a_clear_error_not_a_crash(api, service_manager, offender):
+    response = api(service_manager).get("/api/v1/casenotes/?offender=99999999999999999999")
+    assert response.status_code in {200, 400}
