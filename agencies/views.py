@@ -37,7 +37,7 @@ from agencies.services import (
     referral_create,
     referral_transition,
 )
-from audit.services import audit_view
+from audit.services import audit_listed, audit_view
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 
@@ -200,11 +200,19 @@ def programme_create(request, agency_pk):
 @require_http_methods(["GET"])
 def programme_detail(request, pk):
     programme = _programme(request.user, pk)
-    referrals = (
-        programme.referrals.filter(status__in=OPEN_REFERRAL_STATUSES)
-        .select_related("offender")
-        .order_by("-referred_on", "-id")
-    )
+    referrals = []
+    # Who is on a programme is part of their record: shown to those who keep records, and audited.
+    if can_manage_agencies(request.user):
+        referrals = list(
+            programme.referrals.filter(status__in=OPEN_REFERRAL_STATUSES)
+            .select_related("offender")
+            .order_by("-referred_on", "-id")
+        )
+        audit_listed(
+            actor=request.user,
+            offender_ids=[referral.offender_id for referral in referrals],
+            summary=f"Listed on programme {programme}",
+        )
     return render(
         request,
         "agencies/programme_detail.html",
@@ -269,6 +277,8 @@ def refer(request, offender_pk):
     offender = access_offender_by_id(request.user, offender_pk)
     if not can_refer(request.user, offender):
         raise PermissionDenied("You may not refer this offender to programmes.")
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=offender, summary=f"Opened {offender} to refer to a programme")
     form = ReferForm(request.POST or None, offender=offender)
     if request.method == "POST" and form.is_valid():
         try:

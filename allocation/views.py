@@ -9,6 +9,7 @@ from allocation.access import access_allocation_by_id, can_allocate_case
 from allocation.forms import AllocateForm, AllocationEndForm
 from allocation.models import CaseAllocation
 from allocation.services import case_allocate, case_allocation_end
+from audit.services import audit_view
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 
@@ -18,6 +19,8 @@ def allocate(request, offender_pk):
     offender = access_offender_by_id(request.user, offender_pk)
     if not can_allocate_case(request.user, offender):
         raise PermissionDenied("Only a service manager of the offender's office may allocate the case.")
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=offender, summary=f"Opened {offender} to allocate the case")
     form = AllocateForm(request.POST or None, offender=offender)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

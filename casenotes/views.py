@@ -74,6 +74,8 @@ def amend(request, pk: int):
     note = _original_of(access_casenote_by_id(request.user, pk))
     if not can_amend_casenote(request.user, note):
         raise PermissionDenied("You may not correct this casenote.")
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=note, summary=f"Opened casenote {note.pk} to correct it")
     if request.method == "POST":
         form = CasenoteAmendForm(request.POST)
         if form.is_valid():

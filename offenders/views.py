@@ -338,6 +338,8 @@ def _record_form(request, offender: Offender, form, *, title: str, submit: str, 
 
 def edit(request, pk: int):
     offender = access_offender_by_id(request.user, pk, for_edit=True)
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=offender, summary=f"Opened {offender} to change details")
     # The form works on a copy, so the page header keeps the saved values if the input is refused.
     if request.method == "POST":
         form = OffenderDetailsForm(request.POST, instance=copy.copy(offender), editing=True)

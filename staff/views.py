@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from allocation.models import CaseAllocation
+from audit.services import audit_listed
 from ioms.forms import add_service_errors
 from staff.access import access_staff_member_by_id, can_manage_staff_in, can_view_staff_directory
 from staff.forms import RelocateForm, StaffFilterForm
@@ -74,11 +75,16 @@ def staff_list(request):
 def staff_detail(request, pk):
     member = access_staff_member_by_id(request.user, pk)
     placements = member.placements.select_related("office", "team", "recorded_by")
-    caseload = (
+    caseload = list(
         CaseAllocation.objects.current()
         .filter(staff=member)
         .select_related("offender", "sentence")
         .order_by("offender__family_name", "offender__given_names")
+    )
+    audit_listed(
+        actor=request.user,
+        offender_ids=[allocation.offender_id for allocation in caseload],
+        summary=f"Listed in the caseload of {member}",
     )
     return render(
         request,
