@@ -13,6 +13,7 @@ from agencies.api import AgencyViewSet, ProgrammeViewSet, ReferralViewSet
 from allocation.api import AllocationViewSet
 from audit.api import AuditEventViewSet
 from casenotes.api import CasenoteViewSet
+from courts.api import CourtMessageEndpoint
 from documents.api import DocumentViewSet
 from offenders.api import OffenderViewSet
 from sentences.api import ChargeViewSet, OffenceViewSet, SentenceViewSet
@@ -59,5 +60,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # A browser without a session is sent to the login page rather than shown a bare 403.
     path("docs/", login_required(SwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    # The courts' CMS posts here with its own credential; nothing else can (courts/api.py).
+    path("court-messages/", CourtMessageEndpoint.as_view(), name="court-message-create"),
     *router.urls,
 ]

@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from ioms.env import database_from_url, envbool, envint, envlist
@@ -172,6 +173,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "scan-for-exceptions": {
+        "task": "reconciliation.tasks.scan_for_exceptions",
+        "schedule": crontab(hour=2, minute=30),  # nightly, New Zealand time (CELERY_TIMEZONE)
+    },
     "commence-due-sentences": {
         "task": "sentences.tasks.commence_due_sentences",
         "schedule": 60 * 60,  # hourly: a sentence starting today is active within the hour

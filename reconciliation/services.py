@@ -277,9 +277,11 @@ class MissingKeyDates(SentenceRule):
         if kind == SentenceType.COMMUNITY_WORK and row["hours"] is None:
             missing.append("hours of community work")
         determinate = " (determinate)" if kind == SentenceType.IMPRISONMENT else ""
-        return f"{_TYPE_LABELS[kind]}{determinate} from {_date(row['start_date'])} has no " + ", no ".join(
-            missing
-        ) + "."
+        return (
+            f"{_TYPE_LABELS[kind]}{determinate} from {_date(row['start_date'])} has no "
+            + ", no ".join(missing)
+            + "."
+        )
 
 
 class DeceasedActive(SentenceRule):
@@ -353,7 +355,6 @@ class ModificationAfterCourt(SentenceRule):
     def details(self, rows: list[dict]) -> dict[int, str]:
         ids = [row["pk"] for row in rows]
         by_sentence: dict[int, list[dict]] = defaultdict(list)
-        user_model = get_user_model()
         for change in (
             self.changes()
             .filter(sentence_id__in=ids)
@@ -361,7 +362,6 @@ class ModificationAfterCourt(SentenceRule):
             .values("sentence_id", "recorded_at", "detail", "recorded_by__username")
         ):
             by_sentence[change["sentence_id"]].append(change)
-        del user_model
         details = {}
         for row in rows:
             changes = by_sentence.get(row["pk"], [])
@@ -452,7 +452,7 @@ def _scan_rule(rule: SentenceRule, *, office: Office | None, now: datetime.datet
     outcome.found = len(rows)
 
     unresolved = DataException.objects.filter(reason_code=rule.reason_code, status__in=UNRESOLVED)
-    already_open = set(unresolved.values_list("fingerprint", flat=True))
+    already_open = set(unresolved.order_by().values_list("fingerprint", flat=True))
     new_rows = [row for row in rows if _sentence_fingerprint(rule.reason_code, row["pk"]) not in already_open]
     if new_rows:
         created = _raise_many(rule, new_rows)
@@ -462,7 +462,9 @@ def _scan_rule(rule: SentenceRule, *, office: Office | None, now: datetime.datet
     # Problems still (or again) present: clear the "no longer detected" mark.
     still_there = Exists(rule.sentences().filter(pk=OuterRef("sentence_id")))
     outcome.detected_again = (
-        unresolved.filter(no_longer_detected_at__isnull=False).filter(still_there).update(no_longer_detected_at=None)
+        unresolved.filter(no_longer_detected_at__isnull=False)
+        .filter(still_there)
+        .update(no_longer_detected_at=None)
     )
     gone = unresolved.filter(no_longer_detected_at__isnull=True).exclude(still_there)
     if office is not None:
@@ -591,7 +593,9 @@ def _move(
     if not updated:
         current = DataException.objects.filter(pk=exception.pk).values_list("status", flat=True).first()
         label = ExceptionStatus(current).label.lower() if current else "gone"
-        raise ValidationError(f"Someone else changed this exception while you had it open: it is now {label}.")
+        raise ValidationError(
+            f"Someone else changed this exception while you had it open: it is now {label}."
+        )
     ExceptionTransition.objects.create(
         exception=exception,
         step=step,
@@ -599,7 +603,7 @@ def _move(
         to_status=to_status,
         comment=comment,
         actor=_actor_user(actor),
-        assignee_id=fields.get("assignee_id") or fields.get("assignee", None) and fields["assignee"].pk,
+        assignee=fields.get("assignee"),
     )
     audit_record(
         actor=actor,
@@ -618,8 +622,10 @@ def exception_assignees(office_id: int | None) -> QuerySet:
     (system administrators for exceptions that belong to no office)."""
     users = get_user_model().objects.filter(is_active=True)
     if office_id is None:
-        return users.filter(Q(groups__name=Role.SYSTEM_ADMIN) | Q(is_superuser=True)).distinct().order_by(
-            "last_name", "first_name", "username"
+        return (
+            users.filter(Q(groups__name=Role.SYSTEM_ADMIN) | Q(is_superuser=True))
+            .distinct()
+            .order_by("last_name", "first_name", "username")
         )
     return (
         users.filter(staff__office_id=office_id, staff__active=True, groups__name__in=OFFICE_WORKER_ROLES)
@@ -639,7 +645,7 @@ def exception_assign(*, actor, exception: DataException, assignee, comment: str 
         raise ValidationError("A resolved exception cannot be assigned: reopen it first.")
     if assignee is None or not exception_assignees(exception.office_id).filter(pk=assignee.pk).exists():
         raise ValidationError(
-            {"assignee": "Choose a member of the office's administrative support staff or its service manager."}
+            {"assignee": "Choose one of the office's administrative support staff or its service manager."}
         )
     previous = exception.assignee_id
     updated = DataException.objects.filter(pk=exception.pk, status=exception.status).update(assignee=assignee)
@@ -669,8 +675,11 @@ def exception_assign(*, actor, exception: DataException, assignee, comment: str 
 @transaction.atomic
 def exception_start(*, actor, exception: DataException, comment: str = "") -> DataException:
     """Work starts; whoever starts an unassigned exception holds it."""
+    _require_right(actor, exception)
     fields = {} if exception.assignee_id else {"assignee": _actor_user(actor)}
-    return _move(actor=actor, exception=exception, step=ExceptionStep.STARTED, comment=comment.strip(), fields=fields)
+    return _move(
+        actor=actor, exception=exception, step=ExceptionStep.STARTED, comment=comment.strip(), fields=fields
+    )
 
 
 @transaction.atomic
@@ -679,6 +688,7 @@ def exception_resolve(
 ) -> DataException:
     """Reconciled against the court order, release licence, the record or the file (seed 001): the
     reason and the change made are both recorded."""
+    _require_right(actor, exception)
     reason, change = (resolution_reason or "").strip(), (change_made or "").strip()
     errors = {}
     if len(reason) < MIN_EXPLANATION:
@@ -708,53 +718,97 @@ def exception_resolve(
 
 
 def _correction_request_service():
-    """The courts app's service, once it exists (it owns correction requests)."""
+    """The courts app's service, once it exists (the courts app owns correction requests)."""
     if importlib.util.find_spec("courts.services") is None:
         return None
     return getattr(importlib.import_module("courts.services"), "correction_request_create", None)
 
 
+# The details a correction request can name, when the courts app does not say (it owns the list).
+OFFENDER_DETAILS = [
+    ("family_name", "Family name"),
+    ("given_names", "Given names"),
+    ("date_of_birth", "Date of birth"),
+]
+SENTENCE_DETAILS = [
+    ("sentence_type", "Sentence type"),
+    ("order_date", "Order date"),
+    ("start_date", "Commencement date (SCD)"),
+    ("end_date", "Expiry date (SED)"),
+    ("hours", "Hours"),
+    ("parole_eligibility_date", "Parole eligibility date (PED)"),
+    ("statutory_release_date", "Statutory release date (SRD)"),
+    ("managing_office", "Managing office"),
+]
+
+
+def correction_field_choices(exception: DataException) -> list[tuple[str, str]]:
+    """The details of the exception's record that a correction request may name."""
+    offender_fields, sentence_fields = OFFENDER_DETAILS, SENTENCE_DETAILS
+    if importlib.util.find_spec("courts.services") is not None:
+        courts = importlib.import_module("courts.services")
+        offender_fields = getattr(courts, "OFFENDER_CORRECTION_FIELDS", offender_fields)
+        sentence_fields = getattr(courts, "SENTENCE_CORRECTION_FIELDS", sentence_fields)
+    if exception.sentence_id is None:
+        return list(offender_fields)
+    return list(sentence_fields) + list(offender_fields)
+
+
 @transaction.atomic
 def exception_request_correction(
-    *, actor, exception: DataException, summary: str, detail: str
+    *, actor, exception: DataException, fields: list[str], what_is_wrong: str, should_be: str
 ) -> DataException:
     """Seed 000: inaccurate data from the courts' system is corrected by the courts. Raises a
-    data-correction request to the courts and waits for it."""
-    summary, detail = (summary or "").strip(), (detail or "").strip()
+    data-correction request to the courts (courts.services) and waits for it."""
+    _require_right(actor, exception)
+    what_is_wrong, should_be = (what_is_wrong or "").strip(), (should_be or "").strip()
     errors = {}
-    if not summary:
-        errors["summary"] = "Say in a line what the courts need to correct."
-    if not detail:
-        errors["detail"] = "Say what is wrong and what the court order, licence or file shows."
+    if exception.offender_id is None:
+        errors["fields"] = (
+            "This exception names no offender, and a correction request is made on an offender's record. "
+            "Match the court message to the offender first."
+        )
+    elif not fields:
+        errors["fields"] = "Choose the detail or details that are wrong."
+    if not what_is_wrong:
+        errors["what_is_wrong"] = "Say what is wrong."
+    if not should_be:
+        errors["should_be"] = "Say what it should be, and how you know (e.g. the court order)."
     if errors:
         raise ValidationError(errors)
-    _require_right(actor, exception)
     if ExceptionStatus.CORRECTION_REQUESTED not in TRANSITIONS[exception.status]:
         raise ValidationError(
             f"A correction cannot be requested for an exception that is "
             f"{ExceptionStatus(exception.status).label.lower()}."
         )
-    comment = f"{summary}\n{detail}"
+    comment = f"{what_is_wrong}\nShould be: {should_be}"
     create = _correction_request_service()
     if create is not None:
         request = create(
-            actor=actor, offender=exception.offender, sentence=exception.sentence, summary=summary, detail=detail
+            actor=actor,
+            offender=exception.offender,
+            sentence=exception.sentence,
+            fields=list(fields),
+            what_is_wrong=what_is_wrong,
+            should_be=should_be,
         )
-        if getattr(request, "pk", None) is not None:
-            comment = f"Correction request {request.pk}: {comment}"
+        reference = getattr(request, "reference", None) or getattr(request, "pk", None)
+        if reference:
+            comment = f"Correction request {reference}: {comment}"
     else:
-        logger.warning("courts.services.correction_request_create is not available; recorded on the exception only")
+        logger.warning("courts.services.correction_request_create is missing: recorded on the exception only")
     return _move(
         actor=actor,
         exception=exception,
         step=ExceptionStep.CORRECTION_REQUESTED,
         comment=comment,
-        summary=f"Exception {exception.pk}: correction requested from the courts: {summary}"[:300],
+        summary=f"Exception {exception.pk}: correction requested from the courts: {what_is_wrong}"[:300],
     )
 
 
 @transaction.atomic
 def exception_reopen(*, actor, exception: DataException, reason: str) -> DataException:
+    _require_right(actor, exception)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the exception is reopened."})
@@ -763,5 +817,11 @@ def exception_reopen(*, actor, exception: DataException, reason: str) -> DataExc
         exception=exception,
         step=ExceptionStep.REOPENED,
         comment=reason,
-        fields={"resolved_at": None, "resolved_by": None, "no_longer_detected_at": None},
+        fields={
+            "resolved_at": None,
+            "resolved_by": None,
+            "resolution_reason": "",
+            "change_made": "",
+            "no_longer_detected_at": None,
+        },
     )

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reconciliation import views
 
 app_name = "reconciliation"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("export.csv", views.export_csv, name="export"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/start/", views.start, name="start"),
+    path("<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("<int:pk>/correction/", views.request_correction, name="request_correction"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
+]

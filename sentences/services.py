@@ -283,7 +283,13 @@ def _transition(*, actor, sentence: Sentence, to_status: str, data: dict, event:
 
 
 @transaction.atomic
-def sentence_commence(*, actor, sentence: Sentence, on: datetime.date | None = None) -> Sentence:
+def sentence_commence(
+    *,
+    actor,
+    sentence: Sentence,
+    on: datetime.date | None = None,
+    source: str = SentenceEvent.Source.PERSON,
+) -> Sentence:
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"on": "A sentence cannot be commenced in the future."})
@@ -294,7 +300,12 @@ def sentence_commence(*, actor, sentence: Sentence, on: datetime.date | None = N
         sentence=sentence,
         to_status=SentenceStatus.ACTIVE,
         data={},
-        event={"kind": SentenceEventKind.DETAILS_CHANGED, "occurred_on": on, "detail": "Sentence commenced"},
+        event={
+            "kind": SentenceEventKind.DETAILS_CHANGED,
+            "occurred_on": on,
+            "detail": "Sentence commenced",
+            "source": source,
+        },
     )
 
 
@@ -430,7 +441,7 @@ def sentences_commence_due(*, on: datetime.date | None = None) -> int:
     due = Sentence.objects.filter(status=SentenceStatus.PENDING, start_date__lte=on).only("pk", "start_date")
     for sentence in list(due):
         try:
-            sentence_commence(actor=None, sentence=sentence, on=on)
+            sentence_commence(actor=None, sentence=sentence, on=on, source=SentenceEvent.Source.SYSTEM)
         except ValidationError:
             continue  # someone else moved it on between the read and the update
         started += 1
