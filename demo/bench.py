@@ -193,6 +193,10 @@ def measure(target: Target, context: BenchContext, *, runs: int, clients: dict[s
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(url, query)
+            if getattr(response, "streaming", False):
+                # A streamed export is only done when its last byte is read.
+                for _chunk in response.streaming_content:
+                    pass
             timings.append((time.perf_counter() - started) * 1000)
         queries.append(len(captured.captured_queries))
         result.statuses.append(response.status_code)
@@ -276,3 +280,205 @@ def write_json(
     }
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+# --- Muster list (seed 001) ------------------------------------------------------------------------
+
+
+def largest_office_args(context: BenchContext) -> tuple:
+    """The office managing the most people under current sentence: the heaviest muster list. Asked
+    when the URL is resolved, before the timed requests."""
+    largest = (
+        Sentence.objects.current()
+        .filter(managing_office__isnull=False)
+        .values("managing_office")
+        .annotate(people=Count("offender", distinct=True))
+        .order_by("-people", "managing_office")
+        .first()
+    )
+    return (largest["managing_office"],) if largest else (0,)
+
+
+# A national role, since the largest office need not be the demo service manager's. The CSV body is
+# streamed; a measurement counts the rows' query only if the bench reads the streamed body.
+TARGETS.extend(
+    [
+        Target(
+            "Muster list (largest office)", ("muster:office",), Role.SYSTEM_ADMIN, args=largest_office_args
+        ),
+        Target(
+            "Muster list sorted by end date",
+            ("muster:office",),
+            Role.SYSTEM_ADMIN,
+            args=largest_office_args,
+            query=lambda context: {"sort": "end", "page": 3},
+        ),
+        Target(
+            "Muster CSV export (largest office)",
+            ("muster:export_csv",),
+            Role.SYSTEM_ADMIN,
+            args=largest_office_args,
+        ),
+        Target(
+            "Muster XLSX export (largest office)",
+            ("muster:export_xlsx",),
+            Role.SYSTEM_ADMIN,
+            args=largest_office_args,
+        ),
+    ]
+)
+
+
+# --- Court interface: batch import of court messages (courts app) ----------------------------------
+# Not a page target: `run_court_import_bench` times `courts.services.court_messages_import` on a
+# generated JSON-lines file of N messages (default 100,000: mostly new sentences, some duplicates
+# and malformed lines), then processes a sample of the accepted messages synchronously. Everything
+# runs in one transaction that is rolled back, so the demo data is left as it was. Run it with
+# `manage.py bench_court_import [N]` (or a `--court-import N` flag on `manage.py bench`).
+
+
+@dataclass
+class CourtImportResult:
+    messages: int
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    store_seconds: float = 0.0
+    processed: int = 0
+    process_seconds: float = 0.0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def stored_per_second(self) -> float:
+        return self.messages / self.store_seconds if self.store_seconds else 0.0
+
+    @property
+    def processed_per_second(self) -> float:
+        return self.processed / self.process_seconds if self.process_seconds else 0.0
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _court_reference_data() -> tuple[str, str, list[str]]:
+    """A court code, a managing office code and offence codes that exist (made, inside the rolled
+    back transaction, if the database has none)."""
+    from sentences.models import Offence
+    from staff.models import Office, OfficeKind
+
+    court = Office.objects.filter(kind=OfficeKind.COURT).order_by("pk").first()
+    office = Office.objects.filter(kind=OfficeKind.PROBATION).order_by("pk").first()
+    if court is None:
+        court = Office.objects.create(code="BENCH-CT", name="Bench District Court", kind=OfficeKind.COURT)
+    if office is None:
+        office = Office.objects.create(code="BENCH-OF", name="Bench office", kind=OfficeKind.PROBATION)
+    codes = list(Offence.objects.order_by("code").values_list("code", flat=True)[:20])
+    if not codes:
+        Offence.objects.create(
+            code="BENCH1", description="Bench offence", act="Crimes Act 1961", seriousness=100
+        )
+        codes = ["BENCH1"]
+    return court.code, office.code, codes
+
+
+def court_import_lines(
+    count: int, *, court: str, office: str, offences: list[str], seed: int = 1
+) -> list[bytes]:
+    """`count` JSON lines: about 93% new sentences for distinct people, 5% copies of earlier
+    messages (duplicates) and 2% malformed lines."""
+    import random
+
+    from courts.examples import example
+    from demo.names import all_family_names, all_given_names
+
+    rng = random.Random(seed)
+    families, givens = all_family_names(), all_given_names()
+    today = timezone.localdate()
+    lines: list[bytes] = []
+    for index in range(count):
+        roll = rng.random()
+        if roll < 0.05 and lines:
+            lines.append(lines[rng.randrange(len(lines))])
+            continue
+        if roll < 0.07:
+            lines.append(b'{"message_id": "BENCH-BROKEN-%d", "message_type": ' % index)
+            continue
+        order = today - datetime.timedelta(days=rng.randint(1, 700))
+        message = example("sentence.imposed", message_id=f"BENCH-{seed}-{index}")
+        message["offender"] = {
+            "family_name": rng.choice(families),
+            "given_names": f"{rng.choice(givens)} {rng.choice(givens)}",
+            "date_of_birth": (today - datetime.timedelta(days=rng.randint(18 * 365, 70 * 365))).isoformat(),
+            "gender": rng.choice("MF"),
+        }
+        message["sentence"].update(
+            {
+                "cms_reference": f"BENCH-S-{seed}-{index}",
+                "court_code": court,
+                "court_case_number": f"CRI-{order.year}-{index:06d}",
+                "order_date": order.isoformat(),
+                "start_date": order.isoformat(),
+                "end_date": (order + datetime.timedelta(days=365)).isoformat(),
+                "managing_office_code": office,
+                "convictions": [{"offence_code": rng.choice(offences), "convicted_on": order.isoformat()}],
+            }
+        )
+        lines.append(json.dumps(message).encode())
+    return lines
+
+
+def run_court_import_bench(*, count: int = 100_000, process_sample: int = 2_000) -> CourtImportResult:
+    import tempfile
+
+    from django.db import transaction
+
+    from courts.services import court_message_process, court_messages_import
+
+    result = CourtImportResult(messages=count)
+    try:
+        with transaction.atomic():
+            court, office, offences = _court_reference_data()
+            lines = court_import_lines(count, court=court, office=office, offences=offences)
+            with tempfile.TemporaryFile() as handle:
+                handle.write(b"\n".join(lines) + b"\n")
+                del lines
+                handle.seek(0)
+                summary = court_messages_import(lines=handle, batch_size=1000, process=False, queue=False)
+            result.accepted, result.duplicate, result.rejected = (
+                summary.accepted,
+                summary.duplicate,
+                summary.rejected,
+            )
+            result.store_seconds = summary.store_seconds
+            from courts.models import CourtMessage, MessageStatus
+
+            sample = list(
+                CourtMessage.objects.filter(
+                    source="batch", status=MessageStatus.RECEIVED, message_id__startswith="BENCH-"
+                )
+                .order_by("pk")
+                .values_list("pk", flat=True)[:process_sample]
+            )
+            started = time.perf_counter()
+            for pk in sample:
+                status = court_message_process(pk=pk).status
+                result.outcomes[status] = result.outcomes.get(status, 0) + 1
+            result.process_seconds = time.perf_counter() - started
+            result.processed = len(sample)
+            raise _RollBack
+    except _RollBack:
+        pass
+    return result
+
+
+def format_court_import(result: CourtImportResult) -> str:
+    outcomes = ", ".join(f"{count:,} {status}" for status, count in sorted(result.outcomes.items()))
+    return (
+        f"Court message import: {result.messages:,} lines ({result.accepted:,} accepted, "
+        f"{result.duplicate:,} duplicate, {result.rejected:,} rejected) stored and checked in "
+        f"{result.store_seconds:.1f} s = {result.stored_per_second:,.0f} messages/s.\n"
+        f"Processing (applying each to the records, one transaction each): {result.processed:,} messages "
+        f"({outcomes or 'none'}) in {result.process_seconds:.1f} s = {result.processed_per_second:,.0f} "
+        "messages/s."
+    )

@@ -36,6 +36,7 @@ class MusterFilterForm(forms.Form):
     sort = forms.ChoiceField(label="Sort by", required=False, choices=MusterSort.choices)
 
     def __init__(self, *args, office: Office, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = muster_officers(office)
 
@@ -62,8 +63,11 @@ class MusterFilterForm(forms.Form):
 
 
 class OfficeChoiceForm(forms.Form):
-    office = forms.ModelChoiceField(label="Office", queryset=Office.objects.none(), empty_label=None)
+    """The national roles' office chooser. Plain choices read in one query (a model choice field
+    would query again to test its first option); the muster page checks access to the office."""
+
+    office = forms.TypedChoiceField(label="Office", coerce=int)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = muster_offices()
+        self.fields["office"].choices = list(muster_offices().values_list("pk", "name"))

@@ -4,11 +4,11 @@ A person is on an office's muster while at least one of their sentences managed 
 not yet started. Each row is one person, with the aggregates of those sentences (types, earliest
 start, latest end), their current supervising officers and their status flags.
 
-Everything is computed in PostgreSQL in one query per page (or one streamed query for an export):
-the sentence columns are aggregated over a join filtered to the office's current sentences, and the
-officers, warnings and outstanding appeals/breaches are correlated subqueries per person. Filtering,
-sorting and pagination are SQL, so the number of queries and the memory used do not grow with the
-size of the office.
+Everything is computed in PostgreSQL: a page in three queries (the count, the page's people, their
+rows) and an export in one streamed query. The sentence columns are aggregated over a join filtered
+to the office's current sentences; the officers, warnings and outstanding appeals/breaches are
+correlated subqueries per person. Filtering, sorting and pagination are SQL, so the number of
+queries and the memory used do not grow with the size of the office.
 """
 
 import datetime
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.aggregates import ArrayAgg, BoolOr
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import (
     Case,
@@ -153,8 +154,12 @@ class MusterRow:
             flags.append(MusterFlag.APPEAL.label)
         if self.breach_outstanding:
             flags.append(MusterFlag.BREACH.label)
-        flags.extend(FlagKind(kind).label for kind in self.warnings)
+        flags.extend(self.warning_labels)
         return flags
+
+    @property
+    def warning_labels(self) -> list[str]:
+        return [FlagKind(kind).label for kind in self.warnings]
 
 
 @dataclass(frozen=True)
@@ -275,6 +280,9 @@ def muster_rows(office: Office, filters: MusterFilters | None = None) -> QuerySe
         .order_by("kind")
         .values("kind")
     )
+    # The sentence aggregates first; the per-person subqueries in a later annotate(), so Django
+    # groups by the person alone rather than by each subquery's result (which PostgreSQL would
+    # then compute for every sentence row before grouping, and again to count the rows).
     rows = (
         _filtered_people(office, filters)
         .values("pk", "prn", "family_name", "given_names")
@@ -285,13 +293,13 @@ def muster_rows(office: Office, filters: MusterFilters | None = None) -> QuerySe
             sentence_count=Count("sentences"),
             earliest_start=Min("sentences__start_date"),
             indeterminate=BoolOr("sentences__indeterminate"),
-        )
-        .annotate(
             latest_end=Case(
-                When(indeterminate=True, then=Value(None, output_field=DateField())),
+                When(BoolOr("sentences__indeterminate"), then=Value(None, output_field=DateField())),
                 default=Max("sentences__end_date"),
                 output_field=DateField(),
             ),
+        )
+        .annotate(
             officers=ArraySubquery(officers),
             warnings=ArraySubquery(warnings),
             appeal_outstanding=_outstanding(office.pk, APPEAL_KINDS),
@@ -299,6 +307,22 @@ def muster_rows(office: Office, filters: MusterFilters | None = None) -> QuerySe
         )
     )
     return rows.order_by(*_ORDERINGS.get(filters.sort, _BY_NAME))
+
+
+def muster_page(
+    office: Office, filters: MusterFilters, page_number, *, per_page: int
+) -> tuple[Page, list[MusterRow]]:
+    """One page of the muster in three queries whatever the office's size: the count, the page's
+    people (sorted and cut in SQL, without the per-person subqueries, so a late page costs no more
+    than the first), then the rows of just those people."""
+    people = muster_rows(office, filters).values_list("pk", flat=True)
+    page = Paginator(people, per_page).get_page(page_number)
+    ids = list(page.object_list)
+    by_id = {
+        values["pk"]: MusterRow.from_values(values)
+        for values in muster_rows(office).filter(pk__in=ids).order_by()
+    }
+    return page, [by_id[pk] for pk in ids]
 
 
 def muster_counts(office: Office) -> MusterCounts:
@@ -328,12 +352,10 @@ def muster_officers(office: Office) -> QuerySet[StaffMember]:
     """The staff currently supervising someone on the office's muster (the officer filter's
     choices), wherever they work."""
     supervising_here = _supervising(
-        staff=OuterRef("pk"),
-        offender__sentences__managing_office_id=office.pk,
-        offender__sentences__status__in=CURRENT_STATUSES,
-    )
+        offender_id__in=_current_sentences_at(office.pk).values("offender_id")
+    ).values("staff_id")
     return (
-        StaffMember.objects.filter(Exists(supervising_here))
+        StaffMember.objects.filter(pk__in=supervising_here)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "pk")
     )

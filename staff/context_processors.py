@@ -1,10 +1,19 @@
+from courts.access import can_view_court_messages
+from muster.access import can_view_muster
+from reconciliation.access import can_view_exceptions_report
 from staff.roles import Role, user_roles
 
 
 def staff_context(request):
-    roles = user_roles(getattr(request, "user", None))
+    user = getattr(request, "user", None)
+    roles = user_roles(user)
+    signed_in = bool(roles)
     return {
         "user_roles": roles,
         "user_role_labels": [Role(role).label for role in sorted(roles)],
         "Role": Role,
+        # The main menu shows each area only to those its access module lets in.
+        "nav_muster": signed_in and can_view_muster(user),
+        "nav_exceptions": signed_in and can_view_exceptions_report(user),
+        "nav_courts": signed_in and can_view_court_messages(user),
     }
