@@ -114,7 +114,9 @@ class CourtSentenceReference(models.Model):
         "sentences.Sentence", on_delete=models.PROTECT, related_name="court_reference"
     )
     cms_reference = models.CharField("CMS sentence reference", max_length=60, unique=True)
-    message = models.ForeignKey(CourtMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    message = models.ForeignKey(
+        CourtMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -217,7 +219,9 @@ class CorrectionTransition(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    message = models.ForeignKey(CourtMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    message = models.ForeignKey(
+        CourtMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from courts import views
 
 app_name = "courts"
-urlpatterns: list = []
+urlpatterns = [
+    path("messages/", views.message_list, name="message_list"),
+    path("messages/<int:pk>/", views.message_detail, name="message_detail"),
+    path("messages/<int:pk>/retry/", views.message_retry, name="message_retry"),
+    path("messages/<int:pk>/reject-matches/", views.match_reject, name="match_reject"),
+    path("matches/", views.match_queue_view, name="match_queue"),
+    path("matches/<int:pk>/confirm/", views.match_confirm, name="match_confirm"),
+    path("corrections/", views.correction_list, name="correction_list"),
+    path("corrections/new/<int:offender_pk>/", views.correction_create, name="correction_create"),
+    path("corrections/<int:pk>/", views.correction_detail, name="correction_detail"),
+    path("corrections/<int:pk>/sent/", views.correction_send, name="correction_send"),
+    path("corrections/<int:pk>/withdraw/", views.correction_withdraw, name="correction_withdraw"),
+]

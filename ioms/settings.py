@@ -173,6 +173,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "requeue-court-messages": {
+        # Messages stored while the broker or the workers were down are picked up again.
+        "task": "courts.tasks.requeue_court_messages",
+        "schedule": 300,
+    },
     "scan-for-exceptions": {
         "task": "reconciliation.tasks.scan_for_exceptions",
         "schedule": crontab(hour=2, minute=30),  # nightly, New Zealand time (CELERY_TIMEZONE)

@@ -27,6 +27,7 @@ from casenotes.access import (
     casenote_amend_checker,
 )
 from casenotes.models import Casenote, CasenoteType
+from courts.access import can_raise_correction
 from documents.access import can_read_documents, can_write_documents
 from documents.models import Document
 from offenders import services
@@ -89,6 +90,7 @@ def record_context(request, offender: Offender, *, tab: str) -> dict:
         "allocate": can_allocate_case(user, offender),
         "refer": can_refer(user, offender),
         "record_sentence": can_record_sentence(user, offender),
+        "raise_correction": can_raise_correction(user, offender),
     }
     hidden = set()
     if not may["read_casenotes"]:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_view
+from courts.access import can_raise_correction
 from documents.access import can_read_documents, can_write_documents
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
@@ -118,6 +119,7 @@ def sentence_detail(request, pk):
             "can_edit": may_edit and is_open,
             "can_record_event": may_edit,
             "can_complete": may_edit and is_open,
+            "can_raise_correction": can_raise_correction(user, sentence.offender),
             "can_write_documents": can_write_documents(user, sentence.offender),
         },
     )

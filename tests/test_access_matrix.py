@@ -60,6 +60,10 @@ PAGES = [
     ("casenotes:detail", {"pk": "casenote"}, EVERYONE - {DS}),
     ("casenotes:amend", {"pk": "casenote"}, {SM, SA}),
     ("audit:offender_history", {"offender_pk": "offender"}, {SM, SA}),
+    ("muster:office", {"office_pk": "office"}, {PO, SM, AS, DS, SA}),
+    ("muster:print", {"office_pk": "office"}, {PO, SM, AS, DS, SA}),
+    ("muster:export_csv", {"office_pk": "office"}, {PO, SM, AS, DS, SA}),
+    ("muster:export_xlsx", {"office_pk": "office"}, {PO, SM, AS, DS, SA}),
     ("api-docs", {}, EVERYONE),
     ("api-schema", {}, EVERYONE),
 ]
@@ -76,6 +80,7 @@ def objects(office):
     SentenceFactory(offender=offender)
     author = staff_user(AS, office=office)
     return {
+        "office": office,
         "offender": offender,
         "flag": flag_raise(actor=author, offender=offender, kind=FlagKind.GANG, reason="Patched member"),
         "casenote": CasenoteFactory(offender=offender, author=author),
@@ -98,6 +103,7 @@ def test_a_user_without_a_role_sees_only_their_home_page(client, objects):
     client.force_login(UserFactory())
     outcomes = {name: client.get(_url(name, kwargs, objects)).status_code for name, kwargs, _ in PAGES}
     allowed_without_role = {"home", "password_change", "password_change_done", "api-docs", "api-schema"}
+    # (a role-less user is refused the muster list: listed below with the rest)
     assert {name for name, status in outcomes.items() if status == 200} == allowed_without_role
     assert {status for name, status in outcomes.items() if name not in allowed_without_role} == {403}
 
@@ -141,9 +147,20 @@ def _named_urls():
 
 def test_every_url_is_in_an_access_matrix():
     from tests.api.test_access_matrix import ENDPOINTS
+    from tests.courts.test_access import COURT_PAGES
+    from tests.reconciliation.test_pages import GET_PAGES as EXCEPTION_PAGES
+    from tests.reconciliation.test_pages import POST_STEPS as EXCEPTION_STEPS
 
     api_names = {name for name in _named_urls() if not name.count(":") and "-" in name}
-    tabled = {name for name, _, _ in PAGES} | {name for name, _, _ in RECORD_PAGES} | PUBLIC
+    tabled = (
+        {name for name, _, _ in PAGES}
+        | {name for name, _, _ in RECORD_PAGES}
+        | {name for name, _ in EXCEPTION_PAGES}
+        | {name for name, _ in EXCEPTION_STEPS}
+        | {name for name, *_ in COURT_PAGES}
+        | {"muster:mine"}  # a redirect to the user's own office: tests/muster/test_views.py, every role
+        | PUBLIC
+    )
     missing = _named_urls() - tabled - api_names - {"api-root"}
     assert not missing, f"URLs with no row in an access matrix: {sorted(missing)}"
     assert len(ENDPOINTS) > 40, "the API matrix takes every endpoint from the schema"

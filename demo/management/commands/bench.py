@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.bench import format_table, run_bench, write_json
+from demo.bench import format_court_import, format_table, run_bench, run_court_import_bench, write_json
 from demo.seed import SIZES
 from offenders.models import Offender
 
@@ -23,6 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=20, help="Measured requests per target.")
         parser.add_argument("--seed", type=int, default=None, help="Random seed for the demo data.")
         parser.add_argument("--skip-seed", action="store_true", help="Never seed; use the data as it is.")
+        parser.add_argument(
+            "--court-import",
+            type=int,
+            default=100_000,
+            help="Also import this many court messages in a rolled-back transaction and report "
+            "messages per second (0 to skip).",
+        )
         parser.add_argument(
             "--reseed",
             action="store_true",
@@ -70,3 +77,6 @@ class Command(BaseCommand):
             label=label,
         )
         self.stdout.write(f"\nResults written to {path}")
+        if options["court_import"]:
+            self.stdout.write(f"\nCourt interface: batch import of {options['court_import']:,} messages")
+            self.stdout.write(format_court_import(run_court_import_bench(count=options["court_import"])))

@@ -1,0 +1,221 @@
+"""POST /api/v1/court-messages/: the machine endpoint of the courts' case management system (CMS).
+
+Only a court API credential reaches it (`Authorization: Bearer <token>`, issued with
+`manage.py issue_court_credential NAME`); a user's session or password does not, and the
+credential reaches nothing else (every other endpoint authenticates users only).
+
+The body is stored exactly as received before anything else happens, then checked:
+- 202 Accepted: stored and queued for processing. The status of the message afterwards
+  (processed, duplicate, awaiting a person's match, exception) is on the court message pages.
+- 400 Bad Request: stored but rejected (broken JSON, an unknown message type, a missing or
+  wrongly typed field). The body says why; the message is on the exceptions report. We answer 400
+  rather than 202 so the CMS's own monitoring sees the failure at once; send a corrected message
+  (it may reuse the message ID, since a rejected message is never applied).
+- 413 Payload Too Large: bodies over 1 MB; the first 1 MB is stored and the message is rejected.
+- 401: no or an unknown credential (nothing is stored: only the courts may fill the store).
+"""
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courts.examples import EXAMPLES
+from courts.models import CourtApiCredential
+from courts.schemas import (
+    APPEAL_AGAINST,
+    MAX_BODY_BYTES,
+    SERIALIZERS,
+    AppealDecidedSerializer,
+    ApplicationDecidedSerializer,
+    BreachDecidedSerializer,
+    CourtEnvelopeSerializer,
+    OffenderReleasedSerializer,
+)
+from courts.services import court_credential_authenticate, court_message_receive
+from ioms.api_common import name_enum
+
+name_enum("AppealAgainst", APPEAL_AGAINST)
+name_enum("ApplicationOutcome", ApplicationDecidedSerializer().fields["outcome"].choices.items())
+name_enum("AppealOutcome", AppealDecidedSerializer().fields["outcome"].choices.items())
+name_enum("BreachOutcome", BreachDecidedSerializer().fields["outcome"].choices.items())
+name_enum("ReleaseKind", OffenderReleasedSerializer().fields["release_kind"].choices.items())
+name_enum("CourtMessageFormatVersion", CourtEnvelopeSerializer().fields["version"].choices.items())
+
+
+class CourtInterface:
+    """request.user for the courts' system: not a person, holds no role, passes no user check."""
+
+    is_authenticated = False
+    is_anonymous = True
+    is_active = False
+    pk = None
+
+    def __init__(self, credential: CourtApiCredential):
+        self.credential = credential
+
+    def __str__(self) -> str:
+        return f"court interface ({self.credential.name})"
+
+    def get_username(self) -> str:
+        return str(self)
+
+
+class CourtCredentialAuthentication(BaseAuthentication):
+    keyword = b"bearer"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Give the token as: Authorization: Bearer <token>.")
+        try:
+            token = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("The token is not valid.") from None
+        credential = court_credential_authenticate(token)
+        if credential is None:
+            raise exceptions.AuthenticationFailed("The token is not valid, or its credential was withdrawn.")
+        return CourtInterface(credential), credential
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="court-messages"'
+
+
+class CourtCredentialScheme(OpenApiAuthenticationExtension):
+    target_class = CourtCredentialAuthentication
+    name = "courtCredential"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A court API credential (manage.py issue_court_credential).",
+        }
+
+
+class IsCourtCredential(permissions.BasePermission):
+    message = "Only the courts' system (a court API credential) may post court messages."
+
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.auth, CourtApiCredential)
+
+
+class ReceiptSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The stored message's number in IOMS.")
+    message_id = serializers.CharField(help_text="The message ID as sent (blank if it had none).")
+    status = serializers.CharField(help_text="received (queued for processing) or rejected.")
+    reason = serializers.CharField(help_text="Why it was rejected; blank when received.")
+    errors = serializers.DictField(
+        required=False, help_text="Rejected for its format: the fields at fault and what is wrong."
+    )
+    received_at = serializers.DateTimeField()
+
+
+def _body(request: Request) -> tuple[bytes, int]:
+    """The raw body read from the stream, at most one byte over the limit (so an oversized body is
+    noticed without reading it all into memory), and the size the client declared."""
+    raw = request._request.read(MAX_BODY_BYTES + 1)
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    return raw, max(declared, len(raw))
+
+
+MESSAGE_SCHEMA = PolymorphicProxySerializer(
+    component_name="CourtMessage",
+    serializers={str(key): serializer for key, serializer in SERIALIZERS.items()},
+    resource_type_field_name="message_type",
+)
+
+
+@method_decorator(never_cache, name="dispatch")
+class CourtMessageEndpoint(APIView):
+    authentication_classes = [CourtCredentialAuthentication]
+    permission_classes = [IsCourtCredential]
+    # Declared for the schema only: the view reads the raw body itself, before any parsing.
+    parser_classes = [JSONParser]
+    http_method_names = ["post"]
+
+    @extend_schema(
+        operation_id="court_messages_create",
+        summary="Send a court message (courts' CMS only)",
+        description=__doc__,
+        tags=["court interface"],
+        request=MESSAGE_SCHEMA,
+        responses={
+            202: OpenApiResponse(ReceiptSerializer, description="Stored and queued for processing."),
+            400: OpenApiResponse(ReceiptSerializer, description="Stored, but rejected: see reason."),
+            401: OpenApiResponse(description="No court credential, or an invalid one."),
+            403: OpenApiResponse(description="Authenticated, but not as the courts' system."),
+            413: OpenApiResponse(
+                ReceiptSerializer, description="Over 1 MB: the first 1 MB stored, rejected."
+            ),
+        },
+        examples=[
+            *[
+                OpenApiExample(message_type, value=value, request_only=True, summary=message_type)
+                for message_type, value in EXAMPLES.items()
+            ],
+            OpenApiExample(
+                "Accepted",
+                value={
+                    "id": 1042,
+                    "message_id": "CMS-2025-000001",
+                    "status": "received",
+                    "reason": "",
+                    "received_at": "2025-03-04T10:15:01.123456+13:00",
+                },
+                response_only=True,
+                status_codes=["202"],
+            ),
+            OpenApiExample(
+                "Rejected",
+                value={
+                    "id": 1043,
+                    "message_id": "CMS-2025-000002",
+                    "status": "rejected",
+                    "reason": "The message does not follow the format: offender.date_of_birth: Must be a "
+                    "date written YYYY-MM-DD.",
+                    "errors": {"offender": {"date_of_birth": ["Must be a date written YYYY-MM-DD."]}},
+                    "received_at": "2025-03-04T10:15:02.123456+13:00",
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        raw, size = _body(request)
+        receipt = court_message_receive(
+            raw=raw,
+            body_size=size,
+            content_type=request.META.get("CONTENT_TYPE", ""),
+            credential=request.auth,
+            source="api",
+        )
+        message = receipt.message
+        body = {
+            "id": message.pk,
+            "message_id": message.message_id,
+            "status": message.status,
+            "reason": "" if receipt.accepted else message.status_reason,
+            "received_at": message.received_at,
+        }
+        if receipt.errors:
+            body["errors"] = receipt.errors
+        if receipt.accepted:
+            code = status.HTTP_202_ACCEPTED
+        elif receipt.too_large:
+            code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        else:
+            code = status.HTTP_400_BAD_REQUEST
+        return Response(ReceiptSerializer(body).data, status=code)

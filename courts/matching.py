@@ -1,0 +1,211 @@
+"""Which offender a court message is about.
+
+In order: the PRN when the message gives one (an unknown PRN is an exception, never a new
+offender), then the courts' participant ID (an Identifier of kind CMS), then name and date of
+birth, aliases included. A name-and-date match is scored; only an exact match on one person is
+applied by itself. A probable match (a sound-alike name with the same date of birth, the same name
+with the date a day out or its day and month swapped, twins...) waits for a person to confirm or
+reject it.
+"""
+
+import contextlib
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+
+from offenders.models import Identifier, Offender, OffenderAlias
+from offenders.phonetics import fold, soundex
+
+# Scores out of 100. The weights and the threshold are the matching policy: a candidate below the
+# threshold is not shown to a person at all.
+FAMILY_EXACT, FAMILY_SOUNDS_ALIKE = 40, 25
+GIVEN_EXACT, FIRST_GIVEN_EXACT, FIRST_GIVEN_SOUNDS_ALIKE, SAME_INITIAL = 30, 22, 14, 5
+DOB_EXACT, DOB_NEAR = 30, 12
+EXACT_SCORE = FAMILY_EXACT + GIVEN_EXACT + DOB_EXACT
+PROBABLE_THRESHOLD = 60
+MAX_CANDIDATES = 10
+
+
+class MatchKind:
+    EXACT = "exact"  # one person, certainly: apply
+    PROBABLE = "probable"  # a person must confirm or reject
+    NONE = "none"  # nobody like this on record
+    UNKNOWN_PRN = "unknown_prn"  # the message names a PRN that is not on record
+    UNKNOWN_ID = "unknown_id"  # the message names a CMS participant ID that is not on record
+
+
+@dataclass
+class Candidate:
+    offender: Offender
+    score: int
+    reasons: list[str]
+
+
+@dataclass
+class MatchResult:
+    kind: str
+    offender: Offender | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    reason: str = ""
+
+
+def near_dates(date_of_birth: datetime.date) -> set[datetime.date]:
+    """The dates a keying slip turns a date of birth into: a day either side, day and month swapped."""
+    dates = {date_of_birth - datetime.timedelta(days=1), date_of_birth + datetime.timedelta(days=1)}
+    if date_of_birth.day <= 12 and date_of_birth.day != date_of_birth.month:
+        with contextlib.suppress(ValueError):  # 31/01 has no 1/31
+            dates.add(date_of_birth.replace(month=date_of_birth.day, day=date_of_birth.month))
+    return dates
+
+
+def _score_name(
+    *,
+    family: str,
+    given: str,
+    dob: datetime.date | None,
+    want_family: str,
+    want_given: str,
+    want_dob: datetime.date,
+    label: str,
+) -> tuple[int, list[str]]:
+    score, reasons = 0, []
+    if fold(family) == fold(want_family):
+        score += FAMILY_EXACT
+        reasons.append(f"same family name{label}")
+    elif soundex(family) and soundex(family) == soundex(want_family):
+        score += FAMILY_SOUNDS_ALIKE
+        reasons.append(f"family name sounds alike{label} ({family} / {want_family})")
+    else:
+        return 0, []
+    given_folded, want_folded = fold(given), fold(want_given)
+    first, want_first = (given_folded.split() or [""])[0], (want_folded.split() or [""])[0]
+    if given_folded == want_folded:
+        score += GIVEN_EXACT
+        reasons.append("same given names")
+    elif first and first == want_first:
+        score += FIRST_GIVEN_EXACT
+        reasons.append(f"same first name, other given names differ ({given} / {want_given})")
+    elif first and want_first and soundex(first) == soundex(want_first):
+        score += FIRST_GIVEN_SOUNDS_ALIKE
+        reasons.append(f"first name sounds alike ({given} / {want_given})")
+    elif first and want_first and first[0] == want_first[0]:
+        score += SAME_INITIAL
+        reasons.append(f"same initial, given names differ ({given} / {want_given})")
+    else:
+        reasons.append(f"given names differ ({given or '—'} / {want_given or '—'})")
+    if dob == want_dob:
+        score += DOB_EXACT
+        reasons.append("same date of birth")
+    elif dob is not None and dob in near_dates(want_dob):
+        score += DOB_NEAR
+        reasons.append(f"date of birth nearly the same ({dob:%d/%m/%Y} / {want_dob:%d/%m/%Y})")
+    else:
+        return 0, []
+    return score, reasons
+
+
+def score_offender(offender: Offender, *, family_name: str, given_names: str, date_of_birth) -> Candidate:
+    """The best score over the offender's own name and each alias (an alias without its own date
+    of birth uses the offender's)."""
+    variants = [(offender.family_name, offender.given_names, offender.date_of_birth, "")]
+    for alias in offender.aliases.all():
+        variants.append(
+            (alias.family_name, alias.given_names, alias.date_of_birth or offender.date_of_birth, " (alias)")
+        )
+    best = Candidate(offender, 0, [])
+    for family, given, dob, label in variants:
+        score, reasons = _score_name(
+            family=family,
+            given=given,
+            dob=dob,
+            want_family=family_name,
+            want_given=given_names,
+            want_dob=date_of_birth,
+            label=label,
+        )
+        if score > best.score:
+            best = Candidate(offender, score, reasons)
+    return best
+
+
+def name_candidates(*, family_name: str, given_names: str, date_of_birth: datetime.date) -> list[Candidate]:
+    """Offenders whose name (or an alias) sounds like the one given and whose date of birth is the
+    same or nearly so, best first. Uses the indexed Soundex and date-of-birth columns."""
+    code = soundex(family_name)
+    if not code:
+        return []
+    dates = {date_of_birth, *near_dates(date_of_birth)}
+    alias_match = OffenderAlias.objects.filter(family_name_soundex=code).filter(
+        Q(date_of_birth__in=dates) | Q(date_of_birth__isnull=True, offender__date_of_birth__in=dates)
+    )
+    ids = set(
+        Offender.objects.filter(family_name_soundex=code, date_of_birth__in=dates).values_list(
+            "pk", flat=True
+        )[:200]
+    ) | set(alias_match.values_list("offender_id", flat=True)[:200])
+    if not ids:
+        return []
+    offenders = Offender.objects.filter(pk__in=ids).prefetch_related(
+        Prefetch("aliases", queryset=OffenderAlias.objects.order_by("id"))
+    )
+    scored = [
+        score_offender(
+            offender, family_name=family_name, given_names=given_names, date_of_birth=date_of_birth
+        )
+        for offender in offenders
+    ]
+    scored = [candidate for candidate in scored if candidate.score >= PROBABLE_THRESHOLD]
+    scored.sort(key=lambda candidate: (-candidate.score, candidate.offender.pk))
+    return scored[:MAX_CANDIDATES]
+
+
+def match_offender(details: dict) -> MatchResult:
+    """`details` is a validated offender block of a message (prn, cms_participant_id,
+    family_name, given_names, date_of_birth)."""
+    prn = details.get("prn")
+    if prn:
+        offender = Offender.objects.filter(prn=prn).first()
+        if offender is None:
+            return MatchResult(
+                MatchKind.UNKNOWN_PRN,
+                reason=f"No offender has PRN {prn}. Check the PRN with the courts; a message with a "
+                "PRN never creates a new offender.",
+            )
+        return MatchResult(MatchKind.EXACT, offender=offender, reason=f"PRN {prn}")
+    participant = details.get("cms_participant_id")
+    if participant:
+        identifier = (
+            Identifier.objects.select_related("offender")
+            .filter(kind=Identifier.Kind.CMS, value__iexact=participant)
+            .first()
+        )
+        if identifier is not None:
+            return MatchResult(
+                MatchKind.EXACT, offender=identifier.offender, reason=f"CMS participant ID {participant}"
+            )
+        if not details.get("family_name") or not details.get("date_of_birth"):
+            return MatchResult(
+                MatchKind.UNKNOWN_ID,
+                reason=f"No offender has CMS participant ID {participant}, and the message gives no "
+                "name and date of birth to match on.",
+            )
+    candidates = name_candidates(
+        family_name=details["family_name"],
+        given_names=details.get("given_names", ""),
+        date_of_birth=details["date_of_birth"],
+    )
+    exact = [candidate for candidate in candidates if candidate.score >= EXACT_SCORE]
+    if len(exact) == 1 and len([c for c in candidates if c.score >= EXACT_SCORE - DOB_EXACT + DOB_NEAR]) == 1:
+        only = exact[0]
+        return MatchResult(
+            MatchKind.EXACT, offender=only.offender, candidates=exact, reason="; ".join(only.reasons)
+        )
+    if candidates:
+        return MatchResult(
+            MatchKind.PROBABLE,
+            candidates=candidates,
+            reason=f"{len(candidates)} possible match{'es' if len(candidates) != 1 else ''} on name and "
+            "date of birth: a person must confirm which (if any) is this offender.",
+        )
+    return MatchResult(MatchKind.NONE, reason="No offender with this name and date of birth.")

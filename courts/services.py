@@ -1,0 +1,664 @@
+"""The court (CMS) interface: receiving, processing and reviewing court messages, the batch
+import and the courts' credentials. How each message type changes the records is in
+courts.applying; data-correction requests are in courts.corrections.
+
+A message's life (MessageStatus): it is stored as received, then
+- REJECTED when it is not a valid message (its reason says what to fix; it is on the exceptions
+  report as REJECTED_MESSAGE);
+- DUPLICATE when an earlier copy with the same message ID was accepted (it changes nothing);
+- AWAITING_MATCH when the offender it names is only probably someone on record: a person confirms
+  a candidate (the message is then applied to that offender) or rejects them all;
+- EXCEPTION when it cannot be applied: the offender or sentence it names is not on record
+  (UNMATCHED_MESSAGE) or the record refuses the change (COURT_CONFLICT, e.g. a transfer of a
+  sentence someone has already completed by hand);
+- PROCESSED when it was applied, in one transaction, through the same services staff use, with
+  every sentence event marked as coming from the court interface.
+
+`message_transition` is the only code that changes a message's status; each change is a
+MessageTransition row.
+"""
+
+import datetime
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audit import context as audit_context
+from audit.models import AuditAction
+from audit.services import audit_record
+from courts.applying import (
+    APPLY,
+    ON_EXISTING_RECORD,
+    Applying,
+    AwaitingMatch,
+    CourtInterfaceActor,
+    MessageRejected,
+    MessageUnmatched,
+    validation_text,
+)
+
+# The exceptions report raises correction requests through this module (reconciliation.services).
+from courts.corrections import correction_request_create  # noqa: F401
+from courts.models import (
+    CourtApiCredential,
+    CourtMessage,
+    MatchCandidate,
+    MatchDecision,
+    MessageStatus,
+    MessageTransition,
+)
+from courts.schemas import MAX_BODY_BYTES, ParsedBody, envelope_fields, parse_body, validate_message
+from offenders.models import Offender
+from reconciliation.models import ReasonCode
+from reconciliation.services import exception_raise
+from sentences.models import Sentence
+
+logger = logging.getLogger(__name__)
+
+AUDIT_CHANNEL = "court interface"
+# A message that has failed this many processing attempts is left for a person (see the sweep).
+MAX_ATTEMPTS = 5
+
+MESSAGE_TRANSITIONS: dict[str, frozenset[str]] = {
+    MessageStatus.RECEIVED: frozenset(
+        {
+            MessageStatus.PROCESSED,
+            MessageStatus.DUPLICATE,
+            MessageStatus.REJECTED,
+            MessageStatus.AWAITING_MATCH,
+            MessageStatus.EXCEPTION,
+        }
+    ),
+    MessageStatus.AWAITING_MATCH: frozenset(
+        {MessageStatus.PROCESSED, MessageStatus.EXCEPTION, MessageStatus.REJECTED}
+    ),
+    # Retried once someone has put the record right (e.g. entered the missing sentence).
+    MessageStatus.EXCEPTION: frozenset({MessageStatus.RECEIVED}),
+    MessageStatus.PROCESSED: frozenset(),
+    MessageStatus.DUPLICATE: frozenset(),
+    MessageStatus.REJECTED: frozenset(),
+}
+FINAL_STATUSES = frozenset({MessageStatus.PROCESSED, MessageStatus.DUPLICATE, MessageStatus.REJECTED})
+# An earlier copy in one of these statuses makes a later copy with the same message ID a duplicate.
+# A rejected copy does not: the courts may send a corrected message again under the same ID.
+ORIGINAL_STATUSES = (
+    MessageStatus.RECEIVED,
+    MessageStatus.PROCESSED,
+    MessageStatus.AWAITING_MATCH,
+    MessageStatus.EXCEPTION,
+)
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# --- status transitions ---------------------------------------------------------------------------
+
+
+def message_transition(
+    *, message: CourtMessage, to_status: str, reason: str = "", actor=None, **fields
+) -> None:
+    """Move `message` to `to_status` if it is still in the status we read (someone else may have
+    got there first: then nothing changes and ValidationError says so)."""
+    from_status = message.status
+    if to_status not in MESSAGE_TRANSITIONS[from_status]:
+        raise ValidationError(
+            f"A message that is {MessageStatus(from_status).label.lower()} cannot become "
+            f"{MessageStatus(to_status).label.lower()}."
+        )
+    values = {"status": to_status, "status_reason": reason[:4000], **fields}
+    if to_status != MessageStatus.RECEIVED:
+        values["processed_at"] = timezone.now()
+    updated = CourtMessage.objects.filter(pk=message.pk, status=from_status).update(**values)
+    if not updated:
+        raise ValidationError("Someone else changed this message a moment ago; reload it.")
+    MessageTransition.objects.create(
+        message=message,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason[:4000],
+        actor=_user(actor),
+    )
+    for name, value in values.items():
+        setattr(message, name, value)
+
+
+def message_transition_new(*, messages: list[CourtMessage], to_status: str, reasons: dict[int, str]) -> None:
+    """The same step for many messages stored moments ago in this transaction (the batch import):
+    one UPDATE and one INSERT rather than two statements per message."""
+    if not messages:
+        return
+    assert all(message.status == MessageStatus.RECEIVED for message in messages)
+    if to_status not in MESSAGE_TRANSITIONS[MessageStatus.RECEIVED]:
+        raise ValidationError(f"A received message cannot become {to_status}.")
+    now = timezone.now()
+    for message in messages:
+        message.status = to_status
+        message.status_reason = reasons.get(message.pk, "")[:4000]
+        message.processed_at = now
+    CourtMessage.objects.bulk_update(
+        messages, ["status", "status_reason", "processed_at", "duplicate_of"], batch_size=1000
+    )
+    MessageTransition.objects.bulk_create(
+        [
+            MessageTransition(
+                message=message,
+                from_status=MessageStatus.RECEIVED,
+                to_status=to_status,
+                reason=message.status_reason,
+            )
+            for message in messages
+        ],
+        batch_size=1000,
+    )
+
+
+# --- receiving ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Receipt:
+    message: CourtMessage
+    accepted: bool
+    too_large: bool = False
+    errors: dict | None = None
+
+
+def _rejected_exception(message: CourtMessage, reason: str) -> None:
+    exception_raise(
+        reason_code=ReasonCode.REJECTED_MESSAGE,
+        detail=f"Court message {message.message_id or f'#{message.pk}'} rejected: {reason}",
+        court_message=message,
+    )
+
+
+def court_message_receive(
+    *,
+    raw: bytes,
+    content_type: str = "",
+    credential: CourtApiCredential | None = None,
+    source: str = "api",
+    body_size: int | None = None,
+) -> Receipt:
+    """Store a message exactly as received, then check it. The store is its own transaction, so
+    nothing that happens afterwards can lose the message. A valid message is queued for processing
+    when the check commits; an invalid one is REJECTED with a reason and raised as an exception."""
+    size = body_size if body_size is not None else len(raw)
+    truncated = len(raw) > MAX_BODY_BYTES or size > MAX_BODY_BYTES
+    kept = raw[:MAX_BODY_BYTES]
+    text = kept.decode("utf-8", errors="replace")
+    exact = None
+    if "\x00" in text or text.encode("utf-8") != kept:
+        exact, text = kept, text.replace("\x00", "\ufffd")
+    message = CourtMessage.objects.create(
+        raw_body=text,
+        raw_bytes=exact,
+        body_size=size,
+        body_truncated=truncated,
+        content_type=content_type[:100],
+        credential=credential,
+        source=source,
+    )
+    parsed = ParsedBody(text, exact, None, "") if truncated else parse_body(kept)
+    message_id, message_type = envelope_fields(parsed.payload)
+    validation = validate_message(parsed.payload) if parsed.payload is not None else None
+    with transaction.atomic():
+        CourtMessage.objects.filter(pk=message.pk).update(
+            message_id=message_id, message_type=message_type, payload=parsed.payload
+        )
+        message.message_id, message.message_type, message.payload = message_id, message_type, parsed.payload
+        if truncated:
+            reason = (
+                f"The body is {size:,} bytes; the largest message accepted is {MAX_BODY_BYTES:,} bytes. "
+                "Only its first part is kept. Split the message or send the large parts another way."
+            )
+            errors = None
+        elif validation is None:
+            reason, errors = parsed.error, None
+        elif not validation.valid:
+            reason, errors = validation.reason, validation.errors
+        else:
+            transaction.on_commit(lambda: _queue(message.pk), robust=True)
+            return Receipt(message, accepted=True)
+        message_transition(message=message, to_status=MessageStatus.REJECTED, reason=reason)
+        _rejected_exception(message, reason)
+    return Receipt(message, accepted=False, too_large=truncated, errors=errors)
+
+
+def _queue(pk: int) -> None:
+    from courts.tasks import process_court_message
+
+    process_court_message.delay(pk)
+
+
+# --- processing -----------------------------------------------------------------------------------
+def _apply(
+    message: CourtMessage,
+    data: dict,
+    *,
+    actor=None,
+    confirmed_offender: Offender | None = None,
+    matches_rejected: bool = False,
+) -> None:
+    """Apply a message in a savepoint and settle its status: nothing is half-applied."""
+    applying = Applying(
+        message=message,
+        data=data,
+        actor=CourtInterfaceActor(message),
+        confirmed_offender=confirmed_offender,
+        matches_rejected=matches_rejected,
+    )
+    try:
+        with transaction.atomic():
+            APPLY[data["message_type"]](applying)
+    except (AwaitingMatch, MessageRejected, MessageUnmatched, ValidationError) as failure:
+        _forget_rolled_back(applying)
+        _settle_failure(message, data, applying, failure, actor)
+    else:
+        message_transition(
+            message=message,
+            to_status=MessageStatus.PROCESSED,
+            reason=" ".join(applying.notes),
+            actor=actor,
+            offender=applying.offender,
+            sentence=applying.sentence,
+        )
+
+
+def _forget_rolled_back(applying: Applying) -> None:
+    """A record created inside the rolled-back savepoint no longer exists: do not point at it."""
+    if applying.offender is not None and not Offender.objects.filter(pk=applying.offender.pk).exists():
+        applying.offender = None
+    if applying.sentence is not None and not Sentence.objects.filter(pk=applying.sentence.pk).exists():
+        applying.sentence = None
+
+
+def _settle_failure(message: CourtMessage, data: dict, applying: Applying, failure: Exception, actor) -> None:
+    if isinstance(failure, AwaitingMatch):
+        MatchCandidate.objects.bulk_create(
+            [
+                MatchCandidate(
+                    message=message,
+                    offender=candidate.offender,
+                    score=candidate.score,
+                    reasons=candidate.reasons,
+                )
+                for candidate in failure.result.candidates
+            ]
+        )
+        message_transition(
+            message=message, to_status=MessageStatus.AWAITING_MATCH, reason=failure.result.reason, actor=actor
+        )
+    elif isinstance(failure, MessageRejected):
+        reason = str(failure)
+        message_transition(message=message, to_status=MessageStatus.REJECTED, reason=reason, actor=actor)
+        _rejected_exception(message, reason)
+    elif isinstance(failure, MessageUnmatched):
+        _exception(
+            message,
+            ReasonCode.UNMATCHED_MESSAGE,
+            str(failure),
+            actor,
+            failure.offender or applying.offender,
+            failure.sentence or applying.sentence,
+        )
+    else:
+        code = (
+            ReasonCode.COURT_CONFLICT
+            if data["message_type"] in ON_EXISTING_RECORD
+            else ReasonCode.REJECTED_MESSAGE
+        )
+        _exception(message, code, validation_text(failure), actor, applying.offender, applying.sentence)
+
+
+def _exception(message, reason_code, reason, actor, offender=None, sentence=None) -> None:
+    message_transition(
+        message=message,
+        to_status=MessageStatus.EXCEPTION,
+        reason=reason,
+        actor=actor,
+        offender=offender,
+        sentence=sentence,
+    )
+    exception_raise(
+        reason_code=reason_code,
+        detail=f"Court message {message.message_id} ({message.message_type}): {reason}",
+        offender=offender,
+        sentence=sentence,
+        court_message=message,
+    )
+
+
+def _original_of(message: CourtMessage) -> CourtMessage | None:
+    if not message.message_id:
+        return None
+    return (
+        CourtMessage.objects.filter(
+            message_id=message.message_id, pk__lt=message.pk, status__in=ORIGINAL_STATUSES
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+class _InAuditChannel:
+    def __enter__(self):
+        current = audit_context.current()
+        self.token = audit_context.set_context(
+            audit_context.AuditContext(
+                ip_address=current.ip_address, user_agent=current.user_agent, channel=AUDIT_CHANNEL
+            )
+        )
+
+    def __exit__(self, *exc):
+        audit_context.reset_context(self.token)
+
+
+def court_message_process(*, pk: int) -> CourtMessage:
+    """Process one received message (the Celery task calls this). Safe to call twice, or for two
+    copies of a message at once: copies with the same message ID are serialised on a lock on the
+    earliest of them, and a message no longer RECEIVED is left as it is."""
+    CourtMessage.objects.filter(pk=pk, status=MessageStatus.RECEIVED).update(attempts=F("attempts") + 1)
+    with _InAuditChannel(), transaction.atomic():
+        message_id = CourtMessage.objects.filter(pk=pk).values_list("message_id", flat=True).first()
+        if message_id:
+            # Row lock on the earliest copy: every copy of this message ID waits on the same row.
+            list(
+                CourtMessage.objects.filter(message_id=message_id)
+                .order_by("pk")
+                .select_for_update()
+                .values_list("pk", flat=True)[:1]
+            )
+        # The body as received is not needed to apply the parsed message (and may be 1 MB).
+        message = CourtMessage.objects.defer("raw_body", "raw_bytes").select_for_update().get(pk=pk)
+        if message.status != MessageStatus.RECEIVED:
+            return message
+        original = _original_of(message)
+        if original is not None:
+            same = original.payload == message.payload
+            message_transition(
+                message=message,
+                to_status=MessageStatus.DUPLICATE,
+                reason=f"Message {message.message_id} was already received (#{original.pk}); "
+                "this copy changes nothing."
+                + ("" if same else " Its content differs from the first copy's."),
+                duplicate_of=original,
+            )
+            return message
+        validation = validate_message(message.payload or {})
+        if not validation.valid:
+            message_transition(message=message, to_status=MessageStatus.REJECTED, reason=validation.reason)
+            _rejected_exception(message, validation.reason)
+            return message
+        _apply(message, validation.data)
+    return message
+
+
+def court_message_retry(*, actor, message: CourtMessage) -> CourtMessage:
+    """Process an EXCEPTION message again, once the record it needs has been put right."""
+    with transaction.atomic():
+        message = CourtMessage.objects.select_for_update().get(pk=message.pk)
+        message_transition(
+            message=message, to_status=MessageStatus.RECEIVED, reason="Retried by a person", actor=actor
+        )
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, obj=message, summary=f"Retried court message {message}"
+        )
+    court_message_process(pk=message.pk)
+    message.refresh_from_db()
+    return message
+
+
+def court_messages_requeue(*, older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
+    """Queue again the messages still RECEIVED a while after they arrived (the broker was down when
+    they were stored, or a worker died): run every few minutes by Celery beat."""
+    cutoff = timezone.now() - older_than
+    pks = list(
+        CourtMessage.objects.filter(
+            status=MessageStatus.RECEIVED, received_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+        ).values_list("pk", flat=True)[:5000]
+    )
+    for pk in pks:
+        _queue(pk)
+    return len(pks)
+
+
+# --- a person decides a probable match ------------------------------------------------------------
+
+
+def _awaiting(message: CourtMessage) -> CourtMessage:
+    message = CourtMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != MessageStatus.AWAITING_MATCH:
+        raise ValidationError(
+            "This message is no longer waiting for a match; someone may have decided it already."
+        )
+    return message
+
+
+def match_confirm(*, actor, candidate: MatchCandidate) -> CourtMessage:
+    """The person confirms `candidate` is the offender the message names: the message is applied
+    to that offender (the names the courts used are kept as aliases)."""
+    with _InAuditChannel(), transaction.atomic():
+        message = _awaiting(candidate.message)
+        now = timezone.now()
+        MatchCandidate.objects.filter(message=message, decision=MatchDecision.PENDING).exclude(
+            pk=candidate.pk
+        ).update(decision=MatchDecision.REJECTED, decided_by=_user(actor), decided_at=now)
+        MatchCandidate.objects.filter(pk=candidate.pk).update(
+            decision=MatchDecision.CONFIRMED, decided_by=_user(actor), decided_at=now
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=message,
+            offender_id=candidate.offender_id,
+            summary=f"Confirmed {candidate.offender} as the offender of court message {message}",
+            changes={"match": [None, candidate.offender.prn], "score": [None, candidate.score]},
+        )
+        validation = validate_message(message.payload or {})
+        _apply(message, validation.data, actor=actor, confirmed_offender=candidate.offender)
+    return message
+
+
+def match_reject(*, actor, message: CourtMessage, reason: str = "") -> CourtMessage:
+    """None of the candidates is this person: a new sentence creates a new offender record; any
+    other message becomes an exception (it needs an offender already on record)."""
+    with _InAuditChannel(), transaction.atomic():
+        message = _awaiting(message)
+        MatchCandidate.objects.filter(message=message, decision=MatchDecision.PENDING).update(
+            decision=MatchDecision.REJECTED, decided_by=_user(actor), decided_at=timezone.now()
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=message,
+            summary=f"Rejected the possible matches of court message {message}"
+            + (f": {reason}" if reason else ""),
+        )
+        validation = validate_message(message.payload or {})
+        _apply(message, validation.data, actor=actor, matches_rejected=True)
+    return message
+
+
+# --- credentials ----------------------------------------------------------------------------------
+
+
+def court_credential_issue(*, name: str) -> tuple[CourtApiCredential, str]:
+    """A new credential; the token is returned once and only its hash is kept."""
+    if not name.strip():
+        raise ValidationError({"name": "Name the credential (e.g. the CMS environment)."})
+    if CourtApiCredential.objects.filter(name=name).exists():
+        raise ValidationError({"name": f"A credential named {name!r} already exists."})
+    token = secrets.token_urlsafe(32)
+    credential = CourtApiCredential.objects.create(
+        name=name, token_prefix=token[:8], token_hash=CourtApiCredential.hash_token(token)
+    )
+    audit_record(
+        actor=None, action=AuditAction.CREATE, obj=credential, summary=f"Issued court credential {name}"
+    )
+    return credential, token
+
+
+def court_credential_authenticate(token: str) -> CourtApiCredential | None:
+    credential = CourtApiCredential.objects.filter(
+        token_hash=CourtApiCredential.hash_token(token), active=True
+    ).first()
+    if credential is not None:
+        now = timezone.now()
+        # At most one write a minute per credential, however busy the interface is.
+        if credential.last_used_at is None or now - credential.last_used_at > datetime.timedelta(minutes=1):
+            CourtApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
+    return credential
+
+
+# --- the batch import -----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    lines: int = 0
+    blank: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    processed: dict[str, int] = field(default_factory=dict)
+    store_seconds: float = 0.0
+    process_seconds: float = 0.0
+    rejections: list[str] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        return self.accepted + self.duplicate + self.rejected
+
+
+def _store_batch(batch: list[tuple[int, bytes]], summary: ImportSummary) -> list[int]:
+    """Store one batch of lines, file the duplicates and rejections, return the accepted pks."""
+    rows, checks = [], []
+    for line_number, raw in batch:
+        parsed = parse_body(raw[:MAX_BODY_BYTES])
+        too_large = len(raw) > MAX_BODY_BYTES
+        validation = (
+            validate_message(parsed.payload) if parsed.payload is not None and not too_large else None
+        )
+        message_id, message_type = envelope_fields(parsed.payload)
+        rows.append(
+            CourtMessage(
+                raw_body=parsed.text,
+                raw_bytes=parsed.exact_bytes,
+                body_size=len(raw),
+                body_truncated=too_large,
+                content_type="application/x-ndjson",
+                source="batch",
+                message_id=message_id,
+                message_type=message_type,
+                payload=parsed.payload,
+            )
+        )
+        if too_large:
+            reason = (
+                f"Line {line_number}: the line is {len(raw):,} bytes; "
+                f"the largest message is {MAX_BODY_BYTES:,}."
+            )
+        elif validation is None:
+            reason = f"Line {line_number}: {parsed.error}"
+        elif not validation.valid:
+            reason = f"Line {line_number}: {validation.reason}"
+        else:
+            reason = ""
+        checks.append(reason)
+    with transaction.atomic():
+        CourtMessage.objects.bulk_create(rows, batch_size=1000)
+        rejected = [(row, reason) for row, reason in zip(rows, checks, strict=True) if reason]
+        valid = [row for row, reason in zip(rows, checks, strict=True) if not reason]
+        earlier = dict(
+            CourtMessage.objects.filter(
+                message_id__in={row.message_id for row in valid},
+                status__in=ORIGINAL_STATUSES,
+                pk__lt=min((row.pk for row in rows), default=0),
+            )
+            .order_by("message_id", "pk")
+            .distinct("message_id")
+            .values_list("message_id", "pk")
+        )
+        duplicates, accepted = [], []
+        for row in valid:
+            original = earlier.get(row.message_id)
+            if original is not None:
+                row.duplicate_of_id = original
+                duplicates.append(row)
+            else:
+                earlier[row.message_id] = row.pk
+                accepted.append(row)
+        message_transition_new(
+            messages=duplicates,
+            to_status=MessageStatus.DUPLICATE,
+            reasons={
+                row.pk: f"Message {row.message_id} was already received (#{row.duplicate_of_id}); this copy "
+                "changes nothing."
+                for row in duplicates
+            },
+        )
+        message_transition_new(
+            messages=[row for row, _ in rejected],
+            to_status=MessageStatus.REJECTED,
+            reasons={row.pk: reason for row, reason in rejected},
+        )
+        for row, reason in rejected:
+            _rejected_exception(row, reason)
+    summary.accepted += len(accepted)
+    summary.duplicate += len(duplicates)
+    summary.rejected += len(rejected)
+    summary.rejections += [reason for _, reason in rejected][: max(0, 20 - len(summary.rejections))]
+    return [row.pk for row in accepted]
+
+
+def court_messages_import(
+    *,
+    lines: Iterable[bytes],
+    batch_size: int = 1000,
+    process: bool = False,
+    queue: bool = True,
+    on_line: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import a JSON-lines file of messages: every line is stored as it is (source 'batch'), then
+    duplicates and invalid lines are filed, in batches of `batch_size` (bulk inserts). The accepted
+    messages are then processed here (`process`) or queued for the workers (`queue`).
+    `on_line(bytes_read)` is called per line, for a progress bar."""
+    summary = ImportSummary()
+    batch: list[tuple[int, bytes]] = []
+    accepted: list[int] = []
+    started = time.perf_counter()
+    for number, line in enumerate(lines, start=1):
+        if on_line is not None:
+            on_line(len(line))
+        summary.lines += 1
+        content = line[:-1] if line.endswith(b"\n") else line
+        content = content[:-1] if content.endswith(b"\r") else content
+        if not content.strip():
+            summary.blank += 1
+            continue
+        batch.append((number, content))
+        if len(batch) >= batch_size:
+            accepted += _store_batch(batch, summary)
+            batch = []
+    if batch:
+        accepted += _store_batch(batch, summary)
+    summary.store_seconds = time.perf_counter() - started
+    if process:
+        started = time.perf_counter()
+        for pk in accepted:
+            status = court_message_process(pk=pk).status
+            summary.processed[status] = summary.processed.get(status, 0) + 1
+        summary.process_seconds = time.perf_counter() - started
+    elif queue:
+        for pk in accepted:
+            _queue(pk)
+    return summary

@@ -1,0 +1,24 @@
+"""Celery tasks of the court interface: thin wrappers around courts.services."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from courts.services import court_message_process, court_messages_requeue
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def process_court_message(message_pk: int) -> str:
+    """Retried only for transient database errors (a deadlock, a lost connection); a message that
+    cannot be applied is not an error here: it becomes an exception for a person."""
+    return court_message_process(pk=message_pk).status
+
+
+@shared_task
+def requeue_court_messages() -> int:
+    return court_messages_requeue()
