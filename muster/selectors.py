@@ -212,7 +212,7 @@ def _text_filter(text: str) -> Q:
     of the family or given names (folded, so macrons and case do not matter)."""
     condition = Q()
     for word in text.split():
-        if word.isdigit():
+        if word.isascii() and word.isdigit():
             condition &= Q(prn__startswith=word)
             continue
         folded = fold(word)

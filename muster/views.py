@@ -10,7 +10,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from audit.models import AuditAction
-from audit.services import audit_record, audit_search
+from audit.services import audit_listed, audit_record, audit_search
 from muster.access import (
     access_muster_office_by_id,
     can_choose_muster_office,
@@ -99,6 +99,11 @@ def _render_list(request, office: Office, form: MusterFilterForm, *, status: int
             actor=request.user, scope=f"muster list of {office.code}", terms=_audit_terms(office, filters)
         )
         page_obj, rows = muster_page(office, filters, request.GET.get("page"), per_page=MUSTER_PAGE_SIZE)
+        audit_listed(
+            actor=request.user,
+            offender_ids=[row.offender_id for row in rows],
+            summary=f"Listed on the muster list of {office.code}",
+        )
         context.update(
             page_obj=page_obj,
             rows=rows,

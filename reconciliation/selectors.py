@@ -48,9 +48,8 @@ def exceptions_of_office(office_id: int | None) -> QuerySet:
 
 def exception_report(*, office_id: int | None, filters: ReportFilters, user) -> QuerySet:
     """The report's rows, with everything a row shows fetched in the same query."""
-    rows = exceptions_of_office(office_id).select_related(
-        "office", "offender", "sentence", "assignee", "court_message"
-    )
+    # Not the court message: rows show only its id, and its stored body can be a megabyte.
+    rows = exceptions_of_office(office_id).select_related("office", "offender", "sentence", "assignee")
     if filters.status == UNRESOLVED_FILTER:
         rows = rows.exclude(status=ExceptionStatus.RESOLVED)
     elif filters.status in ExceptionStatus.values:
@@ -61,7 +60,7 @@ def exception_report(*, office_id: int | None, filters: ReportFilters, user) -> 
         rows = rows.filter(assignee__isnull=True)
     elif filters.assignee == ME:
         rows = rows.filter(assignee=user)
-    elif filters.assignee.isdigit():
+    elif filters.assignee.isascii() and filters.assignee.isdigit():
         rows = rows.filter(assignee_id=int(filters.assignee))
     if filters.older_than_days:
         rows = rows.filter(opened_at__lt=timezone.now() - datetime.timedelta(days=filters.older_than_days))
@@ -75,13 +74,13 @@ def exception_report(*, office_id: int | None, filters: ReportFilters, user) -> 
 def _text_match(text: str) -> Q:
     """A PRN, an exception number, or words of the offender's name or of the problem."""
     match = Q(detail__icontains=text) | Q(resolution_reason__icontains=text) | Q(change_made__icontains=text)
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         match |= Q(offender__prn=text)
         if len(text) <= 12:
             match |= Q(pk=int(text))
     for word in text.replace(",", " ").split():
         match |= Q(offender__family_name__iexact=word)
-    names = [word for word in text.replace(",", " ").split() if not word.isdigit()]
+    names = [word for word in text.replace(",", " ").split() if not (word.isascii() and word.isdigit())]
     if len(names) > 1:
         name_match = Q()
         for word in names:

@@ -112,6 +112,8 @@ def exception_raise(
         office = sentence.managing_office
     if office is None and offender is not None:
         office = offender.home_office
+    if office is None and court_message is not None:
+        office = _office_named_in(court_message)
     if offender is None and sentence is not None:
         offender = sentence.offender
     earlier = (
@@ -825,3 +827,21 @@ def exception_reopen(*, actor, exception: DataException, reason: str) -> DataExc
             "no_longer_detected_at": None,
         },
     )
+
+
+def _office_named_in(court_message):
+    """A court message about someone we cannot match still names the office that will manage the
+    sentence; its exception goes to that office's administrative staff rather than to no one."""
+    from staff.models import Office
+
+    payload = court_message.payload if isinstance(court_message.payload, dict) else {}
+    for part in ("sentence", "release"):
+        section = payload.get(part)
+        if isinstance(section, dict):
+            code = section.get("managing_office_code") or section.get("to_office_code")
+            if isinstance(code, str) and code:
+                return Office.objects.filter(code=code).first()
+    code = payload.get("to_office_code")
+    if isinstance(code, str) and code:
+        return Office.objects.filter(code=code).first()
+    return None

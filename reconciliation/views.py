@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
-from audit.services import audit_record, audit_search, audit_view
+from audit.services import audit_listed, audit_record, audit_search, audit_view
 from ioms.forms import add_service_errors
 from reconciliation import services
 from reconciliation.access import (
@@ -110,6 +110,11 @@ def report(request):
     audit_search(actor=request.user, scope=f"exceptions report: {scope.label}", terms=filters.as_terms())
     rows = exception_report(office_id=scope.office_id, filters=filters, user=request.user)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    audit_listed(
+        actor=request.user,
+        offender_ids=[row.offender_id for row in page.object_list if row.offender_id],
+        summary=f"Listed on the exceptions report: {scope.label}",
+    )
     context.update(
         {
             "page_obj": page,

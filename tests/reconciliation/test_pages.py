@@ -519,3 +519,9 @@ def test_the_chart_scales_bars_to_the_busiest_week():
     assert [tick.label for tick in chart.ticks][-1] in {"12", "15"}
     assert all(bar.height == 0 for bar in chart.bars if bar.value == 0)
     assert "Most opened in one week: 11" in chart.description
+
+
+def test_a_superscript_digit_in_the_search_is_text_not_a_crash(as_user, office, role_user):
+    client = as_user(role_user(Role.ADMIN_SUPPORT))
+    assert client.get(reverse("reconciliation:report"), {"q": "²"}).status_code == 200
+    assert client.get(reverse("reconciliation:export"), {"q": "²"}).status_code in {200, 400}
