@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from casenotes.services import system_casenote
 from courts import matching
 from courts.corrections import correction_request_transition
 from courts.models import CorrectionRequest, CorrectionStatus, CourtMessage, CourtSentenceReference
@@ -149,6 +150,12 @@ def _find_offender(applying: Applying, details: dict, *, may_create: bool) -> Of
         raise MessageUnmatched(result.reason)
     if result.kind == matching.MatchKind.PROBABLE and not applying.matches_rejected:
         raise AwaitingMatch(result)
+    if applying.matches_rejected and result.number_hit:
+        # The number names someone else: never a new offender; the courts must check the number.
+        raise MessageUnmatched(
+            f"A person rejected the offender {result.number_hit} names as {_describe(details)}. "
+            "Check the number with the courts."
+        )
     if may_create:
         return None
     who = _describe(details)
@@ -218,6 +225,16 @@ def _on_sentence(applying: Applying) -> tuple[Offender, Sentence]:
     return offender, sentence
 
 
+def _note(applying: Applying, offender: Offender, summary: str, text: str) -> None:
+    """Every change a court message makes to the record leaves a system casenote."""
+    system_casenote(
+        actor=applying.actor,
+        offender=offender,
+        summary=f"{summary} (from the court interface)"[:200],
+        text=f"{text}\nCourt message {applying.message.message_id or applying.message.pk}.",
+    )
+
+
 def _same_name(family: str, given: str, other_family: str, other_given: str) -> bool:
     return fold(family) == fold(other_family) and fold(given) == fold(other_given)
 
@@ -244,6 +261,7 @@ def _add_known_names(applying: Applying, offender: Offender, details: dict) -> N
             )
             names.append((family, given))
             applying.notes.append(f"Added the name {given} {family} as an alias.")
+            _note(applying, offender, "Alias added", f"The courts know this person as {given} {family}.")
 
 
 def _add_address(
@@ -267,6 +285,14 @@ def _add_address(
         started_on=address.get("started_on") or started_on,
     )
     applying.notes.append("Added the address the courts gave.")
+    parts = [
+        address["line1"],
+        address.get("line2"),
+        address.get("suburb"),
+        address["city"],
+        address.get("postcode"),
+    ]
+    _note(applying, offender, "Address added", "Residential address: " + ", ".join(p for p in parts if p))
 
 
 def _add_participant_id(applying: Applying, offender: Offender, participant: str | None) -> None:
@@ -277,6 +303,7 @@ def _add_participant_id(applying: Applying, offender: Offender, participant: str
         ).exists()
     ):
         identifier_add(actor=applying.actor, offender=offender, kind=Identifier.Kind.CMS, value=participant)
+        _note(applying, offender, "Identifier added", f"Courts' participant ID {participant}.")
 
 
 def _conditions(items: list[str] | None) -> str:
@@ -320,6 +347,12 @@ def apply_sentence_imposed(applying: Applying) -> None:
                 family_name=alias["family_name"],
                 given_names=alias.get("given_names", ""),
                 date_of_birth=alias.get("date_of_birth"),
+            )
+            _note(
+                applying,
+                offender,
+                "Alias added",
+                f"The courts know this person as {alias.get('given_names', '')} {alias['family_name']}.",
             )
     else:
         _add_known_names(applying, offender, details)

@@ -48,6 +48,8 @@ class MatchResult:
     offender: Offender | None = None
     candidates: list[Candidate] = field(default_factory=list)
     reason: str = ""
+    # "PRN 123" when a PRN or participant ID named an offender whose name or date of birth differ.
+    number_hit: str = ""
 
 
 def near_dates(date_of_birth: datetime.date) -> set[datetime.date]:
@@ -160,6 +162,33 @@ def name_candidates(*, family_name: str, given_names: str, date_of_birth: dateti
     return scored[:MAX_CANDIDATES]
 
 
+def _checked(offender: Offender, details: dict, by: str) -> MatchResult:
+    """A PRN or participant-ID hit is only as good as the name and date of birth that come with it:
+    a typo in the number names somebody else. When the message gives a name and date of birth that
+    do not match exactly (own name or an alias), a person must confirm the match."""
+    if not details.get("family_name") or not details.get("date_of_birth"):
+        return MatchResult(MatchKind.EXACT, offender=offender, reason=by)
+    candidate = score_offender(
+        offender,
+        family_name=details["family_name"],
+        given_names=details.get("given_names", ""),
+        date_of_birth=details["date_of_birth"],
+    )
+    if candidate.score >= EXACT_SCORE:
+        return MatchResult(MatchKind.EXACT, offender=offender, candidates=[candidate], reason=by)
+    candidate.reasons = [
+        f"{by} is this offender's",
+        *(candidate.reasons or ["but the name and date of birth differ"]),
+    ]
+    return MatchResult(
+        MatchKind.PROBABLE,
+        candidates=[candidate],
+        reason=f"{by} belongs to {offender}, but the name and date of birth in the message do not match "
+        "the record exactly: a person must confirm this is the same offender.",
+        number_hit=by,
+    )
+
+
 def match_offender(details: dict) -> MatchResult:
     """`details` is a validated offender block of a message (prn, cms_participant_id,
     family_name, given_names, date_of_birth)."""
@@ -172,7 +201,7 @@ def match_offender(details: dict) -> MatchResult:
                 reason=f"No offender has PRN {prn}. Check the PRN with the courts; a message with a "
                 "PRN never creates a new offender.",
             )
-        return MatchResult(MatchKind.EXACT, offender=offender, reason=f"PRN {prn}")
+        return _checked(offender, details, f"PRN {prn}")
     participant = details.get("cms_participant_id")
     if participant:
         identifier = (
@@ -181,9 +210,7 @@ def match_offender(details: dict) -> MatchResult:
             .first()
         )
         if identifier is not None:
-            return MatchResult(
-                MatchKind.EXACT, offender=identifier.offender, reason=f"CMS participant ID {participant}"
-            )
+            return _checked(identifier.offender, details, f"CMS participant ID {participant}")
         if not details.get("family_name") or not details.get("date_of_birth"):
             return MatchResult(
                 MatchKind.UNKNOWN_ID,

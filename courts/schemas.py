@@ -510,27 +510,33 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _unstorable_text(value: Any, depth: int = 0) -> str:
+# No message of the format nests deeper than a few levels; a body nested deeper than this is
+# refused before anything walks it (a recursive walk, or storing it, would overflow the stack).
+MAX_NESTING = 32
+
+
+def _unstorable_text(value: Any) -> str:
     """Why a parsed value cannot be stored as JSON in PostgreSQL ('' when it can): NUL characters
-    and unpaired surrogates are valid JSON escapes but not valid stored text."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return "contains a NUL character (\\u0000)"
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "contains an unpaired surrogate (\\ud800-\\udfff)"
-        return ""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            reason = _unstorable_text(key, depth + 1) or _unstorable_text(item, depth + 1)
-            if reason:
-                return reason
-    elif isinstance(value, list):
-        for item in value:
-            reason = _unstorable_text(item, depth + 1)
-            if reason:
-                return reason
+    and unpaired surrogates are valid JSON escapes but not valid stored text, and a value nested
+    deeper than MAX_NESTING is refused. Iterative, so no depth of nesting can overflow the stack."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "contains a NUL character (\\u0000), which cannot be stored as text"
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "contains an unpaired surrogate (\\ud800-\\udfff), which cannot be stored as text"
+        elif isinstance(item, dict | list):
+            if depth >= MAX_NESTING:
+                return f"is nested too deeply (more than {MAX_NESTING} levels; no message of the format is)"
+            if isinstance(item, dict):
+                stack.extend((key, depth + 1) for key in item)
+                stack.extend((child, depth + 1) for child in item.values())
+            else:
+                stack.extend((child, depth + 1) for child in item)
     return ""
 
 
@@ -567,7 +573,7 @@ def parse_body(raw: bytes) -> ParsedBody:
         return ParsedBody(text, None, None, "The body must be a JSON object ({...}), not a list or a value.")
     unstorable = _unstorable_text(payload)
     if unstorable:
-        return ParsedBody(text, None, None, f"The message {unstorable}, which cannot be stored as text.")
+        return ParsedBody(text, None, None, f"The message {unstorable}.")
     return ParsedBody(text, None, payload)
 
 

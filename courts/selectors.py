@@ -28,7 +28,7 @@ def court_message_list(*, status: str = "", message_type: str = "", text: str = 
     text = text.strip()
     if text:
         condition = Q(message_id__istartswith=text)
-        if text.isdigit():
+        if text.isascii() and text.isdigit():  # '²' is a digit to isdigit(), not to int()
             condition |= Q(pk=int(text)) | Q(offender__prn=text)
         messages = messages.filter(condition)
     return messages

@@ -5,12 +5,14 @@ courts.applying; data-correction requests are in courts.corrections.
 A message's life (MessageStatus): it is stored as received, then
 - REJECTED when it is not a valid message (its reason says what to fix; it is on the exceptions
   report as REJECTED_MESSAGE);
-- DUPLICATE when an earlier copy with the same message ID was accepted (it changes nothing);
+- DUPLICATE when an earlier copy with the same message ID and the same content was accepted (it
+  changes nothing); a copy whose content differs is an EXCEPTION (COURT_CONFLICT) for a person;
 - AWAITING_MATCH when the offender it names is only probably someone on record: a person confirms
   a candidate (the message is then applied to that offender) or rejects them all;
 - EXCEPTION when it cannot be applied: the offender or sentence it names is not on record
   (UNMATCHED_MESSAGE) or the record refuses the change (COURT_CONFLICT, e.g. a transfer of a
-  sentence someone has already completed by hand);
+  sentence someone has already completed by hand), or processing failed unexpectedly or
+  MAX_ATTEMPTS times (REJECTED_MESSAGE, with the error): nothing stays RECEIVED for good;
 - PROCESSED when it was applied, in one transaction, through the same services staff use, with
   every sentence event marked as coming from the court interface.
 
@@ -26,8 +28,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit import context as audit_context
@@ -57,14 +59,15 @@ from courts.models import (
 from courts.schemas import MAX_BODY_BYTES, ParsedBody, envelope_fields, parse_body, validate_message
 from offenders.models import Offender
 from reconciliation.models import ReasonCode
-from reconciliation.services import exception_raise
+from reconciliation.services import UNRESOLVED, exception_raise, exceptions_resolve_for_processed_message
 from sentences.models import Sentence
 
 logger = logging.getLogger(__name__)
 
 AUDIT_CHANNEL = "court interface"
-# A message that has failed this many processing attempts is left for a person (see the sweep).
+# A message that has failed this many processing attempts becomes an exception for a person.
 MAX_ATTEMPTS = 5
+PROCESSED_CONSTRAINT = "one_processed_message_per_id"
 
 MESSAGE_TRANSITIONS: dict[str, frozenset[str]] = {
     MessageStatus.RECEIVED: frozenset(
@@ -77,7 +80,7 @@ MESSAGE_TRANSITIONS: dict[str, frozenset[str]] = {
         }
     ),
     MessageStatus.AWAITING_MATCH: frozenset(
-        {MessageStatus.PROCESSED, MessageStatus.EXCEPTION, MessageStatus.REJECTED}
+        {MessageStatus.PROCESSED, MessageStatus.EXCEPTION, MessageStatus.REJECTED, MessageStatus.DUPLICATE}
     ),
     # Retried once someone has put the record right (e.g. entered the missing sentence).
     MessageStatus.EXCEPTION: frozenset({MessageStatus.RECEIVED}),
@@ -198,6 +201,10 @@ def court_message_receive(
     exact = None
     if "\x00" in text or text.encode("utf-8") != kept:
         exact, text = kept, text.replace("\x00", "\ufffd")
+    # Parsed before the INSERT (no database involved), so the row is stored with its message ID,
+    # type and payload at once: a copy processed a moment later always sees them.
+    parsed = ParsedBody(text, exact, None, "") if truncated else parse_body(kept)
+    message_id, message_type = envelope_fields(parsed.payload)
     message = CourtMessage.objects.create(
         raw_body=text,
         raw_bytes=exact,
@@ -206,15 +213,12 @@ def court_message_receive(
         content_type=content_type[:100],
         credential=credential,
         source=source,
+        message_id=message_id,
+        message_type=message_type,
+        payload=parsed.payload,
     )
-    parsed = ParsedBody(text, exact, None, "") if truncated else parse_body(kept)
-    message_id, message_type = envelope_fields(parsed.payload)
-    validation = validate_message(parsed.payload) if parsed.payload is not None else None
     with transaction.atomic():
-        CourtMessage.objects.filter(pk=message.pk).update(
-            message_id=message_id, message_type=message_type, payload=parsed.payload
-        )
-        message.message_id, message.message_type, message.payload = message_id, message_type, parsed.payload
+        validation = validate_message(parsed.payload) if parsed.payload is not None else None
         if truncated:
             reason = (
                 f"The body is {size:,} bytes; the largest message accepted is {MAX_BODY_BYTES:,} bytes. "
@@ -259,18 +263,35 @@ def _apply(
     try:
         with transaction.atomic():
             APPLY[data["message_type"]](applying)
+            # In the savepoint: if another copy of this message ID was processed meanwhile, the
+            # unique constraint refuses this one and everything it did is undone.
+            message_transition(
+                message=message,
+                to_status=MessageStatus.PROCESSED,
+                reason=" ".join(applying.notes),
+                actor=actor,
+                offender=applying.offender,
+                sentence=applying.sentence,
+            )
     except (AwaitingMatch, MessageRejected, MessageUnmatched, ValidationError) as failure:
         _forget_rolled_back(applying)
         _settle_failure(message, data, applying, failure, actor)
-    else:
+    except IntegrityError as error:
+        if PROCESSED_CONSTRAINT not in str(error):
+            raise
+        original = _processed_copy(message)
         message_transition(
             message=message,
-            to_status=MessageStatus.PROCESSED,
-            reason=" ".join(applying.notes),
+            to_status=MessageStatus.DUPLICATE,
+            reason=f"Message {message.message_id} was already processed"
+            + (f" (#{original.pk})" if original else "")
+            + "; this copy changes nothing.",
             actor=actor,
-            offender=applying.offender,
-            sentence=applying.sentence,
+            duplicate_of=original,
         )
+    else:
+        exceptions_resolve_for_processed_message(court_message=message)
+        transaction.on_commit(lambda: _retry_waiting(message), robust=True)
 
 
 def _forget_rolled_back(applying: Applying) -> None:
@@ -283,6 +304,8 @@ def _forget_rolled_back(applying: Applying) -> None:
 
 def _settle_failure(message: CourtMessage, data: dict, applying: Applying, failure: Exception, actor) -> None:
     if isinstance(failure, AwaitingMatch):
+        # A retried message may meet the same candidates again: they are asked about afresh (the
+        # earlier decisions stay in the audit trail and the message's transitions).
         MatchCandidate.objects.bulk_create(
             [
                 MatchCandidate(
@@ -290,9 +313,15 @@ def _settle_failure(message: CourtMessage, data: dict, applying: Applying, failu
                     offender=candidate.offender,
                     score=candidate.score,
                     reasons=candidate.reasons,
+                    decision=MatchDecision.PENDING,
+                    decided_by=None,
+                    decided_at=None,
                 )
                 for candidate in failure.result.candidates
-            ]
+            ],
+            update_conflicts=True,
+            unique_fields=["message", "offender"],
+            update_fields=["score", "reasons", "decision", "decided_by", "decided_at"],
         )
         message_transition(
             message=message, to_status=MessageStatus.AWAITING_MATCH, reason=failure.result.reason, actor=actor
@@ -337,15 +366,58 @@ def _exception(message, reason_code, reason, actor, offender=None, sentence=None
     )
 
 
-def _original_of(message: CourtMessage) -> CourtMessage | None:
+def _processed_copy(message: CourtMessage) -> CourtMessage | None:
     if not message.message_id:
         return None
     return (
+        CourtMessage.objects.filter(message_id=message.message_id, status=MessageStatus.PROCESSED)
+        .exclude(pk=message.pk)
+        .first()
+    )
+
+
+def _original_of(message: CourtMessage) -> CourtMessage | None:
+    """The copy this one repeats: a processed copy whenever there is one (whatever its place in
+    the order of arrival), else the earliest earlier copy still live."""
+    if not message.message_id:
+        return None
+    return _processed_copy(message) or (
         CourtMessage.objects.filter(
             message_id=message.message_id, pk__lt=message.pk, status__in=ORIGINAL_STATUSES
         )
         .order_by("pk")
         .first()
+    )
+
+
+def _file_copy(message: CourtMessage, original: CourtMessage, actor=None) -> None:
+    """A later copy of `original`: a duplicate when it says the same; when its content differs the
+    courts have sent two different messages under one ID, which a person must sort out."""
+    if original.payload == message.payload:
+        message_transition(
+            message=message,
+            to_status=MessageStatus.DUPLICATE,
+            reason=f"Message {message.message_id} was already received (#{original.pk}); "
+            "this copy changes nothing.",
+            actor=actor,
+            duplicate_of=original,
+        )
+        return
+    reason = (
+        f"Message {message.message_id} was already received as #{original.pk}, and this copy "
+        f"(#{message.pk}) says something different. Nothing was applied from it: check with the "
+        "courts which is right."
+    )
+    message_transition(
+        message=message, to_status=MessageStatus.EXCEPTION, reason=reason, actor=actor, duplicate_of=original
+    )
+    exception_raise(
+        reason_code=ReasonCode.COURT_CONFLICT,
+        detail=f"Court messages #{original.pk} and #{message.pk} ({message.message_type}) share the "
+        f"message ID {message.message_id} but their content differs.",
+        offender=original.offender,
+        sentence=original.sentence,
+        court_message=message,
     )
 
 
@@ -365,8 +437,49 @@ class _InAuditChannel:
 def court_message_process(*, pk: int) -> CourtMessage:
     """Process one received message (the Celery task calls this). Safe to call twice, or for two
     copies of a message at once: copies with the same message ID are serialised on a lock on the
-    earliest of them, and a message no longer RECEIVED is left as it is."""
+    earliest of them, and a message no longer RECEIVED is left as it is.
+
+    A message never stays RECEIVED for good: an unexpected error, or more than MAX_ATTEMPTS
+    attempts (a message that stops the worker is delivered again and again), moves it to
+    EXCEPTION with the reason, on the exceptions report. A transient database error (a deadlock,
+    a lost connection) is raised for the task to retry, until the last attempt."""
     CourtMessage.objects.filter(pk=pk, status=MessageStatus.RECEIVED).update(attempts=F("attempts") + 1)
+    attempts = CourtMessage.objects.filter(pk=pk).values_list("attempts", flat=True).first() or 0
+    if attempts > MAX_ATTEMPTS:
+        return _give_up(
+            pk,
+            f"Processing was started {attempts - 1} times without finishing (each attempt failed or "
+            "stopped the worker). Check the message, then retry it.",
+        )
+    try:
+        return _process(pk)
+    except (OperationalError, InterfaceError) as error:
+        if attempts < MAX_ATTEMPTS:
+            raise
+        logger.exception("Court message %s failed on its last attempt", pk)
+        return _give_up(pk, f"The database failed on the last attempt ({type(error).__name__}). Retry it.")
+    except Exception as error:
+        logger.exception("Court message %s could not be processed", pk)
+        return _give_up(
+            pk,
+            f"Processing failed with an unexpected error ({type(error).__name__}: {str(error)[:300]}). "
+            "Nothing was applied. Report it to the system administrators; retry once it is fixed.",
+        )
+
+
+def _give_up(pk: int, reason: str) -> CourtMessage | None:
+    """Move a message still RECEIVED to EXCEPTION (its own transaction), on the exceptions report."""
+    with _InAuditChannel(), transaction.atomic():
+        message = (
+            CourtMessage.objects.defer("raw_body", "raw_bytes").select_for_update().filter(pk=pk).first()
+        )
+        if message is None or message.status != MessageStatus.RECEIVED:
+            return message
+        _exception(message, ReasonCode.REJECTED_MESSAGE, reason, None, message.offender, message.sentence)
+    return message
+
+
+def _process(pk: int) -> CourtMessage:
     with _InAuditChannel(), transaction.atomic():
         message_id = CourtMessage.objects.filter(pk=pk).values_list("message_id", flat=True).first()
         if message_id:
@@ -383,15 +496,7 @@ def court_message_process(*, pk: int) -> CourtMessage:
             return message
         original = _original_of(message)
         if original is not None:
-            same = original.payload == message.payload
-            message_transition(
-                message=message,
-                to_status=MessageStatus.DUPLICATE,
-                reason=f"Message {message.message_id} was already received (#{original.pk}); "
-                "this copy changes nothing."
-                + ("" if same else " Its content differs from the first copy's."),
-                duplicate_of=original,
-            )
+            _file_copy(message, original)
             return message
         validation = validate_message(message.payload or {})
         if not validation.valid:
@@ -403,29 +508,72 @@ def court_message_process(*, pk: int) -> CourtMessage:
 
 
 def court_message_retry(*, actor, message: CourtMessage) -> CourtMessage:
-    """Process an EXCEPTION message again, once the record it needs has been put right."""
+    """Process an EXCEPTION message again, once the record it needs has been put right. It is
+    queued when this commits (the worker processes it), so a failure there cannot strand it."""
     with transaction.atomic():
         message = CourtMessage.objects.select_for_update().get(pk=message.pk)
         message_transition(
-            message=message, to_status=MessageStatus.RECEIVED, reason="Retried by a person", actor=actor
+            message=message,
+            to_status=MessageStatus.RECEIVED,
+            reason="Retried by a person",
+            actor=actor,
+            attempts=0,
         )
         audit_record(
             actor=actor, action=AuditAction.UPDATE, obj=message, summary=f"Retried court message {message}"
         )
-    court_message_process(pk=message.pk)
-    message.refresh_from_db()
+        pk = message.pk
+        transaction.on_commit(lambda: _queue(pk), robust=True)
     return message
+
+
+def _retry_waiting(processed: CourtMessage) -> None:
+    """Messages that arrived before the one just processed (an appeal decided before it was lodged)
+    are retried once, automatically: those on the same sentence or offender that could not be
+    matched."""
+    if processed.sentence_id is None and processed.offender_id is None:
+        return
+    waiting = CourtMessage.objects.filter(status=MessageStatus.EXCEPTION, duplicate_of__isnull=True).filter(
+        data_exceptions__reason_code=ReasonCode.UNMATCHED_MESSAGE,
+        data_exceptions__status__in=list(UNRESOLVED),
+    )
+    if processed.sentence_id is not None:
+        condition = Q(sentence_id=processed.sentence_id)
+        if processed.offender_id is not None:
+            condition |= Q(offender_id=processed.offender_id)
+    else:
+        condition = Q(offender_id=processed.offender_id)
+    pks = list(
+        waiting.filter(condition).exclude(pk=processed.pk).distinct().values_list("pk", flat=True)[:50]
+    )
+    for pk in pks:
+        with transaction.atomic():
+            message = CourtMessage.objects.select_for_update().filter(pk=pk).first()
+            if message is None or message.status != MessageStatus.EXCEPTION:
+                continue
+            message_transition(
+                message=message,
+                to_status=MessageStatus.RECEIVED,
+                reason=f"Retried automatically after message {processed.message_id or processed.pk} "
+                "was processed",
+                attempts=0,
+            )
+            transaction.on_commit(lambda pk=pk: _queue(pk), robust=True)
 
 
 def court_messages_requeue(*, older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
     """Queue again the messages still RECEIVED a while after they arrived (the broker was down when
-    they were stored, or a worker died): run every few minutes by Celery beat."""
+    they were stored, or a worker died): run every few minutes by Celery beat. One that has had
+    MAX_ATTEMPTS attempts is not queued again: it becomes an exception for a person."""
     cutoff = timezone.now() - older_than
-    pks = list(
-        CourtMessage.objects.filter(
-            status=MessageStatus.RECEIVED, received_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
-        ).values_list("pk", flat=True)[:5000]
-    )
+    stuck = CourtMessage.objects.filter(status=MessageStatus.RECEIVED, received_at__lt=cutoff)
+    for pk, attempts in stuck.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", "attempts")[:5000]:
+        _give_up(
+            pk,
+            f"Processing was started {attempts} times without finishing (each attempt failed or stopped "
+            "the worker). Check the message, then retry it.",
+        )
+    pks = list(stuck.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:5000])
     for pk in pks:
         _queue(pk)
     return len(pks)
@@ -507,6 +655,27 @@ def court_credential_issue(*, name: str) -> tuple[CourtApiCredential, str]:
     return credential, token
 
 
+def court_credential_revoke(*, name: str, actor=None, reason: str = "") -> CourtApiCredential:
+    """The credential stops working at once (a leaked token, a retired CMS environment). It is
+    kept, inactive, so the messages it posted still name it."""
+    with transaction.atomic():
+        credential = CourtApiCredential.objects.select_for_update().filter(name=name).first()
+        if credential is None:
+            raise ValidationError({"name": f"No court credential is named {name!r}."})
+        if not credential.active:
+            raise ValidationError({"name": f"The court credential {name!r} is already revoked."})
+        CourtApiCredential.objects.filter(pk=credential.pk).update(active=False)
+        credential.active = False
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=credential,
+            summary=f"Revoked court credential {name}" + (f": {reason}" if reason else ""),
+            changes={"active": [True, False]},
+        )
+    return credential
+
+
 def court_credential_authenticate(token: str) -> CourtApiCredential | None:
     credential = CourtApiCredential.objects.filter(
         token_hash=CourtApiCredential.hash_token(token), active=True
@@ -528,6 +697,7 @@ class ImportSummary:
     blank: int = 0
     accepted: int = 0
     duplicate: int = 0
+    conflicting: int = 0  # same message ID as an earlier message, different content: exceptions
     rejected: int = 0
     processed: dict[str, int] = field(default_factory=dict)
     store_seconds: float = 0.0
@@ -536,85 +706,136 @@ class ImportSummary:
 
     @property
     def stored(self) -> int:
-        return self.accepted + self.duplicate + self.rejected
+        return self.accepted + self.duplicate + self.conflicting + self.rejected
 
 
-def _store_batch(batch: list[tuple[int, bytes]], summary: ImportSummary) -> list[int]:
-    """Store one batch of lines, file the duplicates and rejections, return the accepted pks."""
-    rows, checks = [], []
-    for line_number, raw in batch:
+def _read_line(line_number: int, raw: bytes) -> tuple[CourtMessage, str]:
+    """One line as a row to store and the reason it is rejected ('' when it is valid). Never
+    raises: a line that breaks the checks is rejected with the reason, not the whole import."""
+    too_large = len(raw) > MAX_BODY_BYTES
+    try:
         parsed = parse_body(raw[:MAX_BODY_BYTES])
-        too_large = len(raw) > MAX_BODY_BYTES
         validation = (
             validate_message(parsed.payload) if parsed.payload is not None and not too_large else None
         )
         message_id, message_type = envelope_fields(parsed.payload)
-        rows.append(
-            CourtMessage(
-                raw_body=parsed.text,
-                raw_bytes=parsed.exact_bytes,
-                body_size=len(raw),
-                body_truncated=too_large,
-                content_type="application/x-ndjson",
-                source="batch",
-                message_id=message_id,
-                message_type=message_type,
-                payload=parsed.payload,
-            )
+    except Exception as error:  # a line must never stop the import
+        logger.exception("Import line %s could not be checked", line_number)
+        text = raw[:MAX_BODY_BYTES].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+        parsed = ParsedBody(
+            text, raw[:MAX_BODY_BYTES], None, f"The line could not be checked ({type(error).__name__})."
         )
-        if too_large:
-            reason = (
-                f"Line {line_number}: the line is {len(raw):,} bytes; "
-                f"the largest message is {MAX_BODY_BYTES:,}."
-            )
-        elif validation is None:
-            reason = f"Line {line_number}: {parsed.error}"
-        elif not validation.valid:
-            reason = f"Line {line_number}: {validation.reason}"
-        else:
-            reason = ""
-        checks.append(reason)
-    with transaction.atomic():
-        CourtMessage.objects.bulk_create(rows, batch_size=1000)
-        rejected = [(row, reason) for row, reason in zip(rows, checks, strict=True) if reason]
-        valid = [row for row, reason in zip(rows, checks, strict=True) if not reason]
-        earlier = dict(
-            CourtMessage.objects.filter(
-                message_id__in={row.message_id for row in valid},
-                status__in=ORIGINAL_STATUSES,
-                pk__lt=min((row.pk for row in rows), default=0),
-            )
-            .order_by("message_id", "pk")
-            .distinct("message_id")
-            .values_list("message_id", "pk")
+        validation, message_id, message_type = None, "", ""
+    row = CourtMessage(
+        raw_body=parsed.text,
+        raw_bytes=parsed.exact_bytes,
+        body_size=len(raw),
+        body_truncated=too_large,
+        content_type="application/x-ndjson",
+        source="batch",
+        message_id=message_id,
+        message_type=message_type,
+        payload=parsed.payload,
+    )
+    if too_large:
+        reason = (
+            f"Line {line_number}: the line is {len(raw):,} bytes; the largest message is {MAX_BODY_BYTES:,}."
         )
-        duplicates, accepted = [], []
-        for row in valid:
-            original = earlier.get(row.message_id)
-            if original is not None:
-                row.duplicate_of_id = original
-                duplicates.append(row)
-            else:
-                earlier[row.message_id] = row.pk
-                accepted.append(row)
-        message_transition_new(
-            messages=duplicates,
-            to_status=MessageStatus.DUPLICATE,
-            reasons={
-                row.pk: f"Message {row.message_id} was already received (#{row.duplicate_of_id}); this copy "
-                "changes nothing."
-                for row in duplicates
-            },
+    elif validation is None:
+        reason = f"Line {line_number}: {parsed.error}"
+    elif not validation.valid:
+        reason = f"Line {line_number}: {validation.reason}"
+    else:
+        reason = ""
+    return row, reason
+
+
+def _store_batch(batch: list[tuple[int, bytes]], summary: ImportSummary) -> list[int]:
+    """Store one batch of lines, file the duplicates and rejections, return the accepted pks. If
+    the database refuses the batch, its lines are stored one at a time, so one bad line costs only
+    itself."""
+    read = [_read_line(line_number, raw) for line_number, raw in batch]
+    try:
+        with transaction.atomic():
+            return _file_batch(read, summary)
+    except Exception:
+        if len(batch) == 1:
+            line_number, raw = batch[0]
+            logger.exception("Import line %s could not be stored", line_number)
+            row, _ = _read_line(line_number, raw)
+            row.payload, row.message_id, row.message_type = None, "", ""
+            with transaction.atomic():
+                return _file_batch([(row, f"Line {line_number}: the database refused the line.")], summary)
+        accepted: list[int] = []
+        for line in batch:
+            accepted += _store_batch([line], summary)
+        return accepted
+
+
+def _file_batch(read: list[tuple[CourtMessage, str]], summary: ImportSummary) -> list[int]:
+    rows = [row for row, _ in read]
+    for row in rows:
+        row.pk = None
+    CourtMessage.objects.bulk_create(rows, batch_size=1000)
+    rejected = [(row, reason) for row, reason in read if reason]
+    valid = [row for row, reason in read if not reason]
+    earlier: dict[str, tuple[int, object]] = {}
+    for message_id, pk, payload in (
+        CourtMessage.objects.filter(
+            message_id__in={row.message_id for row in valid},
+            status__in=ORIGINAL_STATUSES,
+            pk__lt=min((row.pk for row in rows), default=0),
         )
-        message_transition_new(
-            messages=[row for row, _ in rejected],
-            to_status=MessageStatus.REJECTED,
-            reasons={row.pk: reason for row, reason in rejected},
+        .order_by("message_id", "pk")
+        .distinct("message_id")
+        .values_list("message_id", "pk", "payload")
+    ):
+        earlier[message_id] = (pk, payload)
+    duplicates, conflicts, accepted = [], [], []
+    for row in valid:
+        original = earlier.get(row.message_id)
+        if original is None:
+            earlier[row.message_id] = (row.pk, row.payload)
+            accepted.append(row)
+            continue
+        row.duplicate_of_id = original[0]
+        (duplicates if original[1] == row.payload else conflicts).append(row)
+    message_transition_new(
+        messages=duplicates,
+        to_status=MessageStatus.DUPLICATE,
+        reasons={
+            row.pk: f"Message {row.message_id} was already received (#{row.duplicate_of_id}); this copy "
+            "changes nothing."
+            for row in duplicates
+        },
+    )
+    message_transition_new(
+        messages=conflicts,
+        to_status=MessageStatus.EXCEPTION,
+        reasons={
+            row.pk: f"Message {row.message_id} was already received as #{row.duplicate_of_id}, and this "
+            f"copy (#{row.pk}) says something different. Nothing was applied from it: check with the "
+            "courts which is right."
+            for row in conflicts
+        },
+    )
+    for row in conflicts:
+        exception_raise(
+            reason_code=ReasonCode.COURT_CONFLICT,
+            detail=f"Court messages #{row.duplicate_of_id} and #{row.pk} ({row.message_type}) share the "
+            f"message ID {row.message_id} but their content differs.",
+            court_message=row,
         )
-        for row, reason in rejected:
-            _rejected_exception(row, reason)
+    message_transition_new(
+        messages=[row for row, _ in rejected],
+        to_status=MessageStatus.REJECTED,
+        reasons={row.pk: reason for row, reason in rejected},
+    )
+    for row, reason in rejected:
+        _rejected_exception(row, reason)
     summary.accepted += len(accepted)
     summary.duplicate += len(duplicates)
+    summary.conflicting += len(conflicts)
     summary.rejected += len(rejected)
     summary.rejections += [reason for _, reason in rejected][: max(0, 20 - len(summary.rejections))]
     return [row.pk for row in accepted]

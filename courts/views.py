@@ -131,6 +131,12 @@ def _settled(request, message) -> None:
         messages.success(request, f"Message {message.message_id} applied. {message.status_reason}")
     elif message.status == MessageStatus.AWAITING_MATCH:
         messages.info(request, f"Message {message.message_id} is waiting for a match again.")
+    elif message.status == MessageStatus.RECEIVED:
+        messages.info(
+            request,
+            f"Message {message.message_id} is queued to be processed again: reload this page in a "
+            "moment to see the outcome.",
+        )
     else:
         messages.warning(
             request,

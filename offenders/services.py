@@ -30,9 +30,10 @@ OFFENDER_FIELDS = (
 
 
 def _search_keys(family_name: str, given_names: str = "") -> dict[str, str]:
+    # Folding can lengthen a name ("ﬀ" folds to "ff"): cap it at the width of the column.
     return {
-        "family_name_folded": fold(family_name),
-        "given_names_folded": fold(given_names),
+        "family_name_folded": fold(family_name)[: Offender._meta.get_field("family_name_folded").max_length],
+        "given_names_folded": fold(given_names)[: Offender._meta.get_field("given_names_folded").max_length],
         "family_name_soundex": soundex(family_name),
     }
 
@@ -88,7 +89,9 @@ def alias_add(
         offender=offender, family_name=family_name, given_names=given_names, date_of_birth=date_of_birth
     )
     alias.full_clean()
-    alias.family_name_folded = fold(family_name)
+    alias.family_name_folded = fold(family_name)[
+        : OffenderAlias._meta.get_field("family_name_folded").max_length
+    ]
     alias.family_name_soundex = soundex(family_name)
     alias.save()
     audit_created(

@@ -571,9 +571,12 @@ def _move(
     comment: str = "",
     fields: dict | None = None,
     summary: str = "",
+    by_system: bool = False,
 ) -> DataException:
-    """Move `exception` along the lifecycle by `step`, if it is still in the status the caller read."""
-    _require_right(actor, exception)
+    """Move `exception` along the lifecycle by `step`, if it is still in the status the caller read.
+    `by_system`: the portal itself settles it (no person's rights to check)."""
+    if not by_system:
+        _require_right(actor, exception)
     from_status = exception.status
     to_status = STEP_TARGETS[step]
     if to_status not in TRANSITIONS[from_status]:
@@ -845,3 +848,28 @@ def _office_named_in(court_message):
     if isinstance(code, str) and code:
         return Office.objects.filter(code=code).first()
     return None
+
+
+def exceptions_resolve_for_processed_message(*, court_message) -> int:
+    """A court message that failed and was later processed (retried by a person, or once the message
+    it depended on arrived) settles its own exceptions: the report shows what still needs a person."""
+    settled = 0
+    open_exceptions = DataException.objects.filter(court_message=court_message, status__in=UNRESOLVED)
+    for exception in open_exceptions:
+        if ExceptionStatus.RESOLVED not in TRANSITIONS[exception.status]:
+            continue
+        _move(
+            actor=None,
+            exception=exception,
+            step=ExceptionStep.RESOLVED,
+            comment="The court message was processed on a later attempt.",
+            fields={
+                "resolved_at": timezone.now(),
+                "resolution_reason": "The court message was processed on a later attempt.",
+                "change_made": "Applied by the court interface.",
+            },
+            summary=f"Exception {exception.pk} settled: court message {court_message.pk} processed",
+            by_system=True,
+        )
+        settled += 1
+    return settled

@@ -10,6 +10,7 @@ from django.db import connection
 from courts.models import CourtMessage, MessageStatus
 from courts.services import court_message_process, court_message_receive
 from offenders.models import Offender
+from reconciliation.models import DataException, ReasonCode
 from sentences.models import Sentence, SentenceEvent
 from tests.courts.conftest import days_ago, deliver, imposed, on_sentence
 
@@ -66,14 +67,72 @@ def test_a_later_copy_processed_first_waits_for_the_earlier_one(reference_data):
 
 
 @pytest.mark.django_db
-def test_a_copy_with_different_content_is_still_a_duplicate_and_says_so(reference_data):
-    deliver(imposed("CMS-D5"))
+def test_a_copy_with_different_content_is_a_conflict_for_a_person_not_a_silent_duplicate(reference_data):
+    first = deliver(imposed("CMS-D5"))
 
     copy = deliver(imposed("CMS-D5", hours=None, end_date=days_ago(-10)))
 
-    assert copy.status == MessageStatus.DUPLICATE
-    assert "Its content differs from the first copy's." in copy.status_reason
+    assert copy.status == MessageStatus.EXCEPTION
+    assert f"already received as #{first.pk}" in copy.status_reason
+    assert "says something different" in copy.status_reason
+    exception = DataException.objects.get(court_message=copy)
+    assert exception.reason_code == ReasonCode.COURT_CONFLICT
+    assert f"#{first.pk} and #{copy.pk}" in exception.detail
+    # Nothing of the second copy was applied.
     assert Sentence.objects.get().end_date.isoformat() == days_ago(-335)
+
+
+@pytest.mark.django_db
+def test_an_identical_copy_is_still_a_plain_duplicate(reference_data):
+    deliver(imposed("CMS-D7"))
+
+    copy = deliver(imposed("CMS-D7"))
+
+    assert copy.status == MessageStatus.DUPLICATE
+    assert not DataException.objects.filter(court_message=copy).exists()
+
+
+@pytest.mark.django_db
+def test_a_processed_copy_is_the_original_even_when_it_arrived_later(reference_data):
+    earlier, later = _receive(imposed("CMS-D8")), _receive(imposed("CMS-D8"))
+    # The later copy got processed first (e.g. the earlier one was set aside and retried).
+    CourtMessage.objects.filter(pk=earlier.pk).update(status=MessageStatus.REJECTED)
+    assert court_message_process(pk=later.pk).status == MessageStatus.PROCESSED
+    CourtMessage.objects.filter(pk=earlier.pk).update(status=MessageStatus.RECEIVED)
+
+    result = court_message_process(pk=earlier.pk)
+
+    assert result.status == MessageStatus.DUPLICATE
+    assert result.duplicate_of == later
+    assert Sentence.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_clash_on_the_processed_constraint_makes_the_copy_a_duplicate(reference_data, monkeypatch):
+    first, second = _receive(imposed("CMS-D9")), _receive(imposed("CMS-D9", cms_reference="S-OTHER"))
+    assert court_message_process(pk=first.pk).status == MessageStatus.PROCESSED
+    # As if the second copy had not seen the first (the race the lock and the constraint close).
+    monkeypatch.setattr("courts.services._original_of", lambda message: None)
+
+    result = court_message_process(pk=second.pk)
+
+    assert result.status == MessageStatus.DUPLICATE
+    assert result.duplicate_of == first
+    assert Sentence.objects.count() == 1  # the second copy's sentence was rolled back
+
+
+@pytest.mark.django_db
+def test_a_received_message_is_stored_with_its_id_type_and_payload_in_one_insert(reference_data):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(db) as queries:
+        message = _receive(imposed("CMS-D10"))
+
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "courts_courtmessage"')]
+    inserted = CourtMessage.objects.get(pk=message.pk)
+    assert (inserted.message_id, inserted.message_type) == ("CMS-D10", "sentence.imposed")
+    assert inserted.payload["message_id"] == "CMS-D10"
 
 
 @pytest.mark.django_db(transaction=True)

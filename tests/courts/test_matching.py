@@ -63,10 +63,65 @@ def test_an_alias_with_the_same_date_of_birth_matches(reference_data):
     assert message.offender == offender
 
 
-def test_a_prn_decides_whatever_the_names(wiremu):
-    message = deliver(imposed("CMS-M4", offender=person(family="Someone", given="Else", prn="23456789")))
+def test_a_prn_with_the_same_name_and_date_of_birth_is_applied(wiremu):
+    message = deliver(imposed("CMS-M4", offender=person(prn="23456789")))
 
+    assert message.status == MessageStatus.PROCESSED, message.status_reason
     assert message.offender == wiremu
+    assert "Offender matched by PRN 23456789" in message.status_reason
+
+
+def test_a_prn_carried_by_someone_else_waits_for_a_person_and_changes_nothing(reference_data, office):
+    te_whata = OffenderFactory(
+        prn="34567890",
+        family_name="Cameron",
+        given_names="Te Whata",
+        date_of_birth=datetime.date(1979, 3, 2),
+        home_office=office,
+    )
+    address = te_whata.addresses.count()
+
+    # Tamihana Wiremu, born 1990, with Te Whata's PRN keyed in by mistake.
+    message = deliver(imposed("CMS-M4B", offender=person(given="Wiremu", prn="34567890")))
+
+    assert message.status == MessageStatus.AWAITING_MATCH, message.status_reason
+    assert "PRN 34567890 belongs to" in message.status_reason
+    candidate = MatchCandidate.objects.get(message=message)
+    assert candidate.offender == te_whata
+    assert candidate.decision == MatchDecision.PENDING
+    assert "PRN 34567890 is this offender's" in candidate.reasons[0]
+    assert not te_whata.aliases.exists()
+    assert te_whata.addresses.count() == address
+    assert not Sentence.objects.exists()
+
+
+def test_rejecting_a_prn_match_never_creates_a_new_offender(reference_data, office, admin_support):
+    OffenderFactory(prn="34567890", family_name="Cameron", given_names="Te Whata", date_of_birth=DOB)
+    message = deliver(imposed("CMS-M4C", offender=person(given="Wiremu", prn="34567890")))
+
+    match_reject(actor=admin_support, message=message, reason="Not him")
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.EXCEPTION
+    assert "Check the number with the courts" in message.status_reason
+    assert Offender.objects.count() == 1
+    assert not Sentence.objects.exists()
+
+
+def test_a_participant_id_carried_by_someone_else_waits_for_a_person(reference_data, office):
+    from offenders.models import Identifier
+    from offenders.services import identifier_add
+
+    other = OffenderFactory(
+        family_name="Cameron", given_names="Te Whata", date_of_birth=datetime.date(1979, 3, 2)
+    )
+    identifier_add(actor=None, offender=other, kind=Identifier.Kind.CMS, value="P-99")
+
+    message = deliver(imposed("CMS-M4D", offender=person(cms_participant_id="P-99")))
+
+    assert message.status == MessageStatus.AWAITING_MATCH
+    assert MatchCandidate.objects.get(message=message).offender == other
+    assert not other.aliases.exists()
 
 
 def test_an_unknown_prn_is_an_exception_not_a_new_offender(wiremu):
@@ -199,3 +254,35 @@ def test_a_name_only_reference_to_nobody_on_record_is_an_exception(known_sentenc
 
     assert result.status == MessageStatus.EXCEPTION
     assert "No offender on record matches Here Nobody, born 17/05/1990" in result.status_reason
+
+
+def test_a_message_retried_after_its_matches_were_rejected_asks_again(
+    wiremu, known_sentence, admin_support, django_capture_on_commit_callbacks, monkeypatch
+):
+    from courts.services import court_message_process, court_message_retry
+
+    message = on_sentence("sentence.quashed", "CMS-M16", known_sentence)
+    message["offender"] = person(family="Tamihanna")
+    result = deliver(message)
+    match_reject(actor=admin_support, message=result)
+    result.refresh_from_db()
+    assert result.status == MessageStatus.EXCEPTION
+    monkeypatch.setattr("courts.services._queue", lambda pk: court_message_process(pk=pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        court_message_retry(actor=admin_support, message=result)
+
+    result.refresh_from_db()
+    assert result.status == MessageStatus.AWAITING_MATCH, result.status_reason
+    candidate = MatchCandidate.objects.get(message=result)
+    assert (candidate.offender, candidate.decision, candidate.decided_by) == (
+        wiremu,
+        MatchDecision.PENDING,
+        None,
+    )
+    assert [t.to_status for t in result.transitions.all()] == [
+        "awaiting_match",
+        "exception",
+        "received",
+        "awaiting_match",
+    ]

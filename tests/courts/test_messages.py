@@ -410,7 +410,7 @@ def test_the_courts_participant_id_is_kept_and_matches_later_messages(reference_
         offender={
             "cms_participant_id": "P-77",
             "family_name": "Tamihana",
-            "given_names": "W",
+            "given_names": "Wiremu James",
             "date_of_birth": "1990-05-17",
         },
     )

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditAction, AuditEvent
 from courts.models import CorrectionRequest, MatchCandidate, MessageStatus
-from courts.services import court_message_receive
+from courts.services import court_message_process, court_message_receive
 from sentences.models import Sentence
 from tests.courts.conftest import days_ago, deliver, imposed, on_sentence
 from tests.factories import OffenderFactory, SentenceFactory
@@ -151,7 +151,7 @@ def test_rejecting_on_the_page_creates_a_new_record_for_a_new_sentence(client, s
 
 
 def test_a_message_that_failed_is_processed_again_once_the_record_is_right(
-    client, admin_support, known_sentence
+    client, admin_support, known_sentence, django_capture_on_commit_callbacks, monkeypatch
 ):
     message = on_sentence("sentence.quashed", "CMS-P5", known_sentence, effective_on=days_ago(1))
     message["sentence_ref"] = {"court_case_number": "CRI-LATE"}
@@ -160,7 +160,13 @@ def test_a_message_that_failed_is_processed_again_once_the_record_is_right(
     late = SentenceFactory(offender=known_sentence.offender, court_case_number="CRI-LATE")
     client.force_login(admin_support)
 
-    client.post(reverse("courts:message_retry", kwargs={"pk": failed.pk}))
+    # The retry is queued when the request commits; here the "worker" runs it at once.
+    monkeypatch.setattr("courts.services._queue", lambda pk: court_message_process(pk=pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("courts:message_retry", kwargs={"pk": failed.pk}), follow=True)
+
+    assert "is queued to be processed again" in response.content.decode()
 
     failed.refresh_from_db()
     late.refresh_from_db()

@@ -67,6 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{summary.lines:,} lines: {summary.accepted:,} accepted, {summary.duplicate:,} duplicate, "
             f"{summary.rejected:,} rejected"
+            + (f", {summary.conflicting:,} conflicting with an earlier copy" if summary.conflicting else "")
             + (f", {summary.blank:,} blank" if summary.blank else "")
             + f". Stored in {summary.store_seconds:.1f} s ({rate:,.0f} messages/s)."
         )
