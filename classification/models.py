@@ -1,1 +1,385 @@
-# Review Security Classification (seed 003) is issue 5; its records arrive with that issue.
+"""Review Security Classification (seed 003, issue 5): the prison records the form reads, the
+prisoner's classification history and the scoring instrument as versioned data."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+# ---------------------------------------------------------------------------------------------
+# Prison records the form reads
+# ---------------------------------------------------------------------------------------------
+
+
+class CorrectionsActStatus(models.TextChoices):
+    """Whether an incident led to a Corrections Act (misconduct) charge (seed 003, A.4.3/A.4.4)."""
+
+    NONE = "none", "Not charged"
+    CHARGED = "charged", "Charged under the Corrections Act"
+    PROVEN = "proven", "Proven under the Corrections Act"
+
+
+class IncidentType(models.TextChoices):
+    """What the incident report records; A.5.2-A.5.4 count the matching file notes."""
+
+    STAFF_REQUEST = "staff_request", "Failed to comply with a staff request"
+    INTERACTION = "interaction", "Negative interaction with staff or prisoners"
+    PRISON_RULES = "prison_rules", "Breach of prison rules"
+    OTHER = "other", "Other incident"
+
+
+class IncidentReport(models.Model):
+    """An incident or misconduct report (IOMS Incident Reports, Misconduct Reports)."""
+
+    offender = models.ForeignKey(
+        "offenders.Offender", on_delete=models.PROTECT, related_name="incident_reports"
+    )
+    prison = models.ForeignKey(
+        "staff.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    occurred_on = models.DateField()
+    incident_type = models.CharField(max_length=20, choices=IncidentType.choices)
+    corrections_act = models.CharField(
+        max_length=10, choices=CorrectionsActStatus.choices, default=CorrectionsActStatus.NONE
+    )
+    drugs_related = models.BooleanField(default=False)
+    violence_related = models.BooleanField(default=False)
+    escape_related = models.BooleanField(default=False)
+    negative_attitude = models.BooleanField(
+        default=False, help_text="Shows the prisoner's negative attitude towards others (A.5.1)."
+    )
+    description = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["offender", "-occurred_on"], name="incident_offender_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_incident_type_display()} on {self.occurred_on}"
+
+    @property
+    def drugs_violence_or_escape(self) -> bool:
+        return self.drugs_related or self.violence_related or self.escape_related
+
+
+class EscapeKind(models.TextChoices):
+    ESCAPE = "escape", "Escape"
+    ATTEMPT = "attempt", "Attempted escape"
+
+
+class EscapeCustody(models.TextChoices):
+    """Seed 003, A.2.1: escapes from prison and from Police custody; violations of
+    non-custodial sentences are not escapes and are not recorded here."""
+
+    PRISON = "prison", "Prison"
+    POLICE = "police", "Police custody"
+
+
+class EscapeEvent(models.Model):
+    offender = models.ForeignKey("offenders.Offender", on_delete=models.PROTECT, related_name="escape_events")
+    kind = models.CharField(max_length=10, choices=EscapeKind.choices)
+    custody = models.CharField(max_length=10, choices=EscapeCustody.choices)
+    occurred_on = models.DateField("Date of incident")
+    convicted_on = models.DateField("Date of conviction", null=True, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(convicted_on__isnull=True) | Q(convicted_on__gte=models.F("occurred_on")),
+                name="escape_convicted_after_incident",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.get_custody_display().lower()} on {self.occurred_on}"
+
+
+class AtRiskAlert(models.Model):
+    """An At Risk alert (seed 003, A.3.1 sources); its presence calls for a health assessment."""
+
+    offender = models.ForeignKey(
+        "offenders.Offender", on_delete=models.PROTECT, related_name="at_risk_alerts"
+    )
+    raised_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-raised_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"At Risk alert raised {self.raised_on}"
+
+
+class Stability(models.TextChoices):
+    STABLE = "S", "Stable"
+    UNSTABLE = "U", "Unstable"
+
+
+class HealthStabilityAssessment(models.Model):
+    """Health Services' assessment of mental stability (seed 003, A.3.1)."""
+
+    offender = models.ForeignKey(
+        "offenders.Offender", on_delete=models.PROTECT, related_name="stability_assessments"
+    )
+    assessed_on = models.DateField()
+    stability = models.CharField(max_length=1, choices=Stability.choices)
+    medical_opinion = models.BooleanField(
+        default=False, help_text="The assessment is a medical opinion that the prisoner poses a risk."
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        constraints = [
+            # Seed 003, A.3.1: U is used ONLY if medical opinion indicates the prisoner poses a risk.
+            models.CheckConstraint(
+                condition=~Q(stability="U") | Q(medical_opinion=True), name="unstable_needs_medical_opinion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stability_display()} ({self.assessed_on})"
+
+
+class ActivityStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    ATTENDED = "attended", "Attended"
+    COMPLETED = "completed", "Completed"
+    UNAVAILABLE = "unavailable", "Not available (beyond the prisoner's control)"
+
+
+class SentencePlanActivity(models.Model):
+    """An activity scheduled from the prisoner's sentence plan (seed 003, A.5.5)."""
+
+    offender = models.ForeignKey(
+        "offenders.Offender", on_delete=models.PROTECT, related_name="plan_activities"
+    )
+    scheduled_on = models.DateField()
+    description = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.SCHEDULED)
+
+    class Meta:
+        ordering = ["-scheduled_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.get_status_display().lower()}, {self.scheduled_on})"
+
+
+class PlanCategory(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    INTERVENTION = "intervention", "Intervention"
+
+
+class SentencePlanCategoryChange(models.Model):
+    """A change of sentence-plan category; a change to Intervention makes A.5.5 Good."""
+
+    offender = models.ForeignKey(
+        "offenders.Offender", on_delete=models.PROTECT, related_name="plan_category_changes"
+    )
+    changed_on = models.DateField()
+    category = models.CharField(max_length=20, choices=PlanCategory.choices)
+
+    class Meta:
+        ordering = ["-changed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Plan category {self.get_category_display()} from {self.changed_on}"
+
+
+class RemovalKind(models.TextChoices):
+    REMOVAL = "removal", "Removal order"
+    DEPORTATION = "deportation", "Deportation order"
+    EXTRADITION = "extradition", "Extradition order"
+
+
+class RemovalOrder(models.Model):
+    """Seed 003, B.3.2."""
+
+    offender = models.ForeignKey(
+        "offenders.Offender", on_delete=models.PROTECT, related_name="removal_orders"
+    )
+    kind = models.CharField(max_length=12, choices=RemovalKind.choices)
+    made_on = models.DateField()
+    revoked_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-made_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} made {self.made_on}"
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "H", "High"
+    MODERATE = "M", "Moderate"
+    LOW = "L", "Low"
+
+
+class PoliceInformation(models.Model):
+    """Information from Police or Crime Prevention, assessed H/M/L (seed 003, B.4.3). The form never
+    shows the source or the information itself, only the level."""
+
+    class Source(models.TextChoices):
+        POLICE = "police", "Police"
+        CRIME_PREVENTION = "crime_prevention", "Crime Prevention"
+
+    offender = models.ForeignKey(
+        "offenders.Offender", on_delete=models.PROTECT, related_name="police_information"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.POLICE)
+    level = models.CharField(max_length=1, choices=RiskLevel.choices)
+    received_on = models.DateField()
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name_plural = "police information"
+
+    def __str__(self) -> str:
+        return f"Information assessed {self.level} ({self.received_on})"
+
+
+# ---------------------------------------------------------------------------------------------
+# The instrument: versioned items, options, points and thresholds
+# ---------------------------------------------------------------------------------------------
+
+
+class InstrumentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
+
+
+class Instrument(models.Model):
+    """One version of the Review Security Classification scoring instrument. Only a draft may be
+    changed; a review records the version that scored it, so activating a new version never
+    changes a completed score."""
+
+    version = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=120, default="Review Security Classification")
+    effective_from = models.DateField()
+    status = models.CharField(max_length=10, choices=InstrumentStatus.choices, default=InstrumentStatus.DRAFT)
+    # Seed 003, C.2.1: internal 0-26 -> A, 27+ -> B; external 0-23 -> A, 24+ -> B.
+    internal_b_from = models.PositiveSmallIntegerField(default=27)
+    external_b_from = models.PositiveSmallIntegerField(default=24)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="active"), name="one_active_instrument"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version} ({self.get_status_display().lower()})"
+
+
+class InstrumentSection(models.TextChoices):
+    INTERNAL = "A", "A. Internal risk"
+    EXTERNAL = "B", "B. External risk"
+
+
+class ItemKind(models.TextChoices):
+    OVERRIDE = "override", "Override"
+    SCORED = "scored", "Scored answer"
+    CARRY_OVER = "carry_over", "Carried over automatically"
+
+
+class InstrumentItem(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(max_length=10, help_text='Seed 003 item number, e.g. "A.2.1".')
+    section = models.CharField(max_length=1, choices=InstrumentSection.choices)
+    text = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=ItemKind.choices)
+    prepopulated = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["instrument", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="instrument_item_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class InstrumentOption(models.Model):
+    item = models.ForeignKey(InstrumentItem, on_delete=models.CASCADE, related_name="options")
+    code = models.CharField(max_length=20)
+    label = models.CharField(max_length=120)
+    points = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["item", "position"]
+        constraints = [models.UniqueConstraint(fields=["item", "code"], name="instrument_option_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.points})"
+
+
+# ---------------------------------------------------------------------------------------------
+# The prisoner's classification and its history
+# ---------------------------------------------------------------------------------------------
+
+
+class Category(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+
+
+class ClassificationKind(models.TextChoices):
+    INITIAL = "initial", "Initial classification"
+    REVIEW = "review", "Review classification"
+
+
+class SecurityClassificationQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.order_by("offender_id", "-effective_on", "-id")
+
+
+class SecurityClassification(models.Model):
+    """One classification of a prisoner. Rows are never edited (the database refuses UPDATE and
+    DELETE): the current classification is the latest row, the earlier rows are its history."""
+
+    offender = models.ForeignKey(
+        "offenders.Offender", on_delete=models.PROTECT, related_name="security_classifications"
+    )
+    kind = models.CharField(max_length=10, choices=ClassificationKind.choices)
+    internal_category = models.CharField(max_length=1, choices=Category.choices)
+    external_category = models.CharField(max_length=1, choices=Category.choices)
+    effective_on = models.DateField()
+    # The instrument version and the totals that produced a review (blank for an initial one).
+    instrument = models.ForeignKey(
+        Instrument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    internal_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    external_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SecurityClassificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+        indexes = [models.Index(fields=["offender", "-effective_on", "-id"], name="classification_current")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="initial") | Q(instrument__isnull=False), name="review_records_instrument"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Internal {self.internal_category} / external {self.external_category} from {self.effective_on}"
+        )
