@@ -48,3 +48,52 @@ def access_allocation_to_read_by_id(user, allocation_id):
     if not can_view_offender(user, allocation.offender):
         raise PermissionDenied("You may not see the allocations of this case.")
     return allocation
+
+
+def can_allocate_request(user, request) -> bool:
+    """Only a service manager of the request's office (or a system administrator) allocates it."""
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    return has_role(user, Role.SERVICE_MANAGER) and office_id_of(user) == request.office_id
+
+
+def can_work_queue(user, office) -> bool:
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    return has_role(user, Role.SERVICE_MANAGER) and office is not None and office_id_of(user) == office.pk
+
+
+def access_allocate_request_by_id(user, request_id):
+    """An allocate request to work: 404 if unknown, 403 unless the user manages its office."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from allocation.models import AllocateRequest
+
+    try:
+        request = AllocateRequest.objects.select_related(
+            "offender",
+            "sentence__court",
+            "office",
+            "from_office",
+            "continuity_staff__user",
+            "allocated_to__user",
+            "allocated_by",
+        ).get(pk=int(request_id))
+    except (AllocateRequest.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such allocate request.") from None
+    if not can_allocate_request(user, request):
+        raise PermissionDenied("Only a service manager of this office may work its allocation queue.")
+    return request
+
+
+def can_view_caseload(user, staff) -> bool:
+    """Officers see their own caseload; managers of the officer's office and administrators too."""
+    from staff.access import staff_of
+
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    me = staff_of(user)
+    if me is not None and me.pk == staff.pk:
+        return True
+    return has_role(user, Role.SERVICE_MANAGER) and office_id_of(user) == staff.office_id

@@ -69,3 +69,139 @@ class AllocationEndForm(forms.Form):
         if ended_on > timezone.localdate():
             raise forms.ValidationError("An allocation can only be ended today or earlier.")
         return ended_on
+
+
+# --- Allocate requests -----------------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    URGENCY_CHOICES = [
+        ("", "All open requests"),
+        ("overdue", "Overdue only"),
+        ("pre_allocation", "Pre-allocations only"),
+        ("week", "Due within 7 days"),
+    ]
+    kind = forms.ChoiceField(label="Request type", required=False)
+    sentence_type = forms.ChoiceField(label="Sentence type", required=False)
+    urgency = forms.ChoiceField(label="Urgency", choices=URGENCY_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from allocation.models import AllocateRequestKind
+        from sentences.models import SentenceType
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "All types"), *AllocateRequestKind.choices]
+        self.fields["sentence_type"].choices = [("", "All sentence types"), *SentenceType.choices]
+
+
+class OfficeChoiceForm(forms.Form):
+    office = forms.ModelChoiceField(queryset=None, label="Office", empty_label=None)
+
+    def __init__(self, *args, **kwargs):
+        from staff.models import Office, OfficeKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = Office.objects.active().of_kind(
+            OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE
+        )
+
+
+class StepForm(forms.Form):
+    ACTIONS = [("done", "Done"), ("not_applicable", "Does not apply")]
+    action = forms.ChoiceField(
+        choices=ACTIONS, widget=forms.RadioSelect, initial="done", label="This step is"
+    )
+    outcome = forms.CharField(
+        label="Outcome", max_length=300, required=False, help_text="Required for the OWS review."
+    )
+    not_applicable_reason = forms.CharField(label="Why it does not apply", max_length=300, required=False)
+
+    def __init__(self, *args, prefix_step: str, **kwargs):
+        super().__init__(*args, prefix=prefix_step, **kwargs)
+
+
+class RequestAllocateForm(forms.Form):
+    staff = forms.ChoiceField(
+        label="Probation officer",
+        widget=forms.RadioSelect,
+        help_text="Ranked: the first is the suggestion. Choosing another officer needs a reason.",
+    )
+    reason = forms.CharField(
+        label="Why this allocation (optional)",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    override_reason = forms.CharField(
+        label="Why not the suggested officer",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only needed if you choose someone other than the first suggestion.",
+    )
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = {str(option.staff.pk): option for option in options}
+        self.fields["staff"].choices = [
+            (
+                str(option.staff.pk),
+                f"{option.staff} — {option.cases} cases, {option.utilisation}% of capacity",
+            )
+            for option in options
+        ]
+        if options:
+            self.fields["staff"].initial = str(options[0].staff.pk)
+
+    def clean_staff(self):
+        return self.options[self.cleaned_data["staff"]].staff
+
+
+class ReallocateForm(forms.Form):
+    allocations = forms.MultipleChoiceField(label="Cases to reallocate", widget=forms.CheckboxSelectMultiple)
+    to_staff = forms.ModelChoiceField(queryset=StaffMember.objects.none(), label="Reallocate to")
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: officer leaving, relocating, workload.",
+    )
+
+    def __init__(self, *args, allocations, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allocation_rows = {str(item.pk): item for item in allocations}
+        self.fields["allocations"].choices = [
+            (str(item.pk), f"{item.offender} — {item.sentence or 'whole case'}") for item in allocations
+        ]
+        self.fields["to_staff"].queryset = officers
+
+    def clean_allocations(self):
+        return [self.allocation_rows[pk] for pk in self.cleaned_data["allocations"]]
+
+
+class TransferForm(forms.Form):
+    sentence = SentenceChoiceField(
+        queryset=Sentence.objects.none(), label="Sentence to transfer", empty_label=None
+    )
+    to_office = forms.ModelChoiceField(queryset=None, label="Receiving office")
+    reason = forms.CharField(label="Reason", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, offender, **kwargs):
+        from staff.models import Office, OfficeKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["sentence"].queryset = (
+            Sentence.objects.current().filter(offender=offender).select_related("managing_office")
+        )
+        self.fields["to_office"].queryset = Office.objects.active().of_kind(
+            OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE
+        )
+
+
+class RequestCancelForm(forms.Form):
+    cancel_reason = forms.CharField(
+        label="Why the request is cancelled",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: sentence quashed on appeal, raised in error.",
+    )

@@ -2,16 +2,33 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from allocation.models import CaseAllocation, CaseRole
+from allocation.models import (
+    AllocateRequest,
+    AllocateRequestKind,
+    AllocateRequestStatus,
+    AllocateRequestStep,
+    AllocateRequestTransition,
+    AllocationTrigger,
+    CaseAllocation,
+    CaseRole,
+    ChecklistStep,
+    Notification,
+)
 from audit.models import AuditAction
 from audit.services import audit_created, audit_record
 from casenotes.models import CasenoteType
 from casenotes.services import system_casenote
 from offenders.access import offender_office_ids
+from offenders.models import Flag, FlagKind
+from sentences.models import COMMUNITY_SENTENCE_TYPES, OffenceCategory, Sentence, SentenceType
+from staff.models import OfficeKind
 
 
 @transaction.atomic
@@ -24,6 +41,7 @@ def case_allocate(
     started_on: datetime.date | None = None,
     sentence=None,
     reason: str = "",
+    trigger: str = AllocationTrigger.MANUAL,
 ) -> CaseAllocation:
     if not staff.active:
         raise ValidationError({"staff": f"{staff} is no longer an active staff member."})
@@ -38,6 +56,7 @@ def case_allocate(
         role=role,
         started_on=started_on or timezone.localdate(),
         reason=reason,
+        trigger=trigger,
         allocated_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     allocation.full_clean(validate_constraints=False)
@@ -97,3 +116,552 @@ def case_allocation_end(
         text=f"{allocation.staff} no longer {allocation.get_role_display().lower()}. Reason: {reason}",
     )
     return allocation
+
+
+# --- Allocate requests (seed 002) ------------------------------------------------------------------
+
+# Sentences whose recording asks an office to allocate a probation officer (seed 002).
+REQUESTING_SENTENCE_TYPES = COMMUNITY_SENTENCE_TYPES | {
+    SentenceType.HOME_DETENTION,
+    SentenceType.EXTENDED_SUPERVISION,
+    SentenceType.PAROLE,
+    SentenceType.RELEASE_ON_CONDITIONS,
+}
+# Seed 002: HD and parole are expected to be allocated before sentencing or release.
+PRE_ALLOCATED_TYPES = frozenset(
+    {SentenceType.HOME_DETENTION, SentenceType.PAROLE, SentenceType.RELEASE_ON_CONDITIONS}
+)
+RELEASE_TYPES = frozenset({SentenceType.PAROLE, SentenceType.RELEASE_ON_CONDITIONS})
+# "As soon as practicable" (seed 002): a request is due within this many days of being received.
+ALLOCATE_WITHIN_DAYS = 5
+# A pre-allocation is due this many days before the sentence starts or the prisoner is released.
+PRE_ALLOCATION_MARGIN_DAYS = 1
+# An upcoming release creates a pre-allocation request this far ahead.
+PRE_RELEASE_LEAD_DAYS = 42
+
+CHECKLIST_ORDER = list(ChecklistStep.values)
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _request_office(sentence):
+    office = sentence.managing_office or sentence.offender.home_office
+    if office is None or office.kind not in (OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE):
+        return None
+    return office
+
+
+def _continuity(offender, *, exclude_sentence_id: int | None = None) -> tuple:
+    """Seed 002: where practicable one officer manages all of an offender's sentences."""
+    current = list(
+        CaseAllocation.objects.current()
+        .filter(offender=offender, role=CaseRole.SUPERVISING_OFFICER, staff__active=True)
+        .select_related("staff__user", "staff__office")
+        .order_by("-started_on", "-id")
+    )
+    others = (
+        Sentence.objects.current()
+        .filter(offender=offender)
+        .exclude(pk=exclude_sentence_id)
+        .exclude(sentence_type=SentenceType.IMPRISONMENT)
+        .count()
+    )
+    if current:
+        staff = current[0].staff
+        note = f"Already supervised by {staff} ({staff.office.name}); suggest the same probation officer."
+        if others:
+            note += f" {others} other current sentence{'s' if others != 1 else ''}."
+        return staff, note
+    if others:
+        return (
+            None,
+            f"Has {others} other current sentence{'s' if others != 1 else ''} but no supervising officer.",
+        )
+    return None, ""
+
+
+def _is_cso_case(offender, sentence) -> bool:
+    """Seed 002 step 7: a child sex offender (active CSO flag) serving a sentence for a child sex
+    offence."""
+    if sentence is None:
+        return False
+    if not Flag.objects.filter(
+        offender=offender, kind=FlagKind.CHILD_SEX_OFFENDER, ended_on__isnull=True
+    ).exists():
+        return False
+    return any(
+        conviction.offence.has_category(OffenceCategory.CHILD_SEX)
+        for conviction in sentence.convictions.select_related("offence")
+    )
+
+
+def _create_steps(request: AllocateRequest) -> None:
+    steps = []
+    cso = _is_cso_case(request.offender, request.sentence)
+    for position, step in enumerate(CHECKLIST_ORDER, start=1):
+        row = AllocateRequestStep(request=request, step=step, position=position)
+        if step == ChecklistStep.CSO_NOTIFICATION and not cso:
+            row.applicable = False
+            row.not_applicable_reason = (
+                "The offender has no active child sex offender flag, or this sentence is not for a "
+                "child sex offence."
+            )
+        steps.append(row)
+    AllocateRequestStep.objects.bulk_create(steps)
+
+
+def _transition_row(*, request, from_status: str, to_status: str, actor, comment: str = "") -> None:
+    AllocateRequestTransition.objects.create(
+        request=request,
+        from_status=from_status,
+        to_status=to_status,
+        actor=_user(actor),
+        comment=comment[:500],
+    )
+
+
+def _request_insert(*, actor, request: AllocateRequest, summary: str) -> AllocateRequest | None:
+    """Insert once: a second event for the same sentence and kind finds the existing request."""
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        return None
+    _create_steps(request)
+    _transition_row(
+        request=request, from_status="", to_status=AllocateRequestStatus.OPEN, actor=actor, comment=summary
+    )
+    audit_created(
+        actor=actor,
+        obj=request,
+        fields=("kind", "office", "due_on", "pre_allocation", "continuity_staff", "continuity_note"),
+        summary=summary,
+    )
+    return request
+
+
+@transaction.atomic
+def allocate_request_for_sentence(*, actor, sentence, source: str = "") -> AllocateRequest | None:
+    """The request to manage a newly recorded sentence (seed 002), or None when the sentence type
+    needs no probation officer or no community office manages it. Called by sentence_create, so it
+    happens exactly once per recorded sentence whatever the source."""
+    if sentence.sentence_type not in REQUESTING_SENTENCE_TYPES:
+        return None
+    office = _request_office(sentence)
+    if office is None:
+        return None
+    existing = AllocateRequest.objects.filter(sentence=sentence, kind=AllocateRequestKind.SENTENCE).first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    pre_allocation = sentence.sentence_type in PRE_ALLOCATED_TYPES and sentence.start_date > today
+    if pre_allocation:
+        due_on = max(today, sentence.start_date - datetime.timedelta(days=PRE_ALLOCATION_MARGIN_DAYS))
+        trigger = AllocationTrigger.PRE_ALLOCATION
+    else:
+        due_on = today + datetime.timedelta(days=ALLOCATE_WITHIN_DAYS)
+        trigger = (
+            AllocationTrigger.RELEASE
+            if sentence.sentence_type in RELEASE_TYPES
+            else AllocationTrigger.SENTENCE
+        )
+    staff, note = _continuity(sentence.offender, exclude_sentence_id=sentence.pk)
+    request = AllocateRequest(
+        offender=sentence.offender,
+        sentence=sentence,
+        office=office,
+        kind=AllocateRequestKind.SENTENCE,
+        trigger=trigger,
+        pre_allocation=pre_allocation,
+        source=source,
+        due_on=due_on,
+        continuity_staff=staff,
+        continuity_note=note,
+    )
+    created = _request_insert(
+        actor=actor,
+        request=request,
+        summary=f"Allocate request for {sentence} of {sentence.offender} in {office.name}",
+    )
+    return created or AllocateRequest.objects.get(sentence=sentence, kind=AllocateRequestKind.SENTENCE)
+
+
+def _next_release(sentence) -> datetime.date | None:
+    dates = [d for d in (sentence.parole_hearing_date, sentence.statutory_release_date) if d]
+    return min(dates) if dates else None
+
+
+def allocate_requests_for_upcoming_releases(*, on: datetime.date | None = None) -> int:
+    """Seed 002 / Volume 2 pre-allocation: a prisoner whose parole hearing or statutory release is
+    near gets a pre-allocation request in their home office, due before the date. Safe to run
+    repeatedly (beat): the unique constraint makes it once per prison sentence."""
+    today = on or timezone.localdate()
+    horizon = today + datetime.timedelta(days=PRE_RELEASE_LEAD_DAYS)
+    candidates = (
+        Sentence.objects.current()
+        .filter(sentence_type=SentenceType.IMPRISONMENT, offender__home_office__isnull=False)
+        .filter(
+            Q(statutory_release_date__range=(today, horizon)) | Q(parole_hearing_date__range=(today, horizon))
+        )
+        .exclude(allocate_requests__kind=AllocateRequestKind.PRE_RELEASE)
+        .select_related("offender__home_office")
+    )
+    created = 0
+    for sentence in candidates:
+        office = sentence.offender.home_office
+        if office.kind not in (OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE):
+            continue
+        release = _next_release(sentence)
+        with transaction.atomic():
+            staff, note = _continuity(sentence.offender)
+            request = AllocateRequest(
+                offender=sentence.offender,
+                sentence=sentence,
+                office=office,
+                kind=AllocateRequestKind.PRE_RELEASE,
+                trigger=AllocationTrigger.PRE_ALLOCATION,
+                pre_allocation=True,
+                source="system",
+                due_on=max(today, release - datetime.timedelta(days=PRE_ALLOCATION_MARGIN_DAYS)),
+                continuity_staff=staff,
+                continuity_note=note,
+            )
+            if _request_insert(
+                actor=None,
+                request=request,
+                summary=f"Pre-allocation request: {sentence.offender} may be released on {release:%d %b %Y}",
+            ):
+                created += 1
+    return created
+
+
+@transaction.atomic
+def allocate_request_step_record(
+    *,
+    actor,
+    request: AllocateRequest,
+    step: str,
+    done: bool = True,
+    not_applicable_reason: str = "",
+    outcome: str = "",
+) -> AllocateRequestStep:
+    """Mark a checklist step done (with its outcome), or not applicable with the reason."""
+    request = AllocateRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != AllocateRequestStatus.OPEN:
+        raise ValidationError("This request is no longer open; its checklist cannot change.")
+    row = AllocateRequestStep.objects.select_for_update().get(request=request, step=step)
+    if step == ChecklistStep.OWS_REVIEWED and done and not outcome.strip():
+        raise ValidationError({"outcome": "Record the outcome of the offender warning system review."})
+    if step == ChecklistStep.CSO_NOTIFICATION and not row.applicable and done:
+        raise ValidationError({"step": "The CSO notification does not apply: " + row.not_applicable_reason})
+    before = {"applicable": row.applicable, "done": row.done_at is not None}
+    if not done and not_applicable_reason.strip():
+        if step == ChecklistStep.CSO_NOTIFICATION and _is_cso_case(request.offender, request.sentence):
+            raise ValidationError(
+                {"not_applicable_reason": "The CSO notification is required for this offender and sentence."}
+            )
+        row.applicable = False
+        row.not_applicable_reason = not_applicable_reason.strip()[:300]
+        row.done_at = None
+        row.done_by = None
+    elif done:
+        row.applicable = True
+        row.not_applicable_reason = ""
+        row.done_at = timezone.now()
+        row.done_by = _user(actor)
+        row.outcome = outcome.strip()[:300]
+    else:
+        raise ValidationError({"not_applicable_reason": "Say why this step does not apply."})
+    row.save(update_fields=["applicable", "not_applicable_reason", "done_at", "done_by", "outcome"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=request,
+        summary=f"Checklist: {row.get_step_display()}"
+        + (" done" if row.done_at else f" not applicable ({row.not_applicable_reason})"),
+        changes={
+            row.step: [before, {"applicable": row.applicable, "done": row.done_at is not None}],
+            **({"outcome": [None, row.outcome]} if row.outcome else {}),
+        },
+    )
+    return row
+
+
+def _notify(
+    *, staff, request: AllocateRequest | None, subject: str, body: str, link: str = ""
+) -> Notification:
+    notification = Notification.objects.create(
+        recipient=staff.user, subject=subject[:200], body=body, link=link[:300], request=request
+    )
+    address = staff.user.email
+    if address:
+        # After commit, and robust: a mail server outage must not undo or hide the allocation.
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]), robust=True
+        )
+    return notification
+
+
+@transaction.atomic
+def allocate_request_allocate(
+    *, actor, request: AllocateRequest, staff, reason: str = "", override_reason: str = ""
+) -> AllocateRequest:
+    """Allocate a probation officer to a request. The request row is locked, so of two managers
+    allocating the same request at once exactly one succeeds; the other gets a clear message."""
+    from allocation.access import can_allocate_request
+    from allocation.selectors import officer_options
+
+    locked = (
+        AllocateRequest.objects.select_for_update(of=("self",))
+        .select_related("offender", "sentence", "office", "from_office")
+        .get(pk=request.pk)
+    )
+    if not can_allocate_request(actor, locked):
+        raise PermissionDenied("Only a service manager of the request's office may allocate it.")
+    if locked.status != AllocateRequestStatus.OPEN:
+        who = locked.allocated_to or "someone"
+        when = timezone.localtime(locked.allocated_at).strftime("%H:%M") if locked.allocated_at else ""
+        raise ValidationError(
+            f"This request was already allocated to {who}"
+            + (f" at {when}" if when else "")
+            + " by another manager. Nothing was changed."
+            if locked.status == AllocateRequestStatus.ALLOCATED
+            else "This request was cancelled. Nothing was changed."
+        )
+    open_steps = [row.get_step_display() for row in locked.steps.all() if row.is_open]
+    if open_steps:
+        raise ValidationError(
+            {"__all__": ["Complete the checklist first. Still open: " + "; ".join(open_steps) + "."]}
+        )
+    options = officer_options(locked)
+    by_id = {option.staff.pk: option for option in options}
+    if staff.pk not in by_id:
+        raise ValidationError(
+            {"staff": f"{staff} cannot take this case (not an active officer of this office)."}
+        )
+    suggested = options[0].staff if options else None
+    if suggested is not None and staff.pk != suggested.pk and not override_reason.strip():
+        raise ValidationError(
+            {"override_reason": f"Say why you chose {staff} rather than the suggested {suggested}."}
+        )
+    trigger = locked.trigger
+    why = reason.strip() or locked.get_trigger_display()
+    if locked.kind == AllocateRequestKind.TRANSFER:
+        _transfer_move_sentence(actor=actor, request=locked)
+    existing = (
+        CaseAllocation.objects.current()
+        .filter(offender=locked.offender, staff=staff, role=CaseRole.SUPERVISING_OFFICER)
+        .first()
+    )
+    if existing is not None:
+        allocation = existing
+        system_casenote(
+            actor=actor,
+            offender=locked.offender,
+            sentence=locked.sentence,
+            note_type=CasenoteType.ALLOCATION,
+            summary=f"{locked.sentence or 'Case'} allocated to {staff}",
+            text=f"{staff}, already the supervising probation officer, also manages "
+            f"{locked.sentence or 'the case'}. Reason: {why}",
+        )
+    else:
+        allocation = case_allocate(
+            actor=actor,
+            offender=locked.offender,
+            staff=staff,
+            sentence=locked.sentence if locked.kind != AllocateRequestKind.PRE_RELEASE else None,
+            reason=why,
+            trigger=trigger,
+        )
+    if locked.kind == AllocateRequestKind.TRANSFER:
+        _transfer_end_sending_allocations(actor=actor, request=locked, keep=allocation)
+    now = timezone.now()
+    updated = AllocateRequest.objects.filter(pk=locked.pk, status=AllocateRequestStatus.OPEN).update(
+        status=AllocateRequestStatus.ALLOCATED,
+        allocated_to=staff,
+        allocated_by=_user(actor),
+        allocated_at=now,
+        allocation=allocation,
+        reason=why[:300],
+        suggested_staff=suggested,
+        override_reason=override_reason.strip()[:300] if suggested and staff.pk != suggested.pk else "",
+    )
+    if updated != 1:  # pragma: no cover - the row lock makes this unreachable
+        raise ValidationError("This request was allocated by someone else. Nothing was changed.")
+    locked.refresh_from_db()
+    _transition_row(
+        request=locked,
+        from_status=AllocateRequestStatus.OPEN,
+        to_status=AllocateRequestStatus.ALLOCATED,
+        actor=actor,
+        comment=f"Allocated to {staff}. {why}"
+        + (f" Chosen over {suggested}: {locked.override_reason}" if locked.override_reason else ""),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        summary=f"{actor} allocated {locked.offender} to {staff}: {why}",
+        changes={
+            "status": [AllocateRequestStatus.OPEN, AllocateRequestStatus.ALLOCATED],
+            "allocated_to": [None, str(staff)],
+            "suggested": [None, str(suggested) if suggested else None],
+            "override_reason": [None, locked.override_reason or None],
+        },
+    )
+    _notify(
+        staff=staff,
+        request=locked,
+        subject=f"New case allocated: {locked.offender.full_name} ({locked.offender.prn})",
+        body=f"{locked.offender.full_name} ({locked.offender.prn}) has been allocated to you"
+        + (f" for {locked.sentence}" if locked.sentence else "")
+        + f" by {actor}. Reason: {why}",
+        link=f"/offenders/{locked.offender.pk}/",
+    )
+    return locked
+
+
+@transaction.atomic
+def allocate_request_cancel(*, actor, request: AllocateRequest, reason: str) -> AllocateRequest:
+    """Withdraw a request that no longer needs an officer (the sentence was quashed, or it was
+    raised in error); the row stays, with the reason."""
+    from allocation.access import can_allocate_request
+
+    if actor is not None and not can_allocate_request(actor, request):
+        raise PermissionDenied("Only a service manager of the request's office may cancel it.")
+    if not reason.strip():
+        raise ValidationError({"cancel_reason": "Say why the request is cancelled."})
+    updated = AllocateRequest.objects.filter(pk=request.pk, status=AllocateRequestStatus.OPEN).update(
+        status=AllocateRequestStatus.CANCELLED, cancel_reason=reason.strip()[:300]
+    )
+    if not updated:
+        raise ValidationError("This request is no longer open.")
+    request.refresh_from_db()
+    _transition_row(
+        request=request,
+        from_status=AllocateRequestStatus.OPEN,
+        to_status=AllocateRequestStatus.CANCELLED,
+        actor=actor,
+        comment=reason,
+    )
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=request, summary=f"Cancelled {request}: {reason}"
+    )
+    return request
+
+
+@transaction.atomic
+def case_reallocate(*, actor, allocation: CaseAllocation, to_staff, reason: str) -> CaseAllocation:
+    """Move one case to another officer (officer leaves, relocates, workload)."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the case is reallocated."})
+    if allocation.staff_id == to_staff.pk:
+        raise ValidationError({"staff": f"{to_staff} already holds this case."})
+    case_allocation_end(
+        actor=actor, allocation=allocation, ended_on=timezone.localdate(), reason=f"Reallocated: {reason}"
+    )
+    new = case_allocate(
+        actor=actor,
+        offender=allocation.offender,
+        staff=to_staff,
+        role=allocation.role,
+        sentence=allocation.sentence,
+        reason=f"Reallocated from {allocation.staff}: {reason}",
+        trigger=AllocationTrigger.REALLOCATION,
+    )
+    _notify(
+        staff=to_staff,
+        request=None,
+        subject=f"Case reallocated to you: {allocation.offender.full_name} ({allocation.offender.prn})",
+        body=f"{allocation.offender.full_name} has been reallocated to you from {allocation.staff} "
+        f"by {actor}. Reason: {reason}",
+        link=f"/offenders/{allocation.offender_id}/",
+    )
+    return new
+
+
+@transaction.atomic
+def cases_reallocate(*, actor, allocations, to_staff, reason: str) -> list[CaseAllocation]:
+    """Bulk reallocation: all or nothing."""
+    allocations = list(allocations)
+    if not allocations:
+        raise ValidationError({"allocations": "Choose at least one case to reallocate."})
+    return [
+        case_reallocate(actor=actor, allocation=item, to_staff=to_staff, reason=reason)
+        for item in allocations
+    ]
+
+
+@transaction.atomic
+def case_transfer_request(*, actor, offender, sentence, to_office, reason: str) -> AllocateRequest:
+    """Transfer a case to another office: the receiving office gets a request; the sending office
+    keeps responsibility (its allocations stay) until the request is allocated."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the case is transferred."})
+    if sentence is None or sentence.offender_id != offender.pk:
+        raise ValidationError({"sentence": "Choose the offender's sentence to transfer."})
+    from_office = sentence.managing_office if sentence is not None else offender.home_office
+    if from_office is not None and from_office.pk == to_office.pk:
+        raise ValidationError({"to_office": "The case is already managed by that office."})
+    if to_office.kind not in (OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE):
+        raise ValidationError({"to_office": "Cases transfer to a probation office or service centre."})
+    staff, note = _continuity(offender)
+    request = AllocateRequest(
+        offender=offender,
+        sentence=sentence,
+        office=to_office,
+        from_office=from_office,
+        kind=AllocateRequestKind.TRANSFER,
+        trigger=AllocationTrigger.TRANSFER,
+        source="person",
+        due_on=timezone.localdate() + datetime.timedelta(days=ALLOCATE_WITHIN_DAYS),
+        continuity_note=(f"Transferring from {from_office}. " if from_office else "") + note,
+        transfer_reason=reason.strip()[:300],
+    )
+    created = _request_insert(
+        actor=actor,
+        request=request,
+        summary=f"Transfer of {offender} to {to_office.name} requested: {reason}",
+    )
+    if created is None:
+        raise ValidationError({"to_office": f"A transfer to {to_office.name} is already waiting."})
+    return created
+
+
+def _transfer_move_sentence(*, actor, request: AllocateRequest) -> None:
+    """The receiving office takes the sentence over only now that it has allocated an officer."""
+    from sentences.services import sentence_update
+
+    if request.sentence is not None and request.sentence.managing_office_id != request.office_id:
+        sentence_update(
+            actor=actor,
+            sentence=request.sentence,
+            managing_office=request.office,
+            reason=f"Transferred to {request.office.name}: {request.transfer_reason}",
+        )
+        request.offender._ioms_office_ids = None
+
+
+def _transfer_end_sending_allocations(*, actor, request: AllocateRequest, keep: CaseAllocation) -> None:
+    if request.from_office_id:
+        for old in (
+            CaseAllocation.objects.current()
+            .filter(offender=request.offender, staff__office_id=request.from_office_id)
+            .exclude(pk=keep.pk)
+            .select_related("staff__user", "offender")
+        ):
+            case_allocation_end(
+                actor=actor,
+                allocation=old,
+                ended_on=timezone.localdate(),
+                reason=f"Transferred to {request.office.name}",
+            )
+
+
+@transaction.atomic
+def notification_mark_read(*, actor, notification: Notification) -> None:
+    Notification.objects.filter(pk=notification.pk, recipient=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -1,17 +1,63 @@
 """Browser pages for allocating staff to an offender's case (seed 001: staff allocated, changed)."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from allocation.access import access_allocation_by_id, can_allocate_case
-from allocation.forms import AllocateForm, AllocationEndForm
-from allocation.models import CaseAllocation
-from allocation.services import case_allocate, case_allocation_end
-from audit.services import audit_view
+from allocation.access import (
+    access_allocate_request_by_id,
+    access_allocation_by_id,
+    can_allocate_case,
+    can_view_caseload,
+    can_work_queue,
+)
+from allocation.forms import (
+    AllocateForm,
+    AllocationEndForm,
+    OfficeChoiceForm,
+    QueueFilterForm,
+    ReallocateForm,
+    RequestAllocateForm,
+    RequestCancelForm,
+    StepForm,
+    TransferForm,
+)
+from allocation.models import AllocateRequest, AllocateRequestStatus, CaseAllocation, Notification
+from allocation.selectors import (
+    allocation_history,
+    office_officers,
+    office_queue,
+    office_workload,
+    officer_caseload,
+    officer_options,
+    request_counts,
+)
+from allocation.services import (
+    allocate_request_allocate,
+    allocate_request_cancel,
+    allocate_request_step_record,
+    case_allocate,
+    case_allocation_end,
+    case_transfer_request,
+    cases_reallocate,
+    notification_mark_read,
+)
+from audit.services import audit_listed, audit_view
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
+from staff.access import access_staff_member_by_id, staff_of
+from staff.roles import Role, has_role
+
+# Cases allocated within this many days show as new on the officer's caseload.
+NEW_CASE_DAYS = 14
+# The most recent allocation changes shown on a caseload page.
+HISTORY_ROWS = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,4 +122,290 @@ def allocation_end(request, pk):
             return redirect("offenders:detail", pk=offender.pk)
     return render(
         request, "allocation/end.html", {"allocation": allocation, "offender": offender, "form": form}
+    )
+
+
+# --- The allocation queue (seed 002) -----------------------------------------------------------------
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _queue_office(request):
+    """The manager's own office; a system administrator may choose any office."""
+    member = staff_of(request.user)
+    office = member.office if member else None
+    office_form = None
+    if has_role(request.user, Role.SYSTEM_ADMIN):
+        office_form = OfficeChoiceForm(request.GET or None, initial={"office": office})
+        if request.GET.get("office") and office_form.is_valid():
+            office = office_form.cleaned_data["office"]
+    if office is None or not can_work_queue(request.user, office):
+        raise PermissionDenied("Only a service manager sees their office's allocation queue.")
+    return office, office_form
+
+
+@require_http_methods(["GET"])
+def queue(request):
+    office, office_form = _queue_office(request)
+    form = QueueFilterForm(request.GET or None)
+    rows = office_queue(office)
+    today = timezone.localdate()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["kind"]:
+            rows = rows.filter(kind=data["kind"])
+        if data["sentence_type"]:
+            rows = rows.filter(sentence__sentence_type=data["sentence_type"])
+        if data["urgency"] == "overdue":
+            rows = rows.filter(due_on__lt=today)
+        elif data["urgency"] == "pre_allocation":
+            rows = rows.filter(pre_allocation=True)
+        elif data["urgency"] == "week":
+            rows = rows.filter(due_on__lte=today + datetime.timedelta(days=7))
+    page_obj = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [
+        {
+            "request": item,
+            "days_left": (item.due_on - today).days,
+            "age": (today - timezone.localdate(item.received_at)).days,
+        }
+        for item in page_obj.object_list
+    ]
+    audit_listed(
+        actor=request.user,
+        offender_ids=[item["request"].offender_id for item in items],
+        summary=f"Allocation queue of {office.name}",
+    )
+    return render(
+        request,
+        "allocation/queue.html",
+        {
+            "office": office,
+            "office_form": office_form,
+            "form": form,
+            "page_obj": page_obj,
+            "items": items,
+            "counts": request_counts(office),
+            "workload": office_workload(office),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_detail(request, pk):
+    allocate_request = access_allocate_request_by_id(request.user, pk)
+    offender = allocate_request.offender
+    steps = list(allocate_request.steps.select_related("done_by"))
+    options = (
+        officer_options(allocate_request) if allocate_request.status == AllocateRequestStatus.OPEN else []
+    )
+    step_forms = {row.step: StepForm(prefix_step=row.step) for row in steps}
+    allocate_form = RequestAllocateForm(options=options)
+    cancel_form = RequestCancelForm()
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=offender, summary=f"Opened {allocate_request} of {offender}")
+    elif "step" in request.POST and request.POST["step"] in step_forms:
+        step = request.POST["step"]
+        form = step_forms[step] = StepForm(request.POST, prefix_step=step)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                row = allocate_request_step_record(
+                    actor=request.user,
+                    request=allocate_request,
+                    step=step,
+                    done=data["action"] == "done",
+                    outcome=data["outcome"],
+                    not_applicable_reason=data["not_applicable_reason"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Checklist updated: {row.get_step_display()}.")
+                return redirect("allocation:request", pk=allocate_request.pk)
+    elif "allocate" in request.POST:
+        allocate_form = RequestAllocateForm(request.POST, options=options)
+        if allocate_form.is_valid():
+            data = allocate_form.cleaned_data
+            try:
+                done = allocate_request_allocate(
+                    actor=request.user,
+                    request=allocate_request,
+                    staff=data["staff"],
+                    reason=data["reason"],
+                    override_reason=data["override_reason"],
+                )
+            except ValidationError as error:
+                add_service_errors(allocate_form, error)
+            else:
+                messages.success(request, f"{offender.full_name} is allocated to {done.allocated_to}.")
+                return redirect("allocation:queue")
+    elif "cancel" in request.POST:
+        cancel_form = RequestCancelForm(request.POST)
+        if cancel_form.is_valid():
+            try:
+                allocate_request_cancel(
+                    actor=request.user,
+                    request=allocate_request,
+                    reason=cancel_form.cleaned_data["cancel_reason"],
+                )
+            except ValidationError as error:
+                add_service_errors(cancel_form, error)
+            else:
+                messages.success(request, f"The request to allocate {offender.full_name} is cancelled.")
+                return redirect("allocation:queue")
+    return render(
+        request,
+        "allocation/request.html",
+        {
+            "item": allocate_request,
+            "offender": offender,
+            "days_left": allocate_request.days_left(),
+            "steps": [(row, step_forms[row.step]) for row in steps],
+            "open_steps": sum(1 for row in steps if row.is_open),
+            "options": options,
+            "allocate_form": allocate_form,
+            "cancel_form": cancel_form,
+            "transitions": allocate_request.transitions.select_related("actor"),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def caseload(request):
+    staff_id = request.GET.get("staff")
+    member = staff_of(request.user)
+    if staff_id:
+        member = access_staff_member_by_id(request.user, staff_id)
+    if member is None or not can_view_caseload(request.user, member):
+        raise PermissionDenied("You may see your own caseload, or the caseloads of your office's officers.")
+    cases = officer_caseload(member)
+    today = timezone.localdate()
+    recent = today - datetime.timedelta(days=NEW_CASE_DAYS)
+    rows = []
+    for allocation in cases:
+        sentences = allocation.offender.current_sentences
+        upcoming = sorted(
+            [s.start_date for s in sentences if s.start_date >= today]
+            + [s.end_date for s in sentences if s.end_date and s.end_date >= today]
+        )
+        rows.append(
+            {
+                "allocation": allocation,
+                "sentences": sentences,
+                "next_date": upcoming[0] if upcoming else None,
+                "new": allocation.started_on >= recent,
+            }
+        )
+    audit_listed(
+        actor=request.user,
+        offender_ids=[row["allocation"].offender_id for row in rows],
+        summary=f"Caseload of {member}",
+    )
+    return render(
+        request,
+        "allocation/caseload.html",
+        {
+            "member": member,
+            "rows": rows,
+            "new_count": sum(1 for row in rows if row["new"]),
+            "own": member == staff_of(request.user),
+            "can_reallocate": can_work_queue(request.user, member.office),
+            "history": list(allocation_history(staff=member)[:HISTORY_ROWS]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    if request.method == "POST":
+        notification = Notification.objects.filter(
+            recipient=request.user, pk=request.POST.get("read")
+        ).first()
+        if notification is not None:
+            notification_mark_read(actor=request.user, notification=notification)
+            messages.success(request, f"Marked as read: {notification.subject}")
+        return redirect("allocation:notifications")
+    page_obj = Paginator(Notification.objects.filter(recipient=request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "allocation/notifications.html", {"page_obj": page_obj})
+
+
+@require_http_methods(["GET", "POST"])
+def reallocate(request, staff_pk):
+    member = access_staff_member_by_id(request.user, staff_pk)
+    if not can_work_queue(request.user, member.office):
+        raise PermissionDenied("Only a service manager of the officer's office reallocates their cases.")
+    current = list(
+        CaseAllocation.objects.current()
+        .filter(staff=member)
+        .select_related("offender", "sentence")
+        .order_by("offender__family_name", "offender__given_names")
+    )
+    officers = office_officers(member.office).exclude(pk=member.pk)
+    form = ReallocateForm(request.POST or None, allocations=current, officers=officers)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = cases_reallocate(
+                actor=request.user,
+                allocations=data["allocations"],
+                to_staff=data["to_staff"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, fields={"staff": "to_staff"})
+        else:
+            messages.success(
+                request,
+                f"{len(moved)} case{'s' if len(moved) != 1 else ''} reallocated to {data['to_staff']}.",
+            )
+            return redirect(f"{reverse('allocation:caseload')}?staff={member.pk}")
+    return render(request, "allocation/reallocate.html", {"member": member, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def transfer(request, offender_pk):
+    offender = access_offender_by_id(request.user, offender_pk)
+    if not can_allocate_case(request.user, offender):
+        raise PermissionDenied("Only a service manager of the offender's office may transfer the case.")
+    form = TransferForm(request.POST or None, offender=offender)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = case_transfer_request(
+                actor=request.user,
+                offender=offender,
+                sentence=data["sentence"],
+                to_office=data["to_office"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{made.office.name} has a request to allocate {offender.full_name}; "
+                "your office stays responsible until it is allocated.",
+            )
+            return redirect("allocation:history", offender_pk=offender.pk)
+    return render(request, "allocation/transfer.html", {"offender": offender, "form": form})
+
+
+@require_http_methods(["GET"])
+def history(request, offender_pk):
+    offender = access_offender_by_id(request.user, offender_pk)
+    audit_view(actor=request.user, obj=offender, summary=f"Viewed the allocation history of {offender}")
+    return render(
+        request,
+        "allocation/history.html",
+        {
+            "offender": offender,
+            "allocations": allocation_history(offender=offender),
+            "requests": AllocateRequest.objects.filter(offender=offender)
+            .select_related("office", "from_office", "sentence", "allocated_to__user", "allocated_by")
+            .order_by("-received_at"),
+            "can_transfer": can_allocate_case(request.user, offender),
+        },
     )

@@ -482,3 +482,178 @@ def format_court_import(result: CourtImportResult) -> str:
         f"({outcomes or 'none'}) in {result.process_seconds:.1f} s = {result.processed_per_second:,.0f} "
         "messages/s."
     )
+
+
+# --- Allocation queue (issue 4) ----------------------------------------------------------------------
+# The demo service manager's own queue is a page target. The queue of a large office (2,000 open
+# allocate requests, 100 probation officers) is `run_allocation_queue_bench`: like the court import it
+# builds that office in one transaction, measures the queue (first and a late page) and one request
+# (which ranks all 100 officers) through the test Client, and rolls everything back, so the demo data
+# is left as it was. Run it with `manage.py bench_allocation_queue`.
+#
+# Measured 22 Nov 2026 (10 runs, DEBUG off, service manager): queue page 1 median 58.5 ms / 13
+# queries, page 40 (the last) median 58.8 ms / 13 queries, a request ranking 100 officers median
+# 61.4 ms / 13 queries. The counts do not grow with requests or officers (tests/allocation_web).
+
+TARGETS.append(Target("Allocation queue (demo service manager)", ("allocation:queue",), Role.SERVICE_MANAGER))
+
+ALLOCATION_BENCH_REQUESTS = 2_000
+ALLOCATION_BENCH_OFFICERS = 100
+
+
+def _allocation_bench_office(*, requests: int, officers: int):
+    """An office with `requests` open allocate requests, `officers` probation officers holding as
+    many cases again between them, and a service manager. Returns (office, manager)."""
+    import random
+
+    from django.contrib.auth.models import Group
+
+    from allocation.models import AllocateRequest, AllocateRequestStep, AllocationTrigger, ChecklistStep
+    from sentences.models import SentenceType
+    from staff.models import Office, OfficeKind, StaffMember
+
+    rng = random.Random(4)
+    today = timezone.localdate()
+    User = get_user_model()
+    office = Office.objects.create(
+        code="BENCH-ALLOC", name="Bench allocation office", kind=OfficeKind.PROBATION
+    )
+    court = Office.objects.create(code="BENCH-ACT", name="Bench allocation court", kind=OfficeKind.COURT)
+    users = User.objects.bulk_create(
+        [
+            User(username=f"bench.alloc.{n}", first_name=f"Officer{n:03d}", last_name="Bench", password="!")
+            for n in range(officers + 1)
+        ]
+    )
+    groups = {group.name: group.pk for group in Group.objects.filter(name__in=Role.values)}
+    User.groups.through.objects.bulk_create(
+        [
+            User.groups.through(
+                user_id=user.pk,
+                group_id=groups[Role.SERVICE_MANAGER if n == officers else Role.PROBATION_OFFICER],
+            )
+            for n, user in enumerate(users)
+        ]
+    )
+    staff = StaffMember.objects.bulk_create(
+        [
+            StaffMember(
+                user=user, staff_number=f"BA{n:05d}", office=office, hours_per_week=rng.choice([20, 32, 40])
+            )
+            for n, user in enumerate(users)
+        ]
+    )[:officers]
+    offenders = Offender.objects.bulk_create(
+        [
+            Offender(
+                prn=f"97{n:07d}",
+                family_name=f"Benchqueue{n:04d}",
+                given_names="Alex",
+                date_of_birth=datetime.date(1980, 1, 1) + datetime.timedelta(days=n),
+                home_office=office,
+            )
+            for n in range(requests * 2)
+        ]
+    )
+    kinds = [SentenceType.SUPERVISION, SentenceType.COMMUNITY_DETENTION, SentenceType.HOME_DETENTION]
+    sentences = Sentence.objects.bulk_create(
+        [
+            Sentence(
+                offender=offender,
+                sentence_type=rng.choice(kinds),
+                court=court,
+                order_date=today,
+                start_date=today,
+                end_date=today + datetime.timedelta(days=365),
+                managing_office=office,
+            )
+            for offender in offenders
+        ]
+    )
+    # Half the offenders are already someone's case (the officers' workload); half wait in the queue.
+    CaseAllocation.objects.bulk_create(
+        [
+            CaseAllocation(
+                offender=sentence.offender,
+                staff=staff[n % len(staff)],
+                sentence=sentence,
+                started_on=today,
+                trigger=AllocationTrigger.SENTENCE,
+            )
+            for n, sentence in enumerate(sentences[requests:])
+        ]
+    )
+    made = AllocateRequest.objects.bulk_create(
+        [
+            AllocateRequest(
+                offender=sentence.offender,
+                sentence=sentence,
+                office=office,
+                kind="sentence",
+                trigger=AllocationTrigger.SENTENCE,
+                due_on=today + datetime.timedelta(days=rng.randint(-10, 20)),
+            )
+            for sentence in sentences[:requests]
+        ]
+    )
+    AllocateRequestStep.objects.bulk_create(
+        [
+            AllocateRequestStep(request=request, step=step, position=position)
+            for request in made
+            for position, step in enumerate(ChecklistStep.values, start=1)
+        ]
+    )
+    return office, users[-1]
+
+
+def run_allocation_queue_bench(
+    *, requests: int = ALLOCATION_BENCH_REQUESTS, officers: int = ALLOCATION_BENCH_OFFICERS, runs: int = 10
+) -> list[Result]:
+    """Time the queue of a large office and one of its requests; everything is rolled back."""
+    from django.db import transaction
+
+    from allocation.models import AllocateRequest
+
+    results: list[Result] = []
+    hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+    try:
+        with transaction.atomic(), override_settings(DEBUG=False, ALLOWED_HOSTS=hosts):
+            office, manager = _allocation_bench_office(requests=requests, officers=officers)
+            first = AllocateRequest.objects.filter(office=office).order_by("due_on", "pk").first()
+            last_page = math.ceil(requests / 50)
+            client = Client(raise_request_exception=False)
+            client.force_login(manager)
+            for name, url, query in [
+                (
+                    f"Allocation queue ({requests:,} requests, {officers} officers)",
+                    reverse("allocation:queue"),
+                    {},
+                ),
+                (f"Allocation queue, page {last_page}", reverse("allocation:queue"), {"page": last_page}),
+                (
+                    f"Allocate request (ranks {officers} officers)",
+                    reverse("allocation:request", args=[first.pk]),
+                    {},
+                ),
+            ]:
+                result = Result(name=name, role=Role.SERVICE_MANAGER.label, url=url)
+                client.get(url, query)
+                timings, queries = [], []
+                for _ in range(runs):
+                    with CaptureQueriesContext(connection) as captured:
+                        started = time.perf_counter()
+                        response = client.get(url, query)
+                        timings.append((time.perf_counter() - started) * 1000)
+                    queries.append(len(captured.captured_queries))
+                    result.statuses.append(response.status_code)
+                result.runs = runs
+                result.median_ms = round(statistics.median(timings), 1)
+                result.p95_ms = round(percentile(timings, 0.95), 1)
+                result.min_queries, result.max_queries = min(queries), max(queries)
+                if set(result.statuses) != {200}:
+                    result.note = f"HTTP {', '.join(map(str, sorted(set(result.statuses))))}"
+                results.append(result)
+            raise _RollBack
+    except _RollBack:
+        pass
+    return results

@@ -1369,3 +1369,33 @@ __all__ = [
     "resolve_size",
     "seed_demo",
 ]
+
+
+def seed_allocation_queue(*, limit: int = 25) -> int:
+    """Give the demo service manager's queue something to work: requests for the office's most recent
+    current sentences (most offenders are already supervised, so the requests show the continuity
+    suggestion). Made through the allocation service (not bulk inserts), so each request is exactly
+    what the portal itself would have created."""
+    from django.contrib.auth import get_user_model
+
+    from allocation.services import REQUESTING_SENTENCE_TYPES, allocate_request_for_sentence
+    from sentences.models import Sentence
+    from staff.demo_logins import demo_username
+    from staff.models import StaffMember
+    from staff.roles import Role
+
+    manager = get_user_model().objects.filter(username=demo_username(Role.SERVICE_MANAGER)).first()
+    member = StaffMember.objects.filter(user=manager).first() if manager else None
+    if member is None:
+        return 0
+    sentences = (
+        Sentence.objects.current()
+        .filter(managing_office=member.office, sentence_type__in=REQUESTING_SENTENCE_TYPES)
+        .select_related("offender", "managing_office")
+        .order_by("-start_date", "pk")[:limit]
+    )
+    created = 0
+    for sentence in sentences:
+        if allocate_request_for_sentence(actor=None, sentence=sentence) is not None:
+            created += 1
+    return created

@@ -173,6 +173,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "create-pre-release-requests": {
+        # Parole and release on conditions are allocated before release (seed 002).
+        "task": "allocation.tasks.create_pre_release_requests",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "requeue-court-messages": {
         # Messages stored while the broker or the workers were down are picked up again.
         "task": "courts.tasks.requeue_court_messages",

@@ -154,6 +154,11 @@ def sentence_create(
         + (f" to {sentence.end_date:%d %b %Y}" if sentence.end_date else " (indeterminate)")
         + f". Convictions: {len(convictions)}.",
     )
+    # Seed 002: every recorded sentence needing an officer gets one allocate request, in this
+    # transaction (imported here because allocation depends on sentences).
+    from allocation.services import allocate_request_for_sentence
+
+    allocate_request_for_sentence(actor=actor, sentence=sentence, source=source)
     return sentence
 
 

@@ -1,7 +1,9 @@
+from allocation.access import can_work_queue
 from courts.access import can_view_court_messages
 from muster.access import can_view_muster
 from reconciliation.access import can_view_exceptions_report
-from staff.roles import Role, user_roles
+from staff.access import staff_of
+from staff.roles import Role, has_role, user_roles
 
 
 def staff_context(request):
@@ -16,4 +18,9 @@ def staff_context(request):
         "nav_muster": signed_in and can_view_muster(user),
         "nav_exceptions": signed_in and can_view_exceptions_report(user),
         "nav_courts": signed_in and can_view_court_messages(user),
+        "nav_queue": signed_in
+        and (
+            has_role(user, Role.SYSTEM_ADMIN) or can_work_queue(user, getattr(staff_of(user), "office", None))
+        ),
+        "nav_caseload": signed_in and has_role(user, Role.PROBATION_OFFICER),
     }

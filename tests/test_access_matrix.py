@@ -146,6 +146,7 @@ def _named_urls():
 
 
 def test_every_url_is_in_an_access_matrix():
+    from tests.allocation_web.test_access_matrix import ALLOCATION_PAGES
     from tests.api.test_access_matrix import ENDPOINTS
     from tests.courts.test_access import COURT_PAGES
     from tests.reconciliation.test_pages import GET_PAGES as EXCEPTION_PAGES
@@ -158,6 +159,7 @@ def test_every_url_is_in_an_access_matrix():
         | {name for name, _ in EXCEPTION_PAGES}
         | {name for name, _ in EXCEPTION_STEPS}
         | {name for name, *_ in COURT_PAGES}
+        | {name for name, *_ in ALLOCATION_PAGES}
         | {"muster:mine"}  # a redirect to the user's own office: tests/muster/test_views.py, every role
         | PUBLIC
     )

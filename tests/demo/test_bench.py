@@ -39,12 +39,15 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
         "--no-progress",
         "--court-import",
         "200",
+        "--allocation-queue",
+        "60",
         "--output-dir",
         str(tmp_path),
         stdout=out,
     )
     output = out.getvalue()
     assert "batch import of 200 messages" in output
+    assert "Allocation queue: an office with 60 open requests" in output
     assert Offender.objects.count() == 40
     assert "Median ms" in output and "p95 ms" in output and "Queries" in output
     for target in TARGETS:
@@ -80,5 +83,13 @@ def test_bench_with_skip_seed_on_an_empty_database_says_what_to_do(tmp_path):
 
     with pytest.raises(CommandError, match="no offenders"):
         call_command(
-            "bench", "--skip-seed", "--court-import", "0", "--output-dir", str(tmp_path), stdout=io.StringIO()
+            "bench",
+            "--skip-seed",
+            "--court-import",
+            "0",
+            "--allocation-queue",
+            "0",
+            "--output-dir",
+            str(tmp_path),
+            stdout=io.StringIO(),
         )

@@ -6,7 +6,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.bench import format_court_import, format_table, run_bench, run_court_import_bench, write_json
+from demo.bench import (
+    format_court_import,
+    format_table,
+    run_allocation_queue_bench,
+    run_bench,
+    run_court_import_bench,
+    write_json,
+)
 from demo.seed import SIZES
 from offenders.models import Offender
 
@@ -23,6 +30,13 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=20, help="Measured requests per target.")
         parser.add_argument("--seed", type=int, default=None, help="Random seed for the demo data.")
         parser.add_argument("--skip-seed", action="store_true", help="Never seed; use the data as it is.")
+        parser.add_argument(
+            "--allocation-queue",
+            type=int,
+            default=2_000,
+            help="Also time the allocation queue of an office with this many open requests and 100 "
+            "officers, built and rolled back in one transaction (0 to skip).",
+        )
         parser.add_argument(
             "--court-import",
             type=int,
@@ -77,6 +91,16 @@ class Command(BaseCommand):
             label=label,
         )
         self.stdout.write(f"\nResults written to {path}")
+        if options["allocation_queue"]:
+            self.stdout.write(
+                f"\nAllocation queue: an office with {options['allocation_queue']:,} open requests "
+                "and 100 officers (rolled back)"
+            )
+            self.stdout.write(
+                format_table(
+                    run_allocation_queue_bench(requests=options["allocation_queue"], runs=options["runs"])
+                )
+            )
         if options["court_import"]:
             self.stdout.write(f"\nCourt interface: batch import of {options['court_import']:,} messages")
             self.stdout.write(format_court_import(run_court_import_bench(count=options["court_import"])))

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.seed import DEFAULT_SEED, DEFAULT_SIZE, SIZES, resolve_size, seed_demo
+from demo.seed import DEFAULT_SEED, DEFAULT_SIZE, SIZES, resolve_size, seed_allocation_queue, seed_demo
 from offenders.models import Offender
 from staff.demo_logins import DEMO_LOGINS
 
@@ -54,6 +54,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name:<24} {rows:>12,}")
         phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in report.phase_seconds.items())
         self.stdout.write(self.style.SUCCESS(f"Done in {report.seconds:.1f}s ({phases})."))
+        queued = seed_allocation_queue()
+        self.stdout.write(f"  allocate requests queued for the demo service manager: {queued}")
         self.stdout.write("Demo logins (role, username, password):")
         for role_label, username, password in DEMO_LOGINS:
             self.stdout.write(f"  {role_label:<28} {username:<14} {password}")
