@@ -97,3 +97,28 @@ def can_view_caseload(user, staff) -> bool:
     if me is not None and me.pk == staff.pk:
         return True
     return has_role(user, Role.SERVICE_MANAGER) and office_id_of(user) == staff.office_id
+
+
+def transferable_sentences(user, offender):
+    """The offender's current sentences this user may transfer: those managed by the user's own
+    office (a system administrator may transfer any)."""
+    from sentences.models import Sentence
+
+    sentences = Sentence.objects.current().filter(offender=offender).select_related("managing_office")
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return sentences
+    office_id = office_id_of(user)
+    if office_id is None or not has_role(user, Role.SERVICE_MANAGER):
+        return sentences.none()
+    return sentences.filter(managing_office_id=office_id)
+
+
+def can_transfer_sentence(user, sentence) -> bool:
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    office_id = office_id_of(user)
+    return (
+        has_role(user, Role.SERVICE_MANAGER)
+        and office_id is not None
+        and sentence.managing_office_id == office_id
+    )

@@ -186,13 +186,12 @@ class TransferForm(forms.Form):
     to_office = forms.ModelChoiceField(queryset=None, label="Receiving office")
     reason = forms.CharField(label="Reason", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, offender, **kwargs):
+    def __init__(self, *args, offender, user, **kwargs):
+        from allocation.access import transferable_sentences
         from staff.models import Office, OfficeKind
 
         super().__init__(*args, **kwargs)
-        self.fields["sentence"].queryset = (
-            Sentence.objects.current().filter(offender=offender).select_related("managing_office")
-        )
+        self.fields["sentence"].queryset = transferable_sentences(user, offender)
         self.fields["to_office"].queryset = Office.objects.active().of_kind(
             OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE
         )

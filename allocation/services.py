@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from allocation.models import (
@@ -140,6 +141,9 @@ PRE_ALLOCATION_MARGIN_DAYS = 1
 PRE_RELEASE_LEAD_DAYS = 42
 
 CHECKLIST_ORDER = list(ChecklistStep.values)
+# The only steps a manager may mark "does not apply": the CSO notification (when the offender and
+# sentence do not call for it) and the OWS review (when it was already done). The rest are required.
+SKIPPABLE_STEPS = frozenset({ChecklistStep.CSO_NOTIFICATION, ChecklistStep.OWS_REVIEWED})
 
 
 def _user(actor):
@@ -195,6 +199,17 @@ def _is_cso_case(offender, sentence) -> bool:
         conviction.offence.has_category(OffenceCategory.CHILD_SEX)
         for conviction in sentence.convictions.select_related("offence")
     )
+
+
+def _refresh_cso_step(request: AllocateRequest) -> bool:
+    """Re-check the CSO rule now (a flag or conviction may have been added since the request was
+    created): when it applies, a CSO step marked not applicable is reopened and required."""
+    cso = _is_cso_case(request.offender, request.sentence)
+    if cso:
+        AllocateRequestStep.objects.filter(
+            request=request, step=ChecklistStep.CSO_NOTIFICATION, applicable=False
+        ).update(applicable=True, not_applicable_reason="", done_at=None, done_by=None)
+    return cso
 
 
 def _create_steps(request: AllocateRequest) -> None:
@@ -255,6 +270,17 @@ def allocate_request_for_sentence(*, actor, sentence, source: str = "") -> Alloc
     existing = AllocateRequest.objects.filter(sentence=sentence, kind=AllocateRequestKind.SENTENCE).first()
     if existing is not None:
         return existing
+    transfer = (
+        AllocateRequest.objects.filter(sentence=sentence, kind=AllocateRequestKind.TRANSFER, office=office)
+        .exclude(status=AllocateRequestStatus.CANCELLED)
+        .first()
+    )
+    if transfer is not None:  # the transfer's own request covers the receiving office
+        return transfer
+    if sentence.sentence_type in RELEASE_TYPES:
+        covering = _pre_release_covering(actor=actor, sentence=sentence)
+        if covering is not None:
+            return covering
     today = timezone.localdate()
     pre_allocation = sentence.sentence_type in PRE_ALLOCATED_TYPES and sentence.start_date > today
     if pre_allocation:
@@ -288,8 +314,53 @@ def allocate_request_for_sentence(*, actor, sentence, source: str = "") -> Alloc
     return created or AllocateRequest.objects.get(sentence=sentence, kind=AllocateRequestKind.SENTENCE)
 
 
-def _next_release(sentence) -> datetime.date | None:
-    dates = [d for d in (sentence.parole_hearing_date, sentence.statutory_release_date) if d]
+def _pre_release_covering(*, actor, sentence) -> AllocateRequest | None:
+    """One release, one request: a release sentence (parole, release on conditions) arriving after
+    the beat task raised a pre-release request for the same offender is covered by that request.
+    Open: it now also covers the release sentence. Allocated (and the officer still holds the
+    case): the case is already pre-allocated and nothing new is created."""
+    candidates = (
+        AllocateRequest.objects.select_for_update(of=("self",))
+        .filter(offender=sentence.offender, kind=AllocateRequestKind.PRE_RELEASE)
+        .filter(
+            Q(status=AllocateRequestStatus.OPEN)
+            | Q(status=AllocateRequestStatus.ALLOCATED, allocation__ended_on__isnull=True)
+        )
+        .select_related("allocated_to", "sentence")
+        .order_by("-received_at", "-id")
+    )
+    pre_release = candidates.first()
+    if pre_release is None:
+        return None
+    if pre_release.status == AllocateRequestStatus.OPEN:
+        summary = f"{sentence} recorded; this pre-release request covers it"
+        AllocateRequest.objects.filter(pk=pre_release.pk).update(trigger=AllocationTrigger.RELEASE)
+        _transition_row(
+            request=pre_release,
+            from_status=AllocateRequestStatus.OPEN,
+            to_status=AllocateRequestStatus.OPEN,
+            actor=actor,
+            comment=summary,
+        )
+    else:
+        summary = f"{sentence} recorded; already pre-allocated to {pre_release.allocated_to}"
+        system_casenote(
+            actor=actor,
+            offender=sentence.offender,
+            sentence=sentence,
+            note_type=CasenoteType.ALLOCATION,
+            summary=f"{sentence} already pre-allocated",
+            text=f"{pre_release.allocated_to}, pre-allocated before release, manages {sentence}.",
+        )
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=pre_release, summary=summary)
+    pre_release.refresh_from_db()
+    return pre_release
+
+
+def _next_release(sentence, *, on: datetime.date | None = None) -> datetime.date | None:
+    """The next release date still to come: a past parole hearing does not count."""
+    today = on or timezone.localdate()
+    dates = [d for d in (sentence.parole_hearing_date, sentence.statutory_release_date) if d and d >= today]
     return min(dates) if dates else None
 
 
@@ -313,7 +384,9 @@ def allocate_requests_for_upcoming_releases(*, on: datetime.date | None = None) 
         office = sentence.offender.home_office
         if office.kind not in (OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE):
             continue
-        release = _next_release(sentence)
+        release = _next_release(sentence, on=today)
+        if release is None:
+            continue
         with transaction.atomic():
             staff, note = _continuity(sentence.offender)
             request = AllocateRequest(
@@ -348,17 +421,26 @@ def allocate_request_step_record(
     outcome: str = "",
 ) -> AllocateRequestStep:
     """Mark a checklist step done (with its outcome), or not applicable with the reason."""
+    from allocation.access import can_allocate_request
+
     request = AllocateRequest.objects.select_for_update().get(pk=request.pk)
+    if actor is not None and not can_allocate_request(actor, request):
+        raise PermissionDenied("Only a service manager of the request's office may work its checklist.")
     if request.status != AllocateRequestStatus.OPEN:
         raise ValidationError("This request is no longer open; its checklist cannot change.")
+    cso = _refresh_cso_step(request)
     row = AllocateRequestStep.objects.select_for_update().get(request=request, step=step)
     if step == ChecklistStep.OWS_REVIEWED and done and not outcome.strip():
         raise ValidationError({"outcome": "Record the outcome of the offender warning system review."})
-    if step == ChecklistStep.CSO_NOTIFICATION and not row.applicable and done:
+    if step == ChecklistStep.CSO_NOTIFICATION and not cso and done:
         raise ValidationError({"step": "The CSO notification does not apply: " + row.not_applicable_reason})
     before = {"applicable": row.applicable, "done": row.done_at is not None}
     if not done and not_applicable_reason.strip():
-        if step == ChecklistStep.CSO_NOTIFICATION and _is_cso_case(request.offender, request.sentence):
+        if step not in SKIPPABLE_STEPS:
+            raise ValidationError(
+                {"not_applicable_reason": f"“{row.get_step_display()}” is required; it cannot be skipped."}
+            )
+        if step == ChecklistStep.CSO_NOTIFICATION and cso:
             raise ValidationError(
                 {"not_applicable_reason": "The CSO notification is required for this offender and sentence."}
             )
@@ -430,6 +512,7 @@ def allocate_request_allocate(
             if locked.status == AllocateRequestStatus.ALLOCATED
             else "This request was cancelled. Nothing was changed."
         )
+    _refresh_cso_step(locked)
     open_steps = [row.get_step_display() for row in locked.steps.all() if row.is_open]
     if open_steps:
         raise ValidationError(
@@ -477,6 +560,7 @@ def allocate_request_allocate(
         )
     if locked.kind == AllocateRequestKind.TRANSFER:
         _transfer_end_sending_allocations(actor=actor, request=locked, keep=allocation)
+        _transfer_cancel_sending_request(actor=actor, request=locked)
     now = timezone.now()
     updated = AllocateRequest.objects.filter(pk=locked.pk, status=AllocateRequestStatus.OPEN).update(
         status=AllocateRequestStatus.ALLOCATED,
@@ -555,6 +639,10 @@ def allocate_request_cancel(*, actor, request: AllocateRequest, reason: str) -> 
 @transaction.atomic
 def case_reallocate(*, actor, allocation: CaseAllocation, to_staff, reason: str) -> CaseAllocation:
     """Move one case to another officer (officer leaves, relocates, workload)."""
+    from allocation.access import can_work_queue
+
+    if actor is not None and not can_work_queue(actor, allocation.staff.office):
+        raise PermissionDenied("Only a service manager of the officer's office reallocates their cases.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case is reallocated."})
     if allocation.staff_id == to_staff.pk:
@@ -600,8 +688,12 @@ def case_transfer_request(*, actor, offender, sentence, to_office, reason: str) 
     keeps responsibility (its allocations stay) until the request is allocated."""
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case is transferred."})
+    from allocation.access import can_transfer_sentence
+
     if sentence is None or sentence.offender_id != offender.pk:
         raise ValidationError({"sentence": "Choose the offender's sentence to transfer."})
+    if actor is not None and not can_transfer_sentence(actor, sentence):
+        raise PermissionDenied("Only a service manager of the office managing this sentence may transfer it.")
     from_office = sentence.managing_office if sentence is not None else offender.home_office
     if from_office is not None and from_office.pk == to_office.pk:
         raise ValidationError({"to_office": "The case is already managed by that office."})
@@ -627,7 +719,25 @@ def case_transfer_request(*, actor, offender, sentence, to_office, reason: str) 
     )
     if created is None:
         raise ValidationError({"to_office": f"A transfer to {to_office.name} is already waiting."})
+    _notify_receiving_managers(request=created, offender=offender, reason=reason.strip())
     return created
+
+
+def _notify_receiving_managers(*, request: AllocateRequest, offender, reason: str) -> None:
+    from staff.models import StaffMember
+    from staff.roles import Role
+
+    for manager in StaffMember.objects.filter(
+        office=request.office, active=True, user__is_active=True, user__groups__name=Role.SERVICE_MANAGER
+    ).select_related("user"):
+        _notify(
+            staff=manager,
+            request=request,
+            subject=f"Case transferred to your office: {offender.full_name} ({offender.prn})",
+            body=f"{request.from_office or 'Another office'} asks {request.office.name} to take over "
+            f"{request.sentence or 'the case'} of {offender.full_name}. Reason: {reason}",
+            link=reverse("allocation:request", kwargs={"pk": request.pk}),
+        )
 
 
 def _transfer_move_sentence(*, actor, request: AllocateRequest) -> None:
@@ -644,11 +754,34 @@ def _transfer_move_sentence(*, actor, request: AllocateRequest) -> None:
         request.offender._ioms_office_ids = None
 
 
+def _transfer_cancel_sending_request(*, actor, request: AllocateRequest) -> None:
+    """The sending office no longer needs to allocate the sentence it has handed over."""
+    if request.sentence_id is None or not request.from_office_id:
+        return
+    for stale in AllocateRequest.objects.filter(
+        sentence_id=request.sentence_id, office_id=request.from_office_id, status=AllocateRequestStatus.OPEN
+    ).exclude(pk=request.pk):
+        allocate_request_cancel(
+            actor=None, request=stale, reason=f"Sentence transferred to {request.office.name}"
+        )
+
+
 def _transfer_end_sending_allocations(*, actor, request: AllocateRequest, keep: CaseAllocation) -> None:
+    """End the sending office's allocations for the transferred sentence; a whole-case supervising
+    allocation ends only when the sending office manages no other current sentence of the offender."""
     if request.from_office_id:
+        scope = Q(sentence_id=request.sentence_id) if request.sentence_id else Q()
+        keeps_other = (
+            Sentence.objects.current()
+            .filter(offender=request.offender, managing_office_id=request.from_office_id)
+            .exclude(pk=request.sentence_id)
+            .exists()
+        )
+        if not keeps_other:
+            scope |= Q(sentence__isnull=True, role=CaseRole.SUPERVISING_OFFICER)
         for old in (
             CaseAllocation.objects.current()
-            .filter(offender=request.offender, staff__office_id=request.from_office_id)
+            .filter(scope, offender=request.offender, staff__office_id=request.from_office_id)
             .exclude(pk=keep.pk)
             .select_related("staff__user", "offender")
         ):

@@ -319,10 +319,14 @@ def caseload(request):
 @require_http_methods(["GET", "POST"])
 def notifications(request):
     if request.method == "POST":
-        notification = Notification.objects.filter(
-            recipient=request.user, pk=request.POST.get("read")
-        ).first()
-        if notification is not None:
+        raw = request.POST.get("read", "")
+        valid = raw.isascii() and raw.isdigit() and len(raw) <= 18  # a bigint id, never a 500
+        notification = (
+            Notification.objects.filter(recipient=request.user, pk=int(raw)).first() if valid else None
+        )
+        if notification is None:
+            messages.error(request, "That notification was not found. Nothing was changed.")
+        else:
             notification_mark_read(actor=request.user, notification=notification)
             messages.success(request, f"Marked as read: {notification.subject}")
         return redirect("allocation:notifications")
@@ -370,7 +374,7 @@ def transfer(request, offender_pk):
     offender = access_offender_by_id(request.user, offender_pk)
     if not can_allocate_case(request.user, offender):
         raise PermissionDenied("Only a service manager of the offender's office may transfer the case.")
-    form = TransferForm(request.POST or None, offender=offender)
+    form = TransferForm(request.POST or None, offender=offender, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

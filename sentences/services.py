@@ -249,6 +249,13 @@ def sentence_update(
             summary=summary,
             text=f"{changed}. {reason}".strip(),
         )
+        if "managing_office" in changes or "sentence_type" in changes:
+            # Seed 002: a sentence that now needs (or moves to) a community office gets its allocate
+            # request; the service finds an existing one rather than making a second.
+            from allocation.services import allocate_request_for_sentence
+
+            sentence.refresh_from_db()
+            allocate_request_for_sentence(actor=actor, sentence=sentence, source=source)
     return changes
 
 

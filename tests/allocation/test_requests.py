@@ -25,6 +25,7 @@ from allocation.services import (
     allocate_request_step_record,
     allocate_requests_for_upcoming_releases,
     case_allocate,
+    case_allocation_end,
     case_reallocate,
     case_transfer_request,
     cases_reallocate,
@@ -235,14 +236,14 @@ def test_a_step_marked_not_applicable_says_why(service_manager, offender):
 
     with pytest.raises(ValidationError, match="Say why"):
         allocate_request_step_record(
-            actor=service_manager, request=request, step=ChecklistStep.FILE_SET_UP, done=False
+            actor=service_manager, request=request, step=ChecklistStep.OWS_REVIEWED, done=False
         )
     row = allocate_request_step_record(
         actor=service_manager,
         request=request,
-        step=ChecklistStep.FILE_SET_UP,
+        step=ChecklistStep.OWS_REVIEWED,
         done=False,
-        not_applicable_reason="Electronic file only",
+        not_applicable_reason="Reviewed last week for the other sentence",
     )
     assert row.applicable is False and not row.is_open
 
@@ -521,9 +522,14 @@ def test_the_pre_allocated_officer_is_suggested_when_the_parole_sentence_arrives
     allocate_requests_for_upcoming_releases()
     pre_release = AllocateRequest.objects.get(kind=AllocateRequestKind.PRE_RELEASE)
     finish_checklist(service_manager, pre_release)
-    allocate_request_allocate(
+    allocated = allocate_request_allocate(
         actor=service_manager, request=pre_release, staff=ben, override_reason="Knows the family"
     )
+    # A parole sentence for a later release (the pre-allocation has ended) asks again.
+    case_allocation_end(
+        actor=service_manager, allocation=allocated.allocation, ended_on=today(), reason="Recalled"
+    )
+    case_allocate(actor=service_manager, offender=offender, staff=ben, reason="Supervises on recall")
 
     record_sentence(service_manager, offender, SentenceType.PAROLE)
 
