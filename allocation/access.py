@@ -122,3 +122,31 @@ def can_transfer_sentence(user, sentence) -> bool:
         and office_id is not None
         and sentence.managing_office_id == office_id
     )
+
+
+def can_manage_unavailability(user, staff) -> bool:
+    """Leave and other unavailability of a staff member is recorded or ended by a service manager of
+    the staff member's office, or by a system administrator."""
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    office_id = office_id_of(user)
+    return has_role(user, Role.SERVICE_MANAGER) and office_id is not None and office_id == staff.office_id
+
+
+def access_unavailability_by_id(user, unavailability_id):
+    """A period of leave to change (end): 404 if unknown, 403 unless the user manages the staff
+    member's office."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from allocation.models import StaffUnavailability
+
+    try:
+        unavailability = StaffUnavailability.objects.select_related("staff__user", "staff__office").get(
+            pk=int(unavailability_id)
+        )
+    except (StaffUnavailability.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise Http404("No such period of leave.") from None
+    if not can_manage_unavailability(user, unavailability.staff):
+        raise PermissionDenied("Only a service manager of the officer's office may change their leave.")
+    return unavailability

@@ -17,8 +17,17 @@ class WorkloadWeightAdmin(ReferenceDataAdmin):
 
 @admin.register(StaffUnavailability)
 class StaffUnavailabilityAdmin(ReferenceDataAdmin):
+    """Read-only here: leave is recorded and ended on the portal's leave page, through the services
+    that check the manager's office and write the audit trail."""
+
     list_display = ("staff", "kind", "starts_on", "ends_on", "note")
     list_select_related = ("staff__user",)
     list_filter = ("kind",)
     search_fields = ("staff__user__last_name", "staff__staff_number")
     autocomplete_fields = ("staff",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

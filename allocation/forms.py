@@ -204,3 +204,47 @@ class RequestCancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="For example: sentence quashed on appeal, raised in error.",
     )
+
+
+# --- Staff leave -----------------------------------------------------------------------------------
+
+
+class UnavailabilityForm(forms.Form):
+    staff = forms.ModelChoiceField(queryset=StaffMember.objects.none(), label="Officer")
+    kind = forms.ChoiceField(label="Kind", choices=())
+    starts_on = forms.DateField(label="First day away", widget=DateInput)
+    ends_on = forms.DateField(label="Last day away", widget=DateInput)
+    reason = forms.CharField(
+        label="Note",
+        max_length=200,
+        required=False,
+        help_text="Shown to the office's managers. Do not record medical or other private details.",
+    )
+
+    def __init__(self, *args, office, **kwargs):
+        from allocation.models import UnavailabilityKind
+
+        kwargs.setdefault("initial", {"starts_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = (
+            StaffMember.objects.filter(office=office, active=True)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "pk")
+        )
+        self.fields["kind"].choices = UnavailabilityKind.choices
+        self.fields["kind"].initial = UnavailabilityKind.LEAVE
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "The last day cannot be before the first day.")
+        return data
+
+
+class UnavailabilityCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it ends",
+        max_length=300,
+        help_text="For example: returned early, leave withdrawn.",
+    )

@@ -12,5 +12,6 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("caseload/", views.caseload, name="caseload"),
     path("staff/<int:staff_pk>/reallocate/", views.reallocate, name="reallocate"),
+    path("leave/", views.leave, name="leave"),
     path("notifications/", views.notifications, name="notifications"),
 ]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from allocation.access import (
     access_allocate_request_by_id,
     access_allocation_by_id,
+    access_unavailability_by_id,
     can_allocate_case,
     can_view_caseload,
     can_work_queue,
@@ -27,8 +28,16 @@ from allocation.forms import (
     RequestCancelForm,
     StepForm,
     TransferForm,
+    UnavailabilityCancelForm,
+    UnavailabilityForm,
 )
-from allocation.models import AllocateRequest, AllocateRequestStatus, CaseAllocation, Notification
+from allocation.models import (
+    AllocateRequest,
+    AllocateRequestStatus,
+    CaseAllocation,
+    Notification,
+    StaffUnavailability,
+)
 from allocation.selectors import (
     allocation_history,
     office_officers,
@@ -47,6 +56,8 @@ from allocation.services import (
     case_transfer_request,
     cases_reallocate,
     notification_mark_read,
+    staff_unavailability_cancel,
+    staff_unavailability_record,
 )
 from audit.services import audit_listed, audit_view
 from ioms.forms import add_service_errors
@@ -130,7 +141,7 @@ def allocation_end(request, pk):
 QUEUE_PAGE_SIZE = 50
 
 
-def _queue_office(request):
+def _queue_office(request, refusal: str = "Only a service manager sees their office's allocation queue."):
     """The manager's own office; a system administrator may choose any office."""
     member = staff_of(request.user)
     office = member.office if member else None
@@ -140,7 +151,7 @@ def _queue_office(request):
         if request.GET.get("office") and office_form.is_valid():
             office = office_form.cleaned_data["office"]
     if office is None or not can_work_queue(request.user, office):
-        raise PermissionDenied("Only a service manager sees their office's allocation queue.")
+        raise PermissionDenied(refusal)
     return office, office_form
 
 
@@ -187,6 +198,8 @@ def queue(request):
             "items": items,
             "counts": request_counts(office),
             "workload": office_workload(office),
+            # The same right as the queue's today; asked separately so the link follows the rule.
+            "can_record_leave": can_work_queue(request.user, office),
         },
     )
 
@@ -412,4 +425,94 @@ def history(request, offender_pk):
             .order_by("-received_at"),
             "can_transfer": can_allocate_case(request.user, offender),
         },
+    )
+
+
+# --- Staff leave ---------------------------------------------------------------------------------------
+
+LEAVE_PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "POST"])
+def leave(request):
+    """Current and upcoming leave of the office's staff, with a form to record more and a button per
+    row to end it. Rows outside the office are refused by the access module and the service."""
+    office, office_form = _queue_office(
+        request, refusal="Only a service manager records the leave of their office's officers."
+    )
+    back = reverse("allocation:leave") + (f"?office={office.pk}" if office_form is not None else "")
+    form = UnavailabilityForm(request.POST if "record" in request.POST else None, office=office)
+    cancel_pk, cancel_form = None, None
+    if request.method == "POST" and "record" in request.POST:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                made = staff_unavailability_record(
+                    actor=request.user,
+                    staff=data["staff"],
+                    kind=data["kind"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    reason=data["reason"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"{made.get_kind_display()} of {made.staff} from {made.starts_on:%d %b %Y} "
+                    f"to {made.ends_on:%d %b %Y} is recorded.",
+                )
+                return redirect(back)
+    elif request.method == "POST" and "cancel" in request.POST:
+        unavailability = access_unavailability_by_id(request.user, request.POST["cancel"])
+        cancel_pk = unavailability.pk
+        cancel_form = UnavailabilityCancelForm(request.POST, prefix=f"cancel-{cancel_pk}")
+        if cancel_form.is_valid():
+            try:
+                kept = staff_unavailability_cancel(
+                    actor=request.user,
+                    unavailability=unavailability,
+                    reason=cancel_form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                add_service_errors(cancel_form, error)
+            else:
+                messages.success(
+                    request,
+                    f"The {unavailability.get_kind_display().lower()} of {unavailability.staff} "
+                    + (f"now ends on {kept.ends_on:%d %b %Y}." if kept else "is withdrawn."),
+                )
+                return redirect(back)
+    rows = (
+        StaffUnavailability.objects.filter(staff__office=office, ends_on__gte=timezone.localdate())
+        .select_related("staff__user")
+        .order_by("starts_on", "staff__user__last_name", "pk")
+    )
+    page_obj = Paginator(rows, LEAVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    items = [
+        {
+            "absence": absence,
+            "current": absence.starts_on <= today,
+            "form": cancel_form
+            if absence.pk == cancel_pk
+            else UnavailabilityCancelForm(prefix=f"cancel-{absence.pk}"),
+        }
+        for absence in page_obj.object_list
+    ]
+    return render(
+        request,
+        "allocation/leave.html",
+        {
+            "office": office,
+            "office_form": office_form,
+            "form": form,
+            "page_obj": page_obj,
+            "items": items,
+            "action": back,
+            # Shown at the top when the row it is about is not on this page (for example, already over).
+            "cancel_form": cancel_form,
+        },
+        status=400 if request.method == "POST" else 200,
     )

@@ -24,6 +24,7 @@ ALLOCATION_PAGES = [
     ("allocation:reallocate", {"staff_pk": "officer"}, MANAGERS),
     ("allocation:transfer", {"offender_pk": "offender"}, MANAGERS),
     ("allocation:history", {"offender_pk": "offender"}, EVERYONE),
+    ("allocation:leave", {}, MANAGERS),  # the leave of one's own office's officers
 ]
 
 
