@@ -383,3 +383,166 @@ class SecurityClassification(models.Model):
         return (
             f"Internal {self.internal_category} / external {self.external_category} from {self.effective_on}"
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# The review workflow (seed 003, sections C, D and E)
+# ---------------------------------------------------------------------------------------------
+
+
+class ReviewStatus(models.TextChoices):
+    """Initiate (C) -> submit -> recommend (D.1) -> approve (D.2) -> advise (E). A recommending or
+    approving officer may send a review back to the initiating officer, who corrects and submits
+    it again; it may be cancelled with a reason before approval."""
+
+    INITIATED = "initiated", "Initiated"
+    SUBMITTED = "submitted", "Awaiting recommendation"
+    RECOMMENDED = "recommended", "Recommended, awaiting approval"
+    APPROVED = "approved", "Approved, prisoner to be advised"
+    ADVISED = "advised", "Prisoner advised"
+    SENT_BACK = "sent_back", "Sent back to the initiating officer"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# A review in one of these states is open: one per prisoner (the constraint below).
+OPEN_REVIEW_STATUSES = (
+    ReviewStatus.INITIATED,
+    ReviewStatus.SUBMITTED,
+    ReviewStatus.RECOMMENDED,
+    ReviewStatus.SENT_BACK,
+)
+
+
+class ReviewReason(models.TextChoices):
+    DUE = "due", "Review due"
+    CHANGE_OF_CIRCUMSTANCES = "change", "Change of circumstances"
+    MANUAL = "manual", "Requested by staff"
+
+
+class Review(models.Model):
+    """One Review Security Classification form. `answers` holds, per item code, the answer in use,
+    the pre-populated suggestion and the records that produced it:
+    {"A.2.1": {"option": "none", "prepopulated": "none", "sources": [{"label", "pk",
+    "description"}], "changes_on": "2026-03-03" | None, "changes_to": ... | None}}.
+    The instrument is the version that scores it; activating a new version never changes it."""
+
+    offender = models.ForeignKey("offenders.Offender", on_delete=models.PROTECT, related_name="reviews")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="reviews")
+    status = models.CharField(max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.INITIATED)
+    reason = models.CharField(max_length=10, choices=ReviewReason.choices, default=ReviewReason.DUE)
+    prepopulated_on = models.DateField()
+    answers = models.JSONField(default=dict)
+    # Seed 003, C.1 and C.2: the totals and the preliminary classification they give.
+    internal_score = models.PositiveSmallIntegerField(default=0)
+    external_score = models.PositiveSmallIntegerField(default=0)
+    internal_category = models.CharField(max_length=1, choices=Category.choices)
+    external_category = models.CharField(max_length=1, choices=Category.choices)
+    scoring_overrides = models.JSONField(default=list, blank=True)  # e.g. ["A.1.1"]
+    # Seed 003, C.3: override reasons and the recommended classification.
+    override_internal_category = models.CharField(max_length=1, choices=Category.choices, blank=True)
+    override_external_category = models.CharField(max_length=1, choices=Category.choices, blank=True)
+    override_reason = models.TextField(blank=True)
+    # Seed 003, C.4: the initiating officer.
+    initiated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    initiated_at = models.DateTimeField(auto_now_add=True)
+    initiator_comments = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Seed 003, D.1: the recommending officer.
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recommended_at = models.DateTimeField(null=True, blank=True)
+    recommender_comments = models.TextField(blank=True)
+    # Seed 003, D.2: the approving officer and the approved classification.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approver_comments = models.TextField(blank=True)
+    approved_internal_category = models.CharField(max_length=1, choices=Category.choices, blank=True)
+    approved_external_category = models.CharField(max_length=1, choices=Category.choices, blank=True)
+    approval_change_reason = models.TextField(blank=True)
+    classification = models.OneToOneField(
+        SecurityClassification, null=True, blank=True, on_delete=models.PROTECT, related_name="review"
+    )
+    # Seed 003, E: the advising officer and the prisoner's copy.
+    advised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    advised_at = models.DateTimeField(null=True, blank=True)
+    prisoner_advised_on = models.DateField(null=True, blank=True)
+    prisoner_signed = models.BooleanField(null=True, blank=True)
+    refusal_note = models.TextField(blank=True)
+    advising_comments = models.TextField(blank=True)
+    cancel_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-initiated_at", "-id"]
+        indexes = [models.Index(fields=["offender", "-initiated_at"], name="review_offender_recent")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offender"],
+                condition=Q(status__in=[status.value for status in OPEN_REVIEW_STATUSES]),
+                name="one_open_review_per_offender",
+            ),
+            # Seed 003, C.3: a recommended classification needs the reasons for it.
+            models.CheckConstraint(
+                condition=(Q(override_internal_category="") & Q(override_external_category=""))
+                | ~Q(override_reason=""),
+                name="review_override_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["approved", "advised"], classification__isnull=False)
+                | (~Q(status__in=["approved", "advised"]) & Q(classification__isnull=True)),
+                name="review_approved_has_classification",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Classification review of {self.offender} ({self.get_status_display().lower()})"
+
+    @property
+    def recommended_categories(self) -> tuple[str, str]:
+        """The classification the initiating officer proposes: the override (C.3) if given,
+        otherwise the preliminary classification (C.2)."""
+        return (
+            self.override_internal_category or self.internal_category,
+            self.override_external_category or self.external_category,
+        )
+
+
+class ReviewAnswerCorrection(models.Model):
+    """A staff correction of a pre-populated answer, with its reason (issue 5)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="corrections")
+    item = models.CharField(max_length=10)
+    from_option = models.CharField(max_length=20)
+    to_option = models.CharField(max_length=20)
+    reason = models.TextField()
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="correction_needs_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.from_option} -> {self.to_option}"
+
+
+class ReviewTransition(models.Model):
+    """Every step of a review, recorded (issue 5: "every step is a recorded transition")."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=ReviewStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=ReviewStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} -> {self.to_status}"

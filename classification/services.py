@@ -3,21 +3,45 @@ versions. Each service validates, writes and files its own audit row in one tran
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_created, audit_record
+from classification.access import (
+    can_advise_review,
+    can_approve_review,
+    can_cancel_review,
+    can_edit_review,
+    can_initiate_review,
+    can_recommend_review,
+)
 from classification.default_instrument import ITEMS
 from classification.models import (
+    OPEN_REVIEW_STATUSES,
     Category,
     ClassificationKind,
     Instrument,
     InstrumentItem,
     InstrumentOption,
     InstrumentStatus,
+    ItemKind,
+    Review,
+    ReviewAnswerCorrection,
+    ReviewReason,
+    ReviewStatus,
+    ReviewTransition,
     SecurityClassification,
+)
+from classification.prepopulate import prepopulate
+from classification.scoring import INTERNAL_CATEGORY_ITEM, SERIOUS_ASSAULT_ITEM, ScoringError, score
+from classification.selectors import (
+    active_instrument,
+    current_classification,
+    instrument_spec,
+    prisoner_records,
 )
 from offenders.models import Offender
 
@@ -237,3 +261,410 @@ def instrument_activate(*, actor, instrument: Instrument) -> Instrument:
         changes={"status": ["draft", "active"], "retired_versions": [None, retired]},
     )
     return instrument
+
+
+# --- the review workflow (seed 003, sections C, D and E) --------------------------------------
+
+# action -> (the states it may start from, the state it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "submit": (frozenset({ReviewStatus.INITIATED, ReviewStatus.SENT_BACK}), ReviewStatus.SUBMITTED),
+    "recommend": (frozenset({ReviewStatus.SUBMITTED}), ReviewStatus.RECOMMENDED),
+    "approve": (frozenset({ReviewStatus.RECOMMENDED}), ReviewStatus.APPROVED),
+    "send_back": (frozenset({ReviewStatus.SUBMITTED, ReviewStatus.RECOMMENDED}), ReviewStatus.SENT_BACK),
+    "cancel": (frozenset(OPEN_REVIEW_STATUSES), ReviewStatus.CANCELLED),
+    "advise": (frozenset({ReviewStatus.APPROVED}), ReviewStatus.ADVISED),
+}
+ACTION_LABELS = {
+    "submit": "submitted",
+    "recommend": "recommended",
+    "approve": "approved",
+    "send_back": "sent back",
+    "cancel": "cancelled",
+    "advise": "marked as advised",
+}
+# Answers the officer may correct while the review is open (not while it is with a recommending
+# or approving officer).
+EDITABLE_STATUSES = frozenset({ReviewStatus.INITIATED, ReviewStatus.SENT_BACK})
+
+
+def _refuse(message: str) -> None:
+    raise PermissionDenied(message)
+
+
+def _locked_review(review: Review, action: str | None = None) -> Review:
+    """The review re-read under a row lock; with `action`, refused unless its state allows it."""
+    locked = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("offender", "instrument")
+        .get(pk=review.pk)
+    )
+    sources = TRANSITIONS[action][0] if action else EDITABLE_STATUSES
+    if locked.status not in sources:
+        step = ACTION_LABELS.get(action, "changed")
+        raise ValidationError(
+            f"This review is {locked.get_status_display().lower()}; it cannot be {step} now."
+        )
+    return locked
+
+
+def _transition(
+    review: Review, *, actor, action: str, comment: str = "", changes: dict | None = None
+) -> None:
+    """Move `review` (already locked and changed in memory) to the action's target state, saving
+    it, its transition row and its audit row."""
+    before = review.status
+    review.status = TRANSITIONS[action][1]
+    review.save()
+    ReviewTransition.objects.create(
+        review=review, from_status=before, to_status=review.status, actor=actor, comment=comment
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=review,
+        summary=f"Classification review {action.replace('_', ' ')}: {review.get_status_display()}",
+        changes={"status": [before, review.status], **(changes or {})},
+    )
+
+
+def _actors_of(review: Review, *statuses: str) -> set[int]:
+    """Everyone who moved this review into one of `statuses`, in any round (a review sent back
+    and resubmitted keeps its earlier recommenders and approvers bound by the four-eyes rule)."""
+    return set(
+        ReviewTransition.objects.filter(review=review, to_status__in=statuses).values_list(
+            "actor_id", flat=True
+        )
+    )
+
+
+def _used_assaults(offender: Offender) -> set[tuple[str, int]]:
+    """Seed 003, A.1.2: a serious assault is used once; these were used by approved reviews."""
+    used = set()
+    for answers in Review.objects.filter(
+        offender=offender, status__in=[ReviewStatus.APPROVED, ReviewStatus.ADVISED]
+    ).values_list("answers", flat=True):
+        entry = answers.get(SERIOUS_ASSAULT_ITEM) or {}
+        if entry.get("option") == "yes":
+            used.update((source["label"], source["pk"]) for source in entry.get("sources", []))
+    return used
+
+
+def _score_review(review: Review, spec=None) -> None:
+    """Seed 003, C.1 and C.2: total each part and derive the preliminary classification."""
+    spec = spec or instrument_spec(review.instrument)
+    try:
+        result = score(spec, {code: entry["option"] for code, entry in review.answers.items()})
+    except ScoringError as error:
+        raise ValidationError(error.problems) from error
+    review.internal_score = result.internal_total
+    review.external_score = result.external_total
+    review.internal_category = result.internal_category
+    review.external_category = result.external_category
+    review.scoring_overrides = list(result.overrides)
+
+
+def _require_text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+@transaction.atomic
+def review_initiate(
+    *,
+    actor,
+    offender: Offender,
+    reason: str = ReviewReason.DUE,
+    comments: str = "",
+    today: datetime.date | None = None,
+) -> Review:
+    """Seed 003, C: a prison officer starts a review; every answer is pre-populated from the
+    prisoner's records and scored with the active instrument, which the review keeps."""
+    if not can_initiate_review(actor, offender):
+        _refuse("Only a prison officer of the prison managing this prisoner's sentence can start a review.")
+    if reason not in ReviewReason.values:
+        raise ValidationError({"reason": "Choose why the review is being done."})
+    today = today or timezone.localdate()
+    Offender.objects.select_for_update().filter(pk=offender.pk).first()
+    # Seed 003, General: the review form is never used for an initial classification.
+    if not SecurityClassification.objects.filter(offender=offender, kind=ClassificationKind.INITIAL).exists():
+        raise ValidationError("This prisoner has no initial classification; a review cannot be started.")
+    if Review.objects.filter(offender=offender, status__in=OPEN_REVIEW_STATUSES).exists():
+        raise ValidationError("This prisoner already has a review in progress.")
+    instrument = active_instrument()
+    if instrument is None:
+        raise ValidationError("No instrument version is active.")
+    records = prisoner_records([offender.pk])[offender.pk]
+    suggested = prepopulate(records, today, used_assaults=_used_assaults(offender))
+    review = Review(
+        offender=offender,
+        instrument=instrument,
+        reason=reason,
+        prepopulated_on=today,
+        initiated_by=actor,
+        initiator_comments=comments.strip(),
+        answers={
+            code: {
+                "option": answer.option,
+                "prepopulated": answer.option,
+                "sources": [
+                    {"label": s.label, "pk": s.pk, "description": s.description} for s in answer.sources
+                ],
+                "changes_on": answer.changes_on.isoformat() if answer.changes_on else None,
+                "changes_to": answer.changes_to,
+            }
+            for code, answer in suggested.items()
+        },
+    )
+    _score_review(review)
+    review.save()
+    ReviewTransition.objects.create(
+        review=review, from_status="", to_status=review.status, actor=actor, comment=review.initiator_comments
+    )
+    audit_created(
+        actor=actor,
+        obj=review,
+        fields=("reason", "internal_score", "external_score", "internal_category", "external_category"),
+        summary=f"Started a classification review (instrument version {instrument.version})",
+    )
+    return review
+
+
+@transaction.atomic
+def review_correct_answer(*, actor, review: Review, item: str, option: str, reason: str) -> Review:
+    """Correct a pre-populated answer; the reason is recorded and the review rescored."""
+    review = _locked_review(review)
+    if not can_edit_review(actor, review):
+        _refuse("Only the initiating officer can correct this review's answers.")
+    reason = _require_text(reason, "reason", "Say why the pre-populated answer is wrong.")
+    spec = instrument_spec(review.instrument)
+    spec_item = spec.items.get(item)
+    if spec_item is None or spec_item.kind == ItemKind.CARRY_OVER or item == INTERNAL_CATEGORY_ITEM:
+        raise ValidationError({"item": f"{item} is not an answer staff can correct."})
+    if option not in spec_item.points:
+        raise ValidationError({"option": f'"{option}" is not an option of {item}.'})
+    entry = dict(review.answers.get(item) or {"prepopulated": None, "sources": []})
+    before = entry.get("option")
+    if before == option:
+        raise ValidationError({"option": f"{item} is already {option}."})
+    entry["option"] = option
+    review.answers = {**review.answers, item: entry}
+    _score_review(review, spec)
+    review.save()
+    ReviewAnswerCorrection.objects.create(
+        review=review,
+        item=item,
+        from_option=before or "",
+        to_option=option,
+        reason=reason,
+        corrected_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=review,
+        summary=f"Corrected {item} on a classification review: {reason}"[:300],
+        changes={item: [before, option]},
+    )
+    return review
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    actor,
+    review: Review,
+    comments: str = "",
+    override_internal_category: str = "",
+    override_external_category: str = "",
+    override_reason: str = "",
+) -> Review:
+    """Seed 003, C.3 and C.4: the initiating officer signs the form, optionally recommending
+    another classification with the reasons for it, and sends it to a recommending officer."""
+    review = _locked_review(review, "submit")
+    if not can_edit_review(actor, review):
+        _refuse("Only the initiating officer can submit this review.")
+    errors = {}
+    for field, value in (
+        ("override_internal_category", override_internal_category),
+        ("override_external_category", override_external_category),
+    ):
+        if value and value not in Category.values:
+            errors[field] = "The category is A or B."
+    override_reason = (override_reason or "").strip()
+    if (override_internal_category or override_external_category) and not override_reason:
+        errors["override_reason"] = "Give the reasons for recommending another classification (C.3)."
+    if errors:
+        raise ValidationError(errors)
+    review.override_internal_category = override_internal_category
+    review.override_external_category = override_external_category
+    review.override_reason = override_reason
+    review.initiator_comments = (comments or review.initiator_comments).strip()
+    review.submitted_at = timezone.now()
+    _transition(
+        review,
+        actor=actor,
+        action="submit",
+        comment=review.initiator_comments,
+        changes={"recommended_classification": [None, list(review.recommended_categories)]},
+    )
+    return review
+
+
+@transaction.atomic
+def review_recommend(*, actor, review: Review, comments: str = "") -> Review:
+    """Seed 003, D.1: the recommending officer confirms the information, the scoring and the
+    proposed classification. Never the initiating officer."""
+    review = _locked_review(review, "recommend")
+    if not can_recommend_review(actor, review) or actor.pk in _actors_of(
+        review, ReviewStatus.SUBMITTED, ReviewStatus.APPROVED
+    ):
+        _refuse(
+            "Only a recommending officer of the prison who did not initiate this review can recommend it."
+        )
+    review.recommended_by = actor
+    review.recommended_at = timezone.now()
+    review.recommender_comments = comments.strip()
+    _transition(review, actor=actor, action="recommend", comment=review.recommender_comments)
+    return review
+
+
+@transaction.atomic
+def review_approve(
+    *,
+    actor,
+    review: Review,
+    internal_category: str = "",
+    external_category: str = "",
+    change_reason: str = "",
+    comments: str = "",
+    today: datetime.date | None = None,
+) -> Review:
+    """Seed 003, D.2: the approving officer confirms the recommended classification or changes it
+    with a reason; the approved classification becomes the prisoner's current one."""
+    review = _locked_review(review, "approve")
+    if not can_approve_review(actor, review) or actor.pk in _actors_of(
+        review, ReviewStatus.SUBMITTED, ReviewStatus.RECOMMENDED
+    ):
+        _refuse(
+            "Only an approving officer of the prison who neither initiated nor recommended "
+            "this review can approve it."
+        )
+    recommended = review.recommended_categories
+    final = (internal_category or recommended[0], external_category or recommended[1])
+    if any(category not in Category.values for category in final):
+        raise ValidationError({"internal_category": "The category is A or B."})
+    change_reason = (change_reason or "").strip()
+    if final != recommended and not change_reason:
+        raise ValidationError(
+            {
+                "change_reason": (
+                    "Give the reason for approving a classification other than the one recommended."
+                )
+            }
+        )
+    reasons = [review.override_reason, change_reason]
+    review.classification = security_classification_record(
+        actor=actor,
+        offender=review.offender,
+        kind=ClassificationKind.REVIEW,
+        internal_category=final[0],
+        external_category=final[1],
+        effective_on=today or timezone.localdate(),
+        instrument=review.instrument,
+        internal_score=review.internal_score,
+        external_score=review.external_score,
+        reason=" ".join(reason for reason in reasons if reason)[:500],
+    )
+    review.approved_by = actor
+    review.approved_at = timezone.now()
+    review.approver_comments = comments.strip()
+    review.approved_internal_category, review.approved_external_category = final
+    review.approval_change_reason = change_reason
+    _transition(
+        review,
+        actor=actor,
+        action="approve",
+        comment=review.approver_comments,
+        changes={"approved_classification": [list(recommended), list(final)]},
+    )
+    return review
+
+
+@transaction.atomic
+def review_send_back(*, actor, review: Review, reason: str) -> Review:
+    """Seed 003, D.1/D.2: the recommending officer (awaiting recommendation) or the approving
+    officer (awaiting approval) returns the review to the initiating officer with a reason."""
+    review = _locked_review(review, "send_back")
+    allowed = (
+        can_recommend_review(actor, review)
+        if review.status == ReviewStatus.SUBMITTED
+        else can_approve_review(actor, review)
+    )
+    if not allowed:
+        _refuse("Only the officer this review is waiting for can send it back.")
+    reason = _require_text(reason, "reason", "Say why the review is being sent back.")
+    _transition(review, actor=actor, action="send_back", comment=reason)
+    return review
+
+
+@transaction.atomic
+def review_cancel(*, actor, review: Review, reason: str) -> Review:
+    """Cancel an open review, with a reason, before it is approved."""
+    review = _locked_review(review, "cancel")
+    if not can_cancel_review(actor, review):
+        _refuse("You may not cancel this review.")
+    reason = _require_text(reason, "reason", "Say why the review is being cancelled.")
+    review.cancel_reason = reason
+    _transition(review, actor=actor, action="cancel", comment=reason)
+    return review
+
+
+@transaction.atomic
+def review_advise(
+    *,
+    actor,
+    review: Review,
+    advised_on: datetime.date,
+    prisoner_signed: bool,
+    refusal_note: str = "",
+    comments: str = "",
+) -> Review:
+    """Seed 003, E: the advising officer's pre-issue check (the approved classification is the
+    prisoner's current classification in IOMS) and the record that the prisoner was given a copy,
+    signed for it or refused to sign."""
+    review = _locked_review(review, "advise")
+    if not can_advise_review(actor, review):
+        _refuse("Only an officer of the prison managing this prisoner's sentence can advise the prisoner.")
+    errors = {}
+    if advised_on > timezone.localdate():
+        errors["advised_on"] = "The date the prisoner was given a copy cannot be in the future."
+    elif advised_on < timezone.localtime(review.approved_at).date():
+        errors["advised_on"] = "The prisoner cannot be advised before the review was approved."
+    refusal_note = (refusal_note or "").strip()
+    if not prisoner_signed and not refusal_note:
+        errors["refusal_note"] = "Record that the prisoner refused to sign (E.2)."
+    # Seed 003, E.1: a discrepancy goes back to the approving officer, not to the prisoner.
+    current = current_classification(review.offender_id)
+    if current is None or current.pk != review.classification_id:
+        errors["__all__"] = (
+            "The prisoner's current classification is not the one this review approved; "
+            "refer it back to the approving officer before advising the prisoner."
+        )
+    if errors:
+        raise ValidationError(errors)
+    review.advised_by = actor
+    review.advised_at = timezone.now()
+    review.prisoner_advised_on = advised_on
+    review.prisoner_signed = prisoner_signed
+    review.refusal_note = refusal_note
+    review.advising_comments = comments.strip()
+    _transition(
+        review,
+        actor=actor,
+        action="advise",
+        comment=review.advising_comments or refusal_note,
+        changes={"prisoner_advised_on": [None, advised_on.isoformat()]},
+    )
+    return review

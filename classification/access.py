@@ -1,0 +1,73 @@
+"""Who may take each step of a Review Security Classification (seed 003, sections C, D, E).
+
+Every step is taken by an officer of the prison managing the prisoner's imprisonment sentence;
+the four-eyes rule (one person holds at most one of initiate, recommend and approve on a review)
+is checked here too, so services and (later) views share one gate."""
+
+from classification.models import Review
+from offenders.models import Offender
+from sentences.models import Sentence, SentenceType
+from staff.access import office_id_of
+from staff.roles import Role, has_role
+
+
+def prison_office_ids(offender: Offender) -> set[int]:
+    """The prisons managing the offender's current imprisonment sentences (a subset of
+    offenders.access.offender_office_ids). Cached on the instance."""
+    cached = getattr(offender, "_ioms_prison_office_ids", None)
+    if cached is None:
+        cached = set(
+            Sentence.objects.current()
+            .filter(offender=offender, sentence_type=SentenceType.IMPRISONMENT, managing_office__isnull=False)
+            .values_list("managing_office_id", flat=True)
+        )
+        offender._ioms_prison_office_ids = cached
+    return cached
+
+
+def works_at_prison_of(user, offender: Offender) -> bool:
+    office_id = office_id_of(user)
+    return office_id is not None and office_id in prison_office_ids(offender)
+
+
+def can_initiate_review(user, offender: Offender) -> bool:
+    return has_role(user, Role.PRISON_OFFICER) and works_at_prison_of(user, offender)
+
+
+def can_edit_review(user, review: Review) -> bool:
+    """Correct answers, set the override and submit: the initiating officer only (C.4)."""
+    return review.initiated_by_id == user.pk and can_initiate_review(user, review.offender)
+
+
+def can_recommend_review(user, review: Review) -> bool:
+    """Seed 003, D.1; never the initiating officer."""
+    return (
+        has_role(user, Role.RECOMMENDING_OFFICER)
+        and works_at_prison_of(user, review.offender)
+        and user.pk != review.initiated_by_id
+    )
+
+
+def can_approve_review(user, review: Review) -> bool:
+    """Seed 003, D.2; never the initiating or the recommending officer."""
+    return (
+        has_role(user, Role.APPROVING_OFFICER)
+        and works_at_prison_of(user, review.offender)
+        and user.pk not in (review.initiated_by_id, review.recommended_by_id)
+    )
+
+
+def can_advise_review(user, review: Review) -> bool:
+    """Seed 003, E: an officer of the prison advises the prisoner."""
+    return has_role(
+        user, Role.PRISON_OFFICER, Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER
+    ) and works_at_prison_of(user, review.offender)
+
+
+def can_cancel_review(user, review: Review) -> bool:
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    return review.initiated_by_id == user.pk or (
+        has_role(user, Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER)
+        and works_at_prison_of(user, review.offender)
+    )
