@@ -387,6 +387,8 @@ def transfer(request, offender_pk):
     offender = access_offender_by_id(request.user, offender_pk)
     if not can_allocate_case(request.user, offender):
         raise PermissionDenied("Only a service manager of the offender's office may transfer the case.")
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=offender, summary=f"Opened {offender} to transfer a sentence")
     form = TransferForm(request.POST or None, offender=offender, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -30,6 +30,11 @@ def test_transfer_offers_only_sentences_managed_by_the_users_office(
     html = client.get(url).content.decode()
     assert f'value="{ours.pk}"' in html
     assert f'value="{theirs.pk}"' not in html
+    from audit.models import AuditAction, AuditEvent
+
+    assert AuditEvent.objects.filter(
+        actor=service_manager, action=AuditAction.VIEW, offender=offender, summary__contains="to transfer"
+    ).exists(), "opening the transfer form shows the record, so it is audited"
 
     response = client.post(url, {"sentence": theirs.pk, "to_office": third.pk, "reason": "Moved"})
     assert response.status_code == 200
