@@ -400,6 +400,9 @@ class ReviewStatus(models.TextChoices):
     RECOMMENDED = "recommended", "Recommended, awaiting approval"
     APPROVED = "approved", "Approved, prisoner to be advised"
     ADVISED = "advised", "Prisoner advised"
+    # Seed 003, E.1: the advising officer found the prisoner's record does not show the approved
+    # classification; the approving officer puts it right before the prisoner is advised.
+    REFERRED_BACK = "referred_back", "Referred back to the approving officer"
     SENT_BACK = "sent_back", "Sent back to the initiating officer"
     CANCELLED = "cancelled", "Cancelled"
 
@@ -411,6 +414,9 @@ OPEN_REVIEW_STATUSES = (
     ReviewStatus.RECOMMENDED,
     ReviewStatus.SENT_BACK,
 )
+
+# A review in one of these states has recorded its approved classification (seed 003, D.2).
+APPROVED_REVIEW_STATUSES = ("approved", "advised", "referred_back")
 
 
 class ReviewReason(models.TextChoices):
@@ -428,7 +434,7 @@ class Review(models.Model):
 
     offender = models.ForeignKey("offenders.Offender", on_delete=models.PROTECT, related_name="reviews")
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="reviews")
-    status = models.CharField(max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.INITIATED)
+    status = models.CharField(max_length=14, choices=ReviewStatus.choices, default=ReviewStatus.INITIATED)
     reason = models.CharField(max_length=10, choices=ReviewReason.choices, default=ReviewReason.DUE)
     prepopulated_on = models.DateField()
     answers = models.JSONField(default=dict)
@@ -474,6 +480,7 @@ class Review(models.Model):
     prisoner_signed = models.BooleanField(null=True, blank=True)
     refusal_note = models.TextField(blank=True)
     advising_comments = models.TextField(blank=True)
+    referral_note = models.TextField(blank=True, help_text="Seed 003, E.1: the discrepancy found.")
     cancel_reason = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -493,8 +500,8 @@ class Review(models.Model):
                 name="review_override_needs_reason",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["approved", "advised"], classification__isnull=False)
-                | (~Q(status__in=["approved", "advised"]) & Q(classification__isnull=True)),
+                condition=Q(status__in=APPROVED_REVIEW_STATUSES, classification__isnull=False)
+                | (~Q(status__in=APPROVED_REVIEW_STATUSES) & Q(classification__isnull=True)),
                 name="review_approved_has_classification",
             ),
         ]
@@ -535,8 +542,8 @@ class ReviewTransition(models.Model):
     """Every step of a review, recorded (issue 5: "every step is a recorded transition")."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=12, choices=ReviewStatus.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=ReviewStatus.choices)
+    from_status = models.CharField(max_length=14, choices=ReviewStatus.choices, blank=True)
+    to_status = models.CharField(max_length=14, choices=ReviewStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     comment = models.TextField(blank=True)

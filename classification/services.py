@@ -273,6 +273,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "send_back": (frozenset({ReviewStatus.SUBMITTED, ReviewStatus.RECOMMENDED}), ReviewStatus.SENT_BACK),
     "cancel": (frozenset(OPEN_REVIEW_STATUSES), ReviewStatus.CANCELLED),
     "advise": (frozenset({ReviewStatus.APPROVED}), ReviewStatus.ADVISED),
+    "refer_back": (frozenset({ReviewStatus.APPROVED}), ReviewStatus.REFERRED_BACK),
+    "reconfirm": (frozenset({ReviewStatus.REFERRED_BACK}), ReviewStatus.APPROVED),
 }
 ACTION_LABELS = {
     "submit": "submitted",
@@ -281,6 +283,8 @@ ACTION_LABELS = {
     "send_back": "sent back",
     "cancel": "cancelled",
     "advise": "marked as advised",
+    "refer_back": "referred back",
+    "reconfirm": "confirmed again",
 }
 # Answers the officer may correct while the review is open (not while it is with a recommending
 # or approving officer).
@@ -666,5 +670,59 @@ def review_advise(
         action="advise",
         comment=review.advising_comments or refusal_note,
         changes={"prisoner_advised_on": [None, advised_on.isoformat()]},
+    )
+    return review
+
+
+@transaction.atomic
+def review_refer_back(*, actor, review: Review, discrepancy: str) -> Review:
+    """Seed 003, E.1: the advising officer's pre-issue check found that the prisoner's record does
+    not show the approved classification; the review goes back to the approving officer and the
+    prisoner is not given a copy."""
+    review = _locked_review(review, "refer_back")
+    if not can_advise_review(actor, review):
+        _refuse("Only an officer of the prison managing this prisoner's sentence can refer this review back.")
+    review.referral_note = _require_text(discrepancy, "discrepancy", "Describe the discrepancy you found.")
+    _transition(review, actor=actor, action="refer_back", comment=review.referral_note)
+    return review
+
+
+@transaction.atomic
+def review_reconfirm(*, actor, review: Review, comments: str, today: datetime.date | None = None) -> Review:
+    """Seed 003, E.1: the approving officer puts right a discrepancy the advising officer found by
+    recording the approved classification again as the prisoner's current classification."""
+    review = _locked_review(review, "reconfirm")
+    if not can_approve_review(actor, review) or actor.pk in _actors_of(
+        review, ReviewStatus.SUBMITTED, ReviewStatus.RECOMMENDED
+    ):
+        _refuse(
+            "Only an approving officer of the prison who neither initiated nor recommended "
+            "this review can confirm its classification again."
+        )
+    comments = _require_text(comments, "comments", "Say how the discrepancy was put right.")
+    current = current_classification(review.offender_id)
+    approved = (review.approved_internal_category, review.approved_external_category)
+    if current is None or current.pk != review.classification_id:
+        effective_on = max(
+            today or timezone.localdate(), current.effective_on if current else datetime.date.min
+        )
+        review.classification = security_classification_record(
+            actor=actor,
+            offender=review.offender,
+            kind=ClassificationKind.REVIEW,
+            internal_category=approved[0],
+            external_category=approved[1],
+            effective_on=effective_on,
+            instrument=review.instrument,
+            internal_score=review.internal_score,
+            external_score=review.external_score,
+            reason=f"Recorded again after the pre-issue check: {comments}"[:500],
+        )
+    _transition(
+        review,
+        actor=actor,
+        action="reconfirm",
+        comment=comments,
+        changes={"classification": [None, review.classification_id]},
     )
     return review

@@ -33,6 +33,8 @@ from classification.services import (
     review_correct_answer,
     review_initiate,
     review_recommend,
+    review_reconfirm,
+    review_refer_back,
     review_send_back,
     review_submit,
     security_classification_record,
@@ -402,6 +404,8 @@ def test_cancel_needs_a_reason_and_is_refused_after_approval(inmate, officers):
         ("submit", ReviewStatus.CANCELLED),
         ("approve", ReviewStatus.CANCELLED),
         ("send_back", ReviewStatus.INITIATED),
+        ("refer_back", ReviewStatus.RECOMMENDED),
+        ("reconfirm", ReviewStatus.RECOMMENDED),
     ],
 )
 def test_refused_transitions(inmate, officers, step, status):
@@ -421,6 +425,8 @@ def test_refused_transitions(inmate, officers, step, status):
         "advise": lambda: review_advise(
             actor=officers["adviser"], review=review, advised_on=today(), prisoner_signed=True
         ),
+        "refer_back": lambda: review_refer_back(actor=officers["adviser"], review=review, discrepancy="d"),
+        "reconfirm": lambda: review_reconfirm(actor=officers["approver"], review=review, comments="c"),
     }
     transitions_before = ReviewTransition.objects.count()
     with pytest.raises(ValidationError, match="cannot be"):
@@ -471,6 +477,42 @@ def test_a_discrepancy_blocks_advising_the_prisoner(inmate, officers):
         review_advise(actor=officers["adviser"], review=review, advised_on=today(), prisoner_signed=True)
     review.refresh_from_db()
     assert review.status == ReviewStatus.APPROVED
+
+
+def test_a_discrepancy_is_referred_back_and_put_right_by_the_approving_officer(inmate, officers):
+    """Seed 003, E.1: the discrepancy goes back to the approving officer without reaching the
+    prisoner; once the approving officer records the classification again the prisoner is advised."""
+    review = approved(inmate, officers)
+    security_classification_record(
+        actor=None,
+        offender=inmate,
+        kind=ClassificationKind.INITIAL,
+        internal_category="B",
+        external_category="B",
+        effective_on=today(),
+    )
+    with pytest.raises(ValidationError) as error:
+        review_refer_back(actor=officers["adviser"], review=review, discrepancy="  ")
+    assert "discrepancy" in error.value.message_dict
+    review = review_refer_back(
+        actor=officers["adviser"], review=review, discrepancy="IOMS shows B/B, the review approved A/A"
+    )
+    assert review.status == ReviewStatus.REFERRED_BACK
+    with pytest.raises(ValidationError):
+        review_advise(actor=officers["adviser"], review=review, advised_on=today(), prisoner_signed=True)
+    # Only an approving officer who did not initiate or recommend it may put it right.
+    for who in ("initiator", "recommender", "adviser"):
+        with pytest.raises(PermissionDenied):
+            review_reconfirm(actor=officers[who], review=review, comments="Fixed")
+    review = review_reconfirm(actor=officers["approver"], review=review, comments="Re-recorded A/A")
+    assert review.status == ReviewStatus.APPROVED
+    current = current_classification(inmate.pk)
+    assert current.pk == review.classification_id
+    assert (current.internal_category, current.external_category) == ("A", "A")
+    review = review_advise(actor=officers["adviser"], review=review, advised_on=today(), prisoner_signed=True)
+    assert review.status == ReviewStatus.ADVISED
+    steps = list(review.transitions.values_list("to_status", flat=True))
+    assert steps[-3:] == [ReviewStatus.REFERRED_BACK, ReviewStatus.APPROVED, ReviewStatus.ADVISED]
 
 
 # --- instrument versions -------------------------------------------------------------------------
