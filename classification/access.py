@@ -4,7 +4,11 @@ Every step is taken by an officer of the prison managing the prisoner's imprison
 the four-eyes rule (one person holds at most one of initiate, recommend and approve on a review)
 is checked here too, so services and (later) views share one gate."""
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
 from classification.models import Review
+from offenders.access import offender_office_ids
 from offenders.models import Offender
 from sentences.models import Sentence, SentenceType
 from staff.access import office_id_of
@@ -71,3 +75,53 @@ def can_cancel_review(user, review: Review) -> bool:
         has_role(user, Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER)
         and works_at_prison_of(user, review.offender)
     )
+
+
+# Who may read a prisoner's classification, its reviews and their outputs: staff of one of the
+# offender's offices (the prison managing the sentence, the home office) in these roles, and system
+# administrators anywhere. Never the read-only data share: the form carries police information
+# levels and incident history.
+CLASSIFICATION_VIEWING_ROLES = frozenset(
+    {
+        Role.PRISON_OFFICER,
+        Role.RECOMMENDING_OFFICER,
+        Role.APPROVING_OFFICER,
+        Role.SERVICE_MANAGER,
+        Role.ADMIN_SUPPORT,
+        Role.PROBATION_OFFICER,
+    }
+)
+
+
+def can_view_classification(user, offender: Offender) -> bool:
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    if not has_role(user, *CLASSIFICATION_VIEWING_ROLES):
+        return False
+    office_id = office_id_of(user)
+    return office_id is not None and office_id in offender_office_ids(offender)
+
+
+def can_manage_instruments(user) -> bool:
+    """Draft, dry-run and activate instrument versions: system administrators."""
+    return has_role(user, Role.SYSTEM_ADMIN)
+
+
+def access_review_by_id(user, review_id) -> Review:
+    """The single gate for a review: 404 when there is none, 403 unless the user may read the
+    prisoner's classification. Steps are checked again by the services."""
+    try:
+        review = Review.objects.select_related(
+            "offender",
+            "instrument",
+            "initiated_by",
+            "recommended_by",
+            "approved_by",
+            "advised_by",
+            "classification",
+        ).get(pk=int(review_id))
+    except (Review.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such review.") from None
+    if not can_view_classification(user, review.offender):
+        raise PermissionDenied("You may not see this prisoner's classification.")
+    return review

@@ -27,6 +27,7 @@ urlpatterns = [
     path("courts/", include("courts.urls")),
     path("exceptions/", include("reconciliation.urls")),
     path("muster/", include("muster.urls")),
+    path("classification/", include("classification.urls")),
     path("api/v1/", include("ioms.api_urls")),
     path("admin/", admin.site.urls),
 ]

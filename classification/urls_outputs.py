@@ -1,0 +1,3 @@
+"""URL patterns of the classification pages (outputs); included by classification/urls.py."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URL patterns of the classification pages (schedule); included by classification/urls.py."""
+
+urlpatterns = []
