@@ -125,3 +125,25 @@ def access_review_by_id(user, review_id) -> Review:
     if not can_view_classification(user, review.offender):
         raise PermissionDenied("You may not see this prisoner's classification.")
     return review
+
+
+def prime_prison_offices(offenders) -> None:
+    """Load the prisons of many offenders in one query, so the checks above cost nothing more
+    per row of a list."""
+    offenders = [offender for offender in offenders if not hasattr(offender, "_ioms_prison_office_ids")]
+    if not offenders:
+        return
+    by_id: dict[int, set[int]] = {offender.pk: set() for offender in offenders}
+    rows = (
+        Sentence.objects.current()
+        .filter(
+            offender_id__in=list(by_id),
+            sentence_type=SentenceType.IMPRISONMENT,
+            managing_office__isnull=False,
+        )
+        .values_list("offender_id", "managing_office_id")
+    )
+    for offender_id, office_id in rows:
+        by_id[offender_id].add(office_id)
+    for offender in offenders:
+        offender._ioms_prison_office_ids = by_id[offender.pk]

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from classification.models import (
@@ -19,6 +19,9 @@ from classification.models import (
     InstrumentStatus,
     PoliceInformation,
     RemovalOrder,
+    Review,
+    ReviewAnswerCorrection,
+    ReviewTransition,
     SecurityClassification,
     SentencePlanActivity,
     SentencePlanCategoryChange,
@@ -44,7 +47,11 @@ def instrument_with_items(instrument_id: int) -> Instrument:
 def instrument_spec(instrument: Instrument) -> InstrumentSpec:
     """A plain, immutable copy of one instrument version for the scoring engine, read afresh from
     the database (3 queries), so a caller's stale instance cannot score with old thresholds."""
-    instrument = instrument_with_items(instrument.pk)
+    return spec_from_instrument(instrument_with_items(instrument.pk))
+
+
+def spec_from_instrument(instrument: Instrument) -> InstrumentSpec:
+    """The spec of an instrument whose items and options are already loaded."""
     return InstrumentSpec(
         version=instrument.version,
         internal_b_from=instrument.internal_b_from,
@@ -175,3 +182,102 @@ def instrument_dry_run(
             offender = bundle.offender
             changes.append(DryRunChange(offender_id, offender.prn, offender.full_name, before, after))
     return DryRunReport(draft.version, active.version, len(records), tuple(changes))
+
+
+# --- the review pages -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One item of a review as its page and its PDF show it (seed 003, sections A and B)."""
+
+    code: str
+    section: str
+    text: str
+    kind: str
+    option: str
+    option_label: str
+    points: int | None  # None for overrides (they score nothing; they decide a category)
+    prepopulated_label: str
+    corrected: bool
+    sources: tuple[dict, ...]
+    changes_on: datetime.date | None
+    changes_to_label: str
+
+
+@dataclass(frozen=True)
+class ReviewSheet:
+    review: Review
+    instrument: Instrument
+    sections: dict[str, list[AnswerRow]]  # "A" / "B" -> rows in the instrument's order
+    corrections: list
+    transitions: list
+
+
+def review_sheet(review) -> ReviewSheet:
+    """Everything a review's page shows, in a fixed number of queries: the instrument version's
+    items with their options, each answer with its points, sources and "this score falls on",
+    the corrections and the transitions."""
+    instrument = instrument_with_items(review.instrument_id)
+    spec = spec_from_instrument(instrument)
+    answers = review.answers or {}
+    try:
+        points = score(spec, {code: entry["option"] for code, entry in answers.items()}).item_points
+    except ValueError:
+        points = {}
+    sections: dict[str, list[AnswerRow]] = {"A": [], "B": []}
+    for item in instrument.items.all():
+        labels = {option.code: option.label for option in item.options.all()}
+        entry = answers.get(item.code) or {}
+        option = entry.get("option") or ""
+        changes_on = entry.get("changes_on")
+        sections.setdefault(item.section, []).append(
+            AnswerRow(
+                code=item.code,
+                section=item.section,
+                text=item.text,
+                kind=item.kind,
+                option=option,
+                option_label=labels.get(option, option or "Not answered"),
+                points=None if item.kind == "override" else points.get(item.code, 0),
+                prepopulated_label=labels.get(entry.get("prepopulated") or "", ""),
+                corrected=bool(entry.get("prepopulated")) and entry.get("prepopulated") != option,
+                sources=tuple(entry.get("sources") or ()),
+                changes_on=datetime.date.fromisoformat(changes_on) if changes_on else None,
+                changes_to_label=labels.get(entry.get("changes_to") or "", ""),
+            )
+        )
+    return ReviewSheet(
+        review=review,
+        instrument=instrument,
+        sections=sections,
+        corrections=list(ReviewAnswerCorrection.objects.filter(review=review).select_related("corrected_by")),
+        transitions=list(ReviewTransition.objects.filter(review=review).select_related("actor")),
+    )
+
+
+def prisoner_reviews(offender_id: int) -> list:
+    return list(
+        Review.objects.filter(offender_id=offender_id)
+        .select_related("instrument", "initiated_by", "approved_by")
+        .order_by("-initiated_at", "-id")
+    )
+
+
+def prison_reviews(*, prison_id: int | None, statuses: Iterable[str]):
+    """Reviews in `statuses` of prisoners whose current imprisonment sentence the prison manages
+    (every prison's with `prison_id` None), oldest first, with what a list shows."""
+    reviews = Review.objects.filter(status__in=list(statuses))
+    if prison_id is not None:
+        reviews = reviews.filter(
+            Exists(
+                Sentence.objects.current().filter(
+                    offender_id=OuterRef("offender_id"),
+                    sentence_type=SentenceType.IMPRISONMENT,
+                    managing_office_id=prison_id,
+                )
+            )
+        )
+    return reviews.select_related("offender", "initiated_by", "recommended_by", "approved_by").order_by(
+        "updated_at", "id"
+    )

@@ -27,6 +27,7 @@ from casenotes.access import (
     casenote_amend_checker,
 )
 from casenotes.models import Casenote, CasenoteType
+from classification.access import can_view_classification
 from courts.access import can_raise_correction
 from documents.access import can_read_documents, can_write_documents
 from documents.models import Document
@@ -71,6 +72,7 @@ TABS = (
     ("documents", "Documents", "offenders:documents"),
     ("staff", "Staff", "offenders:staff"),
     ("programmes", "Programmes", "offenders:programmes"),
+    ("classification", "Classification", "classification:prisoner"),
     ("timeline", "Timeline", "offenders:timeline"),
     ("history", "History", "audit:offender_history"),
 )
@@ -91,6 +93,7 @@ def record_context(request, offender: Offender, *, tab: str) -> dict:
         "refer": can_refer(user, offender),
         "record_sentence": can_record_sentence(user, offender),
         "raise_correction": can_raise_correction(user, offender),
+        "view_classification": can_view_classification(user, offender),
     }
     hidden = set()
     if not may["read_casenotes"]:
@@ -99,6 +102,8 @@ def record_context(request, offender: Offender, *, tab: str) -> dict:
         hidden.add("documents")
     if not may["view_history"]:
         hidden.add("history")
+    if not may["view_classification"]:
+        hidden.add("classification")
     tabs = [
         {"key": key, "label": label, "url": reverse(url_name, args=[offender.pk]), "current": key == tab}
         for key, label, url_name in TABS

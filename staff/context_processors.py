@@ -23,4 +23,8 @@ def staff_context(request):
             has_role(user, Role.SYSTEM_ADMIN) or can_work_queue(user, getattr(staff_of(user), "office", None))
         ),
         "nav_caseload": signed_in and has_role(user, Role.PROBATION_OFFICER),
+        "nav_classification": signed_in
+        and has_role(
+            user, Role.PRISON_OFFICER, Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER, Role.SYSTEM_ADMIN
+        ),
     }
