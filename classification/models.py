@@ -553,3 +553,48 @@ class ReviewTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"
+
+
+# ---------------------------------------------------------------------------------------------
+# When each prisoner's next review is due (seed 003, "When to use"; issue 5, Scheduling)
+# ---------------------------------------------------------------------------------------------
+
+
+class ScheduleBasis(models.TextChoices):
+    REGULAR = "regular", "Regular review"
+    CHANGE = "change", "Change of circumstances"
+    NONE = "none", "No review scheduled"
+
+
+class ReviewSchedule(models.Model):
+    """The prisoner's next review, derived from their records by classification.schedule (never
+    edited by hand): one row per current prisoner, refreshed nightly and after each change."""
+
+    offender = models.OneToOneField(
+        "offenders.Offender", on_delete=models.CASCADE, related_name="review_schedule"
+    )
+    due_on = models.DateField(null=True, blank=True, help_text="Blank when no review is scheduled.")
+    basis = models.CharField(max_length=10, choices=ScheduleBasis.choices)
+    reason = models.CharField(max_length=300, help_text="Why the review is due, as staff read it.")
+    counted_from = models.ForeignKey(
+        SecurityClassification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The record that made a change of circumstances (its model label and key), blank otherwise.
+    trigger_label = models.CharField(max_length=60, blank=True)
+    trigger_pk = models.PositiveBigIntegerField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due_on", "offender_id"]
+        indexes = [models.Index(fields=["due_on"], name="review_schedule_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(basis="none", due_on__isnull=True) | (~Q(basis="none") & Q(due_on__isnull=False)),
+                name="review_schedule_due_matches_basis",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.due_on is None:
+            return f"No review scheduled for {self.offender_id}"
+        return f"Review of {self.offender_id} due {self.due_on}"

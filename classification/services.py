@@ -36,6 +36,7 @@ from classification.models import (
     SecurityClassification,
 )
 from classification.prepopulate import prepopulate
+from classification.schedule import schedule_refresh
 from classification.scoring import INTERNAL_CATEGORY_ITEM, SERIOUS_ASSAULT_ITEM, ScoringError, score
 from classification.selectors import (
     active_instrument,
@@ -117,6 +118,7 @@ def security_classification_record(
             "external_score",
         ),
     )
+    schedule_refresh(offender_ids=[offender.pk])  # the next review counts from this one (approve, reconfirm)
     return classification
 
 

@@ -13,6 +13,7 @@ from agencies.api import AgencyViewSet, ProgrammeViewSet, ReferralViewSet
 from allocation.api import AllocationViewSet
 from audit.api import AuditEventViewSet
 from casenotes.api import CasenoteViewSet
+from classification.api import ActiveInstrumentView, InstrumentViewSet, ReviewViewSet
 from courts.api import CourtMessageEndpoint
 from documents.api import DocumentViewSet
 from offenders.api import OffenderViewSet
@@ -55,6 +56,8 @@ router.register("offices", OfficeViewSet, basename="office")
 router.register("teams", TeamViewSet, basename="team")
 router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("classification/instruments", InstrumentViewSet, basename="classification-instrument")
+router.register("classification/reviews", ReviewViewSet, basename="classification-review")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -62,5 +65,11 @@ urlpatterns = [
     path("docs/", login_required(SwaggerView.as_view(url_name="api-schema")), name="api-docs"),
     # The courts' CMS posts here with its own credential; nothing else can (courts/api.py).
     path("court-messages/", CourtMessageEndpoint.as_view(), name="court-message-create"),
+    # The active scoring instrument, read-only (classification/api.py).
+    path(
+        "classification/instrument/",
+        ActiveInstrumentView.as_view({"get": "retrieve"}),
+        name="classification-instrument-active",
+    ),
     *router.urls,
 ]

@@ -191,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sentences.tasks.commence_due_sentences",
         "schedule": 60 * 60,  # hourly: a sentence starting today is active within the hour
     },
+    "refresh-review-schedules": {
+        # Classification reviews due (seed 003, "When to use"; issue 5), after the nightly sentence work.
+        "task": "classification.tasks.refresh_review_schedules",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 MAILERS = {

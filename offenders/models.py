@@ -174,6 +174,11 @@ class FlagKind(models.TextChoices):
     ESCAPE = "escape", "Escape risk"
 
 
+# Seed 003, A.2.1 (note): escape alerts stay in the current view and are never deactivated, not
+# even when the offender is released.
+PERMANENT_FLAG_KINDS = frozenset({FlagKind.ESCAPE})
+
+
 class Flag(models.Model):
     offender = models.ForeignKey(Offender, on_delete=models.CASCADE, related_name="flags")
     kind = models.CharField(max_length=20, choices=FlagKind.choices)
@@ -201,3 +206,7 @@ class Flag(models.Model):
     @property
     def active(self) -> bool:
         return self.ended_on is None
+
+    @property
+    def may_end(self) -> bool:
+        return self.active and self.kind not in PERMANENT_FLAG_KINDS

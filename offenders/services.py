@@ -11,7 +11,7 @@ from audit.models import AuditAction
 from audit.records import record_update
 from audit.services import audit_created, audit_record
 from casenotes.services import system_casenote
-from offenders.models import Address, Flag, Identifier, Offender, OffenderAlias
+from offenders.models import PERMANENT_FLAG_KINDS, Address, Flag, Identifier, Offender, OffenderAlias
 from offenders.phonetics import fold, soundex
 
 OFFENDER_FIELDS = (
@@ -173,6 +173,11 @@ def flag_raise(*, actor, offender: Offender, kind: str, reason: str, raised_on=N
 def flag_end(*, actor, flag: Flag, reason: str, ended_on=None) -> Flag:
     if flag.ended_on is not None:
         raise ValidationError("This flag has already ended.")
+    if flag.kind in PERMANENT_FLAG_KINDS:
+        raise ValidationError(
+            f"{flag.get_kind_display()} alerts are never ended, not even on release: they stay "
+            "active in the current view (Review Security Classification, A.2.1)."
+        )
     if not reason.strip():
         raise ValidationError({"ended_reason": "Say why the flag is ended."})
     ended_on = ended_on or timezone.localdate()

@@ -148,7 +148,10 @@ def _named_urls():
 def test_every_url_is_in_an_access_matrix():
     from tests.allocation_web.test_access_matrix import ALLOCATION_PAGES
     from tests.api.test_access_matrix import ENDPOINTS
+    from tests.classification.test_instrument_pages import INSTRUMENT_PAGES
+    from tests.classification.test_output_pages import OUTPUT_PAGES
     from tests.classification.test_review_pages import REVIEW_PAGES
+    from tests.classification.test_schedule_pages import SCHEDULE_PAGES
     from tests.courts.test_access import COURT_PAGES
     from tests.reconciliation.test_pages import GET_PAGES as EXCEPTION_PAGES
     from tests.reconciliation.test_pages import POST_STEPS as EXCEPTION_STEPS
@@ -162,6 +165,9 @@ def test_every_url_is_in_an_access_matrix():
         | {name for name, *_ in COURT_PAGES}
         | {name for name, *_ in ALLOCATION_PAGES}
         | {name for name, *_ in REVIEW_PAGES}
+        | {name for name, *_ in OUTPUT_PAGES}
+        | {name for name, *_ in INSTRUMENT_PAGES}
+        | {name for name, *_ in SCHEDULE_PAGES}
         | {"muster:mine"}  # a redirect to the user's own office: tests/muster/test_views.py, every role
         | PUBLIC
     )

@@ -62,7 +62,19 @@ def records(service_manager, probation_officer, offender, sentence, office):
         "allocations": AllocationFactory(offender=offender, staff=staff_of(probation_officer)).pk,
         "audit-events": AuditEvent.objects.first().pk,
         "flag_id": flag.pk,
+        **classification_records(),
     }
+
+
+def classification_records() -> dict:
+    """A review to read and the version-1 instrument (tests/classification/test_api.py)."""
+    from staff.models import OfficeKind
+    from tests.classification.test_api import classified_prisoner, review_of
+    from tests.factories import OfficeFactory
+
+    prison = OfficeFactory(kind=OfficeKind.PRISON)
+    review = review_of(classified_prisoner(prison), prison)
+    return {"classification/reviews": review.pk, "classification/instruments": review.instrument.version}
 
 
 def url_for(path: str, records: dict) -> str:
@@ -70,7 +82,11 @@ def url_for(path: str, records: dict) -> str:
 
     def fill(match):
         name = match.group(1)
-        return str(records["flag_id"] if name == "flag_id" else records[resource])
+        if name == "flag_id":
+            return str(records["flag_id"])
+        # A resource under a prefix ("classification/reviews") has its own record.
+        prefix = path[: match.start()].removeprefix("/api/v1/").strip("/")
+        return str(records.get(prefix, records.get(resource)))
 
     return PATH_PARAMETER.sub(fill, path)
 
@@ -96,6 +112,9 @@ def test_the_schema_lists_an_endpoint_for_every_record():
         "teams",
         "allocations",
         "audit-events",
+        "classification/instrument",
+        "classification/instruments",
+        "classification/reviews",
     ]:
         assert f"/api/v1/{resource}/" in paths
 

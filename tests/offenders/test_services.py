@@ -304,7 +304,7 @@ def test_an_offender_has_one_active_flag_of_each_kind(actor, office):
 
 def test_ending_a_flag_needs_a_reason_and_is_audited(actor, office):
     offender = new_offender(actor, office)
-    flag = flag_raise(actor=actor, offender=offender, kind=FlagKind.ESCAPE, reason="Absconded 2021")
+    flag = flag_raise(actor=actor, offender=offender, kind=FlagKind.SAFETY_CONCERN, reason="Dog at home")
 
     with pytest.raises(ValidationError) as refused:
         flag_end(actor=actor, flag=flag, reason="   ")
@@ -324,7 +324,7 @@ def test_ending_a_flag_needs_a_reason_and_is_audited(actor, office):
 
 def test_a_flag_cannot_be_ended_twice(actor, office):
     offender = new_offender(actor, office)
-    flag = flag_raise(actor=actor, offender=offender, kind=FlagKind.ESCAPE, reason="Absconded 2021")
+    flag = flag_raise(actor=actor, offender=offender, kind=FlagKind.SAFETY_CONCERN, reason="Dog at home")
     stale_copy = Flag.objects.get(pk=flag.pk)
     flag_end(actor=actor, flag=flag, reason="Reviewed")
 

@@ -1,0 +1,481 @@
+"""When each prisoner's next Review Security Classification is due (seed 003, "When to use the
+Review Security Classification form"; Regulation 50; issue 5, Scheduling), and who sees the list.
+
+The rules, in one place:
+
+- Regular review: every 3 months for a term of imprisonment of two years or less, every 6 months
+  for more than two years, counted from the last approved classification (the prisoner's current
+  SecurityClassification, initial or review). None for internal A with external A.
+- The term: each of the prisoner's active imprisonment sentences runs from its commencement date
+  (SCD) to its expiry date (SED); the longest one decides (concurrent sentences). An indeterminate
+  sentence is more than two years. A term of exactly two years is "two years or less".
+- Change of circumstances (seed 003: "whenever there is a significant change"): a review is due
+  on the day the change was recorded, whatever the categories. A change is "new" when its record
+  was entered after the current classification was recorded (timestamps, not the event's own
+  date): the classification was made without it, so a historical escape entered today is a
+  change, and an escape entered before the classification is not, whatever their dates. The
+  changes: an escape or attempt (EscapeEvent); an incident report of violence (a possible serious
+  assault: the report is how an assault in prison comes to light before any Police charge) or one
+  charged or proven under the Corrections Act (a new charge, seed 003 A.4.3/A.4.4); a charge or a
+  conviction (serious assault named as such); a change to an active imprisonment sentence's
+  release dates (SED, PED or SRD; the audit trail is the only record of which fields a sentence
+  change touched).
+- The earlier of the regular and the change due dates wins; on the same day, the change.
+- A prisoner with no classification at all gets a row with basis "none" and the reason "No
+  initial classification" (seed 003: the review form is never used for an initial one), so the
+  due list can show them.
+
+`schedule_refresh` recomputes the rows of every prisoner (or of some) in a fixed number of
+queries; the daily beat task and the services that change a prisoner's classification or records
+call it."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from audit.models import AuditAction, AuditEvent
+from classification.models import (
+    OPEN_REVIEW_STATUSES,
+    Category,
+    ClassificationKind,
+    CorrectionsActStatus,
+    EscapeEvent,
+    IncidentReport,
+    Review,
+    ReviewSchedule,
+    ReviewStatus,
+    ScheduleBasis,
+    SecurityClassification,
+)
+from sentences.models import Charge, Conviction, OffenceCategory, Sentence, SentenceStatus, SentenceType
+from staff.access import office_id_of
+from staff.models import Office, OfficeKind
+from staff.roles import Role, has_role
+
+# Regulation 50 (seed 003, "When to use"): the term up to which a review is due every 3 months.
+SHORT_TERM = relativedelta(years=2)
+SHORT_TERM_MONTHS = 3
+LONG_TERM_MONTHS = 6
+# The sentence fields whose change is "a change in the sentence's release dates" (issue 5). The next
+# parole hearing date is not a release date: it moves after every hearing.
+RELEASE_DATE_FIELDS = ("end_date", "parole_eligibility_date", "statutory_release_date")
+NO_CLASSIFICATION_REASON = "No initial classification"
+
+
+def day_label(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+# --- the rules (pure) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    start_date: datetime.date
+    end_date: datetime.date | None
+    indeterminate: bool = False
+
+    @property
+    def more_than_two_years(self) -> bool:
+        if self.indeterminate or self.end_date is None:
+            return True
+        return self.end_date > self.start_date + SHORT_TERM
+
+
+@dataclass(frozen=True)
+class Change:
+    """The first change of circumstances recorded since the current classification."""
+
+    recorded_on: datetime.date
+    recorded_at: datetime.datetime
+    label: str  # the triggering record's model label, as the audit trail names it
+    pk: int
+    description: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    due_on: datetime.date | None
+    basis: str
+    reason: str
+    trigger_label: str = ""
+    trigger_pk: int | None = None
+
+
+def regular_plan(classification: SecurityClassification, terms: Iterable[Term]) -> Plan:
+    """Seed 003, "When to use": 3 or 6 months after the last approved classification; none for
+    internal A with external A."""
+    if classification.internal_category == Category.A and classification.external_category == Category.A:
+        return Plan(
+            None,
+            ScheduleBasis.NONE,
+            f"Internal A and external A since {day_label(classification.effective_on)}: no regular review",
+        )
+    long_term = any(term.more_than_two_years for term in terms)
+    months = LONG_TERM_MONTHS if long_term else SHORT_TERM_MONTHS
+    sentence = "more than 2 years" if long_term else "2 years or less"
+    kind = "initial classification" if classification.kind == ClassificationKind.INITIAL else "classification"
+    return Plan(
+        classification.effective_on + relativedelta(months=months),
+        ScheduleBasis.REGULAR,
+        f"{months} months after the {kind} of {day_label(classification.effective_on)} "
+        f"(sentence of {sentence})",
+    )
+
+
+def plan_for(
+    classification: SecurityClassification | None, terms: Iterable[Term], change: Change | None
+) -> Plan:
+    if classification is None:
+        return Plan(None, ScheduleBasis.NONE, NO_CLASSIFICATION_REASON)
+    regular = regular_plan(classification, terms)
+    if change is None:
+        return regular
+    if regular.due_on is not None and regular.due_on < change.recorded_on:
+        return Plan(
+            regular.due_on, regular.basis, f"{regular.reason}; since then: {change.description}"[:300]
+        )
+    return Plan(change.recorded_on, ScheduleBasis.CHANGE, change.description[:300], change.label, change.pk)
+
+
+# --- refreshing the rows (set-based) --------------------------------------------------------
+
+
+def _prisoner_sentences(offender_ids: list[int] | None) -> QuerySet[Sentence]:
+    """Active imprisonment: a prisoner (as classification.selectors.current_prisoner_ids)."""
+    sentences = Sentence.objects.filter(sentence_type=SentenceType.IMPRISONMENT, status=SentenceStatus.ACTIVE)
+    if offender_ids is not None:
+        sentences = sentences.filter(offender_id__in=offender_ids)
+    return sentences
+
+
+def _current_recorded_at() -> Subquery:
+    return Subquery(
+        SecurityClassification.objects.filter(offender_id=OuterRef("offender_id"))
+        .order_by("-effective_on", "-id")
+        .values("recorded_at")[:1]
+    )
+
+
+def _first_new(queryset: QuerySet, stamp: str) -> QuerySet:
+    """Per prisoner, the earliest row of `queryset` recorded after their current classification was
+    (one query; a prisoner with no classification has none)."""
+    return (
+        queryset.annotate(classified_at=_current_recorded_at())
+        .filter(**{f"{stamp}__gt": F("classified_at")})
+        .order_by("offender_id", stamp, "id")
+        .distinct("offender_id")
+    )
+
+
+def _recorded(stamp: datetime.datetime) -> str:
+    return day_label(timezone.localdate(stamp))
+
+
+def _new_changes(prisoners: QuerySet[Sentence]) -> dict[int, Change]:
+    """The first change of circumstances of each prisoner since their current classification, in
+    five queries whatever the number of prisoners."""
+    offender_ids = prisoners.values("offender_id")
+    found: list[tuple[int, Change]] = []
+
+    def add(offender_id: int, stamp: datetime.datetime, record: models.Model, description: str) -> None:
+        change = Change(timezone.localdate(stamp), stamp, record._meta.label, record.pk, description)
+        found.append((offender_id, change))
+
+    for escape in _first_new(EscapeEvent.objects.filter(offender_id__in=offender_ids), "recorded_at"):
+        add(
+            escape.offender_id,
+            escape.recorded_at,
+            escape,
+            f"{escape.get_kind_display()} from {escape.get_custody_display().lower()} on "
+            f"{day_label(escape.occurred_on)} (recorded {_recorded(escape.recorded_at)})",
+        )
+    incidents = IncidentReport.objects.filter(offender_id__in=offender_ids).filter(
+        Q(violence_related=True) | ~Q(corrections_act=CorrectionsActStatus.NONE)
+    )
+    for incident in _first_new(incidents, "recorded_at"):
+        what = "Violent incident" if incident.violence_related else "Incident"
+        if incident.corrections_act != CorrectionsActStatus.NONE:
+            what += f" {incident.get_corrections_act_display().lower()}"
+        add(
+            incident.offender_id,
+            incident.recorded_at,
+            incident,
+            f"{what} on {day_label(incident.occurred_on)} (recorded {_recorded(incident.recorded_at)})",
+        )
+    charges = Charge.objects.filter(offender_id__in=offender_ids).select_related("offence")
+    for charge in _first_new(charges, "created_at"):
+        serious = (
+            " of serious assault" if charge.offence.has_category(OffenceCategory.SERIOUS_ASSAULT) else ""
+        )
+        add(
+            charge.offender_id,
+            charge.created_at,
+            charge,
+            f"New charge{serious}: {charge.offence.description}, laid {day_label(charge.charged_on)} "
+            f"(recorded {_recorded(charge.created_at)})",
+        )
+    convictions = Conviction.objects.filter(offender_id__in=offender_ids).select_related("offence")
+    for conviction in _first_new(convictions, "created_at"):
+        serious = (
+            " of serious assault" if conviction.offence.has_category(OffenceCategory.SERIOUS_ASSAULT) else ""
+        )
+        add(
+            conviction.offender_id,
+            conviction.created_at,
+            conviction,
+            f"New conviction{serious}: {conviction.offence.description}, "
+            f"{day_label(conviction.convicted_on)} (recorded {_recorded(conviction.created_at)})",
+        )
+    release_changes = AuditEvent.objects.filter(
+        action=AuditAction.UPDATE,
+        object_type=Sentence._meta.label,
+        object_id__in=prisoners.annotate(key=Cast("pk", models.CharField())).values("key"),
+        changes__has_any_keys=list(RELEASE_DATE_FIELDS),
+    )
+    for event in _first_new(release_changes, "at"):
+        fields = [
+            str(Sentence._meta.get_field(name).verbose_name)
+            for name in RELEASE_DATE_FIELDS
+            if name in event.changes
+        ]
+        # The trigger is the sentence whose dates changed, not the audit row that says so.
+        found.append(
+            (
+                event.offender_id,
+                Change(
+                    timezone.localdate(event.at),
+                    event.at,
+                    Sentence._meta.label,
+                    int(event.object_id),
+                    f"Release dates changed ({', '.join(fields)}) on {_recorded(event.at)}",
+                ),
+            )
+        )
+    changes: dict[int, Change] = {}
+    for offender_id, change in found:
+        earlier = changes.get(offender_id)
+        if earlier is None or change.recorded_at < earlier.recorded_at:
+            changes[offender_id] = change
+    return changes
+
+
+@transaction.atomic
+def schedule_refresh(
+    *, offender_ids: Iterable[int] | None = None, today: datetime.date | None = None
+) -> dict[str, int]:
+    """Recompute the review schedule of every prisoner (or of `offender_ids`), and remove the rows
+    of people who are no longer prisoners. A fixed number of queries whatever the number of
+    prisoners: one for their sentences, one for their classifications, five for changes of
+    circumstances, one upsert and one delete."""
+    today = today or timezone.localdate()
+    ids = None if offender_ids is None else sorted(set(offender_ids))
+    prisoners = _prisoner_sentences(ids)
+    terms: dict[int, list[Term]] = {}
+    for offender_id, start, end, indeterminate in prisoners.values_list(
+        "offender_id", "start_date", "end_date", "indeterminate"
+    ):
+        terms.setdefault(offender_id, []).append(Term(start, end, indeterminate))
+    classifications = {
+        row.offender_id: row
+        for row in SecurityClassification.objects.filter(offender_id__in=prisoners.values("offender_id"))
+        .order_by("offender_id", "-effective_on", "-id")
+        .distinct("offender_id")
+    }
+    changes = _new_changes(prisoners) if terms else {}
+    now = timezone.now()
+    rows = []
+    for offender_id, offender_terms in terms.items():
+        classification = classifications.get(offender_id)
+        plan = plan_for(classification, offender_terms, changes.get(offender_id))
+        rows.append(
+            ReviewSchedule(
+                offender_id=offender_id,
+                due_on=plan.due_on,
+                basis=plan.basis,
+                reason=plan.reason,
+                counted_from=classification,
+                trigger_label=plan.trigger_label,
+                trigger_pk=plan.trigger_pk,
+                computed_at=now,
+            )
+        )
+    ReviewSchedule.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["offender"],
+        update_fields=[
+            "due_on",
+            "basis",
+            "reason",
+            "counted_from",
+            "trigger_label",
+            "trigger_pk",
+            "computed_at",
+        ],
+    )
+    if ids is not None:
+        stale = ReviewSchedule.objects.filter(offender_id__in=ids).exclude(offender_id__in=list(terms))
+    else:
+        stale = ReviewSchedule.objects.exclude(
+            offender_id__in=_prisoner_sentences(None).values("offender_id")
+        )
+    removed, _ = stale.delete()
+    return {
+        "prisoners": len(rows),
+        "regular": sum(row.basis == ScheduleBasis.REGULAR for row in rows),
+        "change": sum(row.basis == ScheduleBasis.CHANGE for row in rows),
+        "none": sum(row.basis == ScheduleBasis.NONE for row in rows),
+        "unclassified": sum(row.counted_from is None for row in rows),
+        "due": sum(row.due_on is not None and row.due_on <= today for row in rows),
+        "removed": removed,
+    }
+
+
+# --- the due list of a prison ---------------------------------------------------------------
+
+
+class DueFilter(models.TextChoices):
+    DUE = "due", "Overdue and due in the next 30 days"
+    OVERDUE = "overdue", "Overdue only"
+    ALL = "all", "All scheduled reviews"
+    UNCLASSIFIED = "unclassified", "No initial classification"
+
+
+DUE_WITHIN_DAYS = 30
+
+
+class _DateDifference(Func):
+    """`first - second` in days (PostgreSQL subtracts dates to an integer)."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = models.IntegerField()
+
+
+def schedules_at(prison_id: int) -> QuerySet[ReviewSchedule]:
+    """The rows of prisoners whose active imprisonment sentence the prison manages."""
+    return ReviewSchedule.objects.filter(
+        Exists(
+            _prisoner_sentences(None).filter(
+                offender_id=OuterRef("offender_id"), managing_office_id=prison_id
+            )
+        )
+    )
+
+
+def _with_display(rows: QuerySet[ReviewSchedule], today: datetime.date) -> QuerySet[ReviewSchedule]:
+    open_reviews = Review.objects.filter(
+        offender_id=OuterRef("offender_id"), status__in=OPEN_REVIEW_STATUSES
+    ).order_by("-initiated_at")
+    today_value = Value(today, output_field=models.DateField())
+    return (
+        rows.select_related("offender", "counted_from")
+        .annotate(
+            days_overdue=_DateDifference(today_value, F("due_on")),
+            days_until=_DateDifference(F("due_on"), today_value),
+            open_review_pk=Subquery(open_reviews.values("pk")[:1]),
+            open_review_status=Subquery(open_reviews.values("status")[:1]),
+        )
+        .annotate(
+            open_review_status_label=Case(
+                *[
+                    When(open_review_status=value, then=Value(str(label)))
+                    for value, label in ReviewStatus.choices
+                ],
+                default=Value(""),
+                output_field=models.CharField(),
+            )
+        )
+        .order_by(
+            F("due_on").asc(nulls_last=True), "offender__family_name", "offender__given_names", "offender_id"
+        )
+    )
+
+
+def reviews_due(
+    prison_id: int,
+    *,
+    today: datetime.date,
+    within_days: int | None = DUE_WITHIN_DAYS,
+    overdue_only: bool = False,
+) -> QuerySet[ReviewSchedule]:
+    """Reviews due at the prison: overdue first (the earliest due date first), each row with its
+    offender, current classification (`counted_from`), `days_overdue` (negative: days until due),
+    basis, reason and the open review's pk and status, in one query. `within_days` None: every
+    scheduled review."""
+    rows = schedules_at(prison_id).filter(due_on__isnull=False)
+    if overdue_only:
+        rows = rows.filter(due_on__lt=today)
+    elif within_days is not None:
+        rows = rows.filter(due_on__lte=today + datetime.timedelta(days=within_days))
+    return _with_display(rows, today)
+
+
+def unclassified_at(prison_id: int, *, today: datetime.date) -> QuerySet[ReviewSchedule]:
+    """Prisoners at the prison with no classification at all: no review can be scheduled."""
+    return _with_display(schedules_at(prison_id).filter(counted_from__isnull=True), today)
+
+
+def due_counts(prison_id: int, *, today: datetime.date) -> dict[str, int]:
+    soon = today + datetime.timedelta(days=DUE_WITHIN_DAYS)
+    return schedules_at(prison_id).aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon)),
+        scheduled=Count("pk", filter=Q(due_on__isnull=False)),
+        unclassified=Count("pk", filter=Q(counted_from__isnull=True)),
+    )
+
+
+# --- who sees the due list (issue 5: "prison officers see reviews due and overdue for their prison")
+
+
+DUE_LIST_ROLES = (Role.PRISON_OFFICER, Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER)
+
+
+def can_choose_any_prison(user) -> bool:
+    return has_role(user, Role.SYSTEM_ADMIN)
+
+
+def can_view_reviews_due(user) -> bool:
+    return can_choose_any_prison(user) or (has_role(user, *DUE_LIST_ROLES) and office_id_of(user) is not None)
+
+
+def due_list_prisons_for(user) -> list[Office]:
+    """The prisons whose due list the user may open: any prison for a system administrator, their
+    own office for prison staff."""
+    if can_choose_any_prison(user):
+        return list(Office.objects.active().filter(kind=OfficeKind.PRISON).order_by("name"))
+    if not can_view_reviews_due(user):
+        return []
+    return list(Office.objects.filter(pk=office_id_of(user)))
+
+
+def access_due_list_prison(user, requested: str | None) -> Office | None:
+    """The single gate for the due list: the prison whose list is shown, None when a system
+    administrator has not chosen one yet. 403 for everyone else, and for prison staff asking for
+    another prison's list."""
+    if not can_view_reviews_due(user):
+        raise PermissionDenied(
+            "The reviews due list is for prison officers, recommending and approving officers."
+        )
+    prisons = due_list_prisons_for(user)
+    if can_choose_any_prison(user):
+        by_pk = {str(prison.pk): prison for prison in prisons}
+        if requested:
+            if requested not in by_pk:
+                raise PermissionDenied("Choose one of the prisons listed.")
+            return by_pk[requested]
+        own = str(office_id_of(user))
+        return by_pk.get(own)
+    own = prisons[0]
+    if requested and requested != str(own.pk):
+        raise PermissionDenied("You may see only your own prison's reviews.")
+    return own
