@@ -273,7 +273,11 @@ class Instrument(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["status"], condition=Q(status="active"), name="one_active_instrument"
-            )
+            ),
+            # One draft at a time: no question which draft a dry run or an activation is about.
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="draft"), name="one_draft_instrument"
+            ),
         ]
 
     def __str__(self) -> str:

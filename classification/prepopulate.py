@@ -10,6 +10,7 @@ from the records too; the officer confirms or corrects every answer.
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -90,6 +91,10 @@ def source(obj: models.Model, description: str | None = None) -> SourceRecord:
 # --- time helpers ---------------------------------------------------------------------------
 
 
+# Month arithmetic is pure and the same few dates recur for every record of a long history (the
+# same "today", the same windows), so its results are cached: a long history then costs list
+# scans, not hundreds of thousands of relativedelta objects.
+@functools.lru_cache(maxsize=65536)
 def months_before(day: datetime.date, months: int) -> datetime.date:
     return day - relativedelta(months=months)
 
@@ -108,11 +113,13 @@ def _first_day_from(start: datetime.date, condition: Callable[[datetime.date], b
     return day
 
 
+@functools.lru_cache(maxsize=65536)
 def leaves_window(day: datetime.date, months: int) -> datetime.date:
     """The first day on which `day` is no longer within the past `months` months."""
     return _first_day_from(day + relativedelta(months=months), lambda x: months_before(x, months) > day)
 
 
+@functools.lru_cache(maxsize=65536)
 def full_months_between(start: datetime.date, end: datetime.date) -> int:
     delta = relativedelta(end, start)
     return delta.years * 12 + delta.months
@@ -568,14 +575,18 @@ def prepopulate(
     today: datetime.date,
     *,
     used_assaults: Iterable[tuple[str, int]] = (),
+    with_changes: bool = True,
 ) -> dict[str, PrepopulatedAnswer]:
     """Every suggested answer for one prisoner on `today`. `used_assaults` holds the
-    (model label, pk) of serious assaults an earlier review already used for A.1.2."""
+    (model label, pk) of serious assaults an earlier review already used for A.1.2. Without
+    `with_changes` the dates on which time alone moves an answer are not worked out (a dry run
+    needs only today's answers)."""
     answers = {}
     for code, (evaluate, candidate_dates) in _evaluators(frozenset(used_assaults)).items():
         now = evaluate(records, today)
         changes_on = changes_to = None
-        for day in sorted({d for d in candidate_dates(records) if d > today}):
+        future = {d for d in candidate_dates(records) if d > today} if with_changes else ()
+        for day in sorted(future):
             later = evaluate(records, day).option
             if later != now.option:
                 changes_on, changes_to = day, later

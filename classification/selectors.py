@@ -3,7 +3,7 @@ records pre-population reads (for many prisoners in a fixed number of queries) a
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch
@@ -164,24 +164,42 @@ class DryRunReport:
         return len(self.changes)
 
 
+DRY_RUN_BATCH = 500  # prisoners whose records are loaded at once: 12 queries a batch
+
+
 def instrument_dry_run(
-    *, draft: Instrument, active: Instrument, today: datetime.date | None = None
+    *,
+    draft: Instrument,
+    active: Instrument,
+    today: datetime.date | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    batch_size: int = DRY_RUN_BATCH,
 ) -> DryRunReport:
     """Score every current prisoner's pre-populated answers with `draft` and with `active`, and
-    report whose categories would change. Writes nothing; set-based reads (a fixed number of
-    queries, whatever the number of prisoners), scoring in Python."""
+    report whose categories would change. Writes nothing; set-based reads a batch of prisoners at
+    a time (a fixed number of queries per batch), scoring in Python; `on_progress(done, total)`
+    is called after each batch."""
     today = today or timezone.localdate()
     draft_spec, active_spec = instrument_spec(draft), instrument_spec(active)
-    records = prisoner_records(current_prisoner_ids())
+    prisoner_ids = current_prisoner_ids()
+    total = len(prisoner_ids)
+    scored = 0
     changes = []
-    for offender_id, bundle in sorted(records.items()):
-        answers = answers_of(prepopulate(bundle, today))
-        before = score(active_spec, answers).categories
-        after = score(draft_spec, answers).categories
-        if before != after:
-            offender = bundle.offender
-            changes.append(DryRunChange(offender_id, offender.prn, offender.full_name, before, after))
-    return DryRunReport(draft.version, active.version, len(records), tuple(changes))
+    if on_progress:
+        on_progress(0, total)
+    for start in range(0, total, batch_size):
+        records = prisoner_records(prisoner_ids[start : start + batch_size])
+        for offender_id, bundle in sorted(records.items()):
+            answers = answers_of(prepopulate(bundle, today, with_changes=False))
+            before = score(active_spec, answers).categories
+            after = score(draft_spec, answers).categories
+            if before != after:
+                offender = bundle.offender
+                changes.append(DryRunChange(offender_id, offender.prn, offender.full_name, before, after))
+        scored += len(records)
+        if on_progress:
+            on_progress(min(start + batch_size, total), total)
+    return DryRunReport(draft.version, active.version, scored, tuple(changes))
 
 
 # --- the review pages -----------------------------------------------------------------------

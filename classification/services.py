@@ -135,7 +135,14 @@ def _require_draft(instrument: Instrument) -> None:
 
 @transaction.atomic
 def instrument_draft_create(*, actor, source: Instrument, effective_from: datetime.date) -> Instrument:
-    """A new draft version: a copy of `source` (items, options, points, thresholds)."""
+    """A new draft version: a copy of `source` (items, options, points, thresholds). One draft at a
+    time (a database constraint too): change and activate it before drafting another."""
+    existing = Instrument.objects.select_for_update().filter(status=InstrumentStatus.DRAFT).first()
+    if existing is not None:
+        raise ValidationError(
+            f"Version {existing.version} is already a draft. "
+            "Change it and activate it before drafting another."
+        )
     next_version = (Instrument.objects.aggregate(top=Max("version"))["top"] or 0) + 1
     draft = Instrument.objects.create(
         version=next_version,

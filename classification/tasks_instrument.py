@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from celery import shared_task
@@ -25,15 +24,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from classification.models import Instrument, InstrumentOption
-from classification.prepopulate import answers_of, prepopulate
-from classification.scoring import score
-from classification.selectors import (
-    DryRunChange,
-    DryRunReport,
-    current_prisoner_ids,
-    instrument_spec,
-    prisoner_records,
-)
+from classification.selectors import DryRunChange, DryRunReport, instrument_dry_run
 
 logger = logging.getLogger(__name__)
 
@@ -66,39 +57,6 @@ def dry_run_fingerprint(draft: Instrument, active: Instrument) -> str:
 
 
 # --- the dry run itself -----------------------------------------------------------------------
-
-
-def dry_run_in_batches(
-    *,
-    draft: Instrument,
-    active: Instrument,
-    today: datetime.date | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> DryRunReport:
-    """classification.selectors.instrument_dry_run, a batch of prisoners at a time, reporting
-    (prisoners done, prisoners in all) after each batch. Same result (tests/classification/
-    test_instrument_pages.py compares them); a fixed number of queries per batch."""
-    today = today or timezone.localdate()
-    draft_spec, active_spec = instrument_spec(draft), instrument_spec(active)
-    prisoner_ids = current_prisoner_ids()
-    total = len(prisoner_ids)
-    scored = 0
-    changes: list[DryRunChange] = []
-    if on_progress:
-        on_progress(0, total)
-    for start in range(0, total, BATCH_SIZE):
-        records = prisoner_records(prisoner_ids[start : start + BATCH_SIZE])
-        for offender_id, bundle in sorted(records.items()):
-            answers = answers_of(prepopulate(bundle, today))
-            before = score(active_spec, answers).categories
-            after = score(draft_spec, answers).categories
-            if before != after:
-                offender = bundle.offender
-                changes.append(DryRunChange(offender_id, offender.prn, offender.full_name, before, after))
-        scored += len(records)
-        if on_progress:
-            on_progress(min(start + BATCH_SIZE, total), total)
-    return DryRunReport(draft.version, active.version, scored, tuple(changes))
 
 
 # --- its state in the cache -------------------------------------------------------------------
@@ -238,7 +196,7 @@ def instrument_dry_run_task(draft_id: int, active_id: int, run_id: str) -> dict[
         _update(draft_id, run_id, done=done, total=total)
 
     try:
-        report = dry_run_in_batches(draft=draft, active=active, on_progress=progress)
+        report = instrument_dry_run(draft=draft, active=active, on_progress=progress, batch_size=BATCH_SIZE)
     except Exception as error:
         # Recorded for the page, then raised again for the worker's log.
         _update(draft_id, run_id, state=FAILED, error=f"The dry run failed: {error.__class__.__name__}.")

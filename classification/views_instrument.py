@@ -87,15 +87,8 @@ def instrument_draft(request):
     form = DraftForm(request.POST)
     if form.is_valid():
         source = active_instrument()
-        existing = Instrument.objects.filter(status=InstrumentStatus.DRAFT).order_by("-version").first()
         if source is None:
             form.add_error(None, "No version is active: there is nothing to draft from.")
-        elif existing is not None:
-            form.add_error(
-                None,
-                f"Version {existing.version} is already a draft. Change it and activate it "
-                "before drafting another.",
-            )
         else:
             try:
                 draft = services.instrument_draft_create(

@@ -657,3 +657,502 @@ def run_allocation_queue_bench(
     except _RollBack:
         pass
     return results
+
+
+# --- Review Security Classification (issue 5) ---------------------------------------------------------
+# "Scoring a prisoner with a long history takes a constant number of queries." Not a page target:
+# `run_classification_bench` builds, in one transaction that is rolled back, a prisoner with a short
+# history (a few records) and one with a long history (by default 500 incident reports, 50 escapes,
+# 200 convictions with their charges, 300 sentence-plan activities, 20 earlier reviews ...), and times
+# for each (a) reading the records, pre-populating and scoring them (classification.selectors
+# .prisoner_records, .instrument_spec, classification.prepopulate.prepopulate, classification.scoring
+# .score) and (b) classification.services.review_initiate end to end; then (c) the instrument dry run
+# (classification.selectors.instrument_dry_run) of a draft over every current prisoner in the
+# database. The query counts of (a) and (b) must be the same for both histories. Run it with
+# `manage.py bench_classification` (or the `--classification N` flag of `manage.py bench`).
+#
+# Measured against the medium demo (5,000 offenders, 438 prisoners; a shared 2-CPU machine under load,
+# so the times are high): pre-populate and score, short history median 24 ms / 15 queries, long
+# history 2.4-3.5 s / 15 queries; review_initiate short 26 ms / 28 queries, long 2.2-4.5 s / 28
+# queries; dry run over 438 prisoners 3.2-4.5 s / 19 queries (large demo: 4,234 prisoners, 21 s / 19
+# queries). The query counts do not grow with the history; the long history's time is Python in
+# classification.prepopulate, mostly `within_months` building a relativedelta per record per
+# candidate date (months_before(today, n) could be computed once per evaluation).
+
+CLASSIFICATION_BENCH_INCIDENTS = 500
+
+
+@dataclass(frozen=True)
+class PrisonHistory:
+    """How many of each record one bench prisoner has."""
+
+    incidents: int
+    escapes: int
+    convictions: int  # each with the charge it came from
+    outstanding_charges: int
+    past_sentences: int
+    activities: int
+    category_changes: int
+    at_risk_alerts: int
+    assessments: int
+    removal_orders: int
+    police_information: int
+    past_reviews: int  # approved and advised reviews, each with its classification
+
+    def describe(self) -> str:
+        return (
+            f"{self.incidents} incidents, {self.escapes} escapes, {self.convictions} convictions, "
+            f"{self.activities} activities, {self.past_reviews} earlier reviews"
+        )
+
+
+SHORT_HISTORY = PrisonHistory(
+    incidents=3,
+    escapes=0,
+    convictions=2,
+    outstanding_charges=0,
+    past_sentences=0,
+    activities=2,
+    category_changes=1,
+    at_risk_alerts=0,
+    assessments=1,
+    removal_orders=0,
+    police_information=0,
+    past_reviews=0,
+)
+
+
+def long_history(incidents: int = CLASSIFICATION_BENCH_INCIDENTS) -> PrisonHistory:
+    """A long history in the proportions of the issue's example (500 incidents, 50 escapes, 200
+    convictions and charges, 300 plan activities), scaled by the number of incidents."""
+
+    def scaled(count: int) -> int:
+        return max(1, round(count * incidents / CLASSIFICATION_BENCH_INCIDENTS))
+
+    return PrisonHistory(
+        incidents=incidents,
+        escapes=scaled(50),
+        convictions=scaled(200),
+        outstanding_charges=scaled(40),
+        past_sentences=scaled(20),
+        activities=scaled(300),
+        category_changes=scaled(20),
+        at_risk_alerts=scaled(30),
+        assessments=scaled(40),
+        removal_orders=scaled(5),
+        police_information=scaled(30),
+        past_reviews=scaled(20),
+    )
+
+
+@dataclass
+class ClassificationBenchResult:
+    short: PrisonHistory
+    long: PrisonHistory
+    # (short, long) pairs of the same measurement: (a) scoring, (b) review_initiate.
+    pairs: list[tuple[Result, Result]] = field(default_factory=list)
+    dry_run: Result | None = None
+    dry_run_prisoners: int = 0
+    dry_run_changed: int = 0
+
+    @property
+    def results(self) -> list[Result]:
+        rows = [result for pair in self.pairs for result in pair]
+        return rows + ([self.dry_run] if self.dry_run else [])
+
+    @property
+    def constant_queries(self) -> bool:
+        """The same number of queries, on every run, for the short and the long history."""
+        return all(
+            short.min_queries == short.max_queries == long.min_queries == long.max_queries
+            for short, long in self.pairs
+        )
+
+
+_bench_prn_counter = iter(range(10**6))
+
+
+def _classification_bench_setting(today: datetime.date):
+    """A prison with a prison officer, a court and offences of every category the form reads."""
+    from decimal import Decimal
+
+    from django.contrib.auth.models import Group
+
+    from sentences.models import Offence, OffenceCategory
+    from staff.models import Office, OfficeKind, StaffMember
+
+    prison = Office.objects.create(
+        code="BENCH-CLPR", name="Bench classification prison", kind=OfficeKind.PRISON
+    )
+    court = Office.objects.create(code="BENCH-CLCT", name="Bench classification court", kind=OfficeKind.COURT)
+    officer = get_user_model().objects.create(
+        username="bench.classification", first_name="Bench", password="!"
+    )
+    officer.groups.add(Group.objects.get_or_create(name=Role.PRISON_OFFICER)[0])
+    StaffMember.objects.create(user=officer, staff_number="BENCH-CL-1", office=prison, hours_per_week=40)
+    category = OffenceCategory
+    specs = [
+        (
+            "BCL-SA",
+            "Wounding with intent",
+            "Crimes Act 1961",
+            1500,
+            [category.VIOLENCE, category.SERIOUS_ASSAULT],
+        ),
+        ("BCL-ESC", "Escape from lawful custody", "Crimes Act 1961", 200, [category.ESCAPE]),
+        ("BCL-DRG", "Possession of methamphetamine", "Misuse of Drugs Act 1975", 150, [category.DRUGS]),
+        ("BCL-VIO", "Common assault", "Summary Offences Act 1981", 25, [category.VIOLENCE]),
+        ("BCL-THF", "Theft", "Crimes Act 1961", 40, []),
+        ("BCL-CA", "Misconduct: disobeying an order", "Corrections Act 2004", 5, []),
+        ("BCL-BRG", "Burglary", "Crimes Act 1961", 400, []),
+    ]
+    offences = Offence.objects.bulk_create(
+        Offence(code=code, description=text, act=act, seriousness=Decimal(score), categories=categories)
+        for code, text, act, score, categories in specs
+    )
+    return prison, court, officer, offences
+
+
+def _classification_bench_prisoner(
+    history: PrisonHistory, *, label: str, setting, instrument, today: datetime.date
+) -> Offender:
+    """One prisoner with `history`, written with bulk inserts."""
+    import random
+
+    from classification import models as cm
+    from sentences.models import Charge, Conviction, SentenceStatus, SentenceType
+
+    prison, court, officer, offences = setting
+    rng = random.Random(label)
+    day = datetime.timedelta(days=1)
+
+    def ago(low: int, high: int) -> datetime.date:
+        return today - day * rng.randint(low, high)
+
+    number = next(_bench_prn_counter)
+    offender = Offender.objects.create(
+        prn=f"96{number:07d}",
+        family_name=f"Bench{label.title()}",
+        given_names="Alex",
+        date_of_birth=datetime.date(1985, 1, 1),
+        home_office=prison,
+    )
+    start = today - day * 400
+    current = Sentence.objects.create(
+        offender=offender,
+        sentence_type=SentenceType.IMPRISONMENT,
+        court=court,
+        order_date=start,
+        start_date=start,
+        end_date=start + day * 365 * 5,
+        parole_eligibility_date=start + day * 600,
+        statutory_release_date=start + day * 365 * 5,
+        managing_office=prison,
+    )
+    past = []
+    for _ in range(history.past_sentences):
+        order = ago(500, 3500)
+        past.append(
+            Sentence(
+                offender=offender,
+                sentence_type=SentenceType.IMPRISONMENT,
+                court=court,
+                order_date=order,
+                start_date=order,
+                end_date=order + day * 90,
+                statutory_release_date=order + day * 45,
+                managing_office=prison,
+                status=SentenceStatus.COMPLETED,
+                completion_reason="normal",
+                completed_on=order + day * 90,
+            )
+        )
+    past = Sentence.objects.bulk_create(past)
+    charges, convictions = [], []
+    for index in range(history.convictions):
+        offence = offences[index % len(offences)]
+        sentence = current if index < 2 or not past else past[index % len(past)]
+        convicted = sentence.order_date if sentence is current else ago(60, 3000)
+        charge = Charge(
+            offender=offender,
+            offence=offence,
+            charged_on=convicted - day * 30,
+            offence_date=convicted - day * 40,
+            court=court,
+            outstanding=False,
+            disposed_on=convicted,
+            outcome=Charge.Outcome.CONVICTED,
+        )
+        charges.append(charge)
+        convictions.append(
+            Conviction(
+                sentence=sentence,
+                offender=offender,
+                offence=offence,
+                charge=charge,
+                offence_date=convicted - day * 40,
+                convicted_on=convicted,
+            )
+        )
+    charges += [
+        Charge(
+            offender=offender, offence=offences[index % len(offences)], charged_on=ago(1, 200), court=court
+        )
+        for index in range(history.outstanding_charges)
+    ]
+    Charge.objects.bulk_create(charges)
+    Conviction.objects.bulk_create(convictions)
+    types = cm.IncidentType.values
+    acts = cm.CorrectionsActStatus.values
+    cm.IncidentReport.objects.bulk_create(
+        cm.IncidentReport(
+            offender=offender,
+            prison=prison,
+            occurred_on=ago(0, 730),
+            incident_type=types[index % len(types)],
+            corrections_act=acts[index % len(acts)],
+            drugs_related=index % 5 == 0,
+            violence_related=index % 7 == 0,
+            escape_related=index % 50 == 0,
+            negative_attitude=index % 3 == 0,
+            description="Bench incident",
+        )
+        for index in range(history.incidents)
+    )
+    escapes = []
+    for index in range(history.escapes):
+        occurred = ago(30, 3650)
+        escapes.append(
+            cm.EscapeEvent(
+                offender=offender,
+                kind=cm.EscapeKind.values[index % 2],
+                custody=cm.EscapeCustody.values[index % 2],
+                occurred_on=occurred,
+                convicted_on=min(occurred + day * 60, today) if index % 3 else None,
+            )
+        )
+    cm.EscapeEvent.objects.bulk_create(escapes)
+    cm.AtRiskAlert.objects.bulk_create(
+        cm.AtRiskAlert(offender=offender, raised_on=ago(100, 700), ended_on=ago(0, 99) if index % 2 else None)
+        for index in range(history.at_risk_alerts)
+    )
+    cm.HealthStabilityAssessment.objects.bulk_create(
+        cm.HealthStabilityAssessment(
+            offender=offender,
+            assessed_on=ago(0, 700),
+            stability=cm.Stability.UNSTABLE if index % 4 == 0 else cm.Stability.STABLE,
+            medical_opinion=index % 4 == 0,
+        )
+        for index in range(history.assessments)
+    )
+    statuses = cm.ActivityStatus.values
+    cm.SentencePlanActivity.objects.bulk_create(
+        cm.SentencePlanActivity(
+            offender=offender,
+            scheduled_on=ago(-60, 365),
+            description="Bench activity",
+            status=statuses[index % len(statuses)],
+        )
+        for index in range(history.activities)
+    )
+    cm.SentencePlanCategoryChange.objects.bulk_create(
+        cm.SentencePlanCategoryChange(
+            offender=offender, changed_on=ago(0, 700), category=cm.PlanCategory.values[index % 2]
+        )
+        for index in range(history.category_changes)
+    )
+    cm.RemovalOrder.objects.bulk_create(
+        cm.RemovalOrder(offender=offender, kind=cm.RemovalKind.values[index % 3], made_on=ago(10, 700))
+        for index in range(history.removal_orders)
+    )
+    cm.PoliceInformation.objects.bulk_create(
+        cm.PoliceInformation(offender=offender, level=cm.RiskLevel.values[index % 3], received_on=ago(0, 700))
+        for index in range(history.police_information)
+    )
+    # The classification history: the initial one, then the earlier reviews (each approved, advised
+    # and with the serious assault it used, which a new review must not use again).
+    classifications = [
+        cm.SecurityClassification(
+            offender=offender,
+            kind=cm.ClassificationKind.INITIAL,
+            internal_category="A",
+            external_category="A",
+            effective_on=start + day * 7,
+        )
+    ]
+    review_dates = sorted(start + day * rng.randint(30, 399) for _ in range(history.past_reviews))
+    classifications += [
+        cm.SecurityClassification(
+            offender=offender,
+            kind=cm.ClassificationKind.REVIEW,
+            internal_category="B",
+            external_category="A",
+            effective_on=effective,
+            instrument=instrument,
+            internal_score=30,
+            external_score=12,
+        )
+        for effective in review_dates
+    ]
+    classifications = cm.SecurityClassification.objects.bulk_create(classifications)
+    assault = next((c for c in convictions if c.offence.code == "BCL-SA"), None)
+    used = [{"label": "sentences.Conviction", "pk": assault.pk, "description": "Bench"}] if assault else []
+    cm.Review.objects.bulk_create(
+        cm.Review(
+            offender=offender,
+            instrument=instrument,
+            status=cm.ReviewStatus.ADVISED,
+            prepopulated_on=classification.effective_on,
+            answers={"A.1.2": {"option": "yes", "prepopulated": "yes", "sources": used}},
+            internal_score=30,
+            external_score=12,
+            internal_category="B",
+            external_category="A",
+            initiated_by=officer,
+            approved_internal_category="B",
+            approved_external_category="A",
+            classification=classification,
+        )
+        for classification in classifications[1:]
+    )
+    return offender
+
+
+def _timed(name: str, call: Callable[[], object], *, runs: int) -> Result:
+    """Run `call` once to warm up, then `runs` times, each timed and its queries counted."""
+    timings, queries = [], []
+    for run in range(runs + 1):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            call()
+            elapsed = (time.perf_counter() - started) * 1000
+        if run:
+            timings.append(elapsed)
+            queries.append(len(captured.captured_queries))
+    return _summary(name, timings, queries)
+
+
+def _summary(name: str, timings: list[float], queries: list[int]) -> Result:
+    return Result(
+        name=name,
+        role="–",
+        runs=len(timings),
+        median_ms=round(statistics.median(timings), 1),
+        p95_ms=round(percentile(timings, 0.95), 1),
+        min_queries=min(queries),
+        max_queries=max(queries),
+    )
+
+
+def _measure_prisoner(
+    offender_id: int, *, kind: str, history: PrisonHistory, instrument, officer_id: int, today, runs: int
+) -> tuple[Result, Result]:
+    """(a) pre-population and scoring, (b) review_initiate, for one bench prisoner."""
+    from django.db import transaction
+
+    from classification.prepopulate import answers_of, prepopulate
+    from classification.scoring import score
+    from classification.selectors import instrument_spec, prisoner_records
+    from classification.services import review_initiate
+
+    def scoring():
+        spec = instrument_spec(instrument)
+        records = prisoner_records([offender_id])[offender_id]
+        return score(spec, answers_of(prepopulate(records, today)))
+
+    scored = _timed(f"Pre-populate and score: {kind} history ({history.describe()})", scoring, runs=runs)
+    # Each review starts from a fresh prisoner and officer (nothing cached on them) in a savepoint
+    # rolled back afterwards, so the prisoner never has an open review; only the service is timed.
+    timings, queries = [], []
+    for run in range(runs + 1):
+        offender = Offender.objects.get(pk=offender_id)
+        actor = get_user_model().objects.get(pk=officer_id)
+        savepoint = transaction.savepoint_create()
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            review_initiate(actor=actor, offender=offender, today=today)
+            elapsed = (time.perf_counter() - started) * 1000
+        transaction.savepoint_rollback(savepoint)
+        if run:
+            timings.append(elapsed)
+            queries.append(len(captured.captured_queries))
+    return scored, _summary(f"Start a review (review_initiate): {kind} history", timings, queries)
+
+
+def run_classification_bench(
+    *, incidents: int = CLASSIFICATION_BENCH_INCIDENTS, runs: int = 20, dry_runs: int = 3
+) -> ClassificationBenchResult:
+    """Time scoring and starting a review for a prisoner with a short and one with a long history,
+    and the dry run over every current prisoner; everything is rolled back."""
+    from django.db import transaction
+
+    from classification import services
+    from classification.selectors import active_instrument, instrument_dry_run
+
+    today = timezone.localdate()
+    outcome = ClassificationBenchResult(short=SHORT_HISTORY, long=long_history(incidents))
+    try:
+        with transaction.atomic():
+            instrument = active_instrument()
+            if instrument is None:
+                raise ValueError("No instrument version is active; run the migrations.")
+            setting = _classification_bench_setting(today)
+            officer = setting[2]
+            measured = []
+            for kind, history in (("short", outcome.short), ("long", outcome.long)):
+                offender = _classification_bench_prisoner(
+                    history, label=kind, setting=setting, instrument=instrument, today=today
+                )
+                measured.append(
+                    _measure_prisoner(
+                        offender.pk,
+                        kind=kind,
+                        history=history,
+                        instrument=instrument,
+                        officer_id=officer.pk,
+                        today=today,
+                        runs=runs,
+                    )
+                )
+            outcome.pairs = list(zip(*measured, strict=True))  # (short, long) per measurement
+
+            draft = services.instrument_draft_create(actor=officer, source=instrument, effective_from=today)
+            services.instrument_thresholds_set(
+                actor=officer,
+                instrument=draft,
+                internal_b_from=max(1, instrument.internal_b_from - 3),
+                external_b_from=max(1, instrument.external_b_from - 3),
+            )
+            reports = []
+            outcome.dry_run = _timed(
+                "Dry run of a draft over every current prisoner",
+                lambda: reports.append(instrument_dry_run(draft=draft, active=instrument, today=today)),
+                runs=dry_runs,
+            )
+            outcome.dry_run_prisoners = reports[-1].prisoners_scored
+            outcome.dry_run_changed = reports[-1].changed_count
+            outcome.dry_run.name += f" ({outcome.dry_run_prisoners:,})"
+            raise _RollBack
+    except _RollBack:
+        pass
+    return outcome
+
+
+def format_classification(outcome: ClassificationBenchResult) -> str:
+    counts = ", ".join(
+        f"{short.min_queries} = {long.min_queries}"
+        if short.min_queries == long.min_queries
+        else f"{short.min_queries}–{short.max_queries} ≠ {long.min_queries}–{long.max_queries}"
+        for short, long in outcome.pairs
+    )
+    verdict = "yes" if outcome.constant_queries else "NO"
+    lines = [
+        format_table(outcome.results),
+        f"Same number of queries for the short and the long history: {verdict} ({counts}).",
+    ]
+    if outcome.dry_run:
+        lines.append(
+            f"Dry run (thresholds 3 lower): {outcome.dry_run_prisoners:,} prisoners scored, "
+            f"{outcome.dry_run_changed:,} would change category."
+        )
+    return "\n".join(lines)

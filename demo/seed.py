@@ -42,6 +42,7 @@ from agencies.models import (
 from allocation.models import CaseAllocation, CaseRole
 from casenotes.models import Casenote, CasenoteType
 from demo import names
+from demo.classification import seed_classification
 from demo.offences import BREACH_OFFENCE_BY_SENTENCE_TYPE
 from demo.people import (
     PersonPlan,
@@ -55,7 +56,13 @@ from demo.people import (
     record_rng,
     weighted,
 )
-from demo.reference import BATCH_SIZE, Reference, build_reference, ensure_document_templates
+from demo.reference import (
+    BATCH_SIZE,
+    DEMO_PRISON_CODE,
+    Reference,
+    build_reference,
+    ensure_document_templates,
+)
 from demo.wording import (
     ACTION_NOTES,
     CHILD_SAFETY_CONDITIONS,
@@ -113,6 +120,7 @@ class Episode:
     release: str = ""  # long-term imprisonment: "ped", "between" or "srd"
     extended_supervision: bool = False
     deferred_days: int = 0
+    showcase: bool = False
 
 
 @dataclass
@@ -503,6 +511,7 @@ class OffenderGenerator:
                 episode.extended_supervision = showcase.extended_supervision
                 episode.deferred_days = showcase.deferred_days
                 episode.with_supervision = False
+                episode.showcase = True
                 episodes.append(episode)
             return episodes
         count = weighted(rng, ((1, 45), (2, 30), (3, 15), (4, 7), (5, 3)))
@@ -614,6 +623,11 @@ class OffenderGenerator:
         start = episode.order_date
         women = person.gender == Gender.FEMALE
         prison = rng.choice(self.ref.prisons_for_office[(home.pk, women)])
+        if episode.showcase and not women:
+            # The showcase men serve at the demo prison, where the prison, recommending and
+            # approving demo logins work (demo/reference.py), so even a tiny demo has prisoners
+            # for them to classify. The draw above still happens: the rest of the data is unchanged.
+            prison = self.ref.offices[DEMO_PRISON_CODE]
         if episode.indeterminate:
             ped = add_months(start, episode.months)
             hearing = max(ped, self.today + days(rng.randint(20, 300)))
@@ -1346,6 +1360,10 @@ def seed_demo(
                 write_batch(batch, counts)
                 bar.update(end - start)
         phases["offenders"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        seed_classification(seed=seed, today=today, counts=counts)
+        phases["classification"] = time.perf_counter() - started
 
     started = time.perf_counter()
     # Fresh planner statistics, so the first pages after a bulk load use the indexes.

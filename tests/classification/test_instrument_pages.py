@@ -571,11 +571,10 @@ def test_the_batched_dry_run_gives_the_selectors_result_and_reports_progress(v1,
     high = option(draft, "B.4.3", "H")
     high.points = 30
     high.save(update_fields=["points"])
-    monkeypatch.setattr(tasks_instrument, "BATCH_SIZE", 2)
     progress = []
 
-    batched = tasks_instrument.dry_run_in_batches(
-        draft=draft, active=v1, on_progress=lambda done, total: progress.append((done, total))
+    batched = instrument_dry_run(
+        draft=draft, active=v1, batch_size=2, on_progress=lambda done, total: progress.append((done, total))
     )
 
     assert batched == instrument_dry_run(draft=draft, active=v1)

@@ -4,6 +4,7 @@ number of queries."""
 
 import csv
 import io
+import uuid
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -14,12 +15,25 @@ from django.urls import reverse
 from audit.models import AuditAction, AuditEvent
 from classification.models import ReviewStatus
 from classification.schedule import schedule_refresh
+from offenders.models import Offender
 from staff.models import OfficeKind
 from staff.roles import Role
 from tests.classification.factories import days_ago, today
-from tests.classification.test_schedule import classify, serving
+from tests.classification.test_schedule import classify
+from tests.classification.test_schedule import serving as serving_any_name
 from tests.classification.test_workflow import initiated
 from tests.factories import OfficeFactory, UserFactory, staff_user
+
+
+def serving(prison, **kwargs):
+    """A prisoner (test_schedule.serving) with a family name no other text on a page contains:
+    the tests assert who is and who is not listed, and Faker's names repeat or nest ("Lee" in
+    "Keeley")."""
+    offender = serving_any_name(prison, **kwargs)
+    Offender.objects.filter(pk=offender.pk).update(family_name=f"Whanau{uuid.uuid4().hex[:12]}")
+    offender.refresh_from_db()
+    return offender
+
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from classification.models import (
     ClassificationKind,
     HealthStabilityAssessment,
+    Instrument,
     InstrumentOption,
     Review,
     ReviewAnswerCorrection,
@@ -563,3 +564,16 @@ def test_a_serious_assault_used_by_an_approved_review_is_not_used_again(inmate, 
 
     later = initiated(inmate, officers)
     assert later.answers["A.1.2"]["option"] == "no"
+
+
+def test_one_draft_at_a_time(v1):
+    """A second draft is refused by the service, and by the database should two race."""
+    draft = instrument_draft_create(actor=None, source=v1, effective_from=today())
+    with pytest.raises(ValidationError, match="already a draft"):
+        instrument_draft_create(actor=None, source=v1, effective_from=today())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Instrument.objects.create(version=draft.version + 1, effective_from=today(), status="draft")
+    instrument_activate(actor=None, instrument=draft)
+    assert (
+        instrument_draft_create(actor=None, source=draft, effective_from=today()).version == draft.version + 1
+    )

@@ -41,6 +41,8 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
         "200",
         "--allocation-queue",
         "60",
+        "--classification",
+        "20",
         "--output-dir",
         str(tmp_path),
         stdout=out,
@@ -48,6 +50,8 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
     output = out.getvalue()
     assert "batch import of 200 messages" in output
     assert "Allocation queue: an office with 60 open requests" in output
+    assert "short and a long history (20 incidents)" in output
+    assert "Same number of queries for the short and the long history: yes" in output
     assert Offender.objects.count() == 40
     assert "Median ms" in output and "p95 ms" in output and "Queries" in output
     for target in TARGETS:

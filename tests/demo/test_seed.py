@@ -159,11 +159,16 @@ def test_records_have_casenotes_addresses_identifiers_and_referrals(seeded):
 
 
 def test_bulk_demo_data_writes_no_audit_rows(seeded):
-    """Only the demo allocation queue is made through a service (and so audited): the bulk data is not."""
+    """Only the demo allocation queue and the demo classification reviews are made through the
+    services (and so audited): the bulk data is not."""
     from allocation.models import AllocateRequest
 
     assert AllocateRequest.objects.exists(), "the demo manager has a queue to work"
-    assert set(AuditEvent.objects.values_list("object_type", flat=True)) <= {"allocation.AllocateRequest"}
+    assert set(AuditEvent.objects.values_list("object_type", flat=True)) <= {
+        "allocation.AllocateRequest",
+        "classification.Review",
+        "classification.SecurityClassification",
+    }
 
 
 def test_document_templates_render_for_a_seeded_record(seeded):

@@ -7,10 +7,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.bench import (
+    CLASSIFICATION_BENCH_INCIDENTS,
+    format_classification,
     format_court_import,
     format_table,
     run_allocation_queue_bench,
     run_bench,
+    run_classification_bench,
     run_court_import_bench,
     write_json,
 )
@@ -36,6 +39,15 @@ class Command(BaseCommand):
             default=2_000,
             help="Also time the allocation queue of an office with this many open requests and 100 "
             "officers, built and rolled back in one transaction (0 to skip).",
+        )
+        parser.add_argument(
+            "--classification",
+            type=int,
+            default=CLASSIFICATION_BENCH_INCIDENTS,
+            help="Also time pre-populating, scoring and starting a classification review for a "
+            "prisoner with a short history and one with this many incident reports (and escapes, "
+            "convictions, activities in proportion), and the dry run over every prisoner, built and "
+            "rolled back in one transaction (0 to skip).",
         )
         parser.add_argument(
             "--court-import",
@@ -99,6 +111,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 format_table(
                     run_allocation_queue_bench(requests=options["allocation_queue"], runs=options["runs"])
+                )
+            )
+        if options["classification"]:
+            self.stdout.write(
+                f"\nClassification: scoring a prisoner with a short and a long history "
+                f"({options['classification']:,} incidents), rolled back"
+            )
+            self.stdout.write(
+                format_classification(
+                    run_classification_bench(incidents=options["classification"], runs=options["runs"])
                 )
             )
         if options["court_import"]:
