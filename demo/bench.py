@@ -497,6 +497,57 @@ def format_court_import(result: CourtImportResult) -> str:
 
 TARGETS.append(Target("Allocation queue (demo service manager)", ("allocation:queue",), Role.SERVICE_MANAGER))
 
+
+# --- classification pages (issue 5) -----------------------------------------------------------
+# The demo prison's most recent review (demo/classification.py makes reviews at every step there)
+# and its prisoner; the demo prison officer works at that prison.
+
+
+def _demo_review():
+    from classification.models import Review
+    from demo.reference import DEMO_PRISON_CODE
+
+    return (
+        Review.objects.filter(
+            offender__sentences__managing_office__code=DEMO_PRISON_CODE, offender__sentences__status="active"
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def _demo_review_args(context: BenchContext) -> tuple:
+    review = _demo_review()
+    return (review.pk,) if review else ()
+
+
+def _demo_prisoner_args(context: BenchContext) -> tuple:
+    review = _demo_review()
+    return (review.offender_id,) if review else ()
+
+
+TARGETS.extend(
+    [
+        Target(
+            "Classification review page",
+            ("classification:review",),
+            Role.PRISON_OFFICER,
+            args=_demo_review_args,
+        ),
+        Target(
+            "Prisoner's classification tab",
+            ("classification:prisoner",),
+            Role.PRISON_OFFICER,
+            args=_demo_prisoner_args,
+        ),
+        Target("Classification reviews in progress", ("classification:reviews",), Role.APPROVING_OFFICER),
+        Target("Classification reviews due (prison)", ("classification:due",), Role.PRISON_OFFICER),
+        Target(
+            "Review form PDF", ("classification:review_pdf",), Role.PRISON_OFFICER, args=_demo_review_args
+        ),
+    ]
+)
+
 ALLOCATION_BENCH_REQUESTS = 2_000
 ALLOCATION_BENCH_OFFICERS = 100
 
