@@ -17,6 +17,7 @@ from classification.models import (
     Instrument,
     InstrumentItem,
     InstrumentStatus,
+    ItemKind,
     PoliceInformation,
     RemovalOrder,
     Review,
@@ -27,7 +28,7 @@ from classification.models import (
     SentencePlanCategoryChange,
 )
 from classification.prepopulate import PrisonerRecords, answers_of, prepopulate
-from classification.scoring import InstrumentSpec, ItemSpec, score
+from classification.scoring import INTERNAL_CATEGORY_ITEM, InstrumentSpec, ItemSpec, score
 from offenders.models import Offender
 from sentences.models import Charge, Conviction, Sentence, SentenceStatus, SentenceType
 
@@ -256,7 +257,7 @@ def review_sheet(review) -> ReviewSheet:
                 text=item.text,
                 kind=item.kind,
                 option=option,
-                option_label=labels.get(option, option or "Not answered"),
+                option_label=_answer_label(item, labels, option, review),
                 points=None if item.kind == "override" else points.get(item.code, 0),
                 prepopulated_label=labels.get(entry.get("prepopulated") or "", ""),
                 corrected=bool(entry.get("prepopulated")) and entry.get("prepopulated") != option,
@@ -272,6 +273,16 @@ def review_sheet(review) -> ReviewSheet:
         corrections=list(ReviewAnswerCorrection.objects.filter(review=review).select_related("corrected_by")),
         transitions=list(ReviewTransition.objects.filter(review=review).select_related("actor")),
     )
+
+
+def _answer_label(item, labels: dict[str, str], option: str, review: Review) -> str:
+    """What the answer column says: the option's label; for seed 003's automatic items, what
+    they carry (B.2.x: section A's points; B.4.4: the internal category just scored)."""
+    if item.code == INTERNAL_CATEGORY_ITEM:
+        return f"Internal {labels.get(review.internal_category, review.internal_category)} (just scored)"
+    if item.kind == ItemKind.CARRY_OVER:
+        return "Carried over from section A"
+    return labels.get(option, option or "Not answered")
 
 
 def prisoner_reviews(offender_id: int) -> list:

@@ -354,7 +354,8 @@ def review_list(request):
         # One prison's reviews in progress (tens, not thousands): the user's own work first.
         reviews = list(reviews)
         prime_prison_offices([review.offender for review in reviews])
-        mine = {review.pk for review in reviews if allowed_steps(user, review)}
+        # "Your step": a step that moves the review on (anyone who may cancel could, at any time).
+        mine = {review.pk for review in reviews if set(allowed_steps(user, review)) - {"cancel"}}
         reviews.sort(key=lambda review: review.pk not in mine)
         page = Paginator(reviews, PER_PAGE).get_page(request.GET.get("page"))
     audit_listed(

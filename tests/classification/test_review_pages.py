@@ -172,6 +172,10 @@ def test_the_review_page_shows_answers_sources_and_when_a_score_falls(client, pr
     assert abs((changes_on - falls).days) <= 1
     assert f"This score falls on {changes_on.day} {changes_on:%B %Y}" in html
     assert f"Internal risk <strong>{review.internal_score}</strong>" in html
+    # Seed 003's automatic items say what they carry, not "not answered".
+    assert "Carried over from section A" in html
+    assert f"Internal {review.internal_category} (just scored)" in html
+    assert "Not answered" not in html
     assert AuditEvent.objects.filter(
         action=AuditAction.VIEW, object_type="classification.Review", object_id=str(review.pk)
     ).exists()
