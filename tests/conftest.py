@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 
@@ -69,3 +71,23 @@ def role_groups(django_db_setup, django_db_blocker):
             group, _ = Group.objects.get_or_create(name=role)
             if role in (Role.SERVICE_MANAGER, Role.SYSTEM_ADMIN):
                 group.permissions.add(sensitive)
+
+
+@pytest.fixture(autouse=True)
+def classification_instrument(django_db_setup, django_db_blocker):
+    """Version 1 of the classification instrument comes from a data migration too: put it back
+    after a transactional test's flush, as the migration left it."""
+    from classification.default_instrument import load_instrument
+    from classification.models import Instrument, InstrumentItem, InstrumentOption
+
+    with django_db_blocker.unblock():
+        if Instrument.objects.exists():
+            return
+        load_instrument(
+            Instrument,
+            InstrumentItem,
+            InstrumentOption,
+            version=1,
+            effective_from=datetime.date(2026, 1, 1),
+            status="active",
+        )
