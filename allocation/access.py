@@ -1,8 +1,19 @@
-"""Who may allocate staff to an offender's case."""
+"""Who may allocate staff to an offender's case and change its offender management team."""
 
+from allocation.models import CaseRole
+from classification.access import prison_office_ids
 from offenders.access import offender_office_ids
-from staff.access import office_id_of
+from staff.access import office_id_of, staff_of
+from staff.models import OfficeKind
 from staff.roles import Role, has_role
+
+# Senior prison staff (principal corrections officers, residential managers) allocate the prison
+# side of a prisoner's team at their own prison, and work their prison's allocation queue.
+PRISON_MANAGING_ROLES = (Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER)
+# The roles a prison's managers may give their own staff on a prisoner's team (seed 004).
+PRISON_SIDE_ROLES = frozenset(
+    {CaseRole.OFFENDER_SUPERVISOR, CaseRole.KEY_WORKER, CaseRole.CASE_ADMINISTRATOR}
+)
 
 
 def can_allocate_case(user, offender) -> bool:
@@ -12,8 +23,66 @@ def can_allocate_case(user, offender) -> bool:
     return has_role(user, Role.SERVICE_MANAGER) and office_id_of(user) in offender_office_ids(offender)
 
 
+def manages_prison(user, office) -> bool:
+    """A senior officer of this prison."""
+    return (
+        office is not None
+        and office.kind == OfficeKind.PRISON
+        and has_role(user, *PRISON_MANAGING_ROLES)
+        and office_id_of(user) == office.pk
+    )
+
+
+def manages_prison_of(user, offender) -> bool:
+    """A senior officer of a prison holding the offender (managing a current prison sentence)."""
+    member = staff_of(user)
+    return (
+        member is not None
+        and manages_prison(user, member.office)
+        and member.office_id in prison_office_ids(offender)
+    )
+
+
+def can_manage_team(user, offender) -> bool:
+    """May open the pages that change the offender's team (which members, the forms narrow)."""
+    return can_allocate_case(user, offender) or manages_prison_of(user, offender)
+
+
+def can_manage_team_member(user, offender, *, role: str, staff) -> bool:
+    """Add, end or replace one membership: the offender's service managers any; a prison's
+    senior officers the prison-side roles held by their own prison's staff."""
+    if can_allocate_case(user, offender):
+        return True
+    return (
+        role in PRISON_SIDE_ROLES
+        and manages_prison_of(user, offender)
+        and staff.office_id == office_id_of(user)
+    )
+
+
+def team_roles_for(user, offender) -> list[str]:
+    """The roles the user may give on this offender's team, in the team's order."""
+    from allocation.models import TEAM_ORDER
+
+    if can_allocate_case(user, offender):
+        return list(TEAM_ORDER)
+    if manages_prison_of(user, offender):
+        return [role for role in TEAM_ORDER if role in PRISON_SIDE_ROLES]
+    return []
+
+
+def team_staff_office_ids(user, offender) -> set[int]:
+    """The offices whose staff the user may put on the offender's team."""
+    if can_allocate_case(user, offender):
+        return set(offender_office_ids(offender))
+    if manages_prison_of(user, offender):
+        return {office_id_of(user)}
+    return set()
+
+
 def access_allocation_by_id(user, allocation_id):
-    """An allocation to change (end): 404 if unknown, 403 unless the user may allocate the case."""
+    """A team membership (allocation) to change: 404 if unknown, 403 unless the user may manage
+    that member of the case's team."""
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
@@ -23,9 +92,9 @@ def access_allocation_by_id(user, allocation_id):
         allocation = CaseAllocation.objects.select_related(
             "offender", "staff__user", "staff__office", "sentence"
         ).get(pk=int(allocation_id))
-    except (CaseAllocation.DoesNotExist, TypeError, ValueError):
+    except (CaseAllocation.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404("No such allocation.") from None
-    if not can_allocate_case(user, allocation.offender):
+    if not can_manage_team_member(user, allocation.offender, role=allocation.role, staff=allocation.staff):
         raise PermissionDenied("You may not change the allocations of this case.")
     return allocation
 
@@ -51,14 +120,15 @@ def access_allocation_to_read_by_id(user, allocation_id):
 
 
 def can_allocate_request(user, request) -> bool:
-    """Only a service manager of the request's office (or a system administrator) allocates it."""
-    if has_role(user, Role.SYSTEM_ADMIN):
-        return True
-    return has_role(user, Role.SERVICE_MANAGER) and office_id_of(user) == request.office_id
+    """Only a manager of the request's office (or a system administrator) allocates it: a service
+    manager, or in a prison's queue one of its senior officers."""
+    return can_work_queue(user, request.office)
 
 
 def can_work_queue(user, office) -> bool:
     if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    if manages_prison(user, office):
         return True
     return has_role(user, Role.SERVICE_MANAGER) and office is not None and office_id_of(user) == office.pk
 
@@ -88,13 +158,16 @@ def access_allocate_request_by_id(user, request_id):
 
 
 def can_view_caseload(user, staff) -> bool:
-    """Officers see their own caseload; managers of the officer's office and administrators too."""
+    """Officers see their own caseload; managers of the officer's office (a prison's senior
+    officers for its staff) and administrators too."""
     from staff.access import staff_of
 
     if has_role(user, Role.SYSTEM_ADMIN):
         return True
     me = staff_of(user)
     if me is not None and me.pk == staff.pk:
+        return True
+    if manages_prison(user, staff.office):
         return True
     return has_role(user, Role.SERVICE_MANAGER) and office_id_of(user) == staff.office_id
 

@@ -9,9 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from allocation.access import access_allocation_by_id, access_allocation_to_read_by_id, can_allocate_case
+from allocation.access import access_allocation_by_id, access_allocation_to_read_by_id, can_manage_team
 from allocation.models import CaseAllocation, CaseRole
-from allocation.services import case_allocate, case_allocation_end
+from allocation.team import team_member_add, team_member_end
 from ioms.api_common import ListRetrieveViewSet, ServiceCreateMixin, refuse
 from offenders.access import access_offender_by_id, can_search_offenders
 from sentences.models import Sentence
@@ -88,9 +88,10 @@ class AllocationFilter(django_filters.FilterSet):
     ),
 )
 class AllocationViewSet(ServiceCreateMixin, ListRetrieveViewSet):
-    """Staff allocated to offenders' cases. A service manager of one of the offender's offices (or
-    a system administrator) allocates and ends allocations; each change also writes a casenote.
-    Reads are audited."""
+    """Staff allocated to offenders' cases: the offender management team (seed 004). A service
+    manager of one of the offender's offices (or a system administrator) allocates and ends
+    allocations; a prison's recommending and approving officers the prison side of its prisoners'
+    teams. Each change also writes a casenote. Reads are audited."""
 
     serializer_class = AllocationSerializer
     serializer_classes = {"create": AllocationCreateSerializer}
@@ -113,16 +114,16 @@ class AllocationViewSet(ServiceCreateMixin, ListRetrieveViewSet):
     def perform_create(self, serializer) -> CaseAllocation:
         data = dict(serializer.validated_data)
         offender = access_offender_by_id(self.request.user, data.pop("offender").pk)
-        if not can_allocate_case(self.request.user, offender):
+        if not can_manage_team(self.request.user, offender):
             refuse("You may not allocate this case.")
-        return case_allocate(actor=self.request.user, offender=offender, **data)
+        return team_member_add(actor=self.request.user, offender=offender, **data)
 
     @extend_schema(
         summary="End an allocation", request=AllocationEndSerializer, responses=AllocationSerializer
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def end(self, request: Request, pk=None) -> Response:
-        allocation = case_allocation_end(
+        allocation = team_member_end(
             actor=request.user, allocation=self.get_object(), **self.validated(AllocationEndSerializer)
         )
         return self.ok(allocation, AllocationSerializer)

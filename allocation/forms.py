@@ -23,13 +23,31 @@ class SentenceChoiceField(forms.ModelChoiceField):
         return f"{obj} (ordered {obj.order_date:%d %b %Y})"
 
 
+def _team_candidates(office_ids, *, exclude=None):
+    """Active staff of these offices with the number of cases each holds now (one query)."""
+    rows = (
+        StaffMember.objects.filter(active=True, office_id__in=office_ids)
+        .select_related("user", "office")
+        .annotate(caseload=Count("allocations", filter=Q(allocations__ended_on__isnull=True)))
+        .order_by("office__name", "user__last_name", "user__first_name")
+    )
+    return rows.exclude(pk=exclude.pk) if exclude is not None else rows
+
+
 class AllocateForm(forms.Form):
+    """Add a member to the offender's team (seed 004)."""
+
     staff = StaffChoiceField(
         queryset=StaffMember.objects.none(),
         label="Staff member",
         help_text="Active staff of the offender's offices, with the number of cases each holds now.",
     )
-    role = forms.ChoiceField(choices=CaseRole.choices, initial=CaseRole.SUPERVISING_OFFICER, label="Role")
+    role = forms.ChoiceField(
+        choices=CaseRole.choices,
+        initial=CaseRole.SUPERVISING_OFFICER,
+        label="Role on the team",
+        help_text="The offender manager works in the community; the offender supervisor at the prison.",
+    )
     started_on = forms.DateField(label="Starts on", widget=DateInput)
     sentence = SentenceChoiceField(
         queryset=Sentence.objects.none(),
@@ -39,16 +57,57 @@ class AllocateForm(forms.Form):
     )
     reason = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, offender, **kwargs):
+    def __init__(self, *args, offender, roles=None, office_ids=None, **kwargs):
         kwargs.setdefault("initial", {"started_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = (
-            StaffMember.objects.filter(active=True, office_id__in=offender_office_ids(offender))
-            .select_related("user", "office")
-            .annotate(caseload=Count("allocations", filter=Q(allocations__ended_on__isnull=True)))
-            .order_by("office__name", "user__last_name", "user__first_name")
+        if roles is not None:
+            self.fields["role"].choices = [(role, CaseRole(role).label) for role in roles]
+            if roles and CaseRole.SUPERVISING_OFFICER not in roles:
+                self.fields["role"].initial = roles[0]
+        self.fields["staff"].queryset = _team_candidates(
+            offender_office_ids(offender) if office_ids is None else office_ids
         )
         self.fields["sentence"].queryset = Sentence.objects.current().filter(offender=offender)
+
+
+class TeamReplaceForm(forms.Form):
+    """Replace one member of the team: the outgoing member's last day is the new member's first."""
+
+    staff = StaffChoiceField(
+        queryset=StaffMember.objects.none(),
+        label="New member",
+        help_text="Active staff who may hold this role, with the number of cases each holds now.",
+    )
+    on = forms.DateField(
+        label="Changes on",
+        widget=DateInput,
+        help_text="The outgoing member's last day and the new member's first.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: officer leaving, workload, moved to another unit.",
+    )
+
+    def __init__(self, *args, allocation, office_ids, **kwargs):
+        from allocation.models import COMMUNITY_ONLY_ROLES, PRISON_ONLY_ROLES
+        from staff.models import OfficeKind
+
+        kwargs.setdefault("initial", {"on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        candidates = _team_candidates(office_ids, exclude=allocation.staff)
+        if allocation.role in PRISON_ONLY_ROLES:
+            candidates = candidates.filter(office__kind=OfficeKind.PRISON)
+        elif allocation.role in COMMUNITY_ONLY_ROLES:
+            candidates = candidates.filter(office__kind__in=(OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE))
+        self.fields["staff"].queryset = candidates
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError("A member can only be replaced today or earlier.")
+        return on
 
 
 class AllocationEndForm(forms.Form):
@@ -97,13 +156,12 @@ class QueueFilterForm(forms.Form):
 class OfficeChoiceForm(forms.Form):
     office = forms.ModelChoiceField(queryset=None, label="Office", empty_label=None)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, prisons: bool = True, **kwargs):
         from staff.models import Office, OfficeKind
 
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = Office.objects.active().of_kind(
-            OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE
-        )
+        kinds = [OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE] + ([OfficeKind.PRISON] if prisons else [])
+        self.fields["office"].queryset = Office.objects.active().of_kind(*kinds)
 
 
 class StepForm(forms.Form):
@@ -122,7 +180,7 @@ class StepForm(forms.Form):
 
 class RequestAllocateForm(forms.Form):
     staff = forms.ChoiceField(
-        label="Probation officer",
+        label="Officer",
         widget=forms.RadioSelect,
         help_text="Ranked: the first is the suggestion. Choosing another officer needs a reason.",
     )
@@ -140,8 +198,9 @@ class RequestAllocateForm(forms.Form):
         help_text="Only needed if you choose someone other than the first suggestion.",
     )
 
-    def __init__(self, *args, options, **kwargs):
+    def __init__(self, *args, options, prison: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["staff"].label = "Offender supervisor" if prison else "Probation officer"
         self.options = {str(option.staff.pk): option for option in options}
         self.fields["staff"].choices = [
             (

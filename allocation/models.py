@@ -8,9 +8,35 @@ from django.utils import timezone
 
 
 class CaseRole(models.TextChoices):
+    """A staff member's part in an offender's case. Seed 004's offender management team is the
+    offender manager, the offender supervisor, key workers and case administrators. The supervising
+    probation officer stays a role of its own: seed 000 allows an offender several at once (one per
+    sentence, in different offices), while the team has one offender manager, who holds the whole
+    case end to end and is named deliberately (often the officer who assessed the offender before
+    sentence, seed 004)."""
+
+    OFFENDER_MANAGER = "offender_manager", "Offender manager"
+    OFFENDER_SUPERVISOR = "offender_supervisor", "Offender supervisor (prison)"
     SUPERVISING_OFFICER = "supervising", "Supervising probation officer"
     CO_WORKER = "co_worker", "Co-worker"
+    KEY_WORKER = "key_worker", "Key worker"
     CASE_ADMINISTRATOR = "case_admin", "Case administrator"
+
+
+# At most one current holder per offender (partial unique constraints below).
+SINGLE_HOLDER_ROLES = frozenset({CaseRole.OFFENDER_MANAGER, CaseRole.OFFENDER_SUPERVISOR})
+# Roles held by staff of a community office (probation office or service centre) or of a prison.
+COMMUNITY_ONLY_ROLES = frozenset({CaseRole.OFFENDER_MANAGER})
+PRISON_ONLY_ROLES = frozenset({CaseRole.OFFENDER_SUPERVISOR})
+# The team's order on the record: the offender manager first (seed 004).
+TEAM_ORDER = [
+    CaseRole.OFFENDER_MANAGER,
+    CaseRole.OFFENDER_SUPERVISOR,
+    CaseRole.SUPERVISING_OFFICER,
+    CaseRole.CO_WORKER,
+    CaseRole.KEY_WORKER,
+    CaseRole.CASE_ADMINISTRATOR,
+]
 
 
 class AllocationTrigger(models.TextChoices):
@@ -21,6 +47,7 @@ class AllocationTrigger(models.TextChoices):
     PRE_ALLOCATION = "pre_allocation", "Pre-allocation before start or release"
     TRANSFER = "transfer", "Transfer from another office"
     REALLOCATION = "reallocation", "Reallocation"
+    RECALL = "recall", "Recall to prison"
     MANUAL = "manual", "Allocated by hand"
 
 
@@ -72,6 +99,17 @@ class CaseAllocation(models.Model):
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="allocation_ends_after_start",
             ),
+            # Seed 004: one offender manager and one offender supervisor at a time.
+            models.UniqueConstraint(
+                fields=["offender"],
+                condition=Q(ended_on__isnull=True, role="offender_manager"),
+                name="one_current_offender_manager",
+            ),
+            models.UniqueConstraint(
+                fields=["offender"],
+                condition=Q(ended_on__isnull=True, role="offender_supervisor"),
+                name="one_current_offender_supervisor",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,6 +127,7 @@ class AllocateRequestKind(models.TextChoices):
     SENTENCE = "sentence", "Sentence or order received"
     PRE_RELEASE = "pre_release", "Upcoming release from prison"
     TRANSFER = "transfer", "Transfer from another office"
+    RECALL = "recall", "Recall to prison"
 
 
 class AllocateRequestStatus(models.TextChoices):
@@ -117,7 +156,8 @@ class AllocateRequestQuerySet(models.QuerySet):
 
 class AllocateRequest(models.Model):
     """A request to manage a sentence, waiting in an office's allocation queue until a service
-    manager allocates a probation officer (seed 002)."""
+    manager allocates a probation officer (seed 002). In a prison's queue (a new prison sentence, a
+    recall) the request is for the offender supervisor (seed 004)."""
 
     offender = models.ForeignKey(
         "offenders.Offender", on_delete=models.PROTECT, related_name="allocate_requests"

@@ -10,6 +10,8 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from allocation.models import (
+    SINGLE_HOLDER_ROLES,
+    TEAM_ORDER,
     AllocateRequest,
     AllocateRequestStatus,
     CaseAllocation,
@@ -19,13 +21,16 @@ from allocation.models import (
 )
 from offenders.access import offender_office_ids
 from sentences.models import Sentence
-from staff.models import Office, StaffMember
+from staff.models import Office, OfficeKind, StaffMember
 from staff.roles import Role
 
 # A case allocated to the whole offender rather than one sentence counts as this many points.
 WHOLE_CASE_POINTS = Decimal("1.00")
 # Leave starting within this many days is shown against an officer.
 UPCOMING_LEAVE_DAYS = 14
+# The memberships that count towards an officer's workload: a probation officer's supervision, a
+# prison officer's offender supervision (seed 004).
+CASELOAD_ROLES = (CaseRole.SUPERVISING_OFFICER, CaseRole.OFFENDER_SUPERVISOR)
 
 
 def workload_weights(on: datetime.date | None = None) -> dict[str, Decimal]:
@@ -73,7 +78,7 @@ def officer_loads(staff_members: list[StaffMember], on: datetime.date | None = N
     weights = workload_weights(on)
     rows = (
         CaseAllocation.objects.current()
-        .filter(staff_id__in=loads, role=CaseRole.SUPERVISING_OFFICER)
+        .filter(staff_id__in=loads, role__in=CASELOAD_ROLES)
         .values("staff_id", "sentence__sentence_type")
         .annotate(n=Count("id"))
     )
@@ -95,8 +100,11 @@ def officer_loads(staff_members: list[StaffMember], on: datetime.date | None = N
 
 
 def office_officers(office: Office) -> QuerySet[StaffMember]:
+    """The officers who take cases from the office's queue: probation officers, or at a prison the
+    prison officers who become offender supervisors."""
+    role = Role.PRISON_OFFICER if office.kind == OfficeKind.PRISON else Role.PROBATION_OFFICER
     return (
-        StaffMember.objects.filter(office=office, active=True, user__groups__name=Role.PROBATION_OFFICER)
+        StaffMember.objects.filter(office=office, active=True, user__groups__name=role)
         .select_related("user", "office")
         .distinct()
         .order_by("user__last_name", "user__first_name", "pk")
@@ -113,7 +121,8 @@ def officer_options(request: AllocateRequest, on: datetime.date | None = None) -
     on = on or timezone.localdate()
     members = list(office_officers(request.office))
     continuity = request.continuity_staff
-    if continuity is None:
+    prison = request.office.kind == OfficeKind.PRISON
+    if continuity is None and not prison:  # a prison's continuity is set on the request itself
         current = (
             CaseAllocation.objects.current()
             .filter(offender_id=request.offender_id, role=CaseRole.SUPERVISING_OFFICER, staff__active=True)
@@ -130,13 +139,28 @@ def officer_options(request: AllocateRequest, on: datetime.date | None = None) -
         and continuity.office_id in offender_office_ids(request.offender)
     ):
         members.append(continuity)
+    roles_held = (
+        set(
+            CaseAllocation.objects.current()
+            .filter(offender_id=request.offender_id, staff=continuity)
+            .values_list("role", flat=True)
+        )
+        if continuity is not None and not prison
+        else set()
+    )
+    if prison:
+        continuity_reason = "Offender supervisor of this offender before: continuity (seed 004)."
+    elif CaseRole.OFFENDER_MANAGER in roles_held and CaseRole.SUPERVISING_OFFICER not in roles_held:
+        continuity_reason = "The offender manager of this offender: one officer throughout (seed 004)."
+    else:
+        continuity_reason = "Already supervises this offender: one officer for all sentences (seed 002)."
     loads = officer_loads(members, on)
     for load in loads:
         score = Decimal("0")
         reasons = []
         if continuity is not None and load.staff.pk == continuity.pk:
             score += 1000
-            reasons.append("Already supervises this offender: one officer for all sentences (seed 002).")
+            reasons.append(continuity_reason)
         if load.unavailable_now is not None:
             score -= 2000
             reasons.append(
@@ -183,6 +207,34 @@ def officer_caseload(staff: StaffMember) -> list[CaseAllocation]:
         )
         .order_by("-started_on", "offender__family_name")
     )
+
+
+@dataclass
+class TeamRole:
+    """One role on an offender's team with its current members (seed 004)."""
+
+    role: str
+    label: str
+    members: list[CaseAllocation] = field(default_factory=list)
+    single: bool = False  # at most one current holder
+
+
+def offender_team(offender) -> list[TeamRole]:
+    """The offender's current team by role, in the team's order (one query). The offender manager
+    and the offender supervisor are always listed, so an unfilled place shows."""
+    members = (
+        CaseAllocation.objects.current()
+        .filter(offender=offender)
+        .select_related("staff__user", "staff__office", "staff__team", "sentence")
+        .order_by("started_on", "id")
+    )
+    team = {
+        role: TeamRole(role=role, label=CaseRole(role).label, single=role in SINGLE_HOLDER_ROLES)
+        for role in TEAM_ORDER
+    }
+    for member in members:
+        team[member.role].members.append(member)
+    return [group for group in team.values() if group.members or group.single]
 
 
 def allocation_history(*, offender=None, staff=None) -> QuerySet[CaseAllocation]:

@@ -11,6 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from allocation.models import (
+    COMMUNITY_ONLY_ROLES,
+    PRISON_ONLY_ROLES,
+    SINGLE_HOLDER_ROLES,
     AllocateRequest,
     AllocateRequestKind,
     AllocateRequestStatus,
@@ -33,6 +36,48 @@ from offenders.models import Flag, FlagKind
 from sentences.models import COMMUNITY_SENTENCE_TYPES, OffenceCategory, Sentence, SentenceType
 from staff.models import OfficeKind
 
+COMMUNITY_OFFICE_KINDS = (OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE)
+
+
+def _check_team_role(*, offender, staff, role: str, sentence) -> None:
+    """Seed 004: the offender manager works in the community, the offender supervisor at the prison
+    holding the offender; each holds the whole case and has no second current holder."""
+    from classification.access import prison_office_ids
+
+    if role not in CaseRole.values:
+        raise ValidationError({"role": "Choose the member's role on the team."})
+    label = CaseRole(role).label.lower()
+    if role in SINGLE_HOLDER_ROLES and sentence is not None:
+        raise ValidationError({"sentence": f"The {label} holds the whole case, not one sentence."})
+    if role in COMMUNITY_ONLY_ROLES and staff.office.kind not in COMMUNITY_OFFICE_KINDS:
+        raise ValidationError(
+            {
+                "staff": f"The {label} works at a probation office or service centre; {staff} works at "
+                f"{staff.office.name}."
+            }
+        )
+    if role in PRISON_ONLY_ROLES and (
+        staff.office.kind != OfficeKind.PRISON or staff.office_id not in prison_office_ids(offender)
+    ):
+        raise ValidationError(
+            {
+                "staff": f"The {label} works at the prison holding the offender; {staff} works at "
+                f"{staff.office.name}."
+            }
+        )
+    if role in SINGLE_HOLDER_ROLES:
+        holder = (
+            CaseAllocation.objects.current()
+            .filter(offender=offender, role=role)
+            .select_related("staff__user")
+            .first()
+        )
+        if holder is not None:
+            raise ValidationError(
+                f"{holder.staff} has been the {label} since {holder.started_on:%d %b %Y}; "
+                "replace them rather than adding a second."
+            )
+
 
 @transaction.atomic
 def case_allocate(
@@ -45,13 +90,17 @@ def case_allocate(
     sentence=None,
     reason: str = "",
     trigger: str = AllocationTrigger.MANUAL,
+    casenote: bool = True,
 ) -> CaseAllocation:
+    """The one write that puts a staff member on an offender's case (team). `casenote=False` when
+    the caller writes one note for a larger change (a replacement)."""
     if not staff.active:
         raise ValidationError({"staff": f"{staff} is no longer an active staff member."})
     if staff.office_id not in offender_office_ids(offender):
         raise ValidationError({"staff": f"{staff} does not work at an office responsible for this offender."})
     if started_on is not None and started_on > timezone.localdate():
         raise ValidationError({"started_on": "An allocation cannot start in the future."})
+    _check_team_role(offender=offender, staff=staff, role=role, sentence=sentence)
     allocation = CaseAllocation(
         offender=offender,
         staff=staff,
@@ -66,7 +115,12 @@ def case_allocate(
     try:
         with transaction.atomic():
             allocation.save()
-    except IntegrityError:
+    except IntegrityError as error:
+        if "one_current_offender" in str(error):  # named by someone else at the same moment
+            raise ValidationError(
+                f"This case already has a current {allocation.get_role_display().lower()}. "
+                "Nothing was changed."
+            ) from None
         raise ValidationError(
             f"{staff} is already allocated to this case as {allocation.get_role_display().lower()}."
         ) from None
@@ -76,21 +130,22 @@ def case_allocate(
         fields=("staff", "role", "started_on", "sentence", "reason"),
         summary=f"Allocated {staff} to {offender}",
     )
-    system_casenote(
-        actor=actor,
-        offender=offender,
-        sentence=sentence,
-        note_type=CasenoteType.ALLOCATION,
-        summary=f"{allocation.get_role_display()}: {staff}",
-        text=f"{staff} allocated to the case as {allocation.get_role_display().lower()}."
-        + (f" Reason: {reason}" if reason else ""),
-    )
+    if casenote:
+        system_casenote(
+            actor=actor,
+            offender=offender,
+            sentence=sentence,
+            note_type=CasenoteType.ALLOCATION,
+            summary=f"{allocation.get_role_display()}: {staff}",
+            text=f"{staff} allocated to the case as {allocation.get_role_display().lower()}."
+            + (f" Reason: {reason}" if reason else ""),
+        )
     return allocation
 
 
 @transaction.atomic
 def case_allocation_end(
-    *, actor, allocation: CaseAllocation, ended_on: datetime.date, reason: str
+    *, actor, allocation: CaseAllocation, ended_on: datetime.date, reason: str, casenote: bool = True
 ) -> CaseAllocation:
     if not reason.strip():
         raise ValidationError({"end_reason": "Say why the allocation ends."})
@@ -111,13 +166,14 @@ def case_allocation_end(
         summary=f"Ended allocation of {allocation.staff} to {allocation.offender}",
         changes={"ended_on": [None, ended_on.isoformat()], "end_reason": [None, reason]},
     )
-    system_casenote(
-        actor=actor,
-        offender=allocation.offender,
-        note_type=CasenoteType.ALLOCATION,
-        summary=f"Allocation ended: {allocation.staff}",
-        text=f"{allocation.staff} no longer {allocation.get_role_display().lower()}. Reason: {reason}",
-    )
+    if casenote:
+        system_casenote(
+            actor=actor,
+            offender=allocation.offender,
+            note_type=CasenoteType.ALLOCATION,
+            summary=f"Allocation ended: {allocation.staff}",
+            text=f"{allocation.staff} no longer {allocation.get_role_display().lower()}. Reason: {reason}",
+        )
     return allocation
 
 
@@ -160,13 +216,26 @@ def _request_office(sentence):
 
 
 def _continuity(offender, *, exclude_sentence_id: int | None = None) -> tuple:
-    """Seed 002: where practicable one officer manages all of an offender's sentences."""
+    """Seed 002: where practicable one officer manages all of an offender's sentences. With no
+    supervising officer (a prisoner being released, say) the offender manager, who holds the case
+    throughout (seed 004), is the one to suggest."""
     current = list(
         CaseAllocation.objects.current()
         .filter(offender=offender, role=CaseRole.SUPERVISING_OFFICER, staff__active=True)
         .select_related("staff__user", "staff__office")
         .order_by("-started_on", "-id")
     )
+    manager = (
+        None
+        if current
+        else CaseAllocation.objects.current()
+        .filter(offender=offender, role=CaseRole.OFFENDER_MANAGER, staff__active=True)
+        .select_related("staff__user", "staff__office")
+        .first()
+    )
+    if manager is not None:
+        staff = manager.staff
+        return staff, f"{staff} ({staff.office.name}) is the offender manager; suggest them."
     others = (
         Sentence.objects.current()
         .filter(offender=offender)
@@ -263,7 +332,20 @@ def _request_insert(*, actor, request: AllocateRequest, summary: str) -> Allocat
 def allocate_request_for_sentence(*, actor, sentence, source: str = "") -> AllocateRequest | None:
     """The request to manage a newly recorded sentence (seed 002), or None when the sentence type
     needs no probation officer or no community office manages it. Called by sentence_create, so it
-    happens exactly once per recorded sentence whatever the source."""
+    happens exactly once per recorded sentence whatever the source. A prison sentence managed by a
+    prison asks that prison for an offender supervisor (seed 004)."""
+    if sentence.sentence_type == SentenceType.IMPRISONMENT:
+        return _prison_request_for_sentence(actor=actor, sentence=sentence, source=source)
+    request = _community_request_for_sentence(actor=actor, sentence=sentence, source=source)
+    if sentence.sentence_type in RELEASE_TYPES:
+        from allocation.team import community_handover
+
+        # Released into a case the community has already accepted (pre-allocated): hand over now.
+        community_handover(actor=actor, offender=sentence.offender)
+    return request
+
+
+def _community_request_for_sentence(*, actor, sentence, source: str) -> AllocateRequest | None:
     if sentence.sentence_type not in REQUESTING_SENTENCE_TYPES:
         return None
     office = _request_office(sentence)
@@ -312,6 +394,79 @@ def allocate_request_for_sentence(*, actor, sentence, source: str = "") -> Alloc
         actor=actor,
         request=request,
         summary=f"Allocate request for {sentence} of {sentence.offender} in {office.name}",
+    )
+    return created or AllocateRequest.objects.get(sentence=sentence, kind=AllocateRequestKind.SENTENCE)
+
+
+def _prison_continuity(offender, prison) -> tuple:
+    """The offender supervisor this prison last gave the offender (seed 004: continuity), and a note
+    naming the community offender manager, who stays on the team."""
+    earlier = (
+        CaseAllocation.objects.filter(
+            offender=offender,
+            role=CaseRole.OFFENDER_SUPERVISOR,
+            staff__office=prison,
+            staff__active=True,
+        )
+        .select_related("staff__user")
+        .order_by("-started_on", "-id")
+        .first()
+    )
+    manager = (
+        CaseAllocation.objects.current()
+        .filter(offender=offender, role=CaseRole.OFFENDER_MANAGER)
+        .select_related("staff__user", "staff__office")
+        .first()
+    )
+    notes = []
+    if earlier is not None:
+        notes.append(
+            f"{earlier.staff} was the offender supervisor here from {earlier.started_on:%d %b %Y}; "
+            "suggest the same officer."
+        )
+    if manager is not None:
+        notes.append(
+            f"Offender manager: {manager.staff} ({manager.staff.office.name}), who stays on the team."
+        )
+    return (earlier.staff if earlier else None), " ".join(notes)
+
+
+def _prison_request_for_sentence(*, actor, sentence, source: str) -> AllocateRequest | None:
+    """A prison sentence managed by a prison: the prison's queue gets a request for an offender
+    supervisor, unless the offender already has one there or a request there is already open (a
+    recall's request covers the prison sentence it returns the offender to)."""
+    prison = sentence.managing_office
+    if prison is None or prison.kind != OfficeKind.PRISON:
+        return None
+    existing = AllocateRequest.objects.filter(sentence=sentence, kind=AllocateRequestKind.SENTENCE).first()
+    if existing is not None:
+        return existing
+    offender = sentence.offender
+    if (
+        CaseAllocation.objects.current()
+        .filter(offender=offender, role=CaseRole.OFFENDER_SUPERVISOR, staff__office=prison)
+        .exists()
+    ):
+        return None
+    waiting = AllocateRequest.objects.open().filter(offender=offender, office=prison).first()
+    if waiting is not None:
+        return waiting
+    staff, note = _prison_continuity(offender, prison)
+    request = AllocateRequest(
+        offender=offender,
+        sentence=sentence,
+        office=prison,
+        kind=AllocateRequestKind.SENTENCE,
+        trigger=AllocationTrigger.SENTENCE,
+        source=source,
+        due_on=timezone.localdate() + datetime.timedelta(days=ALLOCATE_WITHIN_DAYS),
+        continuity_staff=staff,
+        continuity_note=note,
+    )
+    created = _request_insert(
+        actor=actor,
+        request=request,
+        summary=f"Offender supervisor request for {sentence} of {offender} in {prison.name}",
     )
     return created or AllocateRequest.objects.get(sentence=sentence, kind=AllocateRequestKind.SENTENCE)
 
@@ -533,6 +688,7 @@ def allocate_request_allocate(
         )
     trigger = locked.trigger
     why = reason.strip() or locked.get_trigger_display()
+    prison_side = locked.office.kind == OfficeKind.PRISON
     if locked.kind == AllocateRequestKind.TRANSFER:
         _transfer_move_sentence(actor=actor, request=locked)
     existing = (
@@ -540,7 +696,9 @@ def allocate_request_allocate(
         .filter(offender=locked.offender, staff=staff, role=CaseRole.SUPERVISING_OFFICER)
         .first()
     )
-    if existing is not None:
+    if prison_side:
+        allocation = _offender_supervisor_allocate(actor=actor, request=locked, staff=staff, why=why)
+    elif existing is not None:
         allocation = existing
         system_casenote(
             actor=actor,
@@ -606,7 +764,48 @@ def allocate_request_allocate(
         + f" by {actor}. Reason: {why}",
         link=f"/offenders/{locked.offender.pk}/",
     )
+    if not prison_side:
+        from allocation.team import community_handover
+
+        # Issue 6: the community has now accepted the case; a released offender's prison side
+        # hands over.
+        community_handover(actor=actor, offender=locked.offender)
     return locked
+
+
+def _offender_supervisor_allocate(*, actor, request: AllocateRequest, staff, why: str) -> CaseAllocation:
+    """A prison's request is for the offender supervisor (seed 004). An offender supervisor at
+    another prison stayed responsible until now and hands over."""
+    current = (
+        CaseAllocation.objects.current()
+        .filter(offender=request.offender, role=CaseRole.OFFENDER_SUPERVISOR)
+        .select_related("staff__user", "offender")
+        .first()
+    )
+    if current is not None and current.staff_id == staff.pk:
+        system_casenote(
+            actor=actor,
+            offender=request.offender,
+            note_type=CasenoteType.ALLOCATION,
+            summary=f"Offender supervisor confirmed: {staff}",
+            text=f"{staff}, already the offender supervisor, stays on the case. Reason: {why}",
+        )
+        return current
+    if current is not None:
+        case_allocation_end(
+            actor=actor,
+            allocation=current,
+            ended_on=timezone.localdate(),
+            reason=f"Handed over to {request.office.name}",
+        )
+    return case_allocate(
+        actor=actor,
+        offender=request.offender,
+        staff=staff,
+        role=CaseRole.OFFENDER_SUPERVISOR,
+        reason=why,
+        trigger=request.trigger,
+    )
 
 
 @transaction.atomic

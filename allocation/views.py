@@ -15,8 +15,12 @@ from allocation.access import (
     access_allocation_by_id,
     access_unavailability_by_id,
     can_allocate_case,
+    can_manage_team,
+    can_manage_team_member,
     can_view_caseload,
     can_work_queue,
+    team_roles_for,
+    team_staff_office_ids,
 )
 from allocation.forms import (
     AllocateForm,
@@ -27,11 +31,13 @@ from allocation.forms import (
     RequestAllocateForm,
     RequestCancelForm,
     StepForm,
+    TeamReplaceForm,
     TransferForm,
     UnavailabilityCancelForm,
     UnavailabilityForm,
 )
 from allocation.models import (
+    TEAM_ORDER,
     AllocateRequest,
     AllocateRequestStatus,
     CaseAllocation,
@@ -40,6 +46,7 @@ from allocation.models import (
 )
 from allocation.selectors import (
     allocation_history,
+    offender_team,
     office_officers,
     office_queue,
     office_workload,
@@ -51,18 +58,18 @@ from allocation.services import (
     allocate_request_allocate,
     allocate_request_cancel,
     allocate_request_step_record,
-    case_allocate,
-    case_allocation_end,
     case_transfer_request,
     cases_reallocate,
     notification_mark_read,
     staff_unavailability_cancel,
     staff_unavailability_record,
 )
+from allocation.team import team_member_add, team_member_end, team_member_replace
 from audit.services import audit_listed, audit_view
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 from staff.access import access_staff_member_by_id, staff_of
+from staff.models import OfficeKind
 from staff.roles import Role, has_role
 
 # Cases allocated within this many days show as new on the officer's caseload.
@@ -71,18 +78,34 @@ NEW_CASE_DAYS = 14
 HISTORY_ROWS = 50
 
 
+def team_panel(user, offender) -> dict:
+    """The offender management team for the record's Staff tab: each role with its current members
+    and whether the user may end or replace each (a fixed number of queries)."""
+    team = offender_team(offender)
+    for group in team:
+        for member in group.members:
+            member.may_change = can_manage_team_member(user, offender, role=member.role, staff=member.staff)
+    return {"team": team, "may_manage_team": can_manage_team(user, offender)}
+
+
 @require_http_methods(["GET", "POST"])
 def allocate(request, offender_pk):
+    """Add a member to the offender's team (seed 004)."""
     offender = access_offender_by_id(request.user, offender_pk)
-    if not can_allocate_case(request.user, offender):
-        raise PermissionDenied("Only a service manager of the offender's office may allocate the case.")
+    if not can_manage_team(request.user, offender):
+        raise PermissionDenied("Only a manager of the offender's office or prison may change the team.")
     if request.method == "GET":
         audit_view(actor=request.user, obj=offender, summary=f"Opened {offender} to allocate the case")
-    form = AllocateForm(request.POST or None, offender=offender)
+    form = AllocateForm(
+        request.POST or None,
+        offender=offender,
+        roles=team_roles_for(request.user, offender),
+        office_ids=team_staff_office_ids(request.user, offender),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            allocation = case_allocate(
+            allocation = team_member_add(
                 actor=request.user,
                 offender=offender,
                 staff=data["staff"],
@@ -100,11 +123,15 @@ def allocate(request, offender_pk):
                 f"{allocation.get_role_display().lower()}.",
             )
             return redirect("offenders:detail", pk=offender.pk)
-    current = (
+    current = list(
         CaseAllocation.objects.current()
         .filter(offender=offender)
         .select_related("staff__user", "staff__office", "sentence")
     )
+    for member in current:
+        member.may_change = can_manage_team_member(
+            request.user, offender, role=member.role, staff=member.staff
+        )
     return render(
         request, "allocation/allocate.html", {"offender": offender, "form": form, "current": current}
     )
@@ -112,15 +139,18 @@ def allocate(request, offender_pk):
 
 @require_http_methods(["GET", "POST"])
 def allocation_end(request, pk):
+    """End one membership of the team; it stays in the history."""
     allocation = access_allocation_by_id(request.user, pk)
     offender = allocation.offender
     if allocation.ended_on is not None:
         messages.info(request, f"The allocation of {allocation.staff} already ended.")
         return redirect("offenders:detail", pk=offender.pk)
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=offender, summary=f"Opened {offender} to end a team membership")
     form = AllocationEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case_allocation_end(
+            team_member_end(
                 actor=request.user,
                 allocation=allocation,
                 ended_on=form.cleaned_data["ended_on"],
@@ -136,23 +166,80 @@ def allocation_end(request, pk):
     )
 
 
+@require_http_methods(["GET", "POST"])
+def allocation_replace(request, pk):
+    """Replace one member of the team: the old membership ends the day the new one starts."""
+    allocation = access_allocation_by_id(request.user, pk)
+    offender = allocation.offender
+    if allocation.ended_on is not None:
+        messages.info(request, f"The allocation of {allocation.staff} already ended.")
+        return redirect("offenders:staff", pk=offender.pk)
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=offender, summary=f"Opened {offender} to replace a team member")
+    form = TeamReplaceForm(
+        request.POST or None,
+        allocation=allocation,
+        office_ids=team_staff_office_ids(request.user, offender),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = team_member_replace(
+                actor=request.user,
+                allocation=allocation,
+                staff=data["staff"],
+                on=data["on"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, fields={"ended_on": "on", "started_on": "on"})
+        else:
+            messages.success(
+                request,
+                f"{new.staff} replaces {allocation.staff} as {new.get_role_display().lower()} "
+                f"of {offender.full_name}.",
+            )
+            return redirect("offenders:staff", pk=offender.pk)
+    return render(
+        request, "allocation/replace.html", {"allocation": allocation, "offender": offender, "form": form}
+    )
+
+
 # --- The allocation queue (seed 002) -----------------------------------------------------------------
 
 QUEUE_PAGE_SIZE = 50
 
 
-def _queue_office(request, refusal: str = "Only a service manager sees their office's allocation queue."):
+def _queue_office(
+    request,
+    refusal: str = "Only a manager sees their office's allocation queue.",
+    *,
+    may=can_work_queue,
+    prisons: bool = True,
+):
     """The manager's own office; a system administrator may choose any office."""
     member = staff_of(request.user)
     office = member.office if member else None
     office_form = None
     if has_role(request.user, Role.SYSTEM_ADMIN):
-        office_form = OfficeChoiceForm(request.GET or None, initial={"office": office})
+        office_form = OfficeChoiceForm(request.GET or None, initial={"office": office}, prisons=prisons)
         if request.GET.get("office") and office_form.is_valid():
             office = office_form.cleaned_data["office"]
-    if office is None or not can_work_queue(request.user, office):
+    if office is None or not may(request.user, office):
         raise PermissionDenied(refusal)
     return office, office_form
+
+
+def _may_record_leave_in(user, office) -> bool:
+    """The leave page: a service manager of the office (allocation.access.can_manage_unavailability
+    decides each officer's leave)."""
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    return (
+        has_role(user, Role.SERVICE_MANAGER)
+        and office is not None
+        and office.pk == getattr(staff_of(user), "office_id", None)
+    )
 
 
 @require_http_methods(["GET"])
@@ -198,8 +285,7 @@ def queue(request):
             "items": items,
             "counts": request_counts(office),
             "workload": office_workload(office),
-            # The same right as the queue's today; asked separately so the link follows the rule.
-            "can_record_leave": can_work_queue(request.user, office),
+            "can_record_leave": _may_record_leave_in(request.user, office),
         },
     )
 
@@ -213,7 +299,8 @@ def request_detail(request, pk):
         officer_options(allocate_request) if allocate_request.status == AllocateRequestStatus.OPEN else []
     )
     step_forms = {row.step: StepForm(prefix_step=row.step) for row in steps}
-    allocate_form = RequestAllocateForm(options=options)
+    prison = allocate_request.office.kind == OfficeKind.PRISON
+    allocate_form = RequestAllocateForm(options=options, prison=prison)
     cancel_form = RequestCancelForm()
     if request.method == "GET":
         audit_view(actor=request.user, obj=offender, summary=f"Opened {allocate_request} of {offender}")
@@ -237,7 +324,7 @@ def request_detail(request, pk):
                 messages.success(request, f"Checklist updated: {row.get_step_display()}.")
                 return redirect("allocation:request", pk=allocate_request.pk)
     elif "allocate" in request.POST:
-        allocate_form = RequestAllocateForm(request.POST, options=options)
+        allocate_form = RequestAllocateForm(request.POST, options=options, prison=prison)
         if allocate_form.is_valid():
             data = allocate_form.cleaned_data
             try:
@@ -295,24 +382,35 @@ def caseload(request):
     cases = officer_caseload(member)
     today = timezone.localdate()
     recent = today - datetime.timedelta(days=NEW_CASE_DAYS)
-    rows = []
+    # One row per offender, with every part the member plays in the case (seed 004: the team is
+    # visible on each member's caseload).
+    rows_by_offender: dict[int, dict] = {}
     for allocation in cases:
-        sentences = allocation.offender.current_sentences
-        upcoming = sorted(
-            [s.start_date for s in sentences if s.start_date >= today]
-            + [s.end_date for s in sentences if s.end_date and s.end_date >= today]
-        )
-        rows.append(
-            {
+        row = rows_by_offender.get(allocation.offender_id)
+        if row is None:
+            sentences = allocation.offender.current_sentences
+            upcoming = sorted(
+                [s.start_date for s in sentences if s.start_date >= today]
+                + [s.end_date for s in sentences if s.end_date and s.end_date >= today]
+            )
+            row = rows_by_offender[allocation.offender_id] = {
                 "allocation": allocation,
+                "offender": allocation.offender,
+                "roles": [],
                 "sentences": sentences,
                 "next_date": upcoming[0] if upcoming else None,
-                "new": allocation.started_on >= recent,
+                "since": allocation.started_on,
+                "new": False,
             }
-        )
+        row["roles"].append(allocation)
+        row["since"] = min(row["since"], allocation.started_on)
+        row["new"] = row["new"] or allocation.started_on >= recent
+    rows = list(rows_by_offender.values())
+    for row in rows:
+        row["roles"].sort(key=lambda allocation: TEAM_ORDER.index(allocation.role))
     audit_listed(
         actor=request.user,
-        offender_ids=[row["allocation"].offender_id for row in rows],
+        offender_ids=[row["offender"].pk for row in rows],
         summary=f"Caseload of {member}",
     )
     return render(
@@ -440,7 +538,10 @@ def leave(request):
     """Current and upcoming leave of the office's staff, with a form to record more and a button per
     row to end it. Rows outside the office are refused by the access module and the service."""
     office, office_form = _queue_office(
-        request, refusal="Only a service manager records the leave of their office's officers."
+        request,
+        refusal="Only a service manager records the leave of their office's officers.",
+        may=_may_record_leave_in,
+        prisons=False,
     )
     back = reverse("allocation:leave") + (f"?office={office.pk}" if office_form is not None else "")
     form = UnavailabilityForm(request.POST if "record" in request.POST else None, office=office)

@@ -99,7 +99,8 @@ def audit_listed(*, actor, offender_ids: Iterable[int], summary: str) -> None:
     insert, so each offender's history shows who saw their record in a list."""
     ctx = context.current()
     actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    label = (actor.get_username() if actor_is_user else "system")[:150]
+    # Named like audit_record's: a machine reader (a data-share credential) by its own name.
+    label = (actor.get_username() if actor_is_user else (str(actor) if actor else "system"))[:150]
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor=actor if actor_is_user else None,

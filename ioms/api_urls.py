@@ -3,7 +3,7 @@ drf-spectacular-sidecar, so the page loads nothing from other hosts)."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -63,6 +63,9 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # A browser without a session is sent to the login page rather than shown a bare 403.
     path("docs/", login_required(SwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    # Partner systems read the data share here with their own credential; nothing else can, and
+    # the credential reaches nothing else (datashare/api.py).
+    path("share/", include("datashare.api_urls")),
     # The courts' CMS posts here with its own credential; nothing else can (courts/api.py).
     path("court-messages/", CourtMessageEndpoint.as_view(), name="court-message-create"),
     # The active scoring instrument, read-only (classification/api.py).

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "courts",
     "reconciliation",
     "muster",
+    "datashare",
 ]
 
 MIDDLEWARE = [

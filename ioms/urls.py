@@ -28,6 +28,7 @@ urlpatterns = [
     path("exceptions/", include("reconciliation.urls")),
     path("muster/", include("muster.urls")),
     path("classification/", include("classification.urls")),
+    path("data-share/", include("datashare.urls")),
     path("api/v1/", include("ioms.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ from allocation.models import CaseAllocation
 from audit.models import AuditEvent
 from casenotes.access import can_read_sensitive
 from casenotes.models import Casenote
+from datashare.access import browser_scope_of, reads_through_share
 from offenders.forms import OffenderSearchForm
 from offenders.models import Offender
 from offenders.selectors import next_key_date
@@ -156,6 +157,9 @@ def home(request):
         )
     if Role.DATA_SHARE in roles:
         context["search_form"] = OffenderSearchForm()
+        if reads_through_share(user):
+            context["share_scope"] = browser_scope_of(user)
+            context["share_not_in_force"] = context["share_scope"] is None
     if Role.SYSTEM_ADMIN in roles:
         context["counts"] = _system_counts()
     return render(request, "home.html", context)

@@ -8,9 +8,11 @@ from offenders.models import Offender
 from staff.access import office_id_of, staff_of
 from staff.roles import Role, has_role, user_roles
 
-# Every role reads offender records (IOMS is the department's national record and is used
-# across offices; every read is audited). A user with no role reads nothing.
-VIEWING_ROLES = frozenset(Role.values)
+# Every staff role reads offender records (IOMS is the department's national record and is used
+# across offices; every read is audited). A user with no role reads nothing. The read-only data share
+# (seed 004) never reads the full record: its users see the shared record instead, limited to the
+# fields of their share (datashare/access.py), so every page and endpoint gated here refuses them.
+VIEWING_ROLES = frozenset(Role.values) - {Role.DATA_SHARE}
 CREATING_ROLES = frozenset({Role.ADMIN_SUPPORT, Role.SERVICE_MANAGER, Role.SYSTEM_ADMIN})
 
 

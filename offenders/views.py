@@ -18,6 +18,7 @@ from agencies.access import can_refer
 from agencies.models import Referral
 from allocation.access import can_allocate_case
 from allocation.models import CaseAllocation
+from allocation.views import team_panel
 from audit.models import AuditAction
 from audit.services import audit_record, audit_search, audit_view
 from casenotes.access import (
@@ -29,6 +30,8 @@ from casenotes.access import (
 from casenotes.models import Casenote, CasenoteType
 from classification.access import can_view_classification
 from courts.access import can_raise_correction
+from datashare.access import reads_through_share
+from datashare.views import shared_record, shared_search
 from documents.access import can_read_documents, can_write_documents
 from documents.models import Document
 from offenders import services
@@ -128,10 +131,20 @@ def _refuse(request, offender: Offender, what: str):
     raise PermissionDenied(f"You may not see the {what} of this record.")
 
 
+def _offender_for_tab(request, pk: int, what: str) -> Offender:
+    """The offender of a tab of the full record. A data-share user is refused every tab (the front
+    page shows them the shared record instead) and the refusal is audited."""
+    if reads_through_share(request.user):
+        _refuse(request, get_object_or_404(Offender, pk=pk), what)
+    return access_offender_by_id(request.user, pk)
+
+
 # --- Search --------------------------------------------------------------------------------------
 
 
 def search(request):
+    if reads_through_share(request.user):
+        return shared_search(request)
     if not can_search_offenders(request.user):
         raise PermissionDenied("You may not search offender records.")
     submitted = any(name in request.GET for name in ("q", "date_of_birth", "office"))
@@ -171,6 +184,8 @@ def search(request):
 
 
 def detail(request, pk: int):
+    if reads_through_share(request.user):
+        return shared_record(request, pk)
     offender = access_offender_by_id(request.user, pk)
     audit_view(actor=request.user, obj=offender)
     record = offender_record(offender)
@@ -187,7 +202,7 @@ def detail(request, pk: int):
 
 
 def sentences(request, pk: int):
-    offender = access_offender_by_id(request.user, pk)
+    offender = _offender_for_tab(request, pk, "sentences")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the sentences of {offender}")
     rows = (
         Sentence.objects.filter(offender=offender)
@@ -213,7 +228,7 @@ def sentences(request, pk: int):
 
 
 def casenotes(request, pk: int):
-    offender = access_offender_by_id(request.user, pk)
+    offender = _offender_for_tab(request, pk, "casenotes")
     if not can_read_casenotes(request.user, offender):
         _refuse(request, offender, "casenotes")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the casenotes of {offender}")
@@ -247,7 +262,7 @@ def casenotes(request, pk: int):
 
 
 def documents(request, pk: int):
-    offender = access_offender_by_id(request.user, pk)
+    offender = _offender_for_tab(request, pk, "documents")
     if not can_read_documents(request.user, offender):
         _refuse(request, offender, "documents")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the documents of {offender}")
@@ -264,7 +279,7 @@ def documents(request, pk: int):
 
 
 def staff(request, pk: int):
-    offender = access_offender_by_id(request.user, pk)
+    offender = _offender_for_tab(request, pk, "staff")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the staff allocated to {offender}")
     rows = (
         CaseAllocation.objects.filter(offender=offender)
@@ -273,12 +288,12 @@ def staff(request, pk: int):
     )
     page_obj = Paginator(rows, LIST_PER_PAGE).get_page(request.GET.get("page"))
     context = record_context(request, offender, tab="staff")
-    context.update(page_obj=page_obj)
+    context.update(page_obj=page_obj, **team_panel(request.user, offender))
     return render(request, "offenders/staff.html", context)
 
 
 def programmes(request, pk: int):
-    offender = access_offender_by_id(request.user, pk)
+    offender = _offender_for_tab(request, pk, "programmes")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the programmes of {offender}")
     rows = (
         Referral.objects.filter(offender=offender)
@@ -296,7 +311,7 @@ def programmes(request, pk: int):
 
 
 def timeline(request, pk: int):
-    offender = access_offender_by_id(request.user, pk)
+    offender = _offender_for_tab(request, pk, "timeline")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the timeline of {offender}")
     before = None
     if request.GET.get("before"):

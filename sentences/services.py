@@ -23,6 +23,7 @@ from sentences.models import (
     SentenceEvent,
     SentenceEventKind,
     SentenceStatus,
+    SentenceType,
 )
 
 SENTENCE_FIELDS = (
@@ -307,7 +308,7 @@ def sentence_commence(
         raise ValidationError({"on": "A sentence cannot be commenced in the future."})
     if on < sentence.start_date:
         raise ValidationError({"on": f"The sentence does not start until {sentence.start_date:%d %b %Y}."})
-    return _transition(
+    commenced = _transition(
         actor=actor,
         sentence=sentence,
         to_status=SentenceStatus.ACTIVE,
@@ -319,6 +320,12 @@ def sentence_commence(
             "source": source,
         },
     )
+    if commenced.sentence_type in (SentenceType.PAROLE, SentenceType.RELEASE_ON_CONDITIONS):
+        # Issue 6: released today into a case the community already accepted: the prison hands over.
+        from allocation.team import community_handover
+
+        community_handover(actor=actor, offender=commenced.offender, on=on)
+    return commenced
 
 
 @transaction.atomic

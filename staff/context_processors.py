@@ -22,7 +22,17 @@ def staff_context(request):
         and (
             has_role(user, Role.SYSTEM_ADMIN) or can_work_queue(user, getattr(staff_of(user), "office", None))
         ),
-        "nav_caseload": signed_in and has_role(user, Role.PROBATION_OFFICER),
+        # Anyone who may sit on an offender management team (seed 004) has a caseload.
+        "nav_caseload": signed_in
+        and has_role(
+            user,
+            Role.PROBATION_OFFICER,
+            Role.PRISON_OFFICER,
+            Role.ADMIN_SUPPORT,
+            Role.SERVICE_MANAGER,
+            Role.RECOMMENDING_OFFICER,
+            Role.APPROVING_OFFICER,
+        ),
         "nav_classification": signed_in
         and has_role(
             user, Role.PRISON_OFFICER, Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER, Role.SYSTEM_ADMIN

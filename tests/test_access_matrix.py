@@ -43,13 +43,14 @@ PAGES = [
     ("password_change_done", {}, EVERYONE),
     ("offenders:search", {}, EVERYONE),
     ("offenders:create", {}, RECORD_KEEPERS),
+    # The data share sees the shared record here and in the search, and no other tab (docs/data-share.md).
     ("offenders:detail", {"pk": "offender"}, EVERYONE),
-    ("offenders:sentences", {"pk": "offender"}, EVERYONE),
+    ("offenders:sentences", {"pk": "offender"}, EVERYONE - {DS}),
     ("offenders:casenotes", {"pk": "offender"}, EVERYONE - {DS}),
     ("offenders:documents", {"pk": "offender"}, EVERYONE - {DS}),
-    ("offenders:staff", {"pk": "offender"}, EVERYONE),
-    ("offenders:programmes", {"pk": "offender"}, EVERYONE),
-    ("offenders:timeline", {"pk": "offender"}, EVERYONE),
+    ("offenders:staff", {"pk": "offender"}, EVERYONE - {DS}),
+    ("offenders:programmes", {"pk": "offender"}, EVERYONE - {DS}),
+    ("offenders:timeline", {"pk": "offender"}, EVERYONE - {DS}),
     ("offenders:edit", {"pk": "offender"}, RECORD_KEEPERS),
     ("offenders:alias_add", {"pk": "offender"}, RECORD_KEEPERS),
     ("offenders:address_add", {"pk": "offender"}, RECORD_KEEPERS),
@@ -60,10 +61,10 @@ PAGES = [
     ("casenotes:detail", {"pk": "casenote"}, EVERYONE - {DS}),
     ("casenotes:amend", {"pk": "casenote"}, {SM, SA}),
     ("audit:offender_history", {"offender_pk": "offender"}, {SM, SA}),
-    ("muster:office", {"office_pk": "office"}, {PO, SM, AS, DS, SA}),
-    ("muster:print", {"office_pk": "office"}, {PO, SM, AS, DS, SA}),
-    ("muster:export_csv", {"office_pk": "office"}, {PO, SM, AS, DS, SA}),
-    ("muster:export_xlsx", {"office_pk": "office"}, {PO, SM, AS, DS, SA}),
+    ("muster:office", {"office_pk": "office"}, {PO, SM, AS, SA}),
+    ("muster:print", {"office_pk": "office"}, {PO, SM, AS, SA}),
+    ("muster:export_csv", {"office_pk": "office"}, {PO, SM, AS, SA}),
+    ("muster:export_xlsx", {"office_pk": "office"}, {PO, SM, AS, SA}),
     ("api-docs", {}, EVERYONE),
     ("api-schema", {}, EVERYONE),
 ]
@@ -153,6 +154,7 @@ def test_every_url_is_in_an_access_matrix():
     from tests.classification.test_review_pages import REVIEW_PAGES
     from tests.classification.test_schedule_pages import SCHEDULE_PAGES
     from tests.courts.test_access import COURT_PAGES
+    from tests.datashare.test_pages import DATASHARE_PAGES
     from tests.reconciliation.test_pages import GET_PAGES as EXCEPTION_PAGES
     from tests.reconciliation.test_pages import POST_STEPS as EXCEPTION_STEPS
 
@@ -168,6 +170,7 @@ def test_every_url_is_in_an_access_matrix():
         | {name for name, *_ in OUTPUT_PAGES}
         | {name for name, *_ in INSTRUMENT_PAGES}
         | {name for name, *_ in SCHEDULE_PAGES}
+        | {name for name, *_ in DATASHARE_PAGES}
         | {"muster:mine"}  # a redirect to the user's own office: tests/muster/test_views.py, every role
         | PUBLIC
     )

@@ -70,3 +70,14 @@ def record_sentence(
         convictions=[{"offence": offence or OffenceFactory(), "convicted_on": order_date}],
         **data,
     )
+
+
+def finish_checklist(actor, request) -> None:
+    """Mark every open step of the request's checklist done (with an OWS outcome)."""
+    from allocation.services import allocate_request_step_record
+
+    for row in request.steps.all():
+        if row.is_open:
+            allocate_request_step_record(
+                actor=actor, request=request, step=row.step, outcome="No OWS criteria met"
+            )

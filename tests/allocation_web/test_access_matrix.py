@@ -5,10 +5,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from allocation.models import AllocateRequest
+from allocation.models import AllocateRequest, CaseRole
 from staff.roles import Role
 from tests.allocation.helpers import ensure_weights, record_sentence
-from tests.factories import OffenderFactory, staff_user
+from tests.factories import AllocationFactory, OffenderFactory, UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,12 @@ ALLOCATION_PAGES = [
     ("allocation:notifications", {}, EVERYONE),  # one's own notifications
     ("allocation:reallocate", {"staff_pk": "officer"}, MANAGERS),
     ("allocation:transfer", {"offender_pk": "offender"}, MANAGERS),
-    ("allocation:history", {"offender_pk": "offender"}, EVERYONE),
+    # The data share sees only the shared record (docs/data-share.md).
+    ("allocation:history", {"offender_pk": "offender"}, EVERYONE - {Role.DATA_SHARE}),
     ("allocation:leave", {}, MANAGERS),  # the leave of one's own office's officers
+    # Replacing a member of the offender management team (seed 004); adding and ending are
+    # allocation:allocate and allocation:end in tests/web_records/test_access_matrix.py.
+    ("allocation:replace", {"pk": "allocation"}, MANAGERS),
 ]
 
 
@@ -34,10 +38,19 @@ def objects(office):
     manager = staff_user(Role.SERVICE_MANAGER, office=office)
     offender = OffenderFactory(home_office=office)
     record_sentence(manager, offender)
+    officer = staff_user(Role.PROBATION_OFFICER, office=office).staff
     return {
         "offender": offender,
         "request": AllocateRequest.objects.get(offender=offender),
-        "officer": staff_user(Role.PROBATION_OFFICER, office=office).staff,
+        "officer": officer,
+        "allocation": AllocationFactory(offender=offender, staff=officer, role=CaseRole.OFFENDER_MANAGER),
+    }
+
+
+def _urls(objects):
+    return {
+        name: reverse(name, kwargs={key: objects[value].pk for key, value in kwargs.items()})
+        for name, kwargs, _ in ALLOCATION_PAGES
     }
 
 
@@ -55,6 +68,24 @@ def test_allocation_pages_for_each_role(objects, office, role):
 
     expected = {name: 200 if role in allowed else 403 for name, _, allowed in ALLOCATION_PAGES}
     assert outcomes == expected
+
+
+def test_a_user_without_a_role_is_refused_every_allocation_page_but_their_own_notifications(objects):
+    client = Client()
+    client.force_login(UserFactory())
+
+    outcomes = {name: client.get(url).status_code for name, url in _urls(objects).items()}
+
+    assert outcomes == {name: 200 if name == "allocation:notifications" else 403 for name in outcomes}
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in_from_every_allocation_page(objects):
+    client = Client()
+
+    for name, url in _urls(objects).items():
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/accounts/login/"), name
 
 
 def test_caseload_of_another_office_is_refused_to_its_manager(objects, other_office):

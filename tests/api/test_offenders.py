@@ -96,17 +96,17 @@ def test_offender_list_runs_the_same_number_of_queries_for_5_and_50_rows(api, pr
     assert few == many
 
 
-def test_retrieve_shows_the_whole_record_and_is_audited(api, data_share, offender):
+def test_retrieve_shows_the_whole_record_and_is_audited(api, prison_officer, offender):
     AliasFactory(offender=offender, family_name="Thomas", given_names="Bill")
 
-    response = api(data_share).get(f"{URL}{offender.pk}/")
+    response = api(prison_officer).get(f"{URL}{offender.pk}/")
 
     assert response.status_code == 200
     body = response.json()
     assert body["given_names"] == "Wiremu"
     assert [alias["family_name"] for alias in body["aliases"]] == ["Thomas"]
     event = AuditEvent.objects.get(action=AuditAction.VIEW)
-    assert (event.actor, event.offender_id, event.channel) == (data_share, offender.pk, "api")
+    assert (event.actor, event.offender_id, event.channel) == (prison_officer, offender.pk, "api")
 
 
 def test_retrieve_of_an_unknown_offender_is_404(api, probation_officer):

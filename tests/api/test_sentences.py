@@ -22,8 +22,8 @@ def days_ago(days: int) -> datetime.date:
     return TODAY() - datetime.timedelta(days=days)
 
 
-def test_list_shows_sentences_with_offender_court_and_office(api, data_share, sentence):
-    response = api(data_share).get(URL)
+def test_list_shows_sentences_with_offender_court_and_office(api, prison_officer, sentence):
+    response = api(prison_officer).get(URL)
 
     assert response.status_code == 200
     [row] = response.json()["results"]
@@ -95,12 +95,12 @@ def test_sentence_list_runs_the_same_number_of_queries_for_5_and_50_rows(api, pr
     assert few == many
 
 
-def test_retrieve_shows_the_convictions_and_is_audited(api, data_share, sentence):
+def test_retrieve_shows_the_convictions_and_is_audited(api, prison_officer, sentence):
     ConvictionFactory(
         sentence=sentence, offence=OffenceFactory(code="AGG01", description="Aggravated robbery")
     )
 
-    response = api(data_share).get(f"{URL}{sentence.pk}/")
+    response = api(prison_officer).get(f"{URL}{sentence.pk}/")
 
     assert response.status_code == 200
     [conviction] = response.json()["convictions"]

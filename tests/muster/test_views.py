@@ -26,8 +26,9 @@ PO, SM, AS, PR, RO, AO, DS, SA = (
     Role.SYSTEM_ADMIN,
 )
 OWN_OFFICE_ONLY = {PO, SM, AS}
-NATIONAL = {DS, SA}
-REFUSED = {PR, RO, AO}
+NATIONAL = {SA}
+# Prison staff manage custody; the data share carries no warnings or appeal tags (docs/data-share.md).
+REFUSED = {PR, RO, AO, DS}
 MUSTER_URLS = ("muster:office", "muster:print", "muster:export_csv", "muster:export_xlsx")
 
 
@@ -133,8 +134,8 @@ def test_a_prison_officer_is_refused_and_sees_nobody(client, office, muster, rol
     assert muster.aroha.prn not in response.content.decode()
 
 
-def test_a_national_role_chooses_any_office(client, office, other_office, muster, data_share):
-    client.force_login(data_share)
+def test_a_system_administrator_chooses_any_office(client, office, other_office, muster):
+    client.force_login(staff_user(SA, office=office))
     own = client.get(muster_url(office))
     assert f'<option value="{other_office.pk}">{other_office.name}</option>' in own.content.decode()
     response = client.get(reverse("muster:mine"), {"office": other_office.pk})

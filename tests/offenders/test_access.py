@@ -140,9 +140,16 @@ def test_a_user_without_a_role_sees_and_edits_nothing(local_offender):
     assert not can_view_offender(AnonymousUser(), local_offender)
 
 
-@pytest.mark.parametrize("role", Role.values)
-def test_every_role_reads_offender_records(role_user, role, distant_offender):
+@pytest.mark.parametrize("role", [role for role in Role.values if role != Role.DATA_SHARE])
+def test_every_staff_role_reads_offender_records(role_user, role, distant_offender):
     assert can_view_offender(role_user(role), distant_offender)
+
+
+def test_the_data_share_reads_only_the_shared_record(data_share, distant_offender):
+    """Seed 004: the data share sees the fields of its share (datashare/access.py), never the record."""
+    assert not can_view_offender(data_share, distant_offender)
+    with pytest.raises(PermissionDenied):
+        access_offender_by_id(data_share, distant_offender.pk)
 
 
 # --- history and creation --------------------------------------------------------------------------
@@ -187,8 +194,9 @@ def test_who_may_create_an_offender_record(role_user, role, allowed):
 # --- the gate --------------------------------------------------------------------------------------
 
 
-def test_access_by_id_returns_the_record_to_a_viewer(data_share, distant_offender):
-    assert access_offender_by_id(data_share, str(distant_offender.pk)) == distant_offender
+def test_access_by_id_returns_the_record_to_a_viewer(role_user, distant_offender):
+    viewer = role_user(Role.PRISON_OFFICER)
+    assert access_offender_by_id(viewer, str(distant_offender.pk)) == distant_offender
 
 
 @pytest.mark.parametrize("offender_id", [999999, "abc", None])

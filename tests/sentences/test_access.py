@@ -88,10 +88,16 @@ def test_office_staff_do_not_enter_sentences_for_another_offices_offenders(admin
     assert not can_record_sentence(admin_support, OffenderFactory(home_office=other_office))
 
 
-def test_access_by_id_lets_every_role_read_and_only_editors_change(data_share, admin_support, sentence):
-    assert access_sentence_by_id(data_share, sentence.pk) == sentence
+def test_access_by_id_lets_every_role_read_and_only_editors_change(
+    role_user, data_share, admin_support, sentence
+):
+    reader = role_user(Role.PRISON_OFFICER)
+    assert access_sentence_by_id(reader, sentence.pk) == sentence
     with pytest.raises(PermissionDenied):
-        access_sentence_by_id(data_share, sentence.pk, for_edit=True)
+        access_sentence_by_id(reader, sentence.pk, for_edit=True)
+    # The data share reads only the shared record (datashare/access.py).
+    with pytest.raises(PermissionDenied):
+        access_sentence_by_id(data_share, sentence.pk)
     assert access_sentence_by_id(admin_support, sentence.pk, for_edit=True) == sentence
 
 

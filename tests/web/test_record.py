@@ -233,12 +233,13 @@ def test_timeline_hides_sensitive_notes_without_the_permission(client, probation
     assert "Disclosed abuse" not in page
 
 
-def test_timeline_of_the_data_share_leaves_out_casenotes(client, data_share, offender):
+def test_the_data_share_is_refused_the_timeline(client, data_share, offender):
+    """It sees the shared record only (docs/data-share.md; tests/datashare/test_browser_role.py)."""
     CasenoteFactory(offender=offender, summary="Reported on time")
     client.force_login(data_share)
-    page = client.get(f"/offenders/{offender.pk}/timeline/").content.decode()
-    assert "Reported on time" not in page
-    assert "Flag raised: Staff safety concern" in page
+    response = client.get(f"/offenders/{offender.pk}/timeline/")
+    assert response.status_code == 403
+    assert "Reported on time" not in response.content.decode()
 
 
 def test_timeline_is_bounded_and_continues_on_an_older_page(client, probation_officer, offender):

@@ -37,7 +37,7 @@ RECORD_KEEPERS = {SM, AS, SA}  # may change the record of an offender of their o
 # (url name, kwargs key -> object, roles allowed)
 PAGES = [
     ("sentences:create", {"offender_pk": "offender"}, RECORD_KEEPERS),
-    ("sentences:detail", {"pk": "sentence"}, EVERYONE),
+    ("sentences:detail", {"pk": "sentence"}, EVERYONE - {DS}),  # the data share: docs/data-share.md
     ("sentences:edit", {"pk": "sentence"}, RECORD_KEEPERS),
     ("sentences:complete", {"pk": "sentence"}, RECORD_KEEPERS),
     ("sentences:event", {"pk": "sentence"}, RECORD_KEEPERS),
@@ -60,7 +60,7 @@ PAGES = [
     ("agencies:programme_discontinue", {"pk": "programme"}, RECORD_KEEPERS),
     ("agencies:refer", {"offender_pk": "offender"}, RECORD_KEEPERS),
     ("agencies:referral_status", {"pk": "referral"}, RECORD_KEEPERS),
-    ("agencies:attendance", {"pk": "referral"}, EVERYONE),
+    ("agencies:attendance", {"pk": "referral"}, EVERYONE - {DS}),
     ("staff:list", {}, EVERYONE - {DS}),
     ("staff:detail", {"pk": "member"}, EVERYONE - {DS}),
     ("staff:relocate", {"pk": "member"}, {SM, SA}),

@@ -1,0 +1,334 @@
+"""The offender management team (seed 004: offender manager, offender supervisor, key workers and
+case administrators) and its handover between prison and community (issue 6).
+
+A member of the team is a CaseAllocation row: adding, ending and replacing members go through
+allocation.services.case_allocate / case_allocation_end, which keep the history, write the audit
+row and the casenote. These services add who may make each change."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from allocation.access import can_allocate_case, can_manage_team_member, manages_prison
+from allocation.models import (
+    AllocateRequest,
+    AllocateRequestKind,
+    AllocateRequestStatus,
+    AllocationTrigger,
+    CaseAllocation,
+    CaseRole,
+)
+from allocation.services import (
+    ALLOCATE_WITHIN_DAYS,
+    COMMUNITY_OFFICE_KINDS,
+    RELEASE_TYPES,
+    _notify,
+    _prison_continuity,
+    _request_insert,
+    allocate_request_cancel,
+    case_allocate,
+    case_allocation_end,
+)
+from audit.models import AuditAction
+from audit.services import audit_record
+from casenotes.models import CasenoteType
+from casenotes.services import system_casenote
+from sentences.models import CompletionReason, Sentence, SentenceStatus, SentenceType
+from staff.models import OfficeKind
+
+
+def _refuse_unless_may(actor, offender, *, role: str, staff) -> None:
+    if actor is not None and not can_manage_team_member(actor, offender, role=role, staff=staff):
+        raise PermissionDenied(
+            f"You may not change the {CaseRole(role).label.lower()} of this offender's team."
+        )
+
+
+@transaction.atomic
+def team_member_add(
+    *,
+    actor,
+    offender,
+    staff,
+    role: str = CaseRole.SUPERVISING_OFFICER,
+    started_on: datetime.date | None = None,
+    reason: str = "",
+    sentence=None,
+) -> CaseAllocation:
+    """Put a staff member on the offender's team from `started_on` (today by default)."""
+    if role not in CaseRole.values:
+        raise ValidationError({"role": "Choose the member's role on the team."})
+    _refuse_unless_may(actor, offender, role=role, staff=staff)
+    return case_allocate(
+        actor=actor,
+        offender=offender,
+        staff=staff,
+        role=role,
+        started_on=started_on,
+        sentence=sentence,
+        reason=reason.strip()[:300],
+    )
+
+
+@transaction.atomic
+def team_member_end(
+    *, actor, allocation: CaseAllocation, ended_on: datetime.date, reason: str
+) -> CaseAllocation:
+    """Take a member off the team; the membership stays as history."""
+    _refuse_unless_may(actor, allocation.offender, role=allocation.role, staff=allocation.staff)
+    return case_allocation_end(actor=actor, allocation=allocation, ended_on=ended_on, reason=reason.strip())
+
+
+@transaction.atomic
+def team_member_replace(
+    *, actor, allocation: CaseAllocation, staff, on: datetime.date | None = None, reason: str
+) -> CaseAllocation:
+    """Hand a member's part to another staff member: the old membership ends and the new one starts
+    on the same day, in the same role, in one transaction with one casenote."""
+    on = on or timezone.localdate()
+    reason = reason.strip()
+    offender = allocation.offender
+    _refuse_unless_may(actor, offender, role=allocation.role, staff=allocation.staff)
+    _refuse_unless_may(actor, offender, role=allocation.role, staff=staff)
+    if not reason:
+        raise ValidationError({"reason": "Say why the member is replaced."})
+    if staff.pk == allocation.staff_id:
+        raise ValidationError({"staff": f"{staff} already holds this part of the case."})
+    if allocation.ended_on is not None:
+        raise ValidationError("This membership has already ended. Nothing was changed.")
+    role = allocation.get_role_display().lower()
+    case_allocation_end(
+        actor=actor,
+        allocation=allocation,
+        ended_on=on,
+        reason=f"Replaced by {staff}: {reason}"[:300],
+        casenote=False,
+    )
+    new = case_allocate(
+        actor=actor,
+        offender=offender,
+        staff=staff,
+        role=allocation.role,
+        started_on=on,
+        sentence=allocation.sentence,
+        reason=f"Replaces {allocation.staff}: {reason}"[:300],
+        trigger=AllocationTrigger.REALLOCATION,
+        casenote=False,
+    )
+    system_casenote(
+        actor=actor,
+        offender=offender,
+        sentence=allocation.sentence,
+        note_type=CasenoteType.ALLOCATION,
+        summary=f"{allocation.get_role_display()}: {staff} replaces {allocation.staff}",
+        text=f"{staff} is the {role} from {on:%d %b %Y}, replacing {allocation.staff}. Reason: {reason}",
+    )
+    return new
+
+
+# --- Handover between prison and community (issue 6) ------------------------------------------------
+
+
+def _accepting_request(release: Sentence) -> AllocateRequest | None:
+    """The community's acceptance of a released offender: the allocated request for the release
+    sentence, or an allocated pre-release request whose officer still holds the case (the same
+    rule by which a pre-release request covers the release sentence)."""
+    return (
+        AllocateRequest.objects.filter(
+            offender_id=release.offender_id,
+            status=AllocateRequestStatus.ALLOCATED,
+            office__kind__in=COMMUNITY_OFFICE_KINDS,
+        )
+        .filter(
+            Q(sentence=release) | Q(kind=AllocateRequestKind.PRE_RELEASE, allocation__ended_on__isnull=True)
+        )
+        .select_related("office")
+        .order_by("-allocated_at", "-id")
+        .first()
+    )
+
+
+def community_handover(*, actor, offender, on: datetime.date | None = None) -> list[CaseAllocation]:
+    """Issue 6: after release the prison side stays responsible until the community has accepted
+    the case; from then its memberships (the offender supervisor, and any prison key worker or
+    case administrator) end, each with "handed over to <office>" and a casenote. Called when a
+    community request is allocated, a release sentence is recorded and a release sentence
+    commences, so whichever comes last hands over. Returns the memberships it ended."""
+    on = on or timezone.localdate()
+    prison_side = list(
+        CaseAllocation.objects.current()
+        .filter(offender=offender, staff__office__kind=OfficeKind.PRISON)
+        .select_related("offender", "staff__user", "staff__office")
+        .order_by("id")
+    )
+    if not prison_side:
+        return []
+    release = (
+        Sentence.objects.filter(
+            offender=offender,
+            sentence_type__in=RELEASE_TYPES,
+            status=SentenceStatus.ACTIVE,
+            start_date__lte=on,
+        )
+        .order_by("-start_date", "-id")
+        .first()
+    )
+    if release is None:
+        return []
+    accepted = _accepting_request(release)
+    if accepted is None:
+        return []
+    reason = f"Handed over to {accepted.office.name}"
+    for membership in prison_side:
+        case_allocation_end(
+            actor=actor, allocation=membership, ended_on=max(on, membership.started_on), reason=reason
+        )
+        _notify(
+            staff=membership.staff,
+            request=accepted,
+            subject=f"Case handed over: {offender.full_name} ({offender.prn})",
+            body=f"{offender.full_name} was released on {release.start_date:%d %b %Y} and "
+            f"{accepted.office.name} has accepted the case; you are no longer "
+            f"{membership.get_role_display().lower()}.",
+            link=f"/offenders/{offender.pk}/staff/",
+        )
+    return prison_side
+
+
+@transaction.atomic
+def offender_recall(
+    *, actor, release: Sentence, prison, recalled_on: datetime.date, reason: str, source: str = "person"
+) -> AllocateRequest:
+    """A released offender recalled to prison (Parole Board recall order): the release sentence is
+    terminated, the prison sentence they return to is managed by `prison`, and the prison's queue
+    gets a request for an offender supervisor. The community offender manager and supervising
+    officers stay on the team until a person decides otherwise (seed 004: continuity)."""
+    from sentences.services import sentence_complete, sentence_update
+
+    offender = release.offender
+    if actor is not None and not (can_allocate_case(actor, offender) or manages_prison(actor, prison)):
+        raise PermissionDenied("Only a manager of the offender's office or of the prison records a recall.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the offender is recalled (the recall order)."})
+    if release.sentence_type not in RELEASE_TYPES or release.status == SentenceStatus.COMPLETED:
+        raise ValidationError({"release": "Only a current parole or release on conditions can be recalled."})
+    if prison.kind != OfficeKind.PRISON:
+        raise ValidationError({"prison": "An offender is recalled to a prison."})
+    if recalled_on > timezone.localdate():
+        raise ValidationError({"recalled_on": "A recall cannot be recorded in the future."})
+    if recalled_on < release.start_date:
+        raise ValidationError({"recalled_on": "The recall cannot be before the release."})
+    imprisonment = (
+        Sentence.objects.current()
+        .filter(offender=offender, sentence_type=SentenceType.IMPRISONMENT)
+        .select_related("managing_office")
+        .order_by("-start_date", "-id")
+        .first()
+    )
+    if imprisonment is None:
+        raise ValidationError(
+            "The offender has no current prison sentence to return to; "
+            "record the new prison sentence instead."
+        )
+    sentence_complete(
+        actor=actor,
+        sentence=release,
+        reason=CompletionReason.TERMINATED,
+        completed_on=recalled_on,
+        detail=f"Recalled to {prison.name}: {reason}"[:500],
+        source=source,
+    )
+    for stale in AllocateRequest.objects.open().filter(sentence=release).select_related("office"):
+        allocate_request_cancel(actor=None, request=stale, reason=f"Recalled to {prison.name}")
+    staff, note = _prison_continuity(offender, prison)
+    request = _request_insert(
+        actor=actor,
+        request=AllocateRequest(
+            offender=offender,
+            sentence=release,
+            office=prison,
+            from_office=release.managing_office,
+            kind=AllocateRequestKind.RECALL,
+            trigger=AllocationTrigger.RECALL,
+            source=source,
+            due_on=timezone.localdate() + datetime.timedelta(days=ALLOCATE_WITHIN_DAYS),
+            continuity_staff=staff,
+            continuity_note=note,
+            transfer_reason=reason[:300],
+        ),
+        summary=f"Recall of {offender} to {prison.name}: {reason}"[:300],
+    )
+    if request is None:  # pragma: no cover - the release was completed above, so it cannot recur
+        raise ValidationError("This recall is already recorded.")
+    if imprisonment.managing_office_id != prison.pk:
+        # After the recall's request exists, so the prison sentence's own request check finds it.
+        sentence_update(
+            actor=actor,
+            sentence=imprisonment,
+            managing_office=prison,
+            reason=f"Recalled to {prison.name}",
+            source=source,
+        )
+        offender._ioms_office_ids = None
+        offender._ioms_prison_office_ids = None
+    staying = list(
+        CaseAllocation.objects.current()
+        .filter(offender=offender)
+        .exclude(staff__office__kind=OfficeKind.PRISON)
+        .select_related("staff__user")
+        .order_by("id")
+    )
+    system_casenote(
+        actor=actor,
+        offender=offender,
+        note_type=CasenoteType.ALLOCATION,
+        summary=f"Recalled to {prison.name}: offender supervisor requested",
+        text=f"Recalled to {prison.name} on {recalled_on:%d %b %Y}. {prison.name} is asked to allocate an "
+        "offender supervisor."
+        + (
+            " Staying on the team: "
+            + "; ".join(f"{row.staff} ({row.get_role_display().lower()})" for row in staying)
+            + "."
+            if staying
+            else ""
+        ),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=offender,
+        summary=f"Recorded the recall of {offender} to {prison.name}"[:300],
+        changes={"recalled_on": [None, recalled_on.isoformat()], "prison": [None, prison.name]},
+    )
+    _notify_prison_managers(request=request, offender=offender, reason=reason)
+    return request
+
+
+def _notify_prison_managers(*, request: AllocateRequest, offender, reason: str) -> None:
+    from django.urls import reverse
+
+    from allocation.access import PRISON_MANAGING_ROLES
+    from staff.models import StaffMember
+
+    for manager in (
+        StaffMember.objects.filter(
+            office=request.office,
+            active=True,
+            user__is_active=True,
+            user__groups__name__in=PRISON_MANAGING_ROLES,
+        )
+        .select_related("user")
+        .distinct()
+    ):
+        _notify(
+            staff=manager,
+            request=request,
+            subject=f"Recalled to your prison: {offender.full_name} ({offender.prn})",
+            body=f"{offender.full_name} is recalled to {request.office.name}; allocate an offender "
+            f"supervisor. Reason: {reason}",
+            link=reverse("allocation:request", kwargs={"pk": request.pk}),
+        )

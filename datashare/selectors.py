@@ -1,0 +1,47 @@
+"""Reads of the shared records, for the partner API and the shared record page. Each list takes a
+constant number of queries however long it is; what is shown of each row is the share's business
+(datashare/catalogue.py), not the query's."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from allocation.models import CaseAllocation
+from datashare.catalogue import OFFENDERS, ShareScope
+from datashare.models import Share
+from offenders.models import Flag, Offender
+from sentences.models import Sentence
+
+
+def shared_offenders(scope: ShareScope) -> QuerySet[Offender]:
+    offenders = Offender.objects.select_related("home_office").order_by("prn")
+    if "warnings" in scope.fields_of(OFFENDERS):
+        offenders = offenders.prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.filter(ended_on__isnull=True).order_by("raised_on", "id"),
+                to_attr="shared_warnings",
+            )
+        )
+    return offenders
+
+
+def shared_sentences() -> QuerySet[Sentence]:
+    return Sentence.objects.select_related("offender", "court", "managing_office").order_by(
+        "offender__prn", "-start_date", "-id"
+    )
+
+
+def shared_allocations() -> QuerySet[CaseAllocation]:
+    return CaseAllocation.objects.select_related("offender", "staff__user", "staff__office").order_by(
+        "offender__prn", "ended_on", "-started_on", "-id"
+    )
+
+
+def shares_with_counts() -> QuerySet[Share]:
+    """Every share with its numbers of live (unrevoked, unexpired) credentials and of readers, for the
+    administrators' list."""
+    live = Q(credentials__revoked_at__isnull=True, credentials__expires_at__gt=timezone.now())
+    return Share.objects.annotate(
+        live_credentials=Count("credentials", filter=live, distinct=True),
+        reader_count=Count("readers", distinct=True),
+    ).order_by("name")
