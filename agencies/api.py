@@ -235,14 +235,17 @@ class ProgrammeViewSet(ManagedReferenceDataViewSet):
 class AttendanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attendance
-        fields = ["id", "session_on", "attended", "note", "recorded_by", "recorded_at"]
+        fields = ["id", "session_on", "attended", "excused", "note", "recorded_by", "recorded_at"]
         read_only_fields = fields
 
 
 class AttendanceCreateSerializer(serializers.Serializer):
     session_on = serializers.DateField()
     attended = serializers.BooleanField()
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    excused = serializers.BooleanField(required=False, default=False, help_text="An absence that is excused.")
+    note = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="Required for an absence: why."
+    )
 
 
 REFERRAL_FIELDS = [
@@ -255,6 +258,9 @@ REFERRAL_FIELDS = [
     "referred_on",
     "status",
     "status_changed_on",
+    "waitlisted_on",
+    "accepted_on",
+    "starts_on",
     "outcome_note",
     "referred_by",
     "created_at",
@@ -302,7 +308,12 @@ name_enum("ReferralNextStatus", REFERRAL_NEXT_STATUSES)
 class ReferralTransitionSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=REFERRAL_NEXT_STATUSES)
     on = serializers.DateField()
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    note = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="Required when not completed: why."
+    )
+    starts_on = serializers.DateField(
+        required=False, allow_null=True, help_text="When accepting: the date the offender starts."
+    )
 
 
 class ReferralFilter(django_filters.FilterSet):
@@ -357,7 +368,8 @@ class ReferralViewSet(ServiceCreateMixin, ListRetrieveViewSet):
         return referral_create(actor=self.request.user, offender=offender, **data)
 
     @extend_schema(
-        summary="Move a referral on: attending, completed, withdrawn or declined",
+        summary="Move a referral on: waiting list, accepted (takes a place), attending, completed, "
+        "not completed, withdrawn or declined",
         request=ReferralTransitionSerializer,
         responses=ReferralDetailSerializer,
     )

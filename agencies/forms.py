@@ -54,7 +54,8 @@ class ProgrammeForm(forms.ModelForm):
         labels = {"adopted_on": "Adopted on", "office": "Delivered at office"}
         help_texts = {
             "office": "Leave blank if the programme is available to every office.",
-            "capacity": "Places available at one time; leave blank if there is no limit.",
+            "capacity": "Places available at one time: a referral takes one when accepted. Leave blank "
+            "if there is no limit.",
         }
 
     def __init__(self, *args, agency: Agency, **kwargs):
@@ -116,8 +117,18 @@ class ReferForm(forms.Form):
 class ReferralStatusForm(forms.Form):
     to_status = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
     on = forms.DateField(label="Date", widget=DateInput)
+    starts_on = forms.DateField(
+        label="Starts on",
+        widget=DateInput,
+        required=False,
+        help_text="When accepting: the date the offender starts the programme, if known.",
+    )
     note = forms.CharField(
-        label="Outcome note", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Outcome note",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when the programme was not completed: say why.",
     )
 
     def __init__(self, *args, referral: Referral, **kwargs):
@@ -131,14 +142,26 @@ class ReferralStatusForm(forms.Form):
 
 class AttendanceForm(forms.Form):
     session_on = forms.DateField(label="Session date", widget=DateInput)
-    attended = forms.TypedChoiceField(
+    attended = forms.ChoiceField(
         label="Did the offender attend?",
-        choices=[("yes", "Attended"), ("no", "Did not attend")],
-        coerce=lambda value: value == "yes",
+        choices=[("yes", "Attended"), ("no", "Absent"), ("excused", "Absent, and the absence is excused")],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for an absence: say why the offender was absent.",
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"session_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        answer = cleaned.pop("attended", None)
+        if answer is not None:
+            cleaned["attended"] = answer == "yes"
+            cleaned["excused"] = answer == "excused"
+        return cleaned

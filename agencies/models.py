@@ -66,21 +66,50 @@ class Programme(models.Model):
 
 class ReferralStatus(models.TextChoices):
     REFERRED = "referred", "Referred"
+    WAITING = "waiting", "On the waiting list"
+    ACCEPTED = "accepted", "Accepted (place taken)"
     ATTENDING = "attending", "Attending"
     COMPLETED = "completed", "Completed"
+    NOT_COMPLETED = "not_completed", "Did not complete"
     WITHDRAWN = "withdrawn", "Withdrawn"
     DECLINED = "declined", "Declined by provider"
 
 
 REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
     ReferralStatus.REFERRED: frozenset(
-        {ReferralStatus.ATTENDING, ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED}
+        {
+            ReferralStatus.WAITING,
+            ReferralStatus.ACCEPTED,
+            ReferralStatus.ATTENDING,
+            ReferralStatus.WITHDRAWN,
+            ReferralStatus.DECLINED,
+        }
     ),
-    ReferralStatus.ATTENDING: frozenset({ReferralStatus.COMPLETED, ReferralStatus.WITHDRAWN}),
+    ReferralStatus.WAITING: frozenset(
+        {ReferralStatus.ACCEPTED, ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED}
+    ),
+    ReferralStatus.ACCEPTED: frozenset(
+        {ReferralStatus.ATTENDING, ReferralStatus.NOT_COMPLETED, ReferralStatus.WITHDRAWN}
+    ),
+    ReferralStatus.ATTENDING: frozenset(
+        {ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED, ReferralStatus.WITHDRAWN}
+    ),
     ReferralStatus.COMPLETED: frozenset(),
+    ReferralStatus.NOT_COMPLETED: frozenset(),
     ReferralStatus.WITHDRAWN: frozenset(),
     ReferralStatus.DECLINED: frozenset(),
 }
+# A referral holds one of the programme's places (Programme.capacity) while accepted or attending.
+PLACE_STATUSES = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.ATTENDING})
+OPEN_REFERRAL_STATUSES = (
+    ReferralStatus.REFERRED,
+    ReferralStatus.WAITING,
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.ATTENDING,
+)
+# Sessions are recorded for a referral with a place, or one referred to a programme without
+# places to allocate; not for one on the waiting list.
+ATTENDANCE_STATUSES = (ReferralStatus.REFERRED, ReferralStatus.ACCEPTED, ReferralStatus.ATTENDING)
 
 
 class Referral(models.Model):
@@ -92,9 +121,12 @@ class Referral(models.Model):
         "sentences.Sentence", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )
     referred_on = models.DateField()
-    status = models.CharField(max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
+    status = models.CharField(max_length=15, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
     status_changed_on = models.DateField(null=True, blank=True)
     outcome_note = models.CharField(max_length=300, blank=True)
+    waitlisted_on = models.DateField("On the waiting list since", null=True, blank=True)
+    accepted_on = models.DateField("Place taken on", null=True, blank=True)
+    starts_on = models.DateField("Starts on", null=True, blank=True)
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -103,10 +135,19 @@ class Referral(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["offender", "programme"],
-                condition=Q(status__in=["referred", "attending"]),
+                condition=Q(status__in=["referred", "waiting", "accepted", "attending"]),
                 name="one_open_referral_per_programme",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="waiting") | Q(waitlisted_on__isnull=False),
+                name="waiting_referral_says_since_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(accepted_on__isnull=False),
+                name="accepted_referral_says_when",
+            ),
         ]
+        indexes = [models.Index(fields=["programme", "status"], name="referral_programme_status")]
 
     def __str__(self) -> str:
         return f"{self.programme} ({self.get_status_display()})"
@@ -116,10 +157,19 @@ class Referral(models.Model):
             raise ValidationError({"sentence": "That sentence belongs to a different offender."})
 
 
+class AttendanceOutcome(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    ABSENT = "absent", "Absent"
+    EXCUSED = "excused", "Absence excused"
+
+
 class Attendance(models.Model):
+    """One session of a programme: attended, absent (with the reason in `note`) or excused."""
+
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attendances")
     session_on = models.DateField()
     attended = models.BooleanField()
+    excused = models.BooleanField(default=False)
     note = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -127,8 +177,20 @@ class Attendance(models.Model):
     class Meta:
         ordering = ["-session_on"]
         constraints = [
-            models.UniqueConstraint(fields=["referral", "session_on"], name="attendance_one_per_session")
+            models.UniqueConstraint(fields=["referral", "session_on"], name="attendance_one_per_session"),
+            models.CheckConstraint(
+                condition=Q(attended=False) | Q(excused=False), name="attendance_excused_only_if_absent"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.session_on}: {'attended' if self.attended else 'did not attend'}"
+        return f"{self.session_on}: {self.get_outcome_display().lower()}"
+
+    @property
+    def outcome(self) -> str:
+        if self.attended:
+            return AttendanceOutcome.ATTENDED
+        return AttendanceOutcome.EXCUSED if self.excused else AttendanceOutcome.ABSENT
+
+    def get_outcome_display(self) -> str:
+        return AttendanceOutcome(self.outcome).label

@@ -8,6 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import (
+    ATTENDANCE_STATUSES,
+    OPEN_REFERRAL_STATUSES,
+    PLACE_STATUSES,
     REFERRAL_TRANSITIONS,
     Agency,
     AgencyStatus,
@@ -20,6 +23,7 @@ from agencies.models import (
 from audit.models import AuditAction
 from audit.records import record_update
 from audit.services import audit_created, audit_record
+from casenotes.services import system_casenote
 
 AGENCY_FIELDS = ("name", "kind", "contact_name", "phone", "email", "address", "accepted_on")
 PROGRAMME_FIELDS = ("agency", "name", "kind", "description", "office", "capacity", "adopted_on")
@@ -96,7 +100,17 @@ def programme_update(*, actor, programme: Programme, **data: Any) -> dict:
     if set(data) - set(PROGRAMME_FIELDS):
         raise TypeError(f"Unknown programme fields: {sorted(set(data) - set(PROGRAMME_FIELDS))}")
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if data.get("capacity") is not None:
+        taken = places_taken(programme)
+        if data["capacity"] < taken:
+            raise ValidationError(
+                {"capacity": f"{taken} places are taken now: the capacity cannot be less than that."}
+            )
     return record_update(actor=actor, instance=programme, data=data)
+
+
+def places_taken(programme: Programme) -> int:
+    return Referral.objects.filter(programme=programme, status__in=PLACE_STATUSES).count()
 
 
 @transaction.atomic
@@ -133,7 +147,7 @@ def referral_create(
     if referred_on > timezone.localdate():
         raise ValidationError({"referred_on": "A referral date cannot be in the future."})
     if Referral.objects.filter(
-        offender=offender, programme=programme, status__in=[ReferralStatus.REFERRED, ReferralStatus.ATTENDING]
+        offender=offender, programme=programme, status__in=OPEN_REFERRAL_STATUSES
     ).exists():
         raise ValidationError({"programme": "The offender already has an open referral to this programme."})
     referral = Referral(
@@ -150,51 +164,190 @@ def referral_create(
     return referral
 
 
+# What the offender's casenotes say when a referral moves on (seed 001: a casenote for every action
+# related to the offender). Becoming "attending" needs none: the session attended is on the record.
+REFERRAL_CASENOTES = {
+    ReferralStatus.WAITING: "Placed on the waiting list for {programme}",
+    ReferralStatus.ACCEPTED: "Accepted onto {programme}: place taken",
+    ReferralStatus.COMPLETED: "Completed {programme}",
+    ReferralStatus.NOT_COMPLETED: "Did not complete {programme}",
+    ReferralStatus.WITHDRAWN: "Referral to {programme} withdrawn",
+    ReferralStatus.DECLINED: "Referral to {programme} declined by the provider",
+}
+
+
+def _take_place(referral: Referral) -> None:
+    """Issue 6: an accepted referral takes one of the programme's places. The programme's row is
+    locked so that two people accepting at once cannot both take the last place, and the place goes
+    to the referral that has waited longest."""
+    programme = Programme.objects.select_for_update().get(pk=referral.programme_id)
+    if programme.capacity is None:
+        return
+    taken = places_taken(programme)
+    if taken >= programme.capacity:
+        raise ValidationError(
+            {
+                "to_status": f"{programme.name} has no free place: all {programme.capacity} places are "
+                "taken. Put the referral on the waiting list until a place comes free."
+            }
+        )
+    first_waiting = (
+        Referral.objects.filter(programme=programme, status=ReferralStatus.WAITING)
+        .order_by("waitlisted_on", "id")
+        .first()
+    )
+    if first_waiting is not None and first_waiting.pk != referral.pk:
+        raise ValidationError(
+            {
+                "to_status": "Another referral has been on the waiting list since "
+                f"{first_waiting.waitlisted_on:%-d %b %Y}: a free place goes to the first on the "
+                "waiting list."
+            }
+        )
+
+
 @transaction.atomic
 def referral_transition(
-    *, actor, referral: Referral, to_status: str, on: datetime.date, note: str = ""
+    *,
+    actor,
+    referral: Referral,
+    to_status: str,
+    on: datetime.date,
+    note: str = "",
+    starts_on: datetime.date | None = None,
 ) -> Referral:
-    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    current = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("programme__agency", "offender")
+        .get(pk=referral.pk)
+    )
     if to_status not in REFERRAL_TRANSITIONS[current.status]:
         raise ValidationError(
             f"A referral that is {current.get_status_display().lower()} cannot become "
             f"{ReferralStatus(to_status).label.lower()}."
         )
+    errors = {}
     if on < current.referred_on:
-        raise ValidationError({"on": "The date cannot be before the referral."})
-    Referral.objects.filter(pk=current.pk, status=current.status).update(
-        status=to_status, status_changed_on=on, outcome_note=note[:300]
-    )
+        errors["on"] = "The date cannot be before the referral."
+    elif on > timezone.localdate():
+        errors["on"] = "The date cannot be in the future."
+    if to_status == ReferralStatus.NOT_COMPLETED and not note.strip():
+        errors["note"] = "Say why the programme was not completed."
+    if starts_on is not None and starts_on < on:
+        errors["starts_on"] = "The start date cannot be before the place was taken."
+    if errors:
+        raise ValidationError(errors)
+    changes: dict = {"status": [current.status, to_status]}
+    fields: dict = {"status": to_status, "status_changed_on": on, "outcome_note": note.strip()[:300]}
+    if to_status in PLACE_STATUSES and current.status not in PLACE_STATUSES:
+        _take_place(current)
+        fields["accepted_on"] = on
+        changes["accepted_on"] = [None, on.isoformat()]
+    if to_status == ReferralStatus.WAITING:
+        fields["waitlisted_on"] = on
+    if starts_on is not None:
+        fields["starts_on"] = starts_on
+        changes["starts_on"] = [_iso(current.starts_on), starts_on.isoformat()]
+    updated = Referral.objects.filter(pk=current.pk, status=current.status).update(**fields)
+    if not updated:
+        raise ValidationError("The referral was changed by someone else: look at it again.")
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=current,
         summary=f"Referral to {current.programme}: {ReferralStatus(to_status).label}",
-        changes={"status": [current.status, to_status]},
+        changes=changes,
     )
+    if to_status in REFERRAL_CASENOTES:
+        summary = REFERRAL_CASENOTES[to_status].format(programme=current.programme.name)
+        detail = [f"{summary} ({current.programme.agency.name}) on {on:%-d %b %Y}."]
+        if starts_on is not None:
+            detail.append(f"Starts on {starts_on:%-d %b %Y}.")
+        if note.strip():
+            detail.append(note.strip())
+        system_casenote(
+            offender=current.offender,
+            sentence=current.sentence,
+            actor=actor,
+            summary=summary[:200],
+            text=" ".join(detail),
+        )
     current.refresh_from_db()
+    _follow_in_plans(actor=actor, referral=current)
     return current
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _follow_in_plans(*, actor, referral: Referral) -> None:
+    # Sentence plans build on the programme records, so plans.services imports this module; the
+    # import here runs when a referral changes, after both are loaded.
+    from plans.services import activity_follow_referral
+
+    activity_follow_referral(actor=actor, referral=referral)
 
 
 @transaction.atomic
 def attendance_record(
-    *, actor, referral: Referral, session_on: datetime.date, attended: bool, note: str = ""
+    *,
+    actor,
+    referral: Referral,
+    session_on: datetime.date,
+    attended: bool,
+    note: str = "",
+    excused: bool = False,
 ) -> Attendance:
-    if referral.status not in (ReferralStatus.REFERRED, ReferralStatus.ATTENDING):
+    """One session: attended, absent (say why) or absent and excused. The first session attended
+    moves the referral to attending, which takes a place if it had none."""
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("programme__agency", "offender")
+        .get(pk=referral.pk)
+    )
+    if referral.status == ReferralStatus.WAITING:
+        raise ValidationError("The referral is on the waiting list: accept it before recording sessions.")
+    if referral.status not in ATTENDANCE_STATUSES:
         raise ValidationError("Attendance can only be recorded on an open referral.")
+    errors = {}
     if session_on < referral.referred_on or session_on > timezone.localdate():
-        raise ValidationError({"session_on": "The session must be between the referral and today."})
+        errors["session_on"] = "The session must be between the referral and today."
+    if attended and excused:
+        errors["excused"] = "An offender who attended was not absent."
+    if not attended and not note.strip():
+        errors["note"] = "Say why the offender was absent."
+    if errors:
+        raise ValidationError(errors)
     attendance = Attendance(
-        referral=referral, session_on=session_on, attended=attended, note=note, recorded_by=actor
+        referral=referral,
+        session_on=session_on,
+        attended=attended,
+        excused=excused and not attended,
+        note=note.strip(),
+        recorded_by=actor,
     )
     attendance.full_clean()
     attendance.save()
-    if referral.status == ReferralStatus.REFERRED and attended:
+    if referral.status in (ReferralStatus.REFERRED, ReferralStatus.ACCEPTED) and attended:
         referral_transition(actor=actor, referral=referral, to_status=ReferralStatus.ATTENDING, on=session_on)
     audit_created(
         actor=actor,
         obj=attendance,
-        fields=("session_on", "attended", "note"),
+        fields=("session_on", "attended", "excused", "note"),
         summary=f"Recorded attendance at {referral.programme}",
     )
+    if not attended and not excused:
+        # A missed session is a matter of compliance the officers on the case need to see.
+        system_casenote(
+            offender=referral.offender,
+            sentence=referral.sentence,
+            actor=actor,
+            summary=f"Absent from {referral.programme.name} on {session_on:%-d %b %Y}"[:200],
+            text=f"Absent from the {session_on:%-d %b %Y} session of {referral.programme.name} "
+            f"({referral.programme.agency.name}): {note.strip()}",
+        )
+    elif attended and referral.status == ReferralStatus.ATTENDING:
+        # An activity planned after the referral was already attending catches up.
+        _follow_in_plans(actor=actor, referral=referral)
     return attendance

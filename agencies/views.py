@@ -1,13 +1,24 @@
 """Browser pages for agencies and their programmes, referrals and attendance."""
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
-from agencies.access import access_referral_by_id, can_manage_agencies, can_refer, can_view_agencies
+from agencies.access import (
+    access_referral_by_id,
+    can_manage_agencies,
+    can_manage_places,
+    can_record_referral,
+    can_refer,
+    can_view_agencies,
+)
 from agencies.forms import (
     AgencyFilterForm,
     AgencyForm,
@@ -18,6 +29,9 @@ from agencies.forms import (
     ReferralStatusForm,
 )
 from agencies.models import (
+    ATTENDANCE_STATUSES,
+    OPEN_REFERRAL_STATUSES,
+    PLACE_STATUSES,
     REFERRAL_TRANSITIONS,
     Agency,
     AgencyStatus,
@@ -25,6 +39,7 @@ from agencies.models import (
     ProgrammeStatus,
     ReferralStatus,
 )
+from agencies.selectors import programmes_with_places, referrals_with_attendance, waiting_list, with_rates
 from agencies.services import (
     AGENCY_FIELDS,
     agency_accept,
@@ -37,12 +52,13 @@ from agencies.services import (
     referral_create,
     referral_transition,
 )
-from audit.services import audit_listed, audit_view
+from audit.models import AuditAction
+from audit.services import audit_listed, audit_record, audit_view
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 
 AGENCY_PAGE_SIZE = 50
-OPEN_REFERRAL_STATUSES = (ReferralStatus.REFERRED, ReferralStatus.ATTENDING)
+CLOSED_REFERRALS_PAGE_SIZE = 25
 PROGRAMME_FORM_FIELDS = ("name", "kind", "description", "office", "capacity", "adopted_on")
 
 
@@ -98,16 +114,98 @@ def agency_list(request):
 
 @require_http_methods(["GET"])
 def agency_detail(request, pk):
+    """The agency's view of its programmes: places taken and free, the waiting list, referrals and
+    the rate of attendance, with a CSV export."""
     agency = _agency(request.user, pk)
-    programmes = (
-        agency.programmes.select_related("office")
-        .annotate(open_referrals=Count("referrals", filter=Q(referrals__status__in=OPEN_REFERRAL_STATUSES)))
-        .order_by("status", "name")
-    )
+    programmes = programmes_with_places(agency.programmes.order_by("status", "name", "pk"))
     return render(
         request,
         "agencies/detail.html",
         {"agency": agency, "programmes": programmes, "can_manage": can_manage_agencies(request.user)},
+    )
+
+
+# A spreadsheet treats a cell beginning with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_response(header, rows, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_safe_cell(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+PROGRAMMES_CSV_HEADER = (
+    "Programme",
+    "Kind",
+    "Office",
+    "Status",
+    "Places",
+    "Places taken",
+    "Places free",
+    "Waiting",
+    "Awaiting a decision",
+    "Referrals",
+    "Completed",
+    "Did not complete",
+    "Sessions recorded",
+    "Sessions attended",
+    "Absences excused",
+    "Attendance rate (%)",
+)
+
+
+@require_GET
+def programmes_export(request, pk):
+    agency = _agency(request.user, pk)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=agency,
+        summary=f"Exported the programmes of {agency}",
+    )
+    rows = (
+        [
+            programme.name,
+            programme.get_kind_display(),
+            programme.office.name if programme.office_id else "All offices",
+            programme.get_status_display(),
+            programme.capacity,
+            programme.places_taken,
+            programme.places_free,
+            programme.waiting,
+            programme.awaiting_decision,
+            programme.referral_count,
+            programme.completed,
+            programme.not_completed,
+            programme.sessions,
+            programme.attended_sessions,
+            programme.excused_sessions,
+            programme.attendance_rate,
+        ]
+        for programme in programmes_with_places(agency.programmes.order_by("status", "name", "pk"))
+    )
+    slug = "".join(ch if ch.isalnum() else "-" for ch in agency.name.lower())
+    return _csv_response(
+        PROGRAMMES_CSV_HEADER, rows, f"programmes-{slug}-{timezone.localdate().isoformat()}.csv"
     )
 
 
@@ -199,24 +297,104 @@ def programme_create(request, agency_pk):
 
 @require_http_methods(["GET"])
 def programme_detail(request, pk):
+    """A programme: its places, who holds them, the waiting list in order, referrals awaiting a
+    decision and the closed referrals, with attendance rates."""
     programme = _programme(request.user, pk)
-    referrals = []
+    [summary] = programmes_with_places(Programme.objects.filter(pk=programme.pk))
+    context = {"programme": summary, "can_manage": can_manage_agencies(request.user), "may_list": False}
     # Who is on a programme is part of their record: shown to those who keep records, and audited.
     if can_manage_agencies(request.user):
-        referrals = list(
-            programme.referrals.filter(status__in=OPEN_REFERRAL_STATUSES)
-            .select_related("offender")
-            .order_by("-referred_on", "-id")
-        )
+        open_rows = referrals_with_attendance(
+            programme.referrals.filter(status__in=(ReferralStatus.REFERRED, *PLACE_STATUSES))
+        ).order_by("referred_on", "id")
+        holding, awaiting = [], []
+        for referral in with_rates(open_rows):
+            (holding if referral.status in PLACE_STATUSES else awaiting).append(referral)
+        waiting = waiting_list(programme)
+        closed_page = Paginator(
+            referrals_with_attendance(
+                programme.referrals.exclude(status__in=OPEN_REFERRAL_STATUSES)
+            ).order_by("-status_changed_on", "-id"),
+            CLOSED_REFERRALS_PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
+        closed = with_rates(closed_page.object_list)
         audit_listed(
             actor=request.user,
-            offender_ids=[referral.offender_id for referral in referrals],
+            offender_ids=[referral.offender_id for referral in [*holding, *waiting, *awaiting, *closed]],
             summary=f"Listed on programme {programme}",
         )
-    return render(
-        request,
-        "agencies/programme_detail.html",
-        {"programme": programme, "referrals": referrals, "can_manage": can_manage_agencies(request.user)},
+        context.update(
+            may_list=True,
+            holding=holding,
+            waiting=waiting,
+            awaiting=awaiting,
+            closed=closed,
+            closed_page=closed_page,
+            may_decide=can_manage_places(request.user, programme),
+        )
+    return render(request, "agencies/programme_detail.html", context)
+
+
+REFERRALS_CSV_HEADER = (
+    "PRN",
+    "Family name",
+    "Given names",
+    "Status",
+    "Referred on",
+    "On the waiting list since",
+    "Place taken on",
+    "Starts on",
+    "Status changed on",
+    "Outcome note",
+    "Sessions recorded",
+    "Sessions attended",
+    "Absences excused",
+    "Attendance rate (%)",
+)
+
+
+@require_GET
+def programme_referrals_export(request, pk):
+    programme = _programme(request.user, pk)
+    if not can_manage_agencies(request.user):
+        raise PermissionDenied("Only those who keep records see who is referred to a programme.")
+    referrals = referrals_with_attendance(programme.referrals.all()).order_by("referred_on", "id")
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=programme,
+        summary=f"Exported the referrals to {programme}",
+    )
+    audit_listed(
+        actor=request.user,
+        offender_ids=programme.referrals.values_list("offender_id", flat=True),
+        summary=f"Exported on programme {programme}",
+    )
+
+    def rows():
+        for referral in referrals.iterator(chunk_size=2000):
+            expected = referral.sessions - referral.excused_sessions
+            yield [
+                referral.offender.prn,
+                referral.offender.family_name,
+                referral.offender.given_names,
+                referral.get_status_display(),
+                referral.referred_on,
+                referral.waitlisted_on,
+                referral.accepted_on,
+                referral.starts_on,
+                referral.status_changed_on,
+                referral.outcome_note,
+                referral.sessions,
+                referral.attended_sessions,
+                referral.excused_sessions,
+                round(100 * referral.attended_sessions / expected) if expected > 0 else None,
+            ]
+
+    return _csv_response(
+        REFERRALS_CSV_HEADER,
+        rows(),
+        f"referrals-programme-{programme.pk}-{timezone.localdate().isoformat()}.csv",
     )
 
 
@@ -309,6 +487,7 @@ def referral_status(request, pk):
                 to_status=form.cleaned_data["to_status"],
                 on=form.cleaned_data["on"],
                 note=form.cleaned_data["note"],
+                starts_on=form.cleaned_data["starts_on"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -324,8 +503,8 @@ def referral_status(request, pk):
 @require_http_methods(["GET", "POST"])
 def attendance(request, pk):
     referral = access_referral_by_id(request.user, pk, for_edit=request.method == "POST")
-    is_open = referral.status in OPEN_REFERRAL_STATUSES
-    may_record = is_open and can_refer(request.user, referral.offender)
+    is_open = referral.status in ATTENDANCE_STATUSES
+    may_record = is_open and can_record_referral(request.user, referral)
     form = AttendanceForm(request.POST or None) if may_record else None
     if request.method == "POST":
         if form is None:
@@ -334,7 +513,8 @@ def attendance(request, pk):
             try:
                 attendance_record(actor=request.user, referral=referral, **form.cleaned_data)
             except ValidationError as error:
-                add_service_errors(form, error)
+                # A first session takes a place: a full programme refuses it on the answer given.
+                add_service_errors(form, error, fields={"to_status": "attended", "excused": "attended"})
             else:
                 messages.success(
                     request, f"Recorded the session of {form.cleaned_data['session_on']:%d %b %Y}."
@@ -354,7 +534,7 @@ def attendance(request, pk):
             "referral": referral,
             "sessions": sessions,
             "form": form,
-            "can_change_status": can_refer(request.user, referral.offender)
+            "can_change_status": can_record_referral(request.user, referral)
             and bool(REFERRAL_TRANSITIONS[referral.status]),
         },
     )

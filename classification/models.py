@@ -149,24 +149,103 @@ class ActivityStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     ATTENDED = "attended", "Attended"
     COMPLETED = "completed", "Completed"
+    NOT_COMPLETED = "not_completed", "Not completed"
     UNAVAILABLE = "unavailable", "Not available (beyond the prisoner's control)"
 
 
+# Seed 003, A.5.5 and issue 6: an activity is recorded as attended, then completed or not
+# completed; it is unavailable when it could not go ahead for reasons outside the offender's
+# control. Only plans.services writes `status`.
+ACTIVITY_TRANSITIONS: dict[str, frozenset[str]] = {
+    ActivityStatus.SCHEDULED: frozenset(
+        {
+            ActivityStatus.ATTENDED,
+            ActivityStatus.COMPLETED,
+            ActivityStatus.NOT_COMPLETED,
+            ActivityStatus.UNAVAILABLE,
+        }
+    ),
+    ActivityStatus.ATTENDED: frozenset(
+        {ActivityStatus.COMPLETED, ActivityStatus.NOT_COMPLETED, ActivityStatus.UNAVAILABLE}
+    ),
+    ActivityStatus.COMPLETED: frozenset(),
+    ActivityStatus.NOT_COMPLETED: frozenset(),
+    ActivityStatus.UNAVAILABLE: frozenset(),
+}
+OPEN_ACTIVITY_STATUSES = (ActivityStatus.SCHEDULED, ActivityStatus.ATTENDED)
+
+
 class SentencePlanActivity(models.Model):
-    """An activity scheduled from the prisoner's sentence plan (seed 003, A.5.5)."""
+    """An activity or intervention planned in a sentence plan (issue 6), and the record A.5.5 of
+    seed 003 reads (by offender and scheduled date, whether or not it belongs to a plan: activities
+    recorded before sentence plans existed have none). An intervention is a programme from the
+    programme records, with its agency, followed through its referral."""
 
     offender = models.ForeignKey(
         "offenders.Offender", on_delete=models.PROTECT, related_name="plan_activities"
     )
-    scheduled_on = models.DateField()
+    plan = models.ForeignKey(
+        "plans.SentencePlan", null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
+    objective = models.ForeignKey(
+        "plans.Objective", null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
+    programme = models.ForeignKey(
+        "agencies.Programme", null=True, blank=True, on_delete=models.PROTECT, related_name="plan_activities"
+    )
+    referral = models.ForeignKey(
+        "agencies.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="plan_activities"
+    )
+    scheduled_on = models.DateField("Planned start")
+    planned_end_on = models.DateField("Planned end", null=True, blank=True)
     description = models.CharField(max_length=200)
-    status = models.CharField(max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.SCHEDULED)
+    status = models.CharField(max_length=15, choices=ActivityStatus.choices, default=ActivityStatus.SCHEDULED)
+    attended_on = models.DateField("First attended", null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    status_changed_on = models.DateField(null=True, blank=True)
+    unavailable_reason = models.CharField(max_length=300, blank=True)
+    not_completed_reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-scheduled_on", "-id"]
+        constraints = [
+            # Issue 6: "unavailable for reasons outside the offender's control" says which reason.
+            models.CheckConstraint(
+                condition=~Q(status="unavailable") | ~Q(unavailable_reason=""),
+                name="unavailable_activity_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_completed") | ~Q(not_completed_reason=""),
+                name="not_completed_activity_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end_on__isnull=True) | Q(planned_end_on__gte=models.F("scheduled_on")),
+                name="activity_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(objective__isnull=True) | Q(plan__isnull=False),
+                name="activity_objective_needs_plan",
+            ),
+            models.CheckConstraint(
+                condition=Q(referral__isnull=True) | Q(programme__isnull=False),
+                name="activity_referral_needs_programme",
+            ),
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(status__in=["scheduled", "attended"]),
+                name="one_open_activity_per_referral",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.description} ({self.get_status_display().lower()}, {self.scheduled_on})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ACTIVITY_STATUSES
 
 
 class PlanCategory(models.TextChoices):
@@ -175,13 +254,21 @@ class PlanCategory(models.TextChoices):
 
 
 class SentencePlanCategoryChange(models.Model):
-    """A change of sentence-plan category; a change to Intervention makes A.5.5 Good."""
+    """A change of sentence-plan category; a change to Intervention makes A.5.5 Good. The history
+    of a plan's category (issue 6): the latest change of the plan is its category."""
 
     offender = models.ForeignKey(
         "offenders.Offender", on_delete=models.PROTECT, related_name="plan_category_changes"
     )
+    plan = models.ForeignKey(
+        "plans.SentencePlan", null=True, blank=True, on_delete=models.PROTECT, related_name="category_changes"
+    )
     changed_on = models.DateField()
     category = models.CharField(max_length=20, choices=PlanCategory.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-changed_on", "-id"]

@@ -92,8 +92,10 @@ TARGETS: list[Target] = [
     ),
     Target("Offender record", ("offenders:detail",), Role.PROBATION_OFFICER, args=_offender_args),
     Target("Offender casenotes tab", ("offenders:casenotes",), Role.PROBATION_OFFICER, args=_offender_args),
-    Target("API offender list", ("offender-list", "api:offender-list"), Role.DATA_SHARE),
-    Target("API sentence list", ("sentence-list", "api:sentence-list"), Role.DATA_SHARE),
+    # The data share reads through its own API (/api/v1/share/); the main API's lists are timed for
+    # a prison officer, who sees every offender.
+    Target("API offender list", ("offender-list", "api:offender-list"), Role.PRISON_OFFICER),
+    Target("API sentence list", ("sentence-list", "api:sentence-list"), Role.PRISON_OFFICER),
     Target("API casenote list", ("casenote-list", "api:casenote-list"), Role.PROBATION_OFFICER),
     Target("Staff directory", ("staff:list",), Role.PROBATION_OFFICER),
     Target("Agencies list", ("agencies:list",), Role.PROBATION_OFFICER),
@@ -997,12 +999,19 @@ def _classification_bench_prisoner(
         for index in range(history.assessments)
     )
     statuses = cm.ActivityStatus.values
+    # An unavailable or not-completed activity says why (issue 6: database constraints).
+    reasons = {
+        cm.ActivityStatus.UNAVAILABLE: "Not running",
+        cm.ActivityStatus.NOT_COMPLETED: "Stopped attending",
+    }
     cm.SentencePlanActivity.objects.bulk_create(
         cm.SentencePlanActivity(
             offender=offender,
             scheduled_on=ago(-60, 365),
             description="Bench activity",
-            status=statuses[index % len(statuses)],
+            status=(status := statuses[index % len(statuses)]),
+            unavailable_reason=reasons[status] if status == cm.ActivityStatus.UNAVAILABLE else "",
+            not_completed_reason=reasons[status] if status == cm.ActivityStatus.NOT_COMPLETED else "",
         )
         for index in range(history.activities)
     )
@@ -1207,3 +1216,276 @@ def format_classification(outcome: ClassificationBenchResult) -> str:
             f"{outcome.dry_run_changed:,} would change category."
         )
     return "\n".join(lines)
+
+
+# --- The work inbox (issue 6) -------------------------------------------------------------------------
+# "The inbox of a service manager over 100 officers stays at a constant number of queries and is
+# measured in `make bench`." `run_inbox_bench` builds, in one transaction that is rolled back, a prison
+# with a service manager over `officers` staff (prison officers, recommending officers and administrative
+# support) and work of every kind the inbox reads: prisoners with reviews due and overdue, open reviews
+# at each step, allocate requests, exceptions (held and not) and correction requests; then times the
+# team inbox (first and last page), the manager's own inbox (with escalations), one officer's inbox as
+# the manager sees it, and the manager's home page (which counts the inbox). Run it with
+# `manage.py bench --inbox 100` (on by default; 0 skips it).
+
+INBOX_BENCH_OFFICERS = 100
+
+
+def _inbox_bench_prison(*, officers: int):
+    """A prison with a service manager over `officers` people and their work. Returns (manager,
+    one prison officer)."""
+    import random
+
+    from django.contrib.auth.models import Group
+
+    from allocation.models import AllocateRequest, AllocationTrigger
+    from classification.models import Review as ClassificationReview
+    from classification.models import (
+        ReviewSchedule,
+        ReviewStatus,
+        ReviewTransition,
+        ScheduleBasis,
+        SecurityClassification,
+    )
+    from classification.selectors import active_instrument
+    from courts.models import CorrectionRequest
+    from reconciliation.models import DataException, ReasonCode
+    from sentences.models import SentenceType
+    from staff.models import Office, OfficeKind, StaffMember
+
+    rng = random.Random(6)
+    today = timezone.localdate()
+    now = timezone.now()
+    User = get_user_model()
+    prison = Office.objects.create(code="BENCH-INBOX", name="Bench inbox prison", kind=OfficeKind.PRISON)
+    court = Office.objects.create(code="BENCH-INBOXC", name="Bench inbox court", kind=OfficeKind.COURT)
+    # 80% prison officers, 15% recommending officers, 5% administrative support (at least one of
+    # each); two approving officers and the service manager last.
+    clerk_count, recommender_count = max(1, officers // 20), max(1, officers * 15 // 100)
+    roles = [
+        *[Role.PRISON_OFFICER] * (officers - clerk_count - recommender_count),
+        *[Role.RECOMMENDING_OFFICER] * recommender_count,
+        *[Role.ADMIN_SUPPORT] * clerk_count,
+    ] + [Role.APPROVING_OFFICER, Role.APPROVING_OFFICER, Role.SERVICE_MANAGER]
+    users = User.objects.bulk_create(
+        [
+            User(username=f"bench.inbox.{n}", first_name=f"Officer{n:03d}", last_name="Inbox", password="!")
+            for n in range(len(roles))
+        ]
+    )
+    groups = {group.name: group.pk for group in Group.objects.filter(name__in=Role.values)}
+    User.groups.through.objects.bulk_create(
+        [
+            User.groups.through(user_id=user.pk, group_id=groups[role])
+            for user, role in zip(users, roles, strict=True)
+        ]
+    )
+    StaffMember.objects.bulk_create(
+        [StaffMember(user=user, staff_number=f"BI{n:05d}", office=prison) for n, user in enumerate(users)]
+    )
+    by_role: dict[str, list] = {}
+    for user, role in zip(users, roles, strict=True):
+        by_role.setdefault(role, []).append(user)
+    prisoners = officers * 4
+    offenders = Offender.objects.bulk_create(
+        [
+            Offender(
+                prn=f"96{n:07d}",
+                family_name=f"Benchinbox{n:04d}",
+                given_names="Rewi",
+                date_of_birth=datetime.date(1980, 1, 1) + datetime.timedelta(days=n),
+                home_office=prison,
+            )
+            for n in range(prisoners + officers)
+        ]
+    )
+    Sentence.objects.bulk_create(
+        [
+            Sentence(
+                offender=offender,
+                sentence_type=SentenceType.IMPRISONMENT,
+                court=court,
+                order_date=today - datetime.timedelta(days=400),
+                start_date=today - datetime.timedelta(days=400),
+                end_date=today + datetime.timedelta(days=800),
+                statutory_release_date=today + datetime.timedelta(days=300),
+                managing_office=prison,
+            )
+            for offender in offenders[:prisoners]
+        ]
+    )
+    classifications = SecurityClassification.objects.bulk_create(
+        [
+            SecurityClassification(
+                offender=offender,
+                kind="initial",
+                internal_category="B",
+                external_category="B",
+                effective_on=today - datetime.timedelta(days=rng.randint(120, 240)),
+            )
+            for offender in offenders[:prisoners]
+        ]
+    )
+    ReviewSchedule.objects.bulk_create(
+        [
+            ReviewSchedule(
+                offender=classification.offender,
+                due_on=today + datetime.timedelta(days=rng.randint(-40, 60)),
+                basis=ScheduleBasis.REGULAR,
+                reason="6 months after the initial classification (bench)",
+                counted_from=classification,
+                computed_at=now,
+            )
+            for classification in classifications
+        ]
+    )
+    # One review in every four prisoners, at every step.
+    instrument = active_instrument()
+    steps = [
+        ReviewStatus.INITIATED,
+        ReviewStatus.SENT_BACK,
+        ReviewStatus.SUBMITTED,
+        ReviewStatus.RECOMMENDED,
+        ReviewStatus.APPROVED,
+    ]
+    reviewed = offenders[: prisoners // 4]
+    approved = [
+        offender for n, offender in enumerate(reviewed) if steps[n % len(steps)] == ReviewStatus.APPROVED
+    ]
+    approvals = dict(
+        zip(
+            (offender.pk for offender in approved),
+            SecurityClassification.objects.bulk_create(
+                [
+                    SecurityClassification(
+                        offender=offender,
+                        kind="review",
+                        instrument=instrument,
+                        internal_category="B",
+                        external_category="B",
+                        effective_on=today - datetime.timedelta(days=2),
+                    )
+                    for offender in approved
+                ]
+            ),
+            strict=True,
+        )
+    )
+    officers_list = by_role[Role.PRISON_OFFICER]
+    reviews = ClassificationReview.objects.bulk_create(
+        [
+            ClassificationReview(
+                offender=offender,
+                instrument=instrument,
+                status=steps[n % len(steps)],
+                prepopulated_on=today - datetime.timedelta(days=10),
+                internal_category="B",
+                external_category="B",
+                initiated_by=officers_list[n % len(officers_list)],
+                classification=approvals.get(offender.pk),
+            )
+            for n, offender in enumerate(reviewed)
+        ]
+    )
+    ReviewTransition.objects.bulk_create(
+        [
+            ReviewTransition(
+                review=review, from_status="", to_status=review.status, actor=review.initiated_by
+            )
+            for review in reviews
+        ]
+    )
+    clerks = by_role[Role.ADMIN_SUPPORT]
+    AllocateRequest.objects.bulk_create(
+        [
+            AllocateRequest(
+                offender=offender,
+                office=prison,
+                kind="recall",
+                trigger=AllocationTrigger.RECALL,
+                due_on=today + datetime.timedelta(days=rng.randint(-10, 10)),
+            )
+            for offender in offenders[prisoners : prisoners + officers // 2]
+        ]
+    )
+    exceptions = DataException.objects.bulk_create(
+        [
+            DataException(
+                reason_code=ReasonCode.MISSING_KEY_DATES,
+                detail="Imprisonment has no SRD (bench).",
+                fingerprint=f"bench-inbox:{n}",
+                office=prison,
+                offender=offender,
+                assignee=clerks[n % len(clerks)] if n % 2 else None,
+            )
+            for n, offender in enumerate(offenders[prisoners : prisoners + officers * 2 // 3])
+        ]
+    )
+    DataException.objects.filter(pk__in=[e.pk for e in exceptions]).update(
+        opened_at=now - datetime.timedelta(days=8)
+    )
+    CorrectionRequest.objects.bulk_create(
+        [
+            CorrectionRequest(
+                offender=offender,
+                office=prison,
+                fields=["family_name"],
+                what_is_wrong="Family name misspelt (bench)",
+                should_be="As on the warrant",
+                raised_by=clerks[0],
+            )
+            for offender in offenders[prisoners : prisoners + officers // 2]
+        ]
+    )
+    return by_role[Role.SERVICE_MANAGER][0], officers_list[0]
+
+
+def run_inbox_bench(*, officers: int = INBOX_BENCH_OFFICERS, runs: int = 10) -> list[Result]:
+    """Time the inbox pages of a service manager over `officers` people; everything is rolled back."""
+    from django.db import transaction
+
+    from inbox.selectors import person_of, team_inbox
+    from staff.models import StaffMember
+
+    results: list[Result] = []
+    hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+    try:
+        with transaction.atomic(), override_settings(DEBUG=False, ALLOWED_HOSTS=hosts):
+            manager, officer = _inbox_bench_prison(officers=officers)
+            client = Client(raise_request_exception=False)
+            client.force_login(manager)
+            rows = team_inbox(person_of(manager), today=timezone.localdate()).total
+            last_page = max(1, math.ceil(rows / 50))
+            member = StaffMember.objects.get(user=officer)
+            for name, url, query in [
+                (f"Team inbox ({officers} people, {rows:,} items)", reverse("inbox:team"), {}),
+                (f"Team inbox, page {last_page}", reverse("inbox:team"), {"page": last_page}),
+                ("Manager's own inbox (with escalations)", reverse("inbox:mine"), {}),
+                ("One officer's inbox, as the manager", reverse("inbox:person", args=[member.pk]), {}),
+                ("Team inbox as CSV", reverse("inbox:export"), {"scope": "team"}),
+                ("Manager's home page (inbox count)", reverse("home"), {}),
+            ]:
+                result = Result(name=name, role=Role.SERVICE_MANAGER.label, url=url)
+                client.get(url, query)
+                timings, queries = [], []
+                for _ in range(runs):
+                    with CaptureQueriesContext(connection) as captured:
+                        started = time.perf_counter()
+                        response = client.get(url, query)
+                        if getattr(response, "streaming", False):
+                            for _chunk in response.streaming_content:
+                                pass
+                        timings.append((time.perf_counter() - started) * 1000)
+                    queries.append(len(captured.captured_queries))
+                    result.statuses.append(response.status_code)
+                result.runs = runs
+                result.median_ms = round(statistics.median(timings), 1)
+                result.p95_ms = round(percentile(timings, 0.95), 1)
+                result.min_queries, result.max_queries = min(queries), max(queries)
+                if set(result.statuses) != {200}:
+                    result.note = f"HTTP {', '.join(map(str, sorted(set(result.statuses))))}"
+                results.append(result)
+            raise _RollBack
+    except _RollBack:
+        pass
+    return results

@@ -105,6 +105,10 @@ ACTIVITIES = (
     "Release to work assessment",
     "Alcohol and other drug counselling",
 )
+# Issue 6: an unavailable or not-completed activity says why.
+UNAVAILABLE_REASON = "Not running at this prison this quarter"
+NOT_COMPLETED_REASON = "Did not attend"
+NOT_COMPLETED_AFTER_DAYS = 90
 AT_RISK_REASONS = (
     "Expressed thoughts of self-harm at reception.",
     "Self-harm risk identified after bad news from home.",
@@ -427,6 +431,10 @@ class PrisonRecordGenerator:
                     status = ActivityStatus.UNAVAILABLE
                 elif rng.random() < keen:
                     status = weighted(rng, ((ActivityStatus.COMPLETED, 75), (ActivityStatus.ATTENDED, 25)))
+                elif scheduled < self.today - days(NOT_COMPLETED_AFTER_DAYS):
+                    # Long past and never attended: recorded as not completed (A.5.5 scores it as
+                    # it scores a scheduled activity, so the demo's classifications are unchanged).
+                    status = ActivityStatus.NOT_COMPLETED
                 else:
                     status = ActivityStatus.SCHEDULED  # scheduled and not attended
                 rows.plan_activities.append(
@@ -435,6 +443,10 @@ class PrisonRecordGenerator:
                         scheduled_on=scheduled,
                         description=rng.choice(ACTIVITIES),
                         status=status,
+                        unavailable_reason=UNAVAILABLE_REASON if status == ActivityStatus.UNAVAILABLE else "",
+                        not_completed_reason=(
+                            NOT_COMPLETED_REASON if status == ActivityStatus.NOT_COMPLETED else ""
+                        ),
                     )
                 )
         if rng.random() < 0.4:

@@ -6,6 +6,6 @@ from ioms.admin_site import ReferenceDataAdmin
 
 @admin.register(DocumentTemplate)
 class DocumentTemplateAdmin(ReferenceDataAdmin):
-    list_display = ("code", "name", "audience", "active")
-    list_filter = ("audience", "active")
+    list_display = ("code", "name", "audience", "report_kind", "active")
+    list_filter = ("audience", "report_kind", "active")
     search_fields = ("code", "name")

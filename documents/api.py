@@ -71,7 +71,9 @@ class DocumentDetailSerializer(serializers.ModelSerializer):
 
 
 class DocumentCreateSerializer(serializers.ModelSerializer):
-    template = serializers.PrimaryKeyRelatedField(queryset=DocumentTemplate.objects.filter(active=True))
+    template = serializers.PrimaryKeyRelatedField(
+        queryset=DocumentTemplate.objects.filter(active=True, report_kind="")
+    )
     sentence = serializers.PrimaryKeyRelatedField(
         queryset=Sentence.objects.all(), required=False, allow_null=True
     )

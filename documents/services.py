@@ -95,10 +95,15 @@ def document_context(*, offender, sentence=None) -> dict:
 
 
 def render_template_body(template: DocumentTemplate, context: dict) -> str:
+    return render_body_text(template.body, context, name=template.name)
+
+
+def render_body_text(body: str, context: dict, *, name: str) -> str:
+    """`body` rendered as a document template (autoescaped, no template libraries)."""
     try:
-        return _ENGINE.from_string(template.body).render(Context(context))
+        return _ENGINE.from_string(body).render(Context(context))
     except TemplateSyntaxError as exc:
-        raise ValidationError(f"The document template '{template.name}' is broken: {exc}") from exc
+        raise ValidationError(f"The document template '{name}' is broken: {exc}") from exc
 
 
 @transaction.atomic
@@ -107,6 +112,8 @@ def document_create(
 ) -> Document:
     if not template.active:
         raise ValidationError({"template": "That document template is no longer in use."})
+    if template.report_kind:
+        raise ValidationError({"template": "Reports are assembled from the record on the report pages."})
     document = Document(
         offender=offender,
         sentence=sentence,
@@ -128,12 +135,17 @@ def document_create(
     return document
 
 
-@transaction.atomic
-def document_revise(*, actor, document: Document, body_html: str, note: str = "") -> DocumentVersion:
-    """Save an edit as the next version; earlier versions are kept as they were."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
-    if document.status == DocumentStatus.FINAL:
-        raise ValidationError("A final document cannot be changed; create a new document instead.")
+def is_report_document(document: Document) -> bool:
+    """Whether the document is the text of a report (documents.reports), which changes only
+    through the report's steps."""
+    from documents.models import Report
+
+    return Report.objects.filter(document_id=document.pk).exists()
+
+
+def version_add(*, actor, document: Document, body_html: str, note: str = "") -> DocumentVersion:
+    """The next numbered version of a document the caller has locked; the body is sanitised and
+    earlier versions are kept as they were."""
     body_html = sanitise_html(body_html).strip()
     if not body_html:
         raise ValidationError({"body_html": "The document cannot be empty."})
@@ -146,6 +158,18 @@ def document_revise(*, actor, document: Document, body_html: str, note: str = ""
         created_by=actor,
     )
     Document.objects.filter(pk=document.pk).update(updated_at=timezone.now())
+    return version
+
+
+@transaction.atomic
+def document_revise(*, actor, document: Document, body_html: str, note: str = "") -> DocumentVersion:
+    """Save an edit as the next version; earlier versions are kept as they were."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.status == DocumentStatus.FINAL:
+        raise ValidationError("A final document cannot be changed; create a new document instead.")
+    if is_report_document(document):
+        raise ValidationError("This document is a report: edit it on the report's page.")
+    version = version_add(actor=actor, document=document, body_html=body_html, note=note)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -157,6 +181,8 @@ def document_revise(*, actor, document: Document, body_html: str, note: str = ""
 
 @transaction.atomic
 def document_finalise(*, actor, document: Document) -> Document:
+    if is_report_document(document):
+        raise ValidationError("A report is approved and issued, not finalised: use the report's page.")
     updated = Document.objects.filter(pk=document.pk, status=DocumentStatus.DRAFT).update(
         status=DocumentStatus.FINAL, updated_at=timezone.now()
     )
@@ -176,12 +202,17 @@ def document_finalise(*, actor, document: Document) -> Document:
 def document_pdf(*, version: DocumentVersion) -> bytes:
     """The version as PDF. The body is sanitised again (older rows, or rows written by other paths)
     and nothing outside the document may be fetched while it renders."""
-    from weasyprint import HTML
-
     safe_body = sanitise_html(version.body_html)
     html = render_to_string(
         "documents/pdf.html", {"version": version, "document": version.document, "body_html": safe_body}
     )
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A self-contained HTML page as PDF: nothing outside it is fetched."""
+    from weasyprint import HTML
+
     return HTML(string=html, base_url=None, url_fetcher=_NoFetching()).write_pdf()
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.models import AuditAction
 from audit.services import audit_record, audit_view
-from documents.access import access_document_by_id, can_write_documents
+from documents.access import access_document_by_id, can_write_documents, report_of_document
 from documents.forms import DocumentCreateForm, DocumentReviseForm
 from documents.models import Document, DocumentStatus, DocumentVersion
 from documents.sanitise import sanitise_html
@@ -25,6 +25,16 @@ def _version(document: Document, number) -> DocumentVersion:
     if version is None:
         raise Http404("No such version of this document.")
     return version
+
+
+def _to_report(request, document: Document, *, message: str = ""):
+    """A report's text changes only through the report's steps: its pages are the report's."""
+    report = report_of_document(document)
+    if report is None:
+        return None
+    if message:
+        messages.info(request, message)
+    return redirect("documents:report_detail", pk=report.pk)
 
 
 def _safe_body(version: DocumentVersion) -> str:
@@ -53,6 +63,8 @@ def document_create_view(request, offender_pk):
 @require_http_methods(["GET"])
 def document_detail(request, pk):
     document = access_document_by_id(request.user, pk)
+    if (to_report := _to_report(request, document)) is not None:
+        return to_report
     number = request.GET.get("version", "")
     version = _version(document, int(number) if number.isdigit() else None)
     audit_view(actor=request.user, obj=document, summary=f"Viewed {document} version {version.number}")
@@ -75,6 +87,10 @@ def document_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def document_revise_view(request, pk):
     document = access_document_by_id(request.user, pk, for_edit=True)
+    if (
+        to_report := _to_report(request, document, message="Edit a report on the report's page.")
+    ) is not None:
+        return to_report
     if document.status == DocumentStatus.FINAL:
         messages.error(request, "A final document cannot be changed; create a new document instead.")
         return redirect("documents:detail", pk=document.pk)
@@ -99,6 +115,8 @@ def document_revise_view(request, pk):
 @require_http_methods(["GET", "POST"])
 def document_finalise_view(request, pk):
     document = access_document_by_id(request.user, pk, for_edit=True)
+    if to_report := _to_report(request, document, message="A report is approved and issued, not finalised."):
+        return to_report
     if document.status == DocumentStatus.FINAL:
         messages.info(request, "This document is already final.")
         return redirect("documents:detail", pk=document.pk)
@@ -120,6 +138,12 @@ def document_finalise_view(request, pk):
 @require_http_methods(["GET"])
 def document_pdf_view(request, pk, version=None):
     document = access_document_by_id(request.user, pk)
+    report = report_of_document(document)
+    if report is not None:
+        # A report prints with its own header and footer (issued or not).
+        if version:
+            return redirect("documents:report_pdf", pk=report.pk, version=version)
+        return redirect("documents:report_pdf", pk=report.pk)
     chosen = _version(document, version)
     # Print the sanitised body (in memory only: the stored version is unchanged).
     chosen.body_html = sanitise_html(chosen.body_html)

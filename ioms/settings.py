@@ -42,11 +42,13 @@ INSTALLED_APPS = [
     "agencies",
     "allocation",
     "classification",
+    "plans",
     "demo",
     "courts",
     "reconciliation",
     "muster",
     "datashare",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
     "commence-due-sentences": {
         "task": "sentences.tasks.commence_due_sentences",
         "schedule": 60 * 60,  # hourly: a sentence starting today is active within the hour
+    },
+    "notify-inbox-escalations": {
+        # Managers hear once of each item of their team overdue beyond escalation (issue 6).
+        "task": "inbox.tasks.notify_escalations",
+        "schedule": crontab(hour=7, minute=0),
     },
     "refresh-review-schedules": {
         # Classification reviews due (seed 003, "When to use"; issue 5), after the nightly sentence work.

@@ -28,7 +28,9 @@ urlpatterns = [
     path("exceptions/", include("reconciliation.urls")),
     path("muster/", include("muster.urls")),
     path("classification/", include("classification.urls")),
+    path("plans/", include("plans.urls")),
     path("data-share/", include("datashare.urls")),
+    path("inbox/", include("inbox.urls")),
     path("api/v1/", include("ioms.api_urls")),
     path("admin/", admin.site.urls),
 ]

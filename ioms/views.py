@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from casenotes.access import can_read_sensitive
 from casenotes.models import Casenote
 from datashare.access import browser_scope_of, reads_through_share
+from inbox.selectors import has_inbox, inbox_of, person_of
 from offenders.forms import OffenderSearchForm
 from offenders.models import Offender
 from offenders.selectors import next_key_date
@@ -142,6 +143,9 @@ def home(request):
     office = member.office if member else None
     context["member"] = member
     context["office"] = office
+    me = person_of(user)
+    if has_inbox(me):
+        context["inbox"] = inbox_of(me, viewer=me, today=timezone.localdate())
 
     if Role.PROBATION_OFFICER in roles:
         context["caseload"] = _caseload(member) if member else []

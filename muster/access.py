@@ -3,8 +3,8 @@ office with a muster list of all persons currently subject to sentences in that 
 
 Community staff see the list of their own office; system administrators choose any office. Prison
 staff manage custody, not community sentences, and are refused. The read-only data share is refused
-too: the list carries warnings and appeal and breach tags that no share carries (docs/data-share.md). Views obtain the office only
-through `access_muster_office_by_id`."""
+too: the list carries warnings and appeal and breach tags that no share carries (docs/data-share.md).
+Views obtain the office only through `access_muster_office_by_id`."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet

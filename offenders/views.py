@@ -75,6 +75,7 @@ TABS = (
     ("documents", "Documents", "offenders:documents"),
     ("staff", "Staff", "offenders:staff"),
     ("programmes", "Programmes", "offenders:programmes"),
+    ("plans", "Sentence plans", "plans:offender"),
     ("classification", "Classification", "classification:prisoner"),
     ("timeline", "Timeline", "offenders:timeline"),
     ("history", "History", "audit:offender_history"),

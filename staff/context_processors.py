@@ -1,5 +1,6 @@
 from allocation.access import can_work_queue
 from courts.access import can_view_court_messages
+from inbox.access import can_have_inbox
 from muster.access import can_view_muster
 from reconciliation.access import can_view_exceptions_report
 from staff.access import staff_of
@@ -15,6 +16,7 @@ def staff_context(request):
         "user_role_labels": [Role(role).label for role in sorted(roles)],
         "Role": Role,
         # The main menu shows each area only to those its access module lets in.
+        "nav_inbox": signed_in and can_have_inbox(user),
         "nav_muster": signed_in and can_view_muster(user),
         "nav_exceptions": signed_in and can_view_exceptions_report(user),
         "nav_courts": signed_in and can_view_court_messages(user),

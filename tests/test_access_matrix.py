@@ -155,6 +155,9 @@ def test_every_url_is_in_an_access_matrix():
     from tests.classification.test_schedule_pages import SCHEDULE_PAGES
     from tests.courts.test_access import COURT_PAGES
     from tests.datashare.test_pages import DATASHARE_PAGES
+    from tests.documents.test_report_pages import REPORT_PAGES
+    from tests.inbox.test_pages import INBOX_PAGES
+    from tests.plans.test_pages import PLAN_PAGES
     from tests.reconciliation.test_pages import GET_PAGES as EXCEPTION_PAGES
     from tests.reconciliation.test_pages import POST_STEPS as EXCEPTION_STEPS
 
@@ -171,6 +174,9 @@ def test_every_url_is_in_an_access_matrix():
         | {name for name, *_ in INSTRUMENT_PAGES}
         | {name for name, *_ in SCHEDULE_PAGES}
         | {name for name, *_ in DATASHARE_PAGES}
+        | {name for name, *_ in REPORT_PAGES}
+        | {name for name, *_ in INBOX_PAGES}
+        | {name for name, *_ in PLAN_PAGES}
         | {"muster:mine"}  # a redirect to the user's own office: tests/muster/test_views.py, every role
         | PUBLIC
     )

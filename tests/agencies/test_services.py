@@ -35,12 +35,22 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
-# Seed 001 / the referral workflow: where each status may go next. Every other move is refused.
+# Seed 001 / the referral workflow, with places, the waiting list and outcomes (issue 6): where
+# each status may go next. Every other move is refused.
 ALLOWED_MOVES = {
+    (ReferralStatus.REFERRED, ReferralStatus.WAITING),
+    (ReferralStatus.REFERRED, ReferralStatus.ACCEPTED),
     (ReferralStatus.REFERRED, ReferralStatus.ATTENDING),
     (ReferralStatus.REFERRED, ReferralStatus.WITHDRAWN),
     (ReferralStatus.REFERRED, ReferralStatus.DECLINED),
+    (ReferralStatus.WAITING, ReferralStatus.ACCEPTED),
+    (ReferralStatus.WAITING, ReferralStatus.WITHDRAWN),
+    (ReferralStatus.WAITING, ReferralStatus.DECLINED),
+    (ReferralStatus.ACCEPTED, ReferralStatus.ATTENDING),
+    (ReferralStatus.ACCEPTED, ReferralStatus.NOT_COMPLETED),
+    (ReferralStatus.ACCEPTED, ReferralStatus.WITHDRAWN),
     (ReferralStatus.ATTENDING, ReferralStatus.COMPLETED),
+    (ReferralStatus.ATTENDING, ReferralStatus.NOT_COMPLETED),
     (ReferralStatus.ATTENDING, ReferralStatus.WITHDRAWN),
 }
 REFUSED_MOVES = set(itertools.product(ReferralStatus, repeat=2)) - ALLOWED_MOVES
@@ -254,9 +264,16 @@ def test_a_referral_cannot_be_under_another_offenders_sentence(probation_officer
     assert not Referral.objects.exists()
 
 
+def referral_in(status: str, **kwargs) -> Referral:
+    """A referral in `status`, with the dates that status needs (on the waiting list since, place
+    taken on)."""
+    since = today() - 15 * DAY
+    return ReferralFactory(status=status, waitlisted_on=since, accepted_on=since, **kwargs)
+
+
 @pytest.mark.parametrize(("from_status", "to_status"), sorted(ALLOWED_MOVES))
 def test_a_referral_moves_along_its_workflow(probation_officer, from_status, to_status):
-    referral = ReferralFactory(status=from_status)
+    referral = referral_in(from_status)
 
     moved = referral_transition(
         actor=probation_officer, referral=referral, to_status=to_status, on=today(), note="Provider update"
@@ -265,12 +282,12 @@ def test_a_referral_moves_along_its_workflow(probation_officer, from_status, to_
     assert moved.status == to_status
     assert moved.status_changed_on == today()
     assert moved.outcome_note == "Provider update"
-    assert audit_rows_for(referral)[-1].changes == {"status": [from_status, to_status]}
+    assert audit_rows_for(referral)[-1].changes["status"] == [from_status, to_status]
 
 
 @pytest.mark.parametrize(("from_status", "to_status"), sorted(REFUSED_MOVES))
 def test_a_referral_cannot_skip_or_reverse_its_workflow(probation_officer, from_status, to_status):
-    referral = ReferralFactory(status=from_status)
+    referral = referral_in(from_status)
 
     with pytest.raises(ValidationError, match="cannot become"):
         referral_transition(actor=probation_officer, referral=referral, to_status=to_status, on=today())
@@ -338,7 +355,13 @@ def test_attendance_must_fall_between_the_referral_and_today(probation_officer, 
 
 
 @pytest.mark.parametrize(
-    "status", [ReferralStatus.COMPLETED, ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED]
+    "status",
+    [
+        ReferralStatus.COMPLETED,
+        ReferralStatus.NOT_COMPLETED,
+        ReferralStatus.WITHDRAWN,
+        ReferralStatus.DECLINED,
+    ],
 )
 def test_attendance_is_recorded_only_on_an_open_referral(probation_officer, status):
     referral = ReferralFactory(status=status)
@@ -349,7 +372,9 @@ def test_attendance_is_recorded_only_on_an_open_referral(probation_officer, stat
 
 def test_a_session_is_recorded_once(probation_officer):
     referral = ReferralFactory(referred_on=today() - 10 * DAY)
-    attendance_record(actor=probation_officer, referral=referral, session_on=today(), attended=False)
+    attendance_record(
+        actor=probation_officer, referral=referral, session_on=today(), attended=False, note="Unwell"
+    )
     referral.refresh_from_db()
 
     with pytest.raises(ValidationError):

@@ -84,6 +84,13 @@ class SentencePlanActivityFactory(factory.django.DjangoModelFactory):
     scheduled_on = factory.LazyFunction(lambda: days_ago(30))
     description = factory.Sequence(lambda n: f"Activity {n}")
     status = models.ActivityStatus.COMPLETED
+    # Issue 6: an unavailable or not-completed activity says why (database constraints).
+    unavailable_reason = factory.LazyAttribute(
+        lambda a: "Programme not running" if a.status == models.ActivityStatus.UNAVAILABLE else ""
+    )
+    not_completed_reason = factory.LazyAttribute(
+        lambda a: "Stopped attending" if a.status == models.ActivityStatus.NOT_COMPLETED else ""
+    )
 
 
 class SentencePlanCategoryChangeFactory(factory.django.DjangoModelFactory):

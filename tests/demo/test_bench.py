@@ -43,6 +43,8 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
         "60",
         "--classification",
         "20",
+        "--inbox",
+        "5",
         "--output-dir",
         str(tmp_path),
         stdout=out,
@@ -52,6 +54,7 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
     assert "Allocation queue: an office with 60 open requests" in output
     assert "short and a long history (20 incidents)" in output
     assert "Same number of queries for the short and the long history: yes" in output
+    assert "Work inbox: a service manager over 5 officers" in output and "Team inbox (5 people" in output
     assert Offender.objects.count() == 40
     assert "Median ms" in output and "p95 ms" in output and "Queries" in output
     for target in TARGETS:
@@ -92,6 +95,8 @@ def test_bench_with_skip_seed_on_an_empty_database_says_what_to_do(tmp_path):
             "--court-import",
             "0",
             "--allocation-queue",
+            "0",
+            "--inbox",
             "0",
             "--output-dir",
             str(tmp_path),

@@ -281,16 +281,19 @@ def test_a_discontinued_agency_cannot_adopt_a_programme(as_user, admin_support, 
     assert not Programme.objects.exists()
 
 
-def test_the_programme_page_lists_open_referrals(as_user, service_manager, programme, offender):
+def test_the_programme_page_lists_referrals_by_place(as_user, service_manager, programme, offender):
     ReferralFactory(programme=programme, offender=offender)
+    ReferralFactory(programme=programme, status=ReferralStatus.ATTENDING)
     ReferralFactory(programme=programme, status=ReferralStatus.COMPLETED)
 
     page = text(
         as_user(service_manager).get(reverse("agencies:programme_detail", kwargs={"pk": programme.pk}))
     )
 
-    assert "Open referrals (1 of 12 places)" in page
-    assert "Aroha Ngata" in page
+    assert "1 taken of 12, 11 free" in page
+    assert "With a place (1 of 12 places)" in page
+    assert "Awaiting a decision (1)" in page and "Aroha Ngata" in page
+    assert "Closed (1)" in page
 
 
 # --- referrals and attendance ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.bench import (
     CLASSIFICATION_BENCH_INCIDENTS,
+    INBOX_BENCH_OFFICERS,
     format_classification,
     format_court_import,
     format_table,
@@ -15,6 +16,7 @@ from demo.bench import (
     run_bench,
     run_classification_bench,
     run_court_import_bench,
+    run_inbox_bench,
     write_json,
 )
 from demo.seed import SIZES
@@ -48,6 +50,13 @@ class Command(BaseCommand):
             "prisoner with a short history and one with this many incident reports (and escapes, "
             "convictions, activities in proportion), and the dry run over every prisoner, built and "
             "rolled back in one transaction (0 to skip).",
+        )
+        parser.add_argument(
+            "--inbox",
+            type=int,
+            default=INBOX_BENCH_OFFICERS,
+            help="Also time the work inbox of a service manager over this many officers with work of "
+            "every kind, built and rolled back in one transaction (0 to skip).",
         )
         parser.add_argument(
             "--court-import",
@@ -123,6 +132,11 @@ class Command(BaseCommand):
                     run_classification_bench(incidents=options["classification"], runs=options["runs"])
                 )
             )
+        if options["inbox"]:
+            self.stdout.write(
+                f"\nWork inbox: a service manager over {options['inbox']:,} officers (rolled back)"
+            )
+            self.stdout.write(format_table(run_inbox_bench(officers=options["inbox"], runs=options["runs"])))
         if options["court_import"]:
             self.stdout.write(f"\nCourt interface: batch import of {options['court_import']:,} messages")
             self.stdout.write(format_court_import(run_court_import_bench(count=options["court_import"])))

@@ -1,0 +1,18 @@
+from django import forms
+
+from inbox.sources import registered_sources
+
+
+class KindFilterForm(forms.Form):
+    kind = forms.ChoiceField(label="Show", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "All work")] + [
+            (source.kind, source.label) for source in registered_sources()
+        ]
+
+    def chosen_kind(self) -> str:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["kind"]
+        return ""
