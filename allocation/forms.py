@@ -307,3 +307,21 @@ class UnavailabilityCancelForm(forms.Form):
         max_length=300,
         help_text="For example: returned early, leave withdrawn.",
     )
+
+
+class RecallForm(forms.Form):
+    """A released offender recalled to prison (Parole Board recall order)."""
+
+    prison = forms.ModelChoiceField(label="Prison the offender is recalled to", queryset=None)
+    recalled_on = forms.DateField(label="Date of recall", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The recall order: who made it and why.",
+    )
+
+    def __init__(self, *args, prisons, **kwargs):
+        kwargs.setdefault("initial", {"recalled_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["prison"].queryset = prisons

@@ -9,6 +9,7 @@ urlpatterns = [
     path("offender/<int:offender_pk>/history/", views.history, name="history"),
     path("<int:pk>/end/", views.allocation_end, name="end"),
     path("<int:pk>/replace/", views.allocation_replace, name="replace"),
+    path("sentences/<int:sentence_pk>/recall/", views.sentence_recall, name="recall"),
     path("queue/", views.queue, name="queue"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("caseload/", views.caseload, name="caseload"),

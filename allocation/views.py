@@ -5,12 +5,13 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allocation.access import (
+    PRISON_MANAGING_ROLES,
     access_allocate_request_by_id,
     access_allocation_by_id,
     access_unavailability_by_id,
@@ -203,6 +204,49 @@ def allocation_replace(request, pk):
     return render(
         request, "allocation/replace.html", {"allocation": allocation, "offender": offender, "form": form}
     )
+
+
+@require_http_methods(["GET", "POST"])
+def sentence_recall(request, sentence_pk):
+    """Record that an offender on parole or release on conditions is recalled to prison: the
+    release ends and the prison's queue gets a request for an offender supervisor
+    (allocation.team.offender_recall)."""
+    from allocation.forms import RecallForm
+    from allocation.team import RELEASE_TYPES, offender_recall
+    from sentences.models import Sentence, SentenceStatus
+    from staff.models import Office, OfficeKind
+
+    release = get_object_or_404(Sentence.objects.select_related("offender"), pk=sentence_pk)
+    offender = access_offender_by_id(request.user, release.offender_id)
+    if not (can_allocate_case(request.user, offender) or has_role(request.user, *PRISON_MANAGING_ROLES)):
+        raise PermissionDenied("Only a manager of the offender's office or of a prison records a recall.")
+    if release.sentence_type not in RELEASE_TYPES or release.status == SentenceStatus.COMPLETED:
+        messages.error(request, "Only a current parole or release on conditions can be recalled.")
+        return redirect("sentences:detail", pk=release.pk)
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=release, summary=f"Opened {release} to record a recall")
+    prisons = Office.objects.active().filter(kind=OfficeKind.PRISON).order_by("name")
+    form = RecallForm(request.POST or None, prisons=prisons)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            offender_recall(
+                actor=request.user,
+                release=release,
+                prison=data["prison"],
+                recalled_on=data["recalled_on"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, fields={"release": "__all__"})
+        else:
+            messages.success(
+                request,
+                f"Recall recorded. {data['prison'].name}'s allocation queue has a request for an "
+                "offender supervisor; the community team stays until someone ends it.",
+            )
+            return redirect("offenders:staff", pk=offender.pk)
+    return render(request, "allocation/recall.html", {"release": release, "offender": offender, "form": form})
 
 
 # --- The allocation queue (seed 002) -----------------------------------------------------------------

@@ -7,6 +7,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from allocation.access import can_allocate_case
+from allocation.services import RELEASE_TYPES
 from audit.services import audit_view
 from courts.access import can_raise_correction
 from documents.access import can_read_documents, can_write_documents
@@ -119,6 +121,10 @@ def sentence_detail(request, pk):
             "can_edit": may_edit and is_open,
             "can_record_event": may_edit,
             "can_complete": may_edit and is_open,
+            # Seed 004: a recall moves the offender back to prison (allocation.team.offender_recall).
+            "can_recall": is_open
+            and sentence.sentence_type in RELEASE_TYPES
+            and can_allocate_case(user, sentence.offender),
             "can_raise_correction": can_raise_correction(user, sentence.offender),
             "can_write_documents": can_write_documents(user, sentence.offender),
         },
