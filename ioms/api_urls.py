@@ -17,6 +17,7 @@ from classification.api import ActiveInstrumentView, InstrumentViewSet, ReviewVi
 from courts.api import CourtMessageEndpoint
 from documents.api import DocumentViewSet
 from offenders.api import OffenderViewSet
+from plans.api import SentencePlanViewSet
 from sentences.api import ChargeViewSet, OffenceViewSet, SentenceViewSet
 from staff.api import OfficeViewSet, StaffMemberViewSet, TeamViewSet
 
@@ -58,6 +59,7 @@ router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("classification/instruments", InstrumentViewSet, basename="classification-instrument")
 router.register("classification/reviews", ReviewViewSet, basename="classification-review")
+router.register("sentence-plans", SentencePlanViewSet, basename="sentence-plan")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -12,6 +12,7 @@ from casenotes.models import Casenote
 from documents.services import document_create
 from offenders.models import FlagKind
 from offenders.services import flag_raise
+from plans.services import plan_create
 from staff.access import staff_of
 from tests.factories import (
     AllocationFactory,
@@ -62,6 +63,7 @@ def records(service_manager, probation_officer, offender, sentence, office):
         "allocations": AllocationFactory(offender=offender, staff=staff_of(probation_officer)).pk,
         "audit-events": AuditEvent.objects.first().pk,
         "flag_id": flag.pk,
+        "sentence-plans": plan_create(actor=service_manager, sentence=sentence).pk,
         **classification_records(),
     }
 
@@ -115,6 +117,7 @@ def test_the_schema_lists_an_endpoint_for_every_record():
         "classification/instrument",
         "classification/instruments",
         "classification/reviews",
+        "sentence-plans",
     ]:
         assert f"/api/v1/{resource}/" in paths
 

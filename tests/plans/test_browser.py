@@ -1,0 +1,165 @@
+"""A sentence plan from writing to a completed activity, in a real browser, by the supervising
+officer using ONLY the keyboard: every control is reached with Tab, chosen with the arrow keys,
+filled by typing and pressed with Enter. axe-core checks each page on the way."""
+
+import pytest
+
+from classification.models import ActivityStatus, PlanCategory
+from plans.models import NeedArea, PlanStatus, SentencePlan
+from tests.browser_support import assert_accessible
+from tests.plans.conftest import DAY, today
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"
+TAB_LIMIT = 250
+
+
+@pytest.fixture
+def page(chromium_browser, live_server):
+    context = chromium_browser.new_context(base_url=live_server.url, locale="en-NZ")
+    browser_page = context.new_page()
+    browser_page.set_default_timeout(15_000)
+    yield browser_page
+    context.close()
+
+
+def tab_to(page, locator) -> None:
+    """Press Tab until `locator` has the focus (fails if the keyboard never reaches it)."""
+    target = locator.element_handle()
+    for _ in range(TAB_LIMIT):
+        page.keyboard.press("Tab")
+        if page.evaluate("(element) => document.activeElement === element", target):
+            return
+    raise AssertionError(f"the keyboard never reached {locator}")
+
+
+def choose(page, select, value: str) -> None:
+    """Reach a <select> with Tab and move through its options with the arrow keys."""
+    tab_to(page, select)
+    for _ in range(200):
+        if select.input_value() == value:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"option {value} never reached with the arrow keys")
+
+
+def choose_radio(page, radio) -> None:
+    """Tab into the radio group (the focus lands on its first or checked button), then move with
+    the arrow keys until `radio` is checked."""
+    name = radio.get_attribute("name")
+    for _ in range(TAB_LIMIT):
+        page.keyboard.press("Tab")
+        if page.evaluate("(name) => document.activeElement.name === name", name):
+            break
+    else:
+        raise AssertionError(f"the keyboard never reached the {name} radio buttons")
+    for _ in range(20):
+        if radio.is_checked():
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{radio} never checked with the arrow keys")
+
+
+def type_date(page, field, day) -> None:
+    """Type a date into a date field, segment by segment. The segments' order follows the
+    browser's own language (day first in New Zealand, month first in a US-English build): type
+    day-month-year and, if the field read it otherwise, clear each segment and type it month first."""
+    tab_to(page, field)
+    for pattern in ("%d%m%Y", "%m%d%Y"):
+        page.keyboard.type(f"{day:{pattern}}")
+        if field.input_value() == day.isoformat():
+            return
+        for key in ("Backspace", "Shift+Tab", "Backspace", "Shift+Tab", "Backspace"):
+            page.keyboard.press(key)
+    raise AssertionError(f"{field} never read {day}")
+
+
+def press(page, control) -> None:
+    tab_to(page, control)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    tab_to(page, page.get_by_label("Username"))
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_an_officer_writes_and_agrees_a_plan_and_records_an_activity_by_keyboard_only(
+    page, officer, offender, sentence
+):
+    log_in(page, "supervisor")
+    page.goto(f"/offenders/{offender.pk}/")
+    press(page, page.get_by_role("link", name="Sentence plans", exact=True).first)
+    page.get_by_role("heading", name="Sentence plans", level=2).wait_for()
+    assert_accessible(page, context="the record's sentence plans")
+
+    # Write the plan: Standard, written today.
+    press(page, page.get_by_role("link", name="Write a plan"))
+    assert_accessible(page, context="the form to write a plan")
+    choose_radio(page, page.get_by_label("Intervention", exact=True))
+    press(page, page.get_by_role("button", name="Write the plan"))
+    page.get_by_text("Plan written as a draft").wait_for()
+    assert_accessible(page, context="a draft plan")
+    plan = SentencePlan.objects.get(sentence=sentence)
+
+    # An objective, first refused without a target date (the error announced and reachable).
+    press(page, page.get_by_role("link", name="Add an objective"))
+    assert_accessible(page, context="the form to add an objective")
+    tab_to(page, page.get_by_label("Objective", exact=True))
+    page.keyboard.type("Keep every appointment with the probation officer")
+    choose(page, page.get_by_label("Area of need"), NeedArea.LIFESTYLE)
+    press(page, page.get_by_role("button", name="Add the objective"))
+    page.get_by_role("alert").filter(has_text="There is a problem").first.wait_for()
+    assert_accessible(page, context="an objective with an error")
+    type_date(page, page.get_by_label("Target date"), today() + 90 * DAY)
+    press(page, page.get_by_role("button", name="Add the objective"))
+    page.get_by_text("Objective added.").wait_for()
+
+    # An activity for that objective, starting today.
+    press(page, page.get_by_role("link", name="Add an activity or programme"))
+    assert_accessible(page, context="the form to plan an activity")
+    tab_to(page, page.get_by_label("Activity (optional)", exact=True))
+    page.keyboard.type("Weekly reporting")
+    objective = plan.objectives.get()
+    choose(page, page.get_by_label("For the objective (optional)"), str(objective.pk))
+    type_date(page, page.get_by_label("Planned start"), today())
+    press(page, page.get_by_role("button", name="Add the activity"))
+    page.get_by_text("Activity added.").wait_for()
+    assert_accessible(page, context="a draft plan with an objective and an activity")
+
+    # The offender agrees the plan; it is reviewed in three months.
+    press(page, page.get_by_role("link", name="Record the agreement"))
+    assert_accessible(page, context="the form to record the agreement")
+    type_date(page, page.get_by_label("Review by"), today() + 91 * DAY)
+    press(page, page.get_by_role("button", name="Record the agreement"))
+    page.get_by_text("The plan is agreed.").wait_for()
+    assert_accessible(page, context="an agreed plan")
+
+    # The activity is completed.
+    press(page, page.get_by_role("link", name="Record what happened"))
+    assert_accessible(page, context="the form to record what happened")
+    choose_radio(page, page.get_by_label("Completed", exact=True))
+    press(page, page.get_by_role("button", name="Record", exact=True))
+    page.get_by_text("Recorded: Weekly reporting.").wait_for()
+    assert_accessible(page, context="an agreed plan with a completed activity")
+
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.AGREED and plan.agreed_by == officer
+    assert plan.review_on == today() + 91 * DAY
+    assert plan.category_changes.get().category == PlanCategory.INTERVENTION
+    assert objective.text == "Keep every appointment with the probation officer"
+    assert objective.target_on == today() + 90 * DAY and objective.need_area == NeedArea.LIFESTYLE
+    activity = plan.activities.get()
+    assert (activity.description, activity.objective_id, activity.scheduled_on) == (
+        "Weekly reporting",
+        objective.pk,
+        today(),
+    )
+    assert activity.status == ActivityStatus.COMPLETED and activity.completed_on == today()
