@@ -44,6 +44,7 @@ from casenotes.models import Casenote, CasenoteType
 from demo import names
 from demo.classification import seed_classification
 from demo.offences import BREACH_OFFENCE_BY_SENTENCE_TYPE
+from demo.offender_management import seed_offender_management
 from demo.people import (
     PersonPlan,
     add_months,
@@ -1364,6 +1365,10 @@ def seed_demo(
         started = time.perf_counter()
         seed_classification(seed=seed, today=today, counts=counts)
         phases["classification"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        seed_offender_management(seed=seed, today=today, counts=counts)
+        phases["offender management"] = time.perf_counter() - started
 
     started = time.perf_counter()
     # Fresh planner statistics, so the first pages after a bulk load use the indexes.
