@@ -716,6 +716,91 @@ class SentencePlanActivitySource(Source):
         return _may_read_record(viewer)
 
 
+PLAN_MODEL = "plans.SentencePlan"
+PLAN_REVIEW_WITHIN_DAYS = 14  # an agreed plan's review shows this long before it is due
+
+
+def _plan_writers(team_user_ids, by_user: dict, sentence) -> set[int]:
+    """The team members in `team_user_ids` who may write the sentence's plan: a probation officer
+    on the case; for a prison sentence, a prison officer of the prison managing it."""
+    prison_id = sentence.managing_office_id if sentence.sentence_type == SentenceType.IMPRISONMENT else None
+    return {
+        user_id
+        for user_id in team_user_ids
+        if user_id in by_user
+        and (
+            by_user[user_id].holds(Role.PROBATION_OFFICER)
+            or (
+                prison_id is not None
+                and by_user[user_id].holds(Role.PRISON_OFFICER)
+                and by_user[user_id].office_id == prison_id
+            )
+        )
+    }
+
+
+class PlanReviewSource(Source):
+    """Issue 6, sentence plans: an agreed plan whose review date (SentencePlan.review_on) is
+    within two weeks or past is work for the team members who may write the plan (as for its
+    activities); it is done when the plan is reviewed (plans:review sets the next date)."""
+
+    kind = "plan_review"
+    label = "Sentence-plan reviews"
+
+    @classmethod
+    def available(cls) -> bool:
+        model = _model(PLAN_MODEL)
+        return (
+            model is not None
+            and _has_fields(model, "offender", "sentence", "status", "review_on")
+            and _url_exists("plans:detail")
+        )
+
+    def items_for(self, people, today):
+        staff_ids = [person.staff_id for person in people if person.staff_id is not None]
+        if not staff_ids:
+            return []
+        model = _model(PLAN_MODEL)
+        team = CaseAllocation.objects.current().filter(
+            offender_id=OuterRef("offender_id"), role__in=PLAN_TEAM_ROLES, staff_id__in=staff_ids
+        )
+        rows = (
+            model.objects.filter(
+                status="agreed",
+                review_on__isnull=False,
+                review_on__lte=today + datetime.timedelta(days=PLAN_REVIEW_WITHIN_DAYS),
+            )
+            .filter(Exists(team))
+            .annotate(team_user_ids=ArraySubquery(team.values("staff__user_id")))
+            .select_related("offender", "sentence")
+            .order_by("review_on", "pk")
+        )
+        by_user = {person.user_id: person for person in people}
+        items = []
+        for plan in rows:
+            assignees = _plan_writers(plan.team_user_ids, by_user, plan.sentence)
+            if not assignees:
+                continue
+            items.append(
+                make_item(
+                    today=today,
+                    due_on=plan.review_on,
+                    offender=plan.offender,
+                    key=f"{self.kind}:{plan.pk}:{plan.review_on.isoformat()}",
+                    kind=self.kind,
+                    title="Review the sentence plan",
+                    detail=f"Plan for {plan.sentence.get_sentence_type_display().lower()}; "
+                    f"review due {plan.review_on:%-d %b %Y}",
+                    url=url_for("plans:detail", plan.pk),
+                    assignee_ids=frozenset(assignees),
+                )
+            )
+        return items
+
+    def may_see(self, viewer, item):
+        return _may_read_record(viewer)
+
+
 # Reports for courts and the Parole Board.
 REPORT_MODEL = "documents.Report"
 # The roles holding casenotes.view_sensitive_casenote (staff migration 0002): a report with
@@ -861,6 +946,7 @@ SOURCES: list[type[Source]] = [
     DataExceptionSource,
     CorrectionRequestSource,
     SentencePlanActivitySource,
+    PlanReviewSource,
     ReportDeadlineSource,
 ]
 

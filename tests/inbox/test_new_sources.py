@@ -143,3 +143,41 @@ def test_their_links_open_for_the_people_they_are_shown_to(client, case):
     assert ("manager", "inbox:mine", "report") in seen  # the one to approve
     assert ("manager", "inbox:team", "plan_activity") in seen  # the officer's, as their manager sees it
     assert ("manager", "inbox:mine", "plan_activity") in seen  # 9 days overdue: escalated
+
+
+def test_an_agreed_plans_review_is_the_writers_work_until_it_is_reviewed(case):
+    from inbox.sources import PlanReviewSource
+
+    if not PlanReviewSource.available():
+        pytest.skip("sentence plans are not in this checkout")
+    from plans.models import Objective
+    from plans.services import objective_add, plan_agree, plan_create, plan_review
+
+    officer = case["officer"]
+    plan = plan_create(actor=officer, sentence=case["sentence"])
+    need = Objective._meta.get_field("need_area").choices[0][0]
+    objective_add(
+        actor=officer,
+        plan=plan,
+        text="Stable housing",
+        need_area=need,
+        target_on=today() + datetime.timedelta(days=90),
+    )
+    plan = plan_agree(
+        actor=officer, plan=plan, agreed_on=today(), review_on=today() + datetime.timedelta(days=40)
+    )
+    assert items(officer, "plan_review") == [], "a review weeks away is not work yet"
+
+    type(plan).objects.filter(pk=plan.pk).update(review_on=today() + datetime.timedelta(days=3))
+    [item] = items(officer, "plan_review")
+    assert item.title == "Review the sentence plan"
+    assert item.due_on == today() + datetime.timedelta(days=3)
+    assert item.url == f"/plans/{plan.pk}/"
+    assert items(case["colleague"], "plan_review") == []
+    assert items(case["manager"], "plan_review") == []
+
+    plan.refresh_from_db()
+    plan_review(
+        actor=officer, plan=plan, reviewed_on=today(), review_on=today() + datetime.timedelta(days=90)
+    )
+    assert items(officer, "plan_review") == []
