@@ -54,6 +54,7 @@ from agencies.services import (
 )
 from audit.models import AuditAction
 from audit.services import audit_listed, audit_record, audit_view
+from ioms.csv_export import Echo, safe_cell
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 
@@ -125,28 +126,13 @@ def agency_detail(request, pk):
     )
 
 
-# A spreadsheet treats a cell beginning with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_response(header, rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
 
     def lines():
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow([_safe_cell(cell) for cell in row])
+            yield writer.writerow([safe_cell(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

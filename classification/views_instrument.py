@@ -35,6 +35,7 @@ from classification.tasks_instrument import (
     dry_run_start,
     dry_run_state,
 )
+from ioms.csv_export import Echo, safe_cell
 from ioms.forms import add_service_errors
 
 PER_PAGE = 50
@@ -249,23 +250,6 @@ def instrument_dry_run(request, pk):
     return render(request, "classification/instrument/dry_run.html", context)
 
 
-class _Echo:
-    """csv.writer writes into this; each row is returned for the streaming response to send."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-# Spreadsheet programs run cells that start with these as formulas.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 @require_GET
 def instrument_dry_run_export(request, pk):
     draft = _instrument(request.user, pk)
@@ -296,12 +280,12 @@ def instrument_dry_run_export(request, pk):
     rows = (
         [change.prn, change.name, *change.active_categories, *change.draft_categories] for change in changes
     )
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
 
     def lines():
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow([_safe_cell(cell) for cell in row])
+            yield writer.writerow([safe_cell(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()

@@ -25,6 +25,7 @@ from classification.schedule import (
     reviews_due,
     unclassified_at,
 )
+from ioms.csv_export import Echo, safe_cell
 from staff.models import Office
 
 PER_PAGE = 25
@@ -117,19 +118,6 @@ HEADER = (
     "Classified on",
     "Open review",
 )
-# A spreadsheet treats a cell beginning with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def csv_cells(row: ReviewSchedule) -> list:
@@ -165,12 +153,12 @@ def due_export(request):
         query=f"prison={prison.pk}&show={show}",
     )
     rows = _rows(prison, show, today).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
 
     def lines():
         yield writer.writerow(HEADER)
         for row in rows:
-            yield writer.writerow([_safe_cell(cell) for cell in csv_cells(row)])
+            yield writer.writerow([safe_cell(cell) for cell in csv_cells(row)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

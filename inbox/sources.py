@@ -627,6 +627,25 @@ PLAN_ACTIVITY_WITHIN_DAYS = 7
 PLAN_TEAM_ROLES = ("offender_manager", "offender_supervisor", "supervising")
 
 
+def _plan_writers(team_user_ids, by_user: dict, sentence) -> set[int]:
+    """The team members in `team_user_ids` who may write the sentence's plan: a probation officer
+    on the case; for a prison sentence, a prison officer of the prison managing it."""
+    prison_id = sentence.managing_office_id if sentence.sentence_type == SentenceType.IMPRISONMENT else None
+    return {
+        user_id
+        for user_id in team_user_ids
+        if user_id in by_user
+        and (
+            by_user[user_id].holds(Role.PROBATION_OFFICER)
+            or (
+                prison_id is not None
+                and by_user[user_id].holds(Role.PRISON_OFFICER)
+                and by_user[user_id].office_id == prison_id
+            )
+        )
+    }
+
+
 class SentencePlanActivitySource(Source):
     """Issue 6, sentence plans: an open activity of a sentence plan is work for the members of the
     offender's team who hold it (offender manager, offender supervisor, supervising officers:
@@ -673,23 +692,7 @@ class SentencePlanActivitySource(Source):
         by_user = {person.user_id: person for person in people}
         items = []
         for activity in rows:
-            sentence = activity.plan.sentence
-            prison_id = (
-                sentence.managing_office_id if sentence.sentence_type == SentenceType.IMPRISONMENT else None
-            )
-            assignees = {
-                user_id
-                for user_id in activity.team_user_ids
-                if user_id in by_user
-                and (
-                    by_user[user_id].holds(Role.PROBATION_OFFICER)
-                    or (
-                        prison_id is not None
-                        and by_user[user_id].holds(Role.PRISON_OFFICER)
-                        and by_user[user_id].office_id == prison_id
-                    )
-                )
-            }
+            assignees = _plan_writers(activity.team_user_ids, by_user, activity.plan.sentence)
             if not assignees:
                 continue
             if activity.status == "scheduled":
@@ -718,25 +721,6 @@ class SentencePlanActivitySource(Source):
 
 PLAN_MODEL = "plans.SentencePlan"
 PLAN_REVIEW_WITHIN_DAYS = 14  # an agreed plan's review shows this long before it is due
-
-
-def _plan_writers(team_user_ids, by_user: dict, sentence) -> set[int]:
-    """The team members in `team_user_ids` who may write the sentence's plan: a probation officer
-    on the case; for a prison sentence, a prison officer of the prison managing it."""
-    prison_id = sentence.managing_office_id if sentence.sentence_type == SentenceType.IMPRISONMENT else None
-    return {
-        user_id
-        for user_id in team_user_ids
-        if user_id in by_user
-        and (
-            by_user[user_id].holds(Role.PROBATION_OFFICER)
-            or (
-                prison_id is not None
-                and by_user[user_id].holds(Role.PRISON_OFFICER)
-                and by_user[user_id].office_id == prison_id
-            )
-        )
-    }
 
 
 class PlanReviewSource(Source):

@@ -15,6 +15,7 @@ from audit.services import audit_listed, audit_record
 from inbox.access import access_inbox_person_by_id, access_own_inbox, access_team_inbox
 from inbox.forms import KindFilterForm
 from inbox.selectors import InboxRow, inbox_of, is_manager, team_inbox
+from ioms.csv_export import Echo, safe_cell
 
 PER_PAGE = 50
 
@@ -80,19 +81,6 @@ HEADER = (
     "Produced",
     "Link",
 )
-# A spreadsheet treats a cell beginning with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def _cells(request, row: InboxRow) -> list:
@@ -130,12 +118,12 @@ def export(request):
         summary=f"Exported {whose} work inbox ({len(rows)} item{'s' * (len(rows) != 1)})",
         query=request.GET.urlencode(),
     )
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
 
     def lines():
         yield writer.writerow(HEADER)
         for row in rows:
-            yield writer.writerow([_safe_cell(cell) for cell in _cells(request, row)])
+            yield writer.writerow([safe_cell(cell) for cell in _cells(request, row)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-{today.isoformat()}.csv"'

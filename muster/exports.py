@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from ioms.csv_export import Echo, safe_cell
 from muster.selectors import MusterRow
 
 CHUNK_SIZE = 2000
@@ -30,8 +31,6 @@ HEADER = (
     "Warnings",
 )
 INDETERMINATE = "Indeterminate"
-# A spreadsheet treats a cell beginning with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def streamed_rows(rows: QuerySet) -> Iterator[MusterRow]:
@@ -56,30 +55,13 @@ def export_values(row: MusterRow) -> list:
     ]
 
 
-def _csv_cell(value) -> str | int:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer yields text to stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_chunks(rows: Iterable[MusterRow]) -> Iterator[str]:
     """The CSV text, a line at a time, with a byte-order mark so spreadsheets read it as UTF-8
     (names carry macrons)."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow(HEADER)
     for row in rows:
-        yield writer.writerow([_csv_cell(value) for value in export_values(row)])
+        yield writer.writerow([safe_cell(value) for value in export_values(row)])
 
 
 def _xlsx_cell(sheet, value) -> WriteOnlyCell:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
 from audit.services import audit_listed, audit_record, audit_search, audit_view
+from ioms.csv_export import Echo, safe_cell
 from ioms.forms import add_service_errors
 from reconciliation import services
 from reconciliation.access import (
@@ -134,23 +135,6 @@ def _export_query(request) -> str:
     return query.urlencode()
 
 
-class _Echo:
-    """csv.writer writes into this; each row is returned for the streaming response to send."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-# Spreadsheet programs run cells that start with these as formulas.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 @require_GET
 def export_csv(request):
     form, scope = _report_form_and_scope(request)
@@ -165,9 +149,9 @@ def export_csv(request):
         query="&".join(f"{key}={value}" for key, value in filters.as_terms().items() if value),
     )
     rows = exception_report(office_id=scope.office_id, filters=filters, user=request.user)
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     response = StreamingHttpResponse(
-        (writer.writerow([_safe_cell(cell) for cell in row]) for row in exception_csv_rows(rows)),
+        (writer.writerow([safe_cell(cell) for cell in row]) for row in exception_csv_rows(rows)),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localdate().isoformat()
