@@ -33,7 +33,7 @@ endef
 export REQUIREMENTS_FROM_PYPROJECT
 
 # $(PYTHON) if given; otherwise python3.13 and python3.12 on PATH, pyenv builds, python3, where a 3.12
-# wins over a newer one because pgserver (the embedded PostgreSQL) publishes wheels only up to cp312.
+# wins over a newer one: it is the version the suite is run with (the lock was resolved on it).
 # Each candidate is run, because a pyenv shim can exist on PATH for a version that is not selected.
 define FIND_PYTHON
 found=""

