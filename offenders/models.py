@@ -1,9 +1,11 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower
 from django.utils import timezone
 
 prn_validator = RegexValidator(r"^\d{8,9}$", "A PRN is 8 or 9 digits.")
@@ -39,6 +41,12 @@ class Offender(models.Model):
     family_name_folded = models.CharField(max_length=80, editable=False, default="")
     given_names_folded = models.CharField(max_length=120, editable=False, default="")
     family_name_soundex = models.CharField(max_length=4, editable=False, default="")
+    # Search keys kept by a database trigger from the names, whatever writes the row (services, bulk
+    # loads): the folded full name, its words, and the double-metaphone codes of each word
+    # (migration offenders 0004; offenders.selectors.offender_search).
+    search_name = models.TextField(editable=False, default="")
+    name_words = ArrayField(models.TextField(), editable=False, default=list)
+    name_codes = ArrayField(models.CharField(max_length=8), editable=False, default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,6 +63,11 @@ class Offender(models.Model):
             models.Index(fields=["family_name_soundex", "date_of_birth"], name="offender_soundex_dob"),
             models.Index(fields=["date_of_birth"], name="offender_dob"),
             models.Index(fields=["home_office", "family_name", "given_names"], name="offender_office_name"),
+            # The default order of lists (API, exports): served by an index, never a sort of everyone.
+            models.Index(fields=["family_name", "given_names", "id"], name="offender_name_order"),
+            GinIndex(fields=["name_words"], name="offender_name_words"),
+            # Partial PRNs ("4123", "…567"): LIKE with a leading wildcard needs a trigram index.
+            GinIndex(fields=["prn"], name="offender_prn_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self) -> str:
@@ -81,6 +94,10 @@ class OffenderAlias(models.Model):
     date_of_birth = models.DateField(null=True, blank=True, help_text="Where a different date is used.")
     family_name_folded = models.CharField(max_length=80, editable=False, default="")
     family_name_soundex = models.CharField(max_length=4, editable=False, default="")
+    # As on Offender; an alias without given names is searched with the offender's given names.
+    search_name = models.TextField(editable=False, default="")
+    name_words = ArrayField(models.TextField(), editable=False, default=list)
+    name_codes = ArrayField(models.CharField(max_length=8), editable=False, default=list)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -91,10 +108,35 @@ class OffenderAlias(models.Model):
                 fields=["family_name_folded"], name="alias_folded_name", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["family_name_soundex"], name="alias_soundex"),
+            GinIndex(fields=["name_words"], name="alias_name_words"),
+            models.Index(fields=["date_of_birth"], name="alias_date_of_birth"),
         ]
 
     def __str__(self) -> str:
         return f"{self.family_name.upper()}, {self.given_names}"
+
+
+class NameWord(models.Model):
+    """Every word of every name and alias on record, once, with its double-metaphone codes: the
+    vocabulary a typed word is matched against (by trigrams, sound, prefix or one or two edits)
+    before people are looked up by the words their names hold. Kept by the database trigger that
+    keeps the search keys; never shrinks (a word no longer used matches nobody)."""
+
+    word = models.TextField(primary_key=True)
+    code = models.CharField(max_length=8)
+    alternate_code = models.CharField(max_length=8)
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["word"], name="nameword_trgm", opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["word"], name="nameword_prefix", opclasses=["text_pattern_ops"]),
+            models.Index(fields=["code"], name="nameword_code"),
+            models.Index(fields=["alternate_code"], name="nameword_alternate_code"),
+            models.Index(Length("word"), "word", name="nameword_length"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class Address(models.Model):
@@ -159,6 +201,10 @@ class Identifier(models.Model):
                 name="identifier_unique_value",
                 violation_error_message="That identifier is already recorded for an offender.",
             ),
+        ]
+        indexes = [
+            # Search by an identifier of any kind (offender_search).
+            models.Index(Lower("value"), name="identifier_value_lower"),
         ]
 
     def __str__(self) -> str:

@@ -4,16 +4,17 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
-from offenders.models import Offender, OffenderAlias
-from offenders.phonetics import fold, similarity, soundex
+from offenders.models import Identifier, Offender, OffenderAlias
 
-# Enough candidates to rank well; a national database of common surnames can have thousands of
-# sound-alikes, so the narrowing terms (given names, date of birth) matter.
-CANDIDATE_LIMIT = 400
 PRN_PATTERN = re.compile(r"^\d{8,9}$")
+# A run of digits shorter than a PRN is taken as part of one ("4123", "34567") from this length; a
+# trigram index serves LIKE '%…%' from three characters, and fewer digits would match too many people.
+PARTIAL_PRN_PATTERN = re.compile(r"^\d{4,9}$")
+# Identifiers (PNC, driver licence, passport, NHI, CMS): one word holding a digit.
+IDENTIFIER_PATTERN = re.compile(r"^(?=.*\d)[\w-]{4,40}$")
 
 
 @dataclass
@@ -35,85 +36,285 @@ class SearchTerms:
         return not self.text.strip() and self.date_of_birth is None
 
 
-def _name_parts(text: str) -> tuple[str, str]:
-    """'Smith, John' -> ('smith', 'john'); 'John Smith' -> ('smith', 'john'); 'Smith' -> ('smith', '')."""
+# --- Name search ---------------------------------------------------------------------------------
+# Ranked in SQL over keys that the database derives from the names (offenders migration 0004). Each
+# typed word is first matched against the vocabulary of name words on record (offenders_nameword: a
+# word per distinct name word, not per person) by trigram similarity (typos), sound (double
+# metaphone: Steven / Stephen, Kraig / Craig), prefix (the start of a long name, an initial) or one or
+# two edits (a slip in a short name: Hmi, Hnanah); the candidates are then everyone whose name or
+# alias holds a match for every typed word, looked up in a GIN index of the words. Word order does not
+# matter ("Jones Daniel", "Smith, John", "Te Whata"), no candidate is dropped before ranking, and the
+# work grows with the number of people who match, not with the country. With a date of birth or an
+# office the candidates are everyone born that day or managed there, ranked the same way.
+
+# Words of a query beyond this many still count in the score but do not narrow the candidates.
+NARROWING_WORDS = 6
+# How a candidate's score is made: how well each typed word is found within the name, by trigrams
+# (the start of a long name) or by edits to one of its words (a slip in a short name: Hnanah, Hmi);
+# the share of the typed words that sound like a word of the name; and how well the parts typed as
+# the family and given names ("Smith, John", or "John Smith" read given names first) are found in
+# them, which ranks John Smith above a Smith John without hiding names typed family name first.
+# Words of the name that were not typed (a middle name) cost nothing: everyone called John Smith
+# ties for "John Smith", and a date of birth tells them apart.
+WEIGHT_WORDS, WEIGHT_SOUNDS, WEIGHT_ORDER = 0.60, 0.25, 0.15
+# Every typed word must be found in the name (this similar, or sounding the same): a name that
+# shares only "Wiremu" with "Tamihana, Wiremu" is someone else.
+WORD_FOUND = 0.3
+# Below this a candidate is not shown.
+MINIMUM_SCORE = 0.35
+# A date of birth that matches is strong evidence by itself: a looser name is enough.
+MINIMUM_SCORE_WITH_DATE_OF_BIRTH = 0.25
+
+_NAME_SEARCH_SQL = """
+WITH query AS (
+    SELECT offenders_fold(%(text)s) AS name, offenders_fold(%(family)s) AS family,
+           offenders_fold(%(given)s) AS given
+), query_word AS (
+    SELECT word, dmetaphone(word) AS code
+    FROM query, regexp_split_to_table(query.name, '[ -]+') AS word
+    WHERE word <> ''
+),{alternatives} candidate AS (
+    {candidates}
+), scored AS (
+    SELECT candidate.offender_id, candidate.alias_id, words.weakest,
+           %(weight_words)s * words.found
+           + %(weight_sounds)s * words.sounding
+           + %(weight_order)s * CASE WHEN query.given = '' THEN order_words.family
+                                     ELSE (order_words.family + order_words.given) / 2 END AS score
+    FROM candidate, query, LATERAL (
+        -- Whether each part is found where it was typed, yes or no: finer shades of similarity here
+        -- would rank a namesake with a second given name above the person typed.
+        SELECT (family_found >= 0.5)::int AS family, (given_found >= 0.5)::int AS given
+        FROM (
+            SELECT word_similarity(query.family, offenders_fold(candidate.family_name)) AS family_found,
+                   word_similarity(query.given, offenders_fold(candidate.given_names)) AS given_found
+        ) AS found
+    ) AS order_words, LATERAL (
+        SELECT avg(typed.found) AS found, avg(typed.sounding) AS sounding,
+               min(greatest(typed.found, typed.sounding)) AS weakest
+        FROM (
+            SELECT (
+                       SELECT max(greatest(
+                           similarity(query_word.word, name_word),
+                           -- levenshtein_less_equal stops counting past 3 edits: beyond that, nothing.
+                           CASE WHEN levenshtein_less_equal(query_word.word, name_word, 3) <= 3
+                               THEN 1 - levenshtein_less_equal(query_word.word, name_word, 3)::float
+                                        / greatest(length(query_word.word), length(name_word))
+                               ELSE 0 END,
+                           CASE WHEN starts_with(name_word, query_word.word) THEN 0.9 ELSE 0 END
+                       ))
+                       FROM unnest(candidate.name_words) AS name_word
+                   ) AS found,
+                   (query_word.code <> '' AND query_word.code = ANY(candidate.name_codes))::int AS sounding
+            FROM query_word
+        ) AS typed
+    ) AS words
+), best AS (
+    SELECT DISTINCT ON (offender_id) offender_id, alias_id, score
+    FROM scored
+    WHERE score >= %(minimum)s AND weakest >= %(word_found)s
+    ORDER BY offender_id, score DESC, alias_id
+)
+SELECT best.offender_id, best.alias_id, best.score
+FROM best JOIN offenders_offender person ON person.id = best.offender_id
+ORDER BY best.score DESC, person.family_name, person.given_names, person.id
+LIMIT %(limit)s
+"""
+
+_PERSON_COLUMNS = (
+    "person.id AS offender_id, 0 AS alias_id, person.search_name, person.name_words, person.name_codes, "
+    "person.family_name, person.given_names"
+)
+_ALIAS_COLUMNS = (
+    "alias.offender_id, alias.id, alias.search_name, alias.name_words, alias.name_codes, alias.family_name, "
+    "coalesce(nullif(alias.given_names, ''), owner.given_names)"
+)
+
+# The vocabulary words that a typed word may stand for. The word is folded by the same function as
+# the names, from a parameter, so the planner sees a constant and the indexes serve every branch:
+# trigrams (GIN), prefix (text_pattern_ops), codes (b-tree) and the length range for edits.
+_ALTERNATIVES = """
+    alternatives_{n} AS (
+        SELECT coalesce(array_agg(vocabulary.word), '{{}}') AS words
+        FROM offenders_nameword vocabulary
+        WHERE vocabulary.word %% offenders_fold(%(word_{n})s)
+           OR vocabulary.word LIKE offenders_fold(%(word_{n})s) || '%%'
+           OR vocabulary.code = dmetaphone(offenders_fold(%(word_{n})s))
+           OR vocabulary.alternate_code = dmetaphone(offenders_fold(%(word_{n})s))
+           OR (length(vocabulary.word) BETWEEN length(offenders_fold(%(word_{n})s)) - 1
+                                           AND length(offenders_fold(%(word_{n})s)) + 1
+               AND levenshtein_less_equal(vocabulary.word, offenders_fold(%(word_{n})s), 2)
+                   <= CASE WHEN length(offenders_fold(%(word_{n})s)) <= 5 THEN 1 ELSE 2 END)
+    ),"""
+
+# Everyone whose name, or an alias, holds a match for every typed word.
+_NATIONAL_CANDIDATES = """
+    SELECT {person} FROM offenders_offender person WHERE {person_filter}
+    UNION ALL
+    SELECT {alias}
+    FROM offenders_offenderalias alias JOIN offenders_offender owner ON owner.id = alias.offender_id
+    WHERE {alias_filter}
+"""
+
+# Everyone (and every alias of everyone) matching the narrowing terms; an alias may be used with a
+# date of birth of its own.
+_NARROWED_CANDIDATES = """
+    SELECT {person}
+    FROM offenders_offender person
+    WHERE {person_filter}
+    UNION ALL
+    SELECT {alias}
+    FROM offenders_offenderalias alias JOIN offenders_offender person ON person.id = alias.offender_id
+    JOIN offenders_offender owner ON owner.id = alias.offender_id
+    WHERE {person_filter}
+    UNION ALL
+    SELECT {alias}
+    FROM offenders_offenderalias alias JOIN offenders_offender person ON person.id = alias.offender_id
+    JOIN offenders_offender owner ON owner.id = alias.offender_id
+    WHERE {alias_filter}
+"""
+
+
+def _narrowing_filters(terms: SearchTerms) -> tuple[str, str]:
+    """Conditions on the person, and on an alias's own date of birth ("false" without one)."""
+    person, alias = [], []
+    if terms.date_of_birth is not None:
+        person.append("person.date_of_birth = %(date_of_birth)s")
+        alias.append("alias.date_of_birth = %(date_of_birth)s")
+    if terms.office_id is not None:
+        person.append("person.home_office_id = %(office_id)s")
+        alias.append("person.home_office_id = %(office_id)s")
+    if terms.date_of_birth is None:
+        alias = ["false"]
+    return " AND ".join(person), " AND ".join(alias)
+
+
+def _typed_name_parts(text: str) -> tuple[str, str]:
+    """What was most likely typed as the family and given names: 'Smith, John' or 'John Smith'."""
     if "," in text:
         family, given = text.split(",", 1)
-        return fold(family), fold(given)
-    words = fold(text).split()
-    if not words:
-        return "", ""
-    if len(words) == 1:
-        return words[0], ""
-    return words[-1], " ".join(words[:-1])
+        return family, given
+    words = text.split()
+    return (words[-1], " ".join(words[:-1])) if words else ("", "")
 
 
-def _score(family: str, given: str, cand_family: str, cand_given: str) -> float:
-    score = similarity(family, cand_family)
-    if fold(cand_family).startswith(family):
-        score = max(score, 0.9 + 0.1 * len(family) / max(len(fold(cand_family)), 1))
-    if given:
-        first_given = fold(cand_given).split()[:1]
-        given_score = max(
-            similarity(given, cand_given), similarity(given, first_given[0]) if first_given else 0
+def _ranked_by_name(text: str, terms: SearchTerms, limit: int) -> list[tuple[int, int, float]]:
+    narrowed = terms.date_of_birth is not None or terms.office_id is not None
+    if narrowed:
+        person_filter, alias_filter = _narrowing_filters(terms)
+        candidates = _NARROWED_CANDIDATES.format(
+            person=_PERSON_COLUMNS,
+            alias=_ALIAS_COLUMNS,
+            person_filter=person_filter,
+            alias_filter=alias_filter,
         )
-        if fold(cand_given).startswith(given):
-            given_score = max(given_score, 0.95)
-        score = 0.6 * score + 0.4 * given_score
-    return round(score, 3)
+        alternatives, words = "", {}
+    else:
+        pieces = [piece for piece in re.split(r"[\s,-]+", text) if any(char.isalpha() for char in piece)]
+        words = {f"word_{n}": piece for n, piece in enumerate(pieces[:NARROWING_WORDS])}
+        alternatives = "".join(_ALTERNATIVES.format(n=n) for n in range(len(words)))
+        holds = " AND ".join(
+            f"{{table}}.name_words && (SELECT words FROM alternatives_{n})" for n in range(len(words))
+        )
+        candidates = _NATIONAL_CANDIDATES.format(
+            person=_PERSON_COLUMNS,
+            alias=_ALIAS_COLUMNS,
+            person_filter=holds.format(table="person"),
+            alias_filter=holds.format(table="alias"),
+        )
+    family, given = _typed_name_parts(text)
+    minimum = MINIMUM_SCORE_WITH_DATE_OF_BIRTH if terms.date_of_birth is not None else MINIMUM_SCORE
+    parameters = {
+        "text": text,
+        "date_of_birth": terms.date_of_birth,
+        "office_id": terms.office_id,
+        "weight_words": WEIGHT_WORDS,
+        "weight_sounds": WEIGHT_SOUNDS,
+        "weight_order": WEIGHT_ORDER,
+        "word_found": WORD_FOUND,
+        "family": family,
+        "given": given,
+        "minimum": minimum,
+        "limit": limit,
+        **words,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_NAME_SEARCH_SQL.format(alternatives=alternatives, candidates=candidates), parameters)
+        return [(offender_id, alias_id, float(score)) for offender_id, alias_id, score in cursor.fetchall()]
+
+
+def _alias_label(alias: OffenderAlias) -> str:
+    return f"{alias.family_name}, {alias.given_names}".strip(", ")
+
+
+def _name_hits(text: str, terms: SearchTerms, limit: int) -> list[SearchHit]:
+    ranked = _ranked_by_name(text, terms, limit)
+    people = Offender.objects.with_list_relations().in_bulk([offender_id for offender_id, _, _ in ranked])
+    alias_ids = [alias_id for _, alias_id, _ in ranked if alias_id]
+    aliases = OffenderAlias.objects.in_bulk(alias_ids) if alias_ids else {}
+    hits = []
+    for offender_id, alias_id, score in ranked:
+        if alias_id:
+            label = _alias_label(aliases[alias_id])
+            hits.append(SearchHit(people[offender_id], round(score, 3), f"alias {label}", aliases=[label]))
+        else:
+            hits.append(SearchHit(people[offender_id], round(score, 3), "name"))
+    return hits
+
+
+def _narrowed(queryset, terms: SearchTerms):
+    if terms.office_id is not None:
+        queryset = queryset.filter(home_office_id=terms.office_id)
+    if terms.date_of_birth is not None:
+        queryset = queryset.filter(date_of_birth=terms.date_of_birth)
+    return queryset
+
+
+def _number_hits(text: str, terms: SearchTerms, limit: int) -> list[SearchHit]:
+    """A whole PRN, part of one, or another identifier (PNC, driver licence, passport, NHI, CMS)."""
+    base = _narrowed(Offender.objects.with_list_relations(), terms)
+    if PRN_PATTERN.match(text):
+        exact = list(base.filter(prn=text))
+        if exact:
+            return [SearchHit(offender=offender, score=1.0, matched_on="PRN") for offender in exact]
+    hits: list[SearchHit] = []
+    if PARTIAL_PRN_PATTERN.match(text):
+        partial = base.filter(prn__contains=text).order_by("prn")[:limit]
+        hits += [
+            SearchHit(offender=offender, score=0.9, matched_on="part of the PRN") for offender in partial
+        ]
+    if IDENTIFIER_PATTERN.match(text):
+        identifiers = (
+            Identifier.objects.filter(value__iexact=text, offender__in=base)
+            .select_related("offender__home_office")
+            .order_by("kind")
+        )
+        seen = {hit.offender.pk for hit in hits}
+        hits = [
+            SearchHit(offender=identifier.offender, score=1.0, matched_on=identifier.get_kind_display())
+            for identifier in identifiers
+            if identifier.offender_id not in seen
+        ] + hits
+    return hits[:limit]
 
 
 def offender_search(terms: SearchTerms, *, limit: int = 50) -> list[SearchHit]:
-    """PRN exact; otherwise names and aliases by prefix or sound-alike (misspellings), narrowed by
-    date of birth and office, ranked by similarity. Two to three queries whatever the data size."""
-    text = terms.text.strip()
-    base = Offender.objects.with_list_relations()
-    if terms.office_id:
-        base = base.filter(home_office_id=terms.office_id)
-    if PRN_PATTERN.match(text):
-        return [SearchHit(offender=o, score=1.0, matched_on="PRN") for o in base.filter(prn=text)]
-    if terms.date_of_birth:
-        base = base.filter(date_of_birth=terms.date_of_birth)
-    family, given = _name_parts(text)
-    if not family:
-        if terms.date_of_birth is None:
-            return []
-        offenders = list(base.order_by("family_name", "given_names")[:limit])
-        return [SearchHit(offender=o, score=1.0, matched_on="date of birth") for o in offenders]
-
-    code = soundex(family)
-    name_match = Q(family_name_folded__startswith=family) | Q(family_name_soundex=code)
-    candidates = list(base.filter(name_match).order_by("family_name", "given_names", "id")[:CANDIDATE_LIMIT])
-    hits: dict[int, SearchHit] = {}
-    for offender in candidates:
-        score = _score(family, given, offender.family_name, offender.given_names)
-        hits[offender.pk] = SearchHit(offender=offender, score=score, matched_on="name")
-
-    alias_filter = Q(family_name_folded__startswith=family) | Q(family_name_soundex=code)
-    aliases = OffenderAlias.objects.filter(alias_filter).select_related("offender", "offender__home_office")
-    if terms.office_id:
-        aliases = aliases.filter(offender__home_office_id=terms.office_id)
-    if terms.date_of_birth:
-        aliases = aliases.filter(
-            Q(offender__date_of_birth=terms.date_of_birth) | Q(date_of_birth=terms.date_of_birth)
-        )
-    for alias in aliases[:CANDIDATE_LIMIT]:
-        score = _score(family, given, alias.family_name, alias.given_names or alias.offender.given_names)
-        label = f"{alias.family_name}, {alias.given_names}".strip(", ")
-        existing = hits.get(alias.offender_id)
-        if existing is None or existing.score < score:
-            hits[alias.offender_id] = SearchHit(
-                offender=alias.offender, score=score, matched_on=f"alias {label}", aliases=[label]
-            )
-        elif existing is not None:
-            existing.aliases.append(label)
-
-    threshold = 0.55 if given else 0.5
-    ranked = sorted(
-        (hit for hit in hits.values() if hit.score >= threshold),
-        key=lambda hit: (-hit.score, hit.offender.family_name, hit.offender.given_names, hit.offender.pk),
+    """A PRN (whole or part) or another identifier; otherwise names and aliases in any word order,
+    tolerant of typos, missing macrons and sound-alikes, narrowed by date of birth and office, ranked
+    by how well they match. A fixed number of queries whatever the data size."""
+    text = " ".join(terms.text.split())
+    if any(char.isdigit() for char in text):
+        return _number_hits(text, terms, limit)
+    if any(char.isalpha() for char in text):
+        return _name_hits(text, terms, limit)
+    if terms.date_of_birth is None:
+        return []
+    people = _narrowed(Offender.objects.with_list_relations(), terms).order_by(
+        "family_name", "given_names", "id"
     )
-    return ranked[:limit]
+    return [
+        SearchHit(offender=offender, score=1.0, matched_on="date of birth") for offender in people[:limit]
+    ]
 
 
 # --- The offender record -------------------------------------------------------------------------
