@@ -1,22 +1,21 @@
-"""Exports of a whole (filtered) muster list: CSV streamed row by row, and XLSX written in
-openpyxl's write-only mode to a temporary file. Both read the rows from one server-side cursor in
-chunks, so an office of thousands is never held in memory at once."""
+"""Exports of a whole (filtered) muster list: CSV streamed row by row, and XLSX written by XlsxWriter
+in constant-memory mode to a temporary file. Both read the rows from one server-side cursor in
+chunks (muster.selectors.muster_rows), so an office of thousands is never held in memory at once.
+
+XlsxWriter rather than openpyxl: it writes each row straight out as XML, about three times as fast
+as openpyxl's write-only mode (which builds a cell object and an element for every value), and
+its strings are never read as formulas."""
 
 import csv
-import datetime
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from django.db.models import QuerySet
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+import xlsxwriter
 
 from ioms.csv_export import Echo, safe_cell
 from muster.selectors import MusterRow
 
-CHUNK_SIZE = 2000
 HEADER = (
     "PRN",
     "Family name",
@@ -31,11 +30,6 @@ HEADER = (
     "Warnings",
 )
 INDETERMINATE = "Indeterminate"
-
-
-def streamed_rows(rows: QuerySet) -> Iterator[MusterRow]:
-    for values in rows.iterator(chunk_size=CHUNK_SIZE):
-        yield MusterRow.from_values(values)
 
 
 def export_values(row: MusterRow) -> list:
@@ -64,33 +58,28 @@ def csv_chunks(rows: Iterable[MusterRow]) -> Iterator[str]:
         yield writer.writerow([safe_cell(value) for value in export_values(row)])
 
 
-def _xlsx_cell(sheet, value) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value)
-    if isinstance(value, datetime.date):
-        cell.number_format = "yyyy-mm-dd"
-    elif isinstance(value, str):
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-    return cell
-
-
 def write_xlsx(rows: Iterable[MusterRow], *, title: str) -> IO[bytes]:
-    """The workbook in an anonymous temporary file, rewound for reading. Write-only mode keeps one
-    row in memory at a time."""
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = title
-    sheet = workbook.create_sheet("Muster list")
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for label in HEADER:
-        cell = WriteOnlyCell(sheet, label)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in export_values(row)])
+    """The workbook in an anonymous temporary file, rewound for reading. Constant-memory mode
+    writes each row out before the next, so one row is in memory at a time."""
     # Returned open: the FileResponse that sends it closes it (and the file vanishes on close).
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
-    workbook.save(handle)
+    workbook = xlsxwriter.Workbook(
+        handle,
+        {
+            "constant_memory": True,
+            # Text stays text, whatever it starts with: never a formula, a number or a link.
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
+    workbook.set_properties({"title": title})
+    sheet = workbook.add_worksheet("Muster list")
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, HEADER, workbook.add_format({"bold": True}))
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, export_values(row))
+    workbook.close()
     handle.seek(0)
     return handle

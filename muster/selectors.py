@@ -4,48 +4,42 @@ A person is on an office's muster while at least one of their sentences managed 
 not yet started. Each row is one person, with the aggregates of those sentences (types, earliest
 start, latest end), their current supervising officers and their status flags.
 
-Everything is computed in PostgreSQL: a page in three queries (the count, the page's people, their
-rows) and an export in one streamed query. The sentence columns are aggregated over a join filtered
-to the office's current sentences; the officers, warnings and outstanding appeals/breaches are
-correlated subqueries per person. Filtering, sorting and pagination are SQL, so the number of
-queries and the memory used do not grow with the size of the office.
+A page of the list, with the number of people matching, is one SQL statement (`_MUSTER_SQL`), and an
+export the same statement streamed; its cost follows the size of the office, never of the country:
+- `here` reads the office's current sentences through the index of current sentences by office;
+- `people` makes one row per person with the sort keys, and `listed` filters, numbers and counts
+  them, looking up each one's name and PRN by primary key;
+- `shown` is the page asked for (or everyone, for an export), and only for those people are the
+  sentence types, supervising officers, warnings and outstanding appeals and breaches gathered.
+Every other table is reached by a look-up on an index from the office's people or sentences. Where
+the planner would rather hash a whole table (every offender, flag or outstanding event in the
+country) than make a few thousand look-ups, a LATERAL subquery with LIMIT or OFFSET keeps it to the
+look-ups: on national data the hashing plans were the slow ones (a scan of 250,000 offenders for a
+page; 170 ms reading every outstanding breach to filter by flag).
 """
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.aggregates import ArrayAgg, BoolOr
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
-from django.db import models
-from django.db.models import (
-    Case,
-    Count,
-    DateField,
-    Exists,
-    F,
-    Max,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.db import connection, models
+from django.db.models import QuerySet
 
 from allocation.models import CaseAllocation, CaseRole
-from offenders.models import Flag, FlagKind, Offender
+from offenders.models import FlagKind
 from offenders.phonetics import fold
-from sentences.models import Sentence, SentenceEvent, SentenceEventKind, SentenceStatus, SentenceType
+from sentences.models import Sentence, SentenceEventKind, SentenceStatus, SentenceType
 from staff.models import Office, StaffMember
 
 # "Currently subject to a sentence": started and running, or ordered and not yet started.
-CURRENT_STATUSES = (SentenceStatus.ACTIVE, SentenceStatus.PENDING)
+CURRENT_STATUSES = (SentenceStatus.PENDING, SentenceStatus.ACTIVE)
 APPEAL_KINDS = (SentenceEventKind.APPEAL_SENTENCE, SentenceEventKind.APPEAL_CONVICTION)
 BREACH_KINDS = (SentenceEventKind.BREACH,)
 # The offender warnings staff must see before contact (the others are on the record itself).
 WARNING_FLAG_KINDS = (FlagKind.OFFENDER_WARNING, FlagKind.CHILD_SEX_OFFENDER, FlagKind.SAFETY_CONCERN)
+# Rows fetched at a time when an export streams the whole list.
+CHUNK_SIZE = 2000
 
 
 class MusterFlag(models.TextChoices):
@@ -69,17 +63,19 @@ class MusterSort(models.TextChoices):
     END_DESC = "-end", "End date (latest first)"
 
 
-_BY_NAME = ("family_name_folded", "given_names_folded", "pk")
-_ORDERINGS: dict[str, tuple] = {
+_BY_NAME = "person.family_name_folded, person.given_names_folded, people.offender_id"
+_ORDERINGS: dict[str, str] = {
     MusterSort.NAME: _BY_NAME,
-    MusterSort.NAME_DESC: ("-family_name_folded", "-given_names_folded", "-pk"),
-    MusterSort.PRN: ("prn",),
-    MusterSort.PRN_DESC: ("-prn",),
-    MusterSort.START: ("earliest_start", *_BY_NAME),
-    MusterSort.START_DESC: (F("earliest_start").desc(), *_BY_NAME),
+    MusterSort.NAME_DESC: (
+        "person.family_name_folded DESC, person.given_names_folded DESC, people.offender_id DESC"
+    ),
+    MusterSort.PRN: "person.prn",
+    MusterSort.PRN_DESC: "person.prn DESC",
+    MusterSort.START: f"people.earliest_start, {_BY_NAME}",
+    MusterSort.START_DESC: f"people.earliest_start DESC, {_BY_NAME}",
     # An indeterminate sentence never ends: last when soonest first, first when latest first.
-    MusterSort.END: (F("latest_end").asc(nulls_last=True), *_BY_NAME),
-    MusterSort.END_DESC: (F("latest_end").desc(nulls_first=True), *_BY_NAME),
+    MusterSort.END: f"people.latest_end ASC NULLS LAST, {_BY_NAME}",
+    MusterSort.END_DESC: f"people.latest_end DESC NULLS FIRST, {_BY_NAME}",
 }
 
 
@@ -120,24 +116,6 @@ class MusterRow:
     appeal_outstanding: bool
     breach_outstanding: bool
 
-    @classmethod
-    def from_values(cls, values: dict) -> "MusterRow":
-        return cls(
-            offender_id=values["pk"],
-            prn=values["prn"],
-            family_name=values["family_name"],
-            given_names=values["given_names"],
-            sentence_types=list(values["sentence_types"]),
-            sentence_count=values["sentence_count"],
-            earliest_start=values["earliest_start"],
-            latest_end=values["latest_end"],
-            indeterminate=values["indeterminate"],
-            officers=list(values["officers"]),
-            warnings=list(values["warnings"]),
-            appeal_outstanding=values["appeal_outstanding"],
-            breach_outstanding=values["breach_outstanding"],
-        )
-
     @property
     def name(self) -> str:
         return f"{self.family_name.upper()}, {self.given_names}"
@@ -177,182 +155,275 @@ class MusterCounts:
     sentences: int = 0
 
 
-def _current_sentences_at(office_id: int) -> QuerySet[Sentence]:
-    return Sentence.objects.filter(managing_office_id=office_id, status__in=CURRENT_STATUSES)
+def _sql_list(values) -> str:
+    """Code constants (choice values, never user input) written into the SQL, so the planner can
+    match them against partial indexes' conditions."""
+    return ", ".join(f"'{value}'" for value in values)
 
 
-def _outstanding(office_id: int, kinds: tuple[str, ...]) -> Exists:
-    """An appeal or breach on one of the person's current sentences here that is not yet resolved
-    (seed 001: it stays visible on the sentence until resolved)."""
-    return Exists(
-        SentenceEvent.objects.filter(
-            sentence__offender=OuterRef("pk"),
-            sentence__managing_office_id=office_id,
-            sentence__status__in=CURRENT_STATUSES,
-            kind__in=kinds,
-            resolved_on__isnull=True,
-        )
-    )
+# The office's current sentences.
+_HERE_SQL = f"""
+    SELECT id, offender_id, sentence_type, start_date, end_date, indeterminate
+    FROM sentences_sentence
+    WHERE managing_office_id = %(office)s AND status IN ({_sql_list(CURRENT_STATUSES)})
+"""
 
-
-def _supervising(**conditions) -> QuerySet[CaseAllocation]:
-    return CaseAllocation.objects.filter(
-        ended_on__isnull=True, role=CaseRole.SUPERVISING_OFFICER, **conditions
-    )
-
-
-_staff_name = Coalesce(
-    NullIf(Trim(Concat("staff__user__first_name", Value(" "), "staff__user__last_name")), Value("")),
-    "staff__user__username",
+_MUSTER_SQL = """
+WITH here AS ({here}
+), people AS (
+    SELECT offender_id, min(start_date) AS earliest_start, bool_or(indeterminate) AS indeterminate,
+           CASE WHEN bool_or(indeterminate) THEN NULL ELSE max(end_date) END AS latest_end
+    FROM here
+    GROUP BY offender_id
+    {having}
+), listed AS (
+    SELECT people.*, person.prn, person.family_name, person.given_names,
+           row_number() OVER (ORDER BY {order}) AS position, count(*) OVER () AS total
+    FROM people
+    CROSS JOIN LATERAL (
+        -- Each person on the list looked up by primary key (OFFSET 0 keeps the planner from
+        -- turning this into a join that reads every offender in the country).
+        SELECT prn, family_name, given_names, family_name_folded, given_names_folded
+        FROM offenders_offender
+        WHERE id = people.offender_id
+        OFFSET 0
+    ) AS person
+    {flagged}
+    WHERE {conditions}
+), shown AS (
+    SELECT * FROM listed {page}
+), types AS (
+    SELECT offender_id, array_agg(DISTINCT sentence_type ORDER BY sentence_type) AS sentence_types,
+           count(*) AS sentence_count
+    FROM here
+    WHERE offender_id IN (SELECT offender_id FROM shown)
+    GROUP BY offender_id
+), outstanding AS (
+    -- Seed 001: an appeal or breach stays visible on the sentence until it is resolved.
+    SELECT here.offender_id,
+           bool_or(event.kind IN ({appeal_kinds})) AS appeal,
+           bool_or(event.kind IN ({breach_kinds})) AS breach
+    FROM here
+    CROSS JOIN LATERAL (
+        SELECT kind FROM sentences_sentenceevent
+        WHERE sentence_id = here.id AND resolved_on IS NULL
+          AND kind IN ({appeal_kinds}, {breach_kinds})
+        OFFSET 0
+    ) AS event
+    WHERE here.offender_id IN (SELECT offender_id FROM shown)
+    GROUP BY here.offender_id
 )
+-- MusterRow's fields in order, then the row's place in the list and the number listed.
+SELECT shown.offender_id, shown.prn, shown.family_name, shown.given_names,
+       types.sentence_types, types.sentence_count, shown.earliest_start, shown.latest_end,
+       shown.indeterminate, officers.names, warnings.kinds,
+       coalesce(outstanding.appeal, false), coalesce(outstanding.breach, false),
+       shown.position, shown.total
+FROM shown
+JOIN types ON types.offender_id = shown.offender_id
+CROSS JOIN LATERAL (
+    SELECT coalesce(
+               array_agg(coalesce(nullif(trim(account.first_name || ' ' || account.last_name), ''),
+                                  account.username)
+                         ORDER BY account.last_name, account.first_name, allocation.staff_id),
+               '{{}}') AS names
+    FROM allocation_caseallocation allocation
+    JOIN staff_staffmember staff ON staff.id = allocation.staff_id
+    JOIN auth_user account ON account.id = staff.user_id
+    WHERE allocation.offender_id = shown.offender_id
+      AND allocation.ended_on IS NULL AND allocation.role = '{supervising}'
+) AS officers
+CROSS JOIN LATERAL (
+    SELECT coalesce(array_agg(kind ORDER BY kind), '{{}}') AS kinds
+    FROM offenders_flag
+    WHERE offender_id = shown.offender_id AND ended_on IS NULL AND kind IN ({warning_kinds})
+) AS warnings
+LEFT JOIN outstanding ON outstanding.offender_id = shown.offender_id
+ORDER BY shown.position
+"""
+
+# Cut in SQL after counting; a page past the end is the last page, as Paginator.get_page gives.
+_PAGE_SQL = """
+    WHERE position > least(%(offset)s, (total - 1) / %(per_page)s * %(per_page)s)
+      AND position <= least(%(offset)s, (total - 1) / %(per_page)s * %(per_page)s) + %(per_page)s
+"""
+
+_SUPERVISING = f"""
+    SELECT 1 FROM allocation_caseallocation allocation
+    WHERE allocation.offender_id = people.offender_id
+      AND allocation.ended_on IS NULL AND allocation.role = '{CaseRole.SUPERVISING_OFFICER}'
+"""
 
 
-def _text_filter(text: str) -> Q:
+def _text_conditions(text: str, parameters: dict) -> list[str]:
     """Every word must match: a word of digits the start of the PRN, any other the start of a word
     of the family or given names (folded, so macrons and case do not matter)."""
-    condition = Q()
-    for word in text.split():
+    conditions = []
+    for number, word in enumerate(text.split()):
+        key = f"word_{number}"
         if word.isascii() and word.isdigit():
-            condition &= Q(prn__startswith=word)
+            parameters[key] = f"{word}%"
+            conditions.append(f"person.prn LIKE %({key})s")
             continue
         folded = fold(word)
         if not folded:
             continue
-        condition &= (
-            Q(family_name_folded__startswith=folded)
-            | Q(family_name_folded__contains=f" {folded}")
-            | Q(family_name_folded__contains=f"-{folded}")
-            | Q(given_names_folded__startswith=folded)
-            | Q(given_names_folded__contains=f" {folded}")
+        # fold() keeps letters, spaces and hyphens only: nothing LIKE would read as a wildcard.
+        parameters |= {
+            f"{key}_start": f"{folded}%",
+            f"{key}_space": f"% {folded}%",
+            f"{key}_hyphen": f"%-{folded}%",
+        }
+        conditions.append(
+            f"(person.family_name_folded LIKE %({key}_start)s"
+            f" OR person.family_name_folded LIKE %({key}_space)s"
+            f" OR person.family_name_folded LIKE %({key}_hyphen)s"
+            f" OR person.given_names_folded LIKE %({key}_start)s"
+            f" OR person.given_names_folded LIKE %({key}_space)s)"
         )
-    return condition
+    return conditions
 
 
-def _filtered_people(office: Office, filters: MusterFilters) -> QuerySet[Offender]:
-    people = Offender.objects.filter(
-        sentences__managing_office_id=office.pk, sentences__status__in=CURRENT_STATUSES
-    )
-    if filters.text.strip():
-        people = people.filter(_text_filter(filters.text))
+def _flagged(flags: frozenset[str]) -> str:
+    """A join that keeps the people with any of the flags: for each person, their open warnings of
+    those kinds and the outstanding events of those kinds on their current sentences here, looked
+    up on the indexes and stopped at the first found. (An OR of EXISTS would be a subquery per
+    person, and a plain join may read every flag or event in the country.)"""
+    sources = []
+    warning_kinds = sorted(set(flags) & set(WARNING_FLAG_KINDS))
+    if warning_kinds:
+        sources.append(
+            "SELECT 1 FROM offenders_flag WHERE offender_id = people.offender_id AND ended_on IS NULL"
+            f" AND kind IN ({_sql_list(warning_kinds)})"
+        )
+    event_kinds = [
+        *(APPEAL_KINDS if MusterFlag.APPEAL in flags else ()),
+        *(BREACH_KINDS if MusterFlag.BREACH in flags else ()),
+    ]
+    if event_kinds:
+        sources.append(
+            "SELECT 1 FROM sentences_sentence sentence"
+            " JOIN sentences_sentenceevent event ON event.sentence_id = sentence.id"
+            " WHERE sentence.offender_id = people.offender_id AND sentence.managing_office_id = %(office)s"
+            f" AND sentence.status IN ({_sql_list(CURRENT_STATUSES)})"
+            f" AND event.resolved_on IS NULL AND event.kind IN ({_sql_list(event_kinds)})"
+        )
+    return f"CROSS JOIN LATERAL ({' UNION ALL '.join(sources)} LIMIT 1) AS flagged"
+
+
+def _muster_sql(
+    office: Office, filters: MusterFilters, *, offset: int | None = None, per_page: int | None = None
+) -> tuple[str, dict]:
+    """The muster statement and its parameters: everyone (in order) or one page."""
+    parameters: dict = {"office": office.pk}
+    having = ""
     if filters.sentence_type:
-        people = people.filter(
-            Exists(
-                _current_sentences_at(office.pk).filter(
-                    offender=OuterRef("pk"), sentence_type=filters.sentence_type
-                )
-            )
-        )
+        parameters["sentence_type"] = filters.sentence_type
+        having = "HAVING bool_or(sentence_type = %(sentence_type)s)"
+    conditions = _text_conditions(filters.text, parameters)
     if filters.officer_id:
-        people = people.filter(Exists(_supervising(offender=OuterRef("pk"), staff_id=filters.officer_id)))
+        parameters["officer"] = filters.officer_id
+        conditions.append(f"EXISTS ({_SUPERVISING} AND allocation.staff_id = %(officer)s)")
     if filters.unallocated_only:
-        people = people.filter(~Exists(_supervising(offender=OuterRef("pk"))))
-    if filters.flags:
-        any_flag = Q()
-        if MusterFlag.APPEAL in filters.flags:
-            any_flag |= Q(_outstanding(office.pk, APPEAL_KINDS))
-        if MusterFlag.BREACH in filters.flags:
-            any_flag |= Q(_outstanding(office.pk, BREACH_KINDS))
-        warning_kinds = sorted(set(filters.flags) & set(WARNING_FLAG_KINDS))
-        if warning_kinds:
-            any_flag |= Q(
-                Exists(
-                    Flag.objects.filter(
-                        offender=OuterRef("pk"), ended_on__isnull=True, kind__in=warning_kinds
-                    )
-                )
-            )
-        people = people.filter(any_flag)
-    return people
+        conditions.append(f"NOT EXISTS ({_SUPERVISING})")
+    flagged = _flagged(filters.flags) if filters.flags else ""
+    page = ""
+    if per_page is not None:
+        parameters |= {"offset": offset or 0, "per_page": per_page}
+        page = _PAGE_SQL
+    sql = _MUSTER_SQL.format(
+        here=_HERE_SQL,
+        having=having,
+        order=_ORDERINGS.get(filters.sort, _BY_NAME),
+        conditions=" AND ".join(conditions) or "TRUE",
+        flagged=flagged,
+        page=page,
+        supervising=CaseRole.SUPERVISING_OFFICER,
+        warning_kinds=_sql_list(WARNING_FLAG_KINDS),
+        appeal_kinds=_sql_list(APPEAL_KINDS),
+        breach_kinds=_sql_list(BREACH_KINDS),
+    )
+    return sql, parameters
 
 
-def muster_rows(office: Office, filters: MusterFilters | None = None) -> QuerySet:
-    """The muster of `office` as a queryset of dicts (one per person), filtered and sorted in SQL.
-    Slice it to paginate; iterate it with `.iterator(chunk_size=...)` to stream it. Turn each dict
-    into a MusterRow with `MusterRow.from_values`."""
-    filters = filters or MusterFilters()
-    officers = (
-        _supervising(offender=OuterRef("pk"))
-        .order_by("staff__user__last_name", "staff__user__first_name", "staff_id")
-        .values(name=_staff_name)
-    )
-    warnings = (
-        Flag.objects.filter(offender=OuterRef("pk"), ended_on__isnull=True, kind__in=WARNING_FLAG_KINDS)
-        .order_by("kind")
-        .values("kind")
-    )
-    # The sentence aggregates first; the per-person subqueries in a later annotate(), so Django
-    # groups by the person alone rather than by each subquery's result (which PostgreSQL would
-    # then compute for every sentence row before grouping, and again to count the rows).
-    rows = (
-        _filtered_people(office, filters)
-        .values("pk", "prn", "family_name", "given_names")
-        .annotate(
-            sentence_types=ArrayAgg(
-                "sentences__sentence_type", distinct=True, order_by="sentences__sentence_type"
-            ),
-            sentence_count=Count("sentences"),
-            earliest_start=Min("sentences__start_date"),
-            indeterminate=BoolOr("sentences__indeterminate"),
-            latest_end=Case(
-                When(BoolOr("sentences__indeterminate"), then=Value(None, output_field=DateField())),
-                default=Max("sentences__end_date"),
-                output_field=DateField(),
-            ),
-        )
-        .annotate(
-            officers=ArraySubquery(officers),
-            warnings=ArraySubquery(warnings),
-            appeal_outstanding=_outstanding(office.pk, APPEAL_KINDS),
-            breach_outstanding=_outstanding(office.pk, BREACH_KINDS),
-        )
-    )
-    return rows.order_by(*_ORDERINGS.get(filters.sort, _BY_NAME))
+def _row(values: tuple) -> MusterRow:
+    return MusterRow(*values[:-2])  # less the place in the list and the number listed
+
+
+def muster_rows(office: Office, filters: MusterFilters | None = None) -> Iterator[MusterRow]:
+    """The whole muster of `office`, filtered and sorted, streamed from one server-side cursor a
+    chunk at a time (so an office of thousands is never held in memory at once)."""
+    sql, parameters = _muster_sql(office, filters or MusterFilters())
+    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        while chunk := cursor.fetchmany(CHUNK_SIZE):
+            yield from (_row(values) for values in chunk)
 
 
 def muster_page(
     office: Office, filters: MusterFilters, page_number, *, per_page: int
 ) -> tuple[Page, list[MusterRow]]:
-    """One page of the muster in three queries whatever the office's size: the count, the page's
-    people (sorted and cut in SQL, without the per-person subqueries, so a late page costs no more
-    than the first), then the rows of just those people."""
-    people = muster_rows(office, filters).values_list("pk", flat=True)
-    page = Paginator(people, per_page).get_page(page_number)
-    ids = list(page.object_list)
-    by_id = {
-        values["pk"]: MusterRow.from_values(values)
-        for values in muster_rows(office).filter(pk__in=ids).order_by()
-    }
-    return page, [by_id[pk] for pk in ids]
+    """One page of the muster and the number of matching people, in one statement whatever the
+    office's size. Like Paginator.get_page, a page number that is not a number is the first page
+    and one past the end the last."""
+    try:
+        number = max(1, int(page_number))
+    except (TypeError, ValueError):
+        number = 1
+    sql, parameters = _muster_sql(office, filters, offset=(number - 1) * per_page, per_page=per_page)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        found = cursor.fetchall()
+    total = found[0][-1] if found else 0
+    number = (found[0][-2] - 1) // per_page + 1 if found else 1
+    # The count is known, so the paginator is given a sequence of that length rather than a query.
+    paginator = Paginator(range(total), per_page)
+    rows = [_row(values) for values in found]
+    return Page(rows, number, paginator), rows
+
+
+_COUNTS_SQL = f"""
+SELECT sentence_type, GROUPING(sentence_type) = 1 AS all_types,
+       count(DISTINCT offender_id) AS people, count(*) AS sentences
+FROM sentences_sentence
+WHERE managing_office_id = %(office)s AND status IN ({_sql_list(CURRENT_STATUSES)})
+GROUP BY GROUPING SETS ((sentence_type), ())
+"""
 
 
 def muster_counts(office: Office) -> MusterCounts:
-    """People and sentences on the office's muster, by sentence type and in all (two queries)."""
-    current = _current_sentences_at(office.pk)
-    per_type = {
-        row["sentence_type"]: row
-        for row in current.order_by()
-        .values("sentence_type")
-        .annotate(people=Count("offender", distinct=True), sentences=Count("pk"))
-    }
-    totals = current.aggregate(people=Count("offender", distinct=True), sentences=Count("pk"))
+    """People and sentences on the office's muster, by sentence type and in all, in one grouped
+    read of the office's current sentences. The index of current sentences by (office, type,
+    offender) holds every column it needs, so it reads no table rows: about 2 ms for 7,000
+    sentences. Not cached: it is then no dearer than a cache look-up, and always agrees with the
+    list beside it, where a cached count would lag every sentence recorded or completed."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS_SQL, {"office": office.pk})
+        found = cursor.fetchall()
+    everyone = (0, 0)
+    per_type = {}
+    for sentence_type, all_types, people, sentences in found:
+        if all_types:
+            everyone = (people, sentences)
+        else:
+            per_type[sentence_type] = (people, sentences)
     by_type = [
-        TypeCount(
-            sentence_type=value,
-            label=label,
-            people=per_type[value]["people"],
-            sentences=per_type[value]["sentences"],
-        )
+        TypeCount(sentence_type=value, label=label, people=per_type[value][0], sentences=per_type[value][1])
         for value, label in SentenceType.choices
         if value in per_type
     ]
-    return MusterCounts(by_type=by_type, people=totals["people"], sentences=totals["sentences"])
+    return MusterCounts(by_type=by_type, people=everyone[0], sentences=everyone[1])
 
 
 def muster_officers(office: Office) -> QuerySet[StaffMember]:
     """The staff currently supervising someone on the office's muster (the officer filter's
     choices), wherever they work."""
-    supervising_here = _supervising(
-        offender_id__in=_current_sentences_at(office.pk).values("offender_id")
+    on_muster = Sentence.objects.filter(managing_office_id=office.pk, status__in=CURRENT_STATUSES)
+    supervising_here = CaseAllocation.objects.filter(
+        ended_on__isnull=True,
+        role=CaseRole.SUPERVISING_OFFICER,
+        offender_id__in=on_muster.values("offender_id"),
     ).values("staff_id")
     return (
         StaffMember.objects.filter(pk__in=supervising_here)

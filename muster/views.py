@@ -17,7 +17,7 @@ from muster.access import (
     can_view_muster,
     muster_offices,
 )
-from muster.exports import csv_chunks, streamed_rows, write_xlsx
+from muster.exports import csv_chunks, write_xlsx
 from muster.forms import MusterFilterForm, OfficeChoiceForm
 from muster.selectors import (
     MusterFilters,
@@ -167,7 +167,7 @@ def export_csv(request, office_pk: int):
         return _render_list(request, office, form, status=400)
     _audit_export(request, office, filters, "CSV")
     response = StreamingHttpResponse(
-        csv_chunks(streamed_rows(muster_rows(office, filters))), content_type="text/csv; charset=utf-8"
+        csv_chunks(muster_rows(office, filters)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = content_disposition_header(True, _filename(office, "csv"))
     return response
@@ -181,7 +181,7 @@ def export_xlsx(request, office_pk: int):
         return _render_list(request, office, form, status=400)
     _audit_export(request, office, filters, "XLSX")
     handle = write_xlsx(
-        streamed_rows(muster_rows(office, filters)),
+        muster_rows(office, filters),
         title=f"Muster list of {office} on {timezone.localdate():%d %B %Y}",
     )
     return FileResponse(
@@ -201,7 +201,7 @@ def printable(request, office_pk: int):
         "office": office,
         "counts": muster_counts(office),
         # The page holds the whole list anyway; the rows are still read in chunks.
-        "rows": list(streamed_rows(muster_rows(office, filters))),
+        "rows": list(muster_rows(office, filters)),
         "filter_summary": _filter_summary(form),
         "printed_at": timezone.localtime(),
     }

@@ -128,6 +128,19 @@ def test_the_xlsx_export_has_the_same_rows(client, office, muster, service_manag
     assert rows[2][6] == "Indeterminate"
 
 
+def test_the_xlsx_export_has_dates_a_bold_heading_kept_in_view_and_a_title(
+    client, office, muster, service_manager
+):
+    client.force_login(service_manager)
+    response = client.get(url(office, "muster:export_xlsx"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook["Muster list"]
+    assert sheet.freeze_panes == "A2", "the heading stays in view when scrolling"
+    assert sheet["A1"].font.b and not sheet["A2"].font.b
+    assert (sheet["F2"].is_date, sheet["F2"].number_format) == (True, "yyyy-mm-dd")
+    assert workbook.properties.title == f"Muster list of {office} on {TODAY():%d %B %Y}"
+
+
 def test_the_xlsx_export_is_the_whole_list(client, office, service_manager):
     crowd(office, 60)
     client.force_login(service_manager)
