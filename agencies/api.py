@@ -346,6 +346,7 @@ class ReferralViewSet(ServiceCreateMixin, ListRetrieveViewSet):
     output_serializer_class = ReferralDetailSerializer
     filterset_class = ReferralFilter
     ordering_fields = ["referred_on", "status_changed_on"]
+    ordering = ["-referred_on", "-id"]  # served by the referral_recent index (keyset pages)
     audit_scope = "referrals"
 
     def get_queryset(self):

@@ -147,7 +147,11 @@ class Referral(models.Model):
                 name="accepted_referral_says_when",
             ),
         ]
-        indexes = [models.Index(fields=["programme", "status"], name="referral_programme_status")]
+        indexes = [
+            models.Index(fields=["programme", "status"], name="referral_programme_status"),
+            # The API list's order (agencies/api.py), for keyset pages.
+            models.Index(fields=["-referred_on", "-id"], name="referral_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme} ({self.get_status_display()})"

@@ -98,6 +98,7 @@ class AllocationViewSet(ServiceCreateMixin, ListRetrieveViewSet):
     output_serializer_class = AllocationSerializer
     filterset_class = AllocationFilter
     ordering_fields = ["started_on", "ended_on"]
+    ordering = ["-started_on", "-id"]  # served by the allocation_started index (keyset pages)
     audit_scope = "case allocations"
 
     def get_queryset(self):

@@ -3,7 +3,8 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -56,6 +57,19 @@ class CaseAllocationQuerySet(models.QuerySet):
         return self.filter(ended_on__isnull=True)
 
 
+def open_caseload() -> Coalesce:
+    """The number of open allocations of each staff member of an outer query, counted from the
+    partial index of open allocations: a join of every allocation ever made grows with history."""
+    counted = (
+        CaseAllocation.objects.filter(staff=OuterRef("pk"), ended_on__isnull=True)
+        .order_by()
+        .values("staff")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 class CaseAllocation(models.Model):
     """A staff member allocated to an offender's case. An offender may have more than one
     supervising officer (seed 000); ending an allocation keeps it as history."""
@@ -86,8 +100,14 @@ class CaseAllocation(models.Model):
     class Meta:
         ordering = ["ended_on", "-started_on", "-id"]
         indexes = [
-            models.Index(fields=["staff", "ended_on"], name="allocation_staff_open"),
-            models.Index(fields=["offender", "ended_on"], name="allocation_offender_open"),
+            # Open allocations only: caseloads. An offender's open allocations are found through the
+            # partial unique index one_open_allocation_per_staff_role, their history through the
+            # foreign key's index.
+            models.Index(
+                fields=["staff", "role"], condition=Q(ended_on__isnull=True), name="allocation_staff_open"
+            ),
+            # The API list's order (allocation/api.py), for keyset pages.
+            models.Index(fields=["-started_on", "-id"], name="allocation_started"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -66,6 +66,7 @@ class AuditEventViewSet(ListRetrieveViewSet):
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
     ordering_fields = ["at"]
+    ordering = ["-at", "-id"]  # served by the audit_at index (keyset pages)
 
     def get_queryset(self):
         return AuditEvent.objects.all()

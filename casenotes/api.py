@@ -108,6 +108,7 @@ class CasenoteViewSet(ServiceCreateMixin, ListRetrieveViewSet):
     output_serializer_class = CasenoteSerializer
     filterset_class = CasenoteFilter
     ordering_fields = ["contact_on", "created_at"]
+    ordering = ["-contact_on", "-id"]  # served by the casenote_time index (keyset pages)
     audit_scope = "casenotes"
 
     def get_queryset(self):

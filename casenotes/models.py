@@ -52,7 +52,10 @@ class Casenote(models.Model):
         indexes = [
             models.Index(fields=["offender", "-contact_on"], name="casenote_offender_time"),
             models.Index(fields=["sentence", "-contact_on"], name="casenote_sentence_time"),
+            # The API list's order (casenotes/api.py), for keyset pages.
             models.Index(fields=["-contact_on", "-id"], name="casenote_time"),
+            # A probation officer's own recent notes on the home page.
+            models.Index(fields=["author", "-created_at", "-id"], name="casenote_author_recent"),
         ]
         permissions = [("view_sensitive_casenote", "Can read and write sensitive casenotes")]
 

@@ -577,7 +577,11 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-initiated_at", "-id"]
-        indexes = [models.Index(fields=["offender", "-initiated_at"], name="review_offender_recent")]
+        indexes = [
+            models.Index(fields=["offender", "-initiated_at"], name="review_offender_recent"),
+            # The API list's order (classification/api.py), for keyset pages.
+            models.Index(fields=["-initiated_at", "-id"], name="review_recent"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["offender"],

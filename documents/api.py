@@ -2,7 +2,7 @@
 version, finalise, and download a version as PDF. Not for the data share."""
 
 import django_filters
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -123,10 +123,14 @@ class DocumentViewSet(ServiceCreateMixin, ListRetrieveViewSet):
     audit_scope = "documents"
 
     def get_queryset(self):
-        # An aggregate drops Meta.ordering, so the newest-first order is restated.
+        # The latest version number of each document on the page, looked up per row: an aggregate
+        # over a join would group every document before the page could be cut.
+        latest = (
+            DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-number").values("number")[:1]
+        )
         queryset = (
             Document.objects.select_related("template")
-            .annotate(latest_version=Max("versions__number"))
+            .annotate(latest_version=Subquery(latest))
             .order_by("-updated_at", "-id")
         )
         if self.schema_only:

@@ -63,7 +63,11 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["offender", "-updated_at"], name="document_offender_time")]
+        indexes = [
+            models.Index(fields=["offender", "-updated_at"], name="document_offender_time"),
+            # The API list's order (documents/api.py), for keyset pages.
+            models.Index(fields=["-updated_at", "-id"], name="document_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.title

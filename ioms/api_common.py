@@ -25,7 +25,7 @@ from staff.roles import Role, has_role
 # changes named fields, so PUT and DELETE answer 405.
 HTTP_METHODS = ["get", "post", "patch", "head", "options"]
 # Query parameters that page or sort a list rather than say what is searched for.
-PAGING_PARAMETERS = frozenset({"page", "page_size", "ordering", "format"})
+PAGING_PARAMETERS = frozenset({"cursor", "page_size", "ordering", "format"})
 
 
 class ReadOnlyForDataShare(permissions.BasePermission):
@@ -115,11 +115,10 @@ class IomsViewSet(viewsets.GenericViewSet):
             )
         else:
             audit_search(actor=self.request.user, scope=f"{self.audit_scope} (API)", terms=terms)
-        page = getattr(getattr(self, "paginator", None), "page", None)
-        if page is not None:
+        rows = getattr(getattr(self, "paginator", None), "rows", None)
+        if rows is not None:
             ids = {
-                item.pk if isinstance(item, Offender) else getattr(item, "offender_id", None)
-                for item in page.object_list
+                item.pk if isinstance(item, Offender) else getattr(item, "offender_id", None) for item in rows
             }
             ids.discard(None)
             audit_listed(

@@ -4,20 +4,21 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import render
 from django.utils import timezone
 
-from allocation.models import CaseAllocation
+from allocation.models import CaseAllocation, open_caseload
 from audit.models import AuditEvent
 from casenotes.access import can_read_sensitive
 from casenotes.models import Casenote
 from datashare.access import browser_scope_of, reads_through_share
 from inbox.selectors import has_inbox, inbox_of, person_of
+from ioms.row_counts import count_up_to, estimated_rows
 from offenders.forms import OffenderSearchForm
 from offenders.models import Offender
 from offenders.selectors import next_key_date
-from sentences.models import Sentence, SentenceStatus, SentenceType
+from sentences.models import CURRENT_SENTENCES_INDEX, Sentence, SentenceStatus, SentenceType
 from staff.access import staff_of
 from staff.models import Office, StaffMember
 from staff.roles import Role, user_roles
@@ -25,6 +26,7 @@ from staff.roles import Role, user_roles
 PRISON_ROLES = frozenset({Role.PRISON_OFFICER, Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER})
 RECENT_LIMIT = 10
 PRISONERS_PER_PAGE = 50
+AUDIT_TODAY_LIMIT = 10_000
 
 
 def _caseload(member: StaffMember) -> list[dict]:
@@ -84,7 +86,7 @@ def _office_officers(office: Office) -> list[StaffMember]:
         StaffMember.objects.filter(office=office, active=True)
         .filter(Exists(is_officer))
         .select_related("user", "team")
-        .annotate(caseload=Count("allocations", filter=Q(allocations__ended_on__isnull=True)))
+        .annotate(caseload=open_caseload())
         .order_by("user__last_name", "user__first_name")
     )
 
@@ -123,13 +125,15 @@ def _prisoners(office: Office):
 
 
 def _system_counts() -> dict:
+    """Offenders and sentences grow with the country: PostgreSQL's estimates, not counts (issue 10).
+    Staff and offices are a few thousand rows; a day's audit trail is counted up to a limit."""
     start_of_today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
     return {
-        "offenders": Offender.objects.count(),
-        "current_sentences": Sentence.objects.current().count(),
+        "offenders": estimated_rows(Offender._meta.db_table),
+        "current_sentences": estimated_rows(CURRENT_SENTENCES_INDEX),
         "staff": StaffMember.objects.filter(active=True).count(),
         "offices": Office.objects.active().count(),
-        "audit_today": AuditEvent.objects.filter(at__gte=start_of_today).count(),
+        "audit_today": count_up_to(AuditEvent.objects.filter(at__gte=start_of_today), AUDIT_TODAY_LIMIT),
     }
 
 

@@ -289,6 +289,7 @@ class OffenderViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
     output_serializer_class = OffenderDetailSerializer
     filterset_class = OffenderFilter
     ordering_fields = ["family_name", "given_names", "date_of_birth", "prn", "updated_at"]
+    ordering = ["family_name", "given_names", "id"]  # served by the offender_name_order index (keyset pages)
     audit_scope = "offenders"
 
     def get_queryset(self):

@@ -58,6 +58,8 @@ class SentencePlan(models.Model):
 
     class Meta:
         ordering = ["-written_on", "-id"]
+        # The API list's order (plans/api.py), for keyset pages.
+        indexes = [models.Index(fields=["-written_on", "-id"], name="sentence_plan_recent")]
         constraints = [
             models.UniqueConstraint(
                 fields=["sentence"],

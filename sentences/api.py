@@ -143,6 +143,7 @@ class ChargeViewSet(ServiceCreateMixin, ListRetrieveViewSet):
     output_serializer_class = ChargeSerializer
     filterset_class = ChargeFilter
     ordering_fields = ["charged_on", "disposed_on"]
+    ordering = ["-charged_on", "-id"]  # served by the charge_recent index (keyset pages)
     audit_scope = "charges"
 
     def get_queryset(self):
@@ -363,6 +364,7 @@ class SentenceViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
     output_serializer_class = SentenceDetailSerializer
     filterset_class = SentenceFilter
     ordering_fields = ["start_date", "end_date", "order_date", "statutory_release_date"]
+    ordering = ["-start_date", "-id"]  # served by the sentence_start index (keyset pages)
     audit_scope = "sentences"
     edit_actions = frozenset({"partial_update", "complete", "commence"})
 

@@ -71,7 +71,11 @@ class Charge(models.Model):
 
     class Meta:
         ordering = ["-charged_on", "-id"]
-        indexes = [models.Index(fields=["offender", "outstanding"], name="charge_offender_outstanding")]
+        indexes = [
+            models.Index(fields=["offender", "outstanding"], name="charge_offender_outstanding"),
+            # The API list's order (sentences/api.py), for keyset pages.
+            models.Index(fields=["-charged_on", "-id"], name="charge_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.offence} charged {self.charged_on}"
@@ -139,9 +143,16 @@ class CompletionReason(models.TextChoices):
     TERMINATED = "terminated", "Terminated other than by normal completion"
 
 
+# Not yet completed. Filtered as a positive list, `status IN ('pending', 'active')`, which the
+# partial indexes below answer; `status <> 'completed'` is a condition no index can serve.
+CURRENT_SENTENCE_STATUSES = [SentenceStatus.PENDING, SentenceStatus.ACTIVE]
+# The partial index of current sentences: its size in pg_class is the estimate of how many there are.
+CURRENT_SENTENCES_INDEX = "sentence_current_offender"
+
+
 class SentenceQuerySet(models.QuerySet):
     def current(self):
-        return self.exclude(status=SentenceStatus.COMPLETED)
+        return self.filter(status__in=CURRENT_SENTENCE_STATUSES)
 
     def with_list_relations(self):
         return self.select_related("offender", "managing_office", "court")
@@ -192,8 +203,17 @@ class Sentence(models.Model):
     class Meta:
         ordering = ["-start_date", "-id"]
         indexes = [
-            models.Index(fields=["offender", "status"], name="sentence_offender_status"),
-            models.Index(fields=["managing_office", "status"], name="sentence_office_status"),
+            models.Index(
+                fields=["offender"],
+                condition=Q(status__in=CURRENT_SENTENCE_STATUSES),
+                name=CURRENT_SENTENCES_INDEX,
+            ),
+            models.Index(
+                fields=["managing_office", "sentence_type", "offender"],
+                condition=Q(status__in=CURRENT_SENTENCE_STATUSES),
+                name="sentence_current_office",
+            ),
+            # The API list's order (sentences/api.py), for keyset pages.
             models.Index(fields=["-start_date", "-id"], name="sentence_start"),
         ]
         constraints = [

@@ -4,12 +4,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from allocation.models import CaseAllocation
+from allocation.models import CaseAllocation, open_caseload
 from audit.services import audit_listed
 from ioms.forms import add_service_errors
 from staff.access import access_staff_member_by_id, can_manage_staff_in, can_view_staff_directory
@@ -17,16 +16,6 @@ from staff.forms import RelocateForm, StaffFilterForm
 from staff.models import StaffMember
 from staff.roles import Role
 from staff.services import staff_relocate
-
-# Open allocations only, counted per staff row of the page through the (staff, ended_on) index:
-# joining every allocation ever made grows with history.
-_open_caseload = (
-    CaseAllocation.objects.filter(staff=OuterRef("pk"), ended_on__isnull=True)
-    .order_by()
-    .values("staff")
-    .annotate(count=Count("pk"))
-    .values("count")
-)
 
 DIRECTORY_PAGE_SIZE = 50
 
@@ -63,7 +52,7 @@ def staff_list(request):
     members = (
         members.select_related("user", "office", "team")
         .prefetch_related("user__groups")
-        .annotate(caseload=Coalesce(Subquery(_open_caseload), 0))
+        .annotate(caseload=open_caseload())
         .order_by("user__last_name", "user__first_name", "pk")
     )
     page_obj = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))

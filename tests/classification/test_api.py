@@ -378,5 +378,5 @@ def test_the_review_list_takes_the_same_queries_whatever_its_length(v1, prison, 
         )
     many = queries()
 
-    assert client.get("/api/v1/classification/reviews/").json()["count"] == 6
+    assert len(client.get("/api/v1/classification/reviews/").json()["results"]) == 6
     assert few == many

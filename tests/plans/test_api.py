@@ -185,7 +185,9 @@ def test_the_list_is_paginated(system_admin, offender):
 
     body = client_for(system_admin).get(f"{URL}?page_size=2").json()
 
-    assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
+    second = client_for(system_admin).get(body["next"]).json()
+    assert len(body["results"]) == 2 and "count" not in body
+    assert len(second["results"]) == 1 and second["next"] is None and second["previous"]
 
 
 # --- audit ---------------------------------------------------------------------------------------
@@ -273,5 +275,5 @@ def test_the_plan_list_takes_the_same_queries_whatever_its_length(office, system
         planned_offender()
     many = queries()
 
-    assert client.get(URL).json()["count"] == 6
+    assert len(client.get(URL).json()["results"]) == 6
     assert few == many
