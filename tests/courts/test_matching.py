@@ -137,6 +137,10 @@ def test_an_unknown_prn_is_an_exception_not_a_new_offender(wiremu):
     ("sent", "reason"),
     [
         (person(family="Tamihanna"), "family name sounds alike (Tamihana / Tamihanna)"),
+        # A misspelt first letter: Soundex (first letter kept) missed this and made a second record.
+        (person(family="Damihana"), "family name sounds alike (Tamihana / Damihana)"),
+        (person(family="Yamihana"), "family name nearly the same (Tamihana / Yamihana)"),
+        (person(given="Wyremu"), "first name sounds alike (Wiremu James / Wyremu)"),
         (person(dob="1990-05-18"), "date of birth nearly the same (17/05/1990 / 18/05/1990)"),
         (person(given="Wiremu"), "same first name, other given names differ"),
         (person(given="Hone"), "given names differ (Wiremu James / Hone)"),
@@ -153,6 +157,28 @@ def test_a_probable_match_waits_for_a_person_and_changes_nothing(wiremu, sent, r
     assert any(reason in text for text in candidate.reasons), candidate.reasons
     assert matching.PROBABLE_THRESHOLD <= candidate.score < matching.EXACT_SCORE
     assert not Sentence.objects.exists()
+
+
+def test_an_alias_with_its_own_date_of_birth_is_a_candidate_on_that_date(reference_data):
+    offender = OffenderFactory(
+        family_name="Ngata", given_names="Hemi", date_of_birth=datetime.date(1980, 1, 2)
+    )
+    AliasFactory(offender=offender, family_name="Brown", given_names="Henry", date_of_birth=DOB)
+
+    candidates = matching.name_candidates(family_name="Browne", given_names="Henry", date_of_birth=DOB)
+
+    assert [candidate.offender for candidate in candidates] == [offender]
+    assert "family name sounds alike (alias) (Brown / Browne)" in candidates[0].reasons
+
+
+def test_matching_by_name_takes_the_same_number_of_queries_however_many_share_the_date(
+    reference_data, django_assert_num_queries
+):
+    for number in range(12):
+        OffenderFactory(family_name=f"Family{number}", given_names="Given", date_of_birth=DOB)
+
+    with django_assert_num_queries(4):
+        matching.name_candidates(family_name="Tamihana", given_names="Wiremu", date_of_birth=DOB)
 
 
 def test_a_day_and_month_swapped_date_of_birth_is_probable(reference_data):
