@@ -107,7 +107,15 @@ def test_no_matches_says_so(client, probation_officer):
     client.force_login(probation_officer)
     page = client.get("/offenders/", {"q": "Zzyzx"}).content.decode()
     assert "0 matches" in page and "No offenders match" in page
+    assert "search by PRN, part of a PRN, or another identifier" in page
+    assert "remove the date of birth" not in page
     assert AuditEvent.objects.filter(action=AuditAction.SEARCH, query="text=Zzyzx").exists()
+
+
+def test_no_matches_with_a_date_of_birth_suggests_removing_it(client, probation_officer):
+    client.force_login(probation_officer)
+    page = client.get("/offenders/", {"q": "Zzyzx", "date_of_birth": "1980-01-02"}).content.decode()
+    assert "remove the date of birth: the record may hold another date" in page
 
 
 def test_a_user_without_a_role_may_not_search(client):
