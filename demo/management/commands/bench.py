@@ -19,6 +19,7 @@ from demo.bench import (
     run_inbox_bench,
     write_json,
 )
+from demo.search_recall import format_recall, run_recall_bench
 from demo.seed import SIZES
 from offenders.models import Offender
 
@@ -64,6 +65,13 @@ class Command(BaseCommand):
             default=100_000,
             help="Also import this many court messages in a rolled-back transaction and report "
             "messages per second (0 to skip).",
+        )
+        parser.add_argument(
+            "--recall",
+            type=int,
+            default=300,
+            help="Also search for this many people picked at random, in the ways staff type names, "
+            "and report recall@5 per query form (0 to skip).",
         )
         parser.add_argument(
             "--reseed",
@@ -137,6 +145,12 @@ class Command(BaseCommand):
                 f"\nWork inbox: a service manager over {options['inbox']:,} officers (rolled back)"
             )
             self.stdout.write(format_table(run_inbox_bench(officers=options["inbox"], runs=options["runs"])))
+        if options["recall"]:
+            self.stdout.write(
+                f"\nSearch recall: {options['recall']:,} people, each searched for in up to 15 ways "
+                "(is the person among the first five results?)"
+            )
+            self.stdout.write(format_recall(run_recall_bench(people=options["recall"])))
         if options["court_import"]:
             self.stdout.write(f"\nCourt interface: batch import of {options['court_import']:,} messages")
             self.stdout.write(format_court_import(run_court_import_bench(count=options["court_import"])))
