@@ -44,6 +44,7 @@ from classification.models import (
     RemovalKind,
     RemovalOrder,
     Review,
+    ReviewSchedule,
     RiskLevel,
     SecurityClassification,
     SentencePlanActivity,
@@ -51,8 +52,9 @@ from classification.models import (
     Stability,
 )
 from classification.selectors import active_instrument, current_classifications
+from demo import bulk
 from demo.people import add_months, add_years, between, days, weighted
-from demo.reference import BATCH_SIZE, DEMO_PRISON_CODE
+from demo.reference import DEMO_PRISON_CODE
 from offenders.models import Offender
 from sentences.models import Sentence, SentenceStatus, SentenceType
 from staff.demo_logins import demo_username
@@ -116,6 +118,20 @@ AT_RISK_REASONS = (
 )
 
 
+# The tables seed_classification_records loads (analysed before the demo reviews read them).
+PRISON_RECORD_MODELS = (
+    SecurityClassification,
+    IncidentReport,
+    EscapeEvent,
+    AtRiskAlert,
+    HealthStabilityAssessment,
+    SentencePlanActivity,
+    SentencePlanCategoryChange,
+    RemovalOrder,
+    PoliceInformation,
+)
+
+
 @dataclass
 class Prisoner:
     offender_id: int
@@ -160,9 +176,8 @@ class ClassificationRows:
             ("incident reports", self.recent_incidents),
             ("escapes and attempts", self.recent_escapes),
         ):
-            if rows:
-                type(rows[0]).objects.bulk_create(rows, batch_size=BATCH_SIZE)
-                counts[label] += len(rows)
+            # COPY, one timestamp a table: each later table is entered after the earlier ones.
+            counts[label] += bulk.copy_instances(rows)
 
 
 def prisoners_to_classify() -> list[Prisoner]:
@@ -516,6 +531,7 @@ def seed_classification_records(*, seed: int, today: datetime.date, counts: Coun
         for prisoner in prisoners[start : start + CHUNK_SIZE]:
             generator.build(prisoner, rows)
         rows.write(counts)
+    bulk.analyze(PRISON_RECORD_MODELS)
     return len(prisoners)
 
 
@@ -690,3 +706,4 @@ def seed_classification(*, seed: int, today: datetime.date, counts: Counter) -> 
     if reviews:
         counts["classification reviews"] += sum(reviews.values())
     schedule_refresh(today=today)
+    bulk.analyze([ReviewSchedule])

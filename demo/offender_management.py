@@ -30,8 +30,9 @@ from agencies.models import OPEN_REFERRAL_STATUSES, AgencyStatus, Programme, Pro
 from allocation.models import AllocationTrigger, CaseAllocation, CaseRole
 from allocation.services import COMMUNITY_OFFICE_KINDS
 from classification.models import ActivityStatus, PlanCategory
+from demo import bulk
 from demo.people import days
-from demo.reference import BATCH_SIZE, DEMO_PRISON_CODE
+from demo.reference import DEMO_PRISON_CODE
 from documents.models import IssueMethod, RecipientKind, Report, ReportKind
 from offenders.models import Offender
 from plans.models import NeedArea, ObjectiveStatus, SentencePlan
@@ -184,8 +185,8 @@ def seed_offender_teams(*, seed: int, today: datetime.date, counts: Counter) -> 
         ("key workers", key_workers),
     ):
         if rows:
-            CaseAllocation.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-            counts[label] += len(rows)
+            counts[label] += bulk.copy_instances(rows)
+    bulk.analyze([CaseAllocation])
 
 
 # ---------------------------------------------------------------------------------------------

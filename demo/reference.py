@@ -4,6 +4,7 @@ and the document templates. Rows are matched by natural key (office code, staff 
 code, agency name, template code), so building it again finds them rather than adding more."""
 
 import datetime
+import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from demo.places import (
     PROBATION_TEAMS,
     SERVICE_CENTRE_TEAMS,
     SERVICE_CENTRES,
+    ProbationOffice,
+    probation_offices,
 )
 from documents.models import DocumentTemplate
 from offenders.models import Gender
@@ -121,13 +124,33 @@ DEMO_PEOPLE = {
 }
 
 
-def probation_officers_per_office(total_offenders: int, weight: int, total_weight: int) -> int:
-    """5 to 15 probation officers, scaled with the office's share of the offenders."""
-    share = total_offenders * weight / total_weight
-    return max(5, min(15, 5 + round(share / 250)))
+# People a probation officer supervises: caseloads of 30 to 60 (issue 10).
+CASELOAD = 45
+MAX_CASELOAD = 60
+# Of an office's offenders, the share under a current community sentence (about a third in the
+# generated histories), and so on an officer's caseload.
+SUPERVISED_SHARE = 0.33
+# The main offices keep a team of at least this many officers at any size, so even a small demo
+# has colleagues to allocate to; a small office may have one.
+MAIN_OFFICE_OFFICERS = 5
 
 
-def _office_rows(today: datetime.date) -> list[Office]:
+def office_weight(spec: ProbationOffice) -> float:
+    """The office's share of the offenders (relative): the demo office has twice its own, so the
+    demo logins have plenty to work with."""
+    return spec.weight * (2 if spec.code == DEMO_OFFICE_CODE else 1)
+
+
+def probation_officers_per_office(
+    total_offenders: int, weight: float, total_weight: float, *, least: int = MAIN_OFFICE_OFFICERS
+) -> int:
+    """Enough probation officers for caseloads of about CASELOAD people, and none over
+    MAX_CASELOAD."""
+    supervised = total_offenders * weight / total_weight * SUPERVISED_SHARE
+    return max(least, round(supervised / CASELOAD), math.ceil(supervised / MAX_CASELOAD))
+
+
+def _office_rows(today: datetime.date, total_offenders: int) -> list[Office]:
     rng = random.Random("offices")
     rows = []
     street = names.STREET_NAMES
@@ -139,7 +162,7 @@ def _office_rows(today: datetime.date) -> list[Office]:
         return f"{area} 555 {rng.randint(1000, 9999)}"
 
     opened = today.replace(month=1, day=1) - days(365 * 20)
-    for spec in PROBATION_OFFICES:
+    for spec in probation_offices(total_offenders):
         rows.append(
             Office(
                 code=spec.code,
@@ -223,14 +246,19 @@ def _ensure_teams(offices: dict[str, Office], counter: Counter) -> dict[tuple[st
 
 
 def _staff_specs(total_offenders: int) -> list[StaffSpec]:
-    total_weight = sum(spec.weight for spec in PROBATION_OFFICES)
+    offices = probation_offices(total_offenders)
+    total_weight = sum(office_weight(spec) for spec in offices)
+    main = {spec.code for spec in PROBATION_OFFICES}
     specs: list[StaffSpec] = []
     case_teams = PROBATION_TEAMS[:2]
-    for office in PROBATION_OFFICES:
+    for office in offices:
         specs.append(
             StaffSpec(f"{office.code}-SM1", office.code, None, "Service manager", (Role.SERVICE_MANAGER,))
         )
-        officer_count = probation_officers_per_office(total_offenders, office.weight, total_weight)
+        least = MAIN_OFFICE_OFFICERS if office.code in main else 1
+        officer_count = probation_officers_per_office(
+            total_offenders, office_weight(office), total_weight, least=least
+        )
         for number in range(1, 2 + (officer_count > 10)):
             specs.append(
                 StaffSpec(
@@ -501,7 +529,7 @@ def build_reference(*, seed: int, total_offenders: int, today: datetime.date) ->
     their natural keys."""
     counter: Counter = Counter()
     rng = random.Random(seed)
-    offices = _ensure_by_key(Office, _office_rows(today), "code", counter)
+    offices = _ensure_by_key(Office, _office_rows(today, total_offenders), "code", counter)
     teams = _ensure_teams(offices, counter)
     staff = _ensure_staff(rng, total_offenders, offices, teams, today, counter)
     offences = _ensure_offences(counter)
@@ -520,10 +548,11 @@ def build_reference(*, seed: int, total_offenders: int, today: datetime.date) ->
         elif office.kind == OfficeKind.PRISON:
             prison_staff.setdefault(office.pk, []).append(member)
 
-    probation = [offices[spec.code] for spec in PROBATION_OFFICES]
+    probation_specs = probation_offices(total_offenders)
+    probation = [offices[spec.code] for spec in probation_specs]
     court_specs = {court.code: court for court in COURTS}
     prisons_for: dict[tuple[int, bool], list[Office]] = {}
-    for spec in PROBATION_OFFICES:
+    for spec in probation_specs:
         office = offices[spec.code]
         for women in (False, True):
             prisons_for[(office.pk, women)] = [
@@ -541,14 +570,12 @@ def build_reference(*, seed: int, total_offenders: int, today: datetime.date) ->
     return Reference(
         offices=offices,
         probation_offices=probation,
-        probation_weights=[
-            spec.weight * (2 if spec.code == DEMO_OFFICE_CODE else 1) for spec in PROBATION_OFFICES
-        ],
-        office_city={offices[spec.code].pk: spec.city for spec in PROBATION_OFFICES},
-        office_suburbs={offices[spec.code].pk: spec.suburbs for spec in PROBATION_OFFICES},
-        court_for_office={offices[spec.code].pk: offices[spec.court] for spec in PROBATION_OFFICES},
+        probation_weights=[office_weight(spec) for spec in probation_specs],
+        office_city={offices[spec.code].pk: spec.address_city or spec.city for spec in probation_specs},
+        office_suburbs={offices[spec.code].pk: spec.suburbs for spec in probation_specs},
+        court_for_office={offices[spec.code].pk: offices[spec.court] for spec in probation_specs},
         high_court_for_office={
-            offices[spec.code].pk: offices[HIGH_COURT_BY_REGION[spec.region]] for spec in PROBATION_OFFICES
+            offices[spec.code].pk: offices[HIGH_COURT_BY_REGION[spec.region]] for spec in probation_specs
         },
         court_numbers={offices[code].pk: court.number for code, court in court_specs.items()},
         prisons_for_office=prisons_for,

@@ -262,7 +262,7 @@ def test_regenerating_from_the_seed_reproduces_the_stored_records(db):
             offender.date_of_birth,
             offender.home_office_id,
         )
-        expected = sorted(_sentence_key(s) for s in batch.sentences if s.offender is planned)
+        expected = sorted(_sentence_key(s) for s in batch.sentences if s.offender_id == planned.id)
         assert expected == sorted(_sentence_key(s) for s in offender.sentences.all())
     # Besides the bulk casenotes, the demo sentence plans' casenotes, written (and audited) by the services.
     audited = AuditEvent.objects.filter(object_type="casenotes.Casenote")
