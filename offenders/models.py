@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Length, Lower
+from django.db.models.functions import Length, Lower, Reverse
 from django.utils import timezone
 
 prn_validator = RegexValidator(r"^\d{8,9}$", "A PRN is 8 or 9 digits.")
@@ -66,8 +66,9 @@ class Offender(models.Model):
             # The default order of lists (API, exports): served by an index, never a sort of everyone.
             models.Index(fields=["family_name", "given_names", "id"], name="offender_name_order"),
             GinIndex(fields=["name_words"], name="offender_name_words"),
-            # Partial PRNs ("4123", "…567"): LIKE with a leading wildcard needs a trigram index.
-            GinIndex(fields=["prn"], name="offender_prn_trgm", opclasses=["gin_trgm_ops"]),
+            # The end of a PRN ("…34567"): a prefix of the reversed PRN. (Its start is served by the
+            # unique constraint's pattern index.)
+            models.Index(OpClass(Reverse("prn"), name="varchar_pattern_ops"), name="offender_prn_reversed"),
         ]
 
     def __str__(self) -> str:

@@ -5,13 +5,14 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models.functions import Lower, Reverse
 from django.utils import timezone
 
 from offenders.models import Identifier, Offender, OffenderAlias
 
 PRN_PATTERN = re.compile(r"^\d{8,9}$")
-# A run of digits shorter than a PRN is taken as part of one ("4123", "34567") from this length; a
-# trigram index serves LIKE '%…%' from three characters, and fewer digits would match too many people.
+# A run of digits is also taken as the start or the end of a PRN ("4123", "34567") from this length;
+# fewer digits would match too many people to be of use.
 PARTIAL_PRN_PATTERN = re.compile(r"^\d{4,9}$")
 # Identifiers (PNC, driver licence, passport, NHI, CMS): one word holding a digit.
 IDENTIFIER_PATTERN = re.compile(r"^(?=.*\d)[\w-]{4,40}$")
@@ -279,16 +280,33 @@ def _number_hits(text: str, terms: SearchTerms, limit: int) -> list[SearchHit]:
             return [SearchHit(offender=offender, score=1.0, matched_on="PRN") for offender in exact]
     hits: list[SearchHit] = []
     if PARTIAL_PRN_PATTERN.match(text):
-        partial = base.filter(prn__contains=text).order_by("prn")[:limit]
+        # The start or the end of a PRN, each read from its own index (one query each: as one OR the
+        # planner walks every PRN in order); digits from the middle are not how PRNs are read out.
+        starting = list(base.filter(prn__startswith=text).order_by("prn")[:limit])
+        ending = list(
+            base.alias(prn_backwards=Reverse("prn"))
+            .filter(prn_backwards__startswith=text[::-1])
+            .order_by()[:limit]
+        )
+        seen = {offender.pk for offender in starting}
+        partial = starting + sorted(
+            (offender for offender in ending if offender.pk not in seen), key=lambda offender: offender.prn
+        )
         hits += [
             SearchHit(offender=offender, score=0.9, matched_on="part of the PRN") for offender in partial
         ]
     if IDENTIFIER_PATTERN.match(text):
+        # lower(value) = …, as the index identifier_value_lower has it (iexact would compare upper()).
         identifiers = (
-            Identifier.objects.filter(value__iexact=text, offender__in=base)
+            Identifier.objects.alias(value_lower=Lower("value"))
+            .filter(value_lower=text.lower())
             .select_related("offender__home_office")
             .order_by("kind")
         )
+        if terms.office_id is not None:
+            identifiers = identifiers.filter(offender__home_office_id=terms.office_id)
+        if terms.date_of_birth is not None:
+            identifiers = identifiers.filter(offender__date_of_birth=terms.date_of_birth)
         seen = {hit.offender.pk for hit in hits}
         hits = [
             SearchHit(offender=identifier.offender, score=1.0, matched_on=identifier.get_kind_display())

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from offenders.models import Identifier
 from offenders.selectors import SearchTerms, offender_search
 from tests.factories import AliasFactory, OffenderFactory, OfficeFactory
 
@@ -29,14 +30,15 @@ def test_a_whole_prn_that_is_on_record_finds_only_that_offender_not_longer_prns_
     assert found("41234567") == [wanted]
 
 
-def test_part_of_a_prn_lists_the_offenders_whose_prn_contains_it():
-    first = OffenderFactory(prn="412345678")
-    second = OffenderFactory(prn="99123456")
+def test_the_start_or_the_end_of_a_prn_lists_the_offenders_whose_prn_it_is():
+    starts = OffenderFactory(prn="41230000")
+    ends = OffenderFactory(prn="999994123")
+    OffenderFactory(prn="94123999")  # in the middle only
     OffenderFactory(prn="40000000")
 
-    hits = offender_search(SearchTerms(text="23456"))
+    hits = offender_search(SearchTerms(text="4123"))
 
-    assert [hit.offender for hit in hits] == [first, second]
+    assert [hit.offender for hit in hits] == [starts, ends]
     assert {hit.matched_on for hit in hits} == {"part of the PRN"}
 
 
@@ -154,3 +156,15 @@ def test_the_exact_name_ranks_above_longer_and_sound_alike_names():
     assert found("Smith")[0] == smith
     assert set(found("Smith")) == {smith, smithers, smyth}
     assert found("John Smith")[0] == smith
+
+
+def test_another_identifier_finds_its_offender_whatever_the_case_and_says_which(office):
+    wanted = OffenderFactory(home_office=office)
+    Identifier.objects.create(offender=wanted, kind=Identifier.Kind.DRIVER_LICENCE, value="DL123456")
+    OffenderFactory(prn="12345600")
+
+    hits = offender_search(SearchTerms(text="dl123456"))
+
+    assert [hit.offender for hit in hits] == [wanted]
+    assert hits[0].matched_on == "Driver licence"
+    assert offender_search(SearchTerms(text="dl123456", office_id=OfficeFactory().pk)) == []
