@@ -50,14 +50,15 @@ class SearchTerms:
 
 # Words of a query beyond this many still count in the score but do not narrow the candidates.
 NARROWING_WORDS = 6
-# How a candidate's score is made: how well each typed word is found within the name, by trigrams
-# (the start of a long name) or by edits to one of its words (a slip in a short name: Hnanah, Hmi);
-# the share of the typed words that sound like a word of the name; and how well the parts typed as
-# the family and given names ("Smith, John", or "John Smith" read given names first) are found in
-# them, which ranks John Smith above a Smith John without hiding names typed family name first.
-# Words of the name that were not typed (a middle name) cost nothing: everyone called John Smith
-# ties for "John Smith", and a date of birth tells them apart.
-WEIGHT_WORDS, WEIGHT_SOUNDS, WEIGHT_ORDER = 0.60, 0.25, 0.15
+# How a candidate's score is made: how well each typed word is found among the words of the name
+# (offenders_word_found: trigrams, edits, a typed start); the share of the typed words that sound
+# like a word of the name (codes of two letters or more: "M" says little); whether a typed word is
+# the family name (staff type the family name; two given names that match are someone else); and
+# whether the parts typed as family and given names ("Smith, John", or "John Smith" read given names
+# first) are found there, which ranks John Smith above a Smith John without hiding names typed
+# family name first. Words of the name that were not typed (a middle name) cost nothing: everyone
+# called John Smith ties for "John Smith", and a date of birth tells them apart.
+WEIGHT_WORDS, WEIGHT_SOUNDS, WEIGHT_FAMILY, WEIGHT_ORDER = 0.60, 0.20, 0.10, 0.10
 # Every typed word must be found in the name (this similar, or sounding the same): a name that
 # shares only "Wiremu" with "Tamihana, Wiremu" is someone else.
 WORD_FOUND = 0.3
@@ -68,8 +69,11 @@ MINIMUM_SCORE_WITH_DATE_OF_BIRTH = 0.25
 
 _NAME_SEARCH_SQL = """
 WITH query AS (
-    SELECT offenders_fold(%(text)s) AS name, offenders_fold(%(family)s) AS family,
-           offenders_fold(%(given)s) AS given
+    SELECT offenders_fold(%(text)s) AS name,
+           -- The last word typed as the family name, the first typed as a given name.
+           (regexp_split_to_array(offenders_fold(%(family)s), '[ -]+'))[
+               cardinality(regexp_split_to_array(offenders_fold(%(family)s), '[ -]+'))] AS family_word,
+           split_part(offenders_fold(%(given)s), ' ', 1) AS given_word
 ), query_word AS (
     SELECT word, dmetaphone(word) AS code
     FROM query, regexp_split_to_table(query.name, '[ -]+') AS word
@@ -80,33 +84,25 @@ WITH query AS (
     SELECT candidate.offender_id, candidate.alias_id, words.weakest,
            %(weight_words)s * words.found
            + %(weight_sounds)s * words.sounding
-           + %(weight_order)s * CASE WHEN query.given = '' THEN order_words.family
-                                     ELSE (order_words.family + order_words.given) / 2 END AS score
+           + %(weight_family)s * words.family_typed
+           + %(weight_order)s * CASE WHEN query.given_word = '' THEN order_words.family
+                                     ELSE (order_words.family + order_words.given) / 2.0 END AS score
     FROM candidate, query, LATERAL (
         -- Whether each part is found where it was typed, yes or no: finer shades of similarity here
         -- would rank a namesake with a second given name above the person typed.
-        SELECT (family_found >= 0.5)::int AS family, (given_found >= 0.5)::int AS given
-        FROM (
-            SELECT word_similarity(query.family, offenders_fold(candidate.family_name)) AS family_found,
-                   word_similarity(query.given, offenders_fold(candidate.given_names)) AS given_found
-        ) AS found
+        SELECT (offenders_word_found(query.family_word, candidate.family_words) >= 0.5)::int
+                   AS family,
+               (offenders_word_found(query.given_word, candidate.given_words) >= 0.5)::int
+                   AS given
     ) AS order_words, LATERAL (
         SELECT avg(typed.found) AS found, avg(typed.sounding) AS sounding,
-               min(greatest(typed.found, typed.sounding)) AS weakest
+               min(greatest(typed.found, typed.sounding)) AS weakest,
+               (max(typed.in_family) >= 0.5)::int AS family_typed
         FROM (
-            SELECT (
-                       SELECT max(greatest(
-                           similarity(query_word.word, name_word),
-                           -- levenshtein_less_equal stops counting past 3 edits: beyond that, nothing.
-                           CASE WHEN levenshtein_less_equal(query_word.word, name_word, 3) <= 3
-                               THEN 1 - levenshtein_less_equal(query_word.word, name_word, 3)::float
-                                        / greatest(length(query_word.word), length(name_word))
-                               ELSE 0 END,
-                           CASE WHEN starts_with(name_word, query_word.word) THEN 0.9 ELSE 0 END
-                       ))
-                       FROM unnest(candidate.name_words) AS name_word
-                   ) AS found,
-                   (query_word.code <> '' AND query_word.code = ANY(candidate.name_codes))::int AS sounding
+            SELECT offenders_word_found(query_word.word, candidate.name_words) AS found,
+                   (length(query_word.code) >= 2 AND query_word.code = ANY(candidate.name_codes))::int
+                       AS sounding,
+                   offenders_word_found(query_word.word, candidate.family_words) AS in_family
             FROM query_word
         ) AS typed
     ) AS words
@@ -123,12 +119,14 @@ LIMIT %(limit)s
 """
 
 _PERSON_COLUMNS = (
-    "person.id AS offender_id, 0 AS alias_id, person.search_name, person.name_words, person.name_codes, "
-    "person.family_name, person.given_names"
+    "person.id AS offender_id, 0 AS alias_id, person.name_words, person.name_codes, "
+    "offenders_name_words(offenders_fold(person.family_name)) AS family_words, "
+    "offenders_name_words(offenders_fold(person.given_names)) AS given_words"
 )
 _ALIAS_COLUMNS = (
-    "alias.offender_id, alias.id, alias.search_name, alias.name_words, alias.name_codes, alias.family_name, "
-    "coalesce(nullif(alias.given_names, ''), owner.given_names)"
+    "alias.offender_id, alias.id, alias.name_words, alias.name_codes, "
+    "offenders_name_words(offenders_fold(alias.family_name)), "
+    "offenders_name_words(offenders_fold(coalesce(nullif(alias.given_names, ''), owner.given_names)))"
 )
 
 # The vocabulary words that a typed word may stand for. The word is folded by the same function as
@@ -231,6 +229,7 @@ def _ranked_by_name(text: str, terms: SearchTerms, limit: int) -> list[tuple[int
         "office_id": terms.office_id,
         "weight_words": WEIGHT_WORDS,
         "weight_sounds": WEIGHT_SOUNDS,
+        "weight_family": WEIGHT_FAMILY,
         "weight_order": WEIGHT_ORDER,
         "word_found": WORD_FOUND,
         "family": family,
