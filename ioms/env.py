@@ -50,4 +50,7 @@ def database_from_url(url: str) -> dict:
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
         "ATOMIC_REQUESTS": False,
+        # JIT compilation pays off for long analytical queries, not for the portal's short indexed
+        # reads, where compiling a plan estimated as costly took longer than running it.
+        "OPTIONS": {"options": "-c jit=off"},
     }

@@ -211,6 +211,8 @@ class Sentence(models.Model):
             models.Index(
                 fields=["managing_office", "sentence_type", "offender"],
                 condition=Q(status__in=CURRENT_SENTENCE_STATUSES),
+                # The muster list reads an office's current sentences from this index alone.
+                include=["start_date", "end_date", "indeterminate"],
                 name="sentence_current_office",
             ),
             # The API list's order (sentences/api.py), for keyset pages.
