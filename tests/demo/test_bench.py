@@ -1,10 +1,23 @@
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
 
-from demo.bench import TARGETS, Target, misspell, percentile, run_bench
+from audit.models import AuditAction, AuditEvent
+from demo.bench import (
+    TARGETS,
+    Result,
+    Target,
+    format_court_workers,
+    format_table,
+    misspell,
+    percentile,
+    row_queries,
+    run_bench,
+    run_court_workers_bench,
+)
 from offenders.models import Offender
 from offenders.phonetics import soundex
 from staff.roles import Role
@@ -45,6 +58,8 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
         "20",
         "--inbox",
         "5",
+        "--court-workers",
+        "0",  # the workers read committed messages: tests/demo/test_bench.py below, outside this transaction
         "--output-dir",
         str(tmp_path),
         stdout=out,
@@ -56,7 +71,8 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
     assert "Same number of queries for the short and the long history: yes" in output
     assert "Work inbox: a service manager over 5 officers" in output and "Team inbox (5 people" in output
     assert Offender.objects.count() == 40
-    assert "Median ms" in output and "p95 ms" in output and "Queries" in output
+    for column in ("Median ms", "p95 ms", "Queries", "Raw SQL ms", "× raw"):
+        assert column in output
     for target in TARGETS:
         assert target.name in output
 
@@ -71,6 +87,11 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
         assert result["runs"] == 2
         assert result["median_ms"] > 0 and result["min_queries"] >= 1
         assert result["note"] == "", f"{result['name']}: {result['note']}"
+        # Every page reads rows, so each has raw SQL to be compared with.
+        assert result["raw_statements"] >= 1 and result["raw_median_ms"] > 0 and result["ratio"] > 0
+    goals = {target.name for target in TARGETS if target.goal}
+    assert {"Offender search: name", "Offender record", "API casenote list"} <= goals
+    assert {name for name, result in results.items() if result["goal"]} == goals
 
 
 def test_bench_uses_existing_data_and_reports_missing_views(seeded, tmp_path):
@@ -83,6 +104,60 @@ def test_bench_uses_existing_data_and_reports_missing_views(seeded, tmp_path):
     home, missing = results
     assert home.runs == 3 and home.statuses == [200, 200, 200]
     assert missing.runs == 0 and missing.note == "not available"
+
+
+def test_each_view_of_a_record_the_bench_makes_is_audited_like_any_other(seeded):
+    before = AuditEvent.objects.filter(action=AuditAction.VIEW).count()
+    record = Target(
+        "Offender record", ("offenders:detail",), Role.PROBATION_OFFICER, args=lambda c: (c.offender.pk,)
+    )
+    _, [result] = run_bench(runs=2, targets=[record])
+    assert result.runs == 2 and result.note == ""
+    # The warm-up request and the two measured ones.
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW).count() == before + 3
+
+
+def test_the_raw_sql_is_the_selects_for_what_the_page_shows():
+    notes = 'SELECT "casenotes_casenote"."id" FROM "casenotes_casenote" ORDER BY 1 DESC LIMIT 51'
+    captured = [
+        'SELECT "django_session"."session_data" FROM "django_session" WHERE "session_key" = \'k\'',
+        'SELECT "auth_user"."id" FROM "auth_user" WHERE "auth_user"."id" = 7 LIMIT 21',
+        'SELECT "auth_group"."name" FROM "auth_group" INNER JOIN "auth_user_groups" ON (x) '
+        'WHERE "auth_user_groups"."user_id" = 7',
+        'SELECT COUNT(*) AS "__count" FROM "casenotes_casenote"',
+        'INSERT INTO "audit_auditevent" ("at") VALUES (now()) RETURNING "audit_auditevent"."id"',
+        notes,
+        "\nWITH here AS (SELECT 1) SELECT * FROM here\n",
+        'DECLARE "_django_curs_1_sync_1" NO SCROLL CURSOR WITH HOLD FOR \nSELECT 2',
+        notes,  # the same query twice is replayed once
+    ]
+    assert row_queries([{"sql": sql} for sql in captured]) == [
+        notes,
+        "WITH here AS (SELECT 1) SELECT * FROM here",
+        "SELECT 2",
+    ]
+
+
+def test_the_table_shows_the_ratio_to_raw_sql_and_whether_a_goal_was_missed():
+    common = {"role": "Probation officer", "runs": 5, "min_queries": 6, "max_queries": 6, "goal": True}
+    met = Result(name="Fast list", median_ms=20.0, p95_ms=30.0, raw_median_ms=5.0, ratio=4.0, **common)
+    missed = Result(
+        name="Slow list",
+        median_ms=150.0,
+        p95_ms=180.0,
+        raw_median_ms=10.0,
+        ratio=15.0,
+        goal_missed=["p95 over 100 ms", "over 5× raw SQL"],
+        **common,
+    )
+    header, _, fast, slow = format_table([met, missed]).splitlines()
+    assert re.split(r"\s{2,}", header) == [
+        *("Target", "Role", "Median ms", "p95 ms", "Queries", "Raw SQL ms", "× raw", "Note")
+    ]
+    assert fast.split()[-7:] == ["20.0", "30.0", "6", "5.0", "4.0", "goal", "met"]
+    assert re.split(r"\s{2,}", slow)[2:] == [
+        *("150.0", "180.0", "6", "10.0", "15.0", "goal missed: p95 over 100 ms, over 5× raw SQL")
+    ]
 
 
 def test_bench_with_skip_seed_on_an_empty_database_says_what_to_do(tmp_path):
@@ -102,3 +177,20 @@ def test_bench_with_skip_seed_on_an_empty_database_says_what_to_do(tmp_path):
             str(tmp_path),
             stdout=io.StringIO(),
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_court_messages_are_applied_by_one_and_two_worker_processes_and_stay_on_record():
+    people_before = Offender.objects.count()
+    result = run_court_workers_bench(messages=6)
+    one, two = result.runs
+    assert (one.workers, two.workers) == (1, 2)
+    assert one.messages == two.messages == 6
+    assert sum(one.outcomes.values()) == 6 and one.outcomes.get("processed", 0) >= 5
+    assert one.per_second > 0 and two.per_second > 0 and result.scaling > 0
+    assert result.statements_per_message > 10
+    text = format_court_workers(result)
+    assert "1 worker: 6 messages" in text and "2 workers: 6 messages" in text and "messages/s" in text
+    # Each processed message named a new person, as a court delivery would (warm-up messages too).
+    processed = one.outcomes.get("processed", 0) + two.outcomes.get("processed", 0)
+    assert Offender.objects.count() - people_before >= processed

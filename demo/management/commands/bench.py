@@ -8,14 +8,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.bench import (
     CLASSIFICATION_BENCH_INCIDENTS,
+    COURT_WORKERS_MESSAGES,
+    GOAL_P95_MS,
+    GOAL_RAW_RATIO,
     INBOX_BENCH_OFFICERS,
     format_classification,
     format_court_import,
+    format_court_workers,
     format_table,
     run_allocation_queue_bench,
     run_bench,
     run_classification_bench,
     run_court_import_bench,
+    run_court_workers_bench,
     run_inbox_bench,
     write_json,
 )
@@ -27,7 +32,9 @@ from offenders.models import Offender
 class Command(BaseCommand):
     help = (
         "Seed demo data if the database has no offenders, then time each target page with the "
-        "demo logins and print the median and 95th-percentile times and query counts."
+        "demo logins and print the median and 95th-percentile times, query counts and the ratio to "
+        "the page's own SQL run raw; search recall; court messages applied per second by one and "
+        "two worker processes."
     )
 
     def add_arguments(self, parser):
@@ -65,6 +72,13 @@ class Command(BaseCommand):
             default=100_000,
             help="Also import this many court messages in a rolled-back transaction and report "
             "messages per second (0 to skip).",
+        )
+        parser.add_argument(
+            "--court-workers",
+            type=int,
+            default=COURT_WORKERS_MESSAGES,
+            help="Also apply this many court messages (new sentences for new people) in one worker "
+            "process, then as many more in two, committed, and report messages per second (0 to skip).",
         )
         parser.add_argument(
             "--recall",
@@ -109,7 +123,9 @@ class Command(BaseCommand):
             raise CommandError("There are no offenders to measure; run without --skip-seed.")
         self.stdout.write(
             f"\n{Offender.objects.count():,} offenders; sample record {context.prn}; "
-            f"{options['runs']} runs per target after one warm-up request (DEBUG off).\n"
+            f"{options['runs']} runs per target after one warm-up request (DEBUG off), each followed by "
+            "the request's own SELECTs run raw (Raw SQL ms; × raw = request median / raw median). "
+            f"Goal (issue 10): p95 under {GOAL_P95_MS:.0f} ms and within {GOAL_RAW_RATIO:.0f}× raw.\n"
         )
         self.stdout.write(format_table(results))
         path = write_json(
@@ -151,6 +167,14 @@ class Command(BaseCommand):
                 "(is the person among the first five results?)"
             )
             self.stdout.write(format_recall(run_recall_bench(people=options["recall"])))
+        if options["court_workers"]:
+            self.stdout.write(
+                f"\nCourt messages applied by worker processes ({options['court_workers']:,} with one, "
+                f"{options['court_workers']:,} more with two; committed)"
+            )
+            self.stdout.write(
+                format_court_workers(run_court_workers_bench(messages=options["court_workers"]))
+            )
         if options["court_import"]:
             self.stdout.write(f"\nCourt interface: batch import of {options['court_import']:,} messages")
             self.stdout.write(format_court_import(run_court_import_bench(count=options["court_import"])))
