@@ -40,12 +40,7 @@ def is_allocated_to(user, offender: Offender) -> bool:
     member = staff_of(user)
     if member is None:
         return False
-    # Asked by several gates for one page of the record: once per offender object and person (the
-    # object lives for one request).
-    known = offender.__dict__.setdefault("_allocated_to", {})
-    if member.pk not in known:
-        known[member.pk] = CaseAllocation.objects.current().filter(offender=offender, staff=member).exists()
-    return known[member.pk]
+    return CaseAllocation.objects.current().filter(offender=offender, staff=member).exists()
 
 
 def can_view_offender(user, offender: Offender) -> bool:
