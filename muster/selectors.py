@@ -4,18 +4,15 @@ A person is on an office's muster while at least one of their sentences managed 
 not yet started. Each row is one person, with the aggregates of those sentences (types, earliest
 start, latest end), their current supervising officers and their status flags.
 
-A page of the list, with the number of people matching, is one SQL statement (`_MUSTER_SQL`), and an
-export the same statement streamed; its cost follows the size of the office, never of the country:
-- `here` reads the office's current sentences through the index of current sentences by office;
-- `people` makes one row per person with the sort keys, and `listed` filters, numbers and counts
-  them, looking up each one's name and PRN by primary key;
-- `shown` is the page asked for (or everyone, for an export), and only for those people are the
-  sentence types, supervising officers, warnings and outstanding appeals and breaches gathered.
-Every other table is reached by a look-up on an index from the office's people or sentences. Where
-the planner would rather hash a whole table (every offender, flag or outstanding event in the
-country) than make a few thousand look-ups, a LATERAL subquery with LIMIT or OFFSET keeps it to the
-look-ups: on national data the hashing plans were the slow ones (a scan of 250,000 offenders for a
-page; 170 ms reading every outstanding breach to filter by flag).
+The people and their sort keys are read from the read model `muster.models.MusterEntry`, which the
+database keeps current (migration muster 0001). A page of the list, with the number of people
+matching, is one SQL statement (`_MUSTER_SQL`), and an export the same statement streamed:
+- `listed` is the office's entries that pass the filters;
+- `shown` is the page asked for (or everyone, for an export), in order: unfiltered, the first rows of
+  the index of the page's sort, so a page costs the same in an office of 50 or 7,000;
+- only for the people shown are the names, supervising officers, warnings and outstanding appeals
+  and breaches looked up, each by key. A filter tests each of the office's entries: it grows with
+  the office, never with the country.
 """
 
 import datetime
@@ -27,9 +24,10 @@ from django.db import connection, models
 from django.db.models import QuerySet
 
 from allocation.models import CaseAllocation, CaseRole
+from muster.models import MusterEntry
 from offenders.models import FlagKind
 from offenders.phonetics import fold
-from sentences.models import Sentence, SentenceEventKind, SentenceStatus, SentenceType
+from sentences.models import SentenceEventKind, SentenceStatus, SentenceType
 from staff.models import Office, StaffMember
 
 # "Currently subject to a sentence": started and running, or ordered and not yet started.
@@ -63,19 +61,19 @@ class MusterSort(models.TextChoices):
     END_DESC = "-end", "End date (latest first)"
 
 
-_BY_NAME = "person.family_name_folded, person.given_names_folded, people.offender_id"
+# Each order is served by an index of the entries (muster.models.MusterEntry.Meta.indexes): the
+# office, then these columns; the person's key last, so every order is total and a page is stable.
+_BY_NAME = "family_name_folded, given_names_folded, offender_id"
 _ORDERINGS: dict[str, str] = {
     MusterSort.NAME: _BY_NAME,
-    MusterSort.NAME_DESC: (
-        "person.family_name_folded DESC, person.given_names_folded DESC, people.offender_id DESC"
-    ),
-    MusterSort.PRN: "person.prn",
-    MusterSort.PRN_DESC: "person.prn DESC",
-    MusterSort.START: f"people.earliest_start, {_BY_NAME}",
-    MusterSort.START_DESC: f"people.earliest_start DESC, {_BY_NAME}",
+    MusterSort.NAME_DESC: "family_name_folded DESC, given_names_folded DESC, offender_id DESC",
+    MusterSort.PRN: "prn, offender_id",
+    MusterSort.PRN_DESC: "prn DESC, offender_id DESC",
+    MusterSort.START: f"earliest_start, {_BY_NAME}",
+    MusterSort.START_DESC: f"earliest_start DESC, {_BY_NAME}",
     # An indeterminate sentence never ends: last when soonest first, first when latest first.
-    MusterSort.END: f"people.latest_end ASC NULLS LAST, {_BY_NAME}",
-    MusterSort.END_DESC: f"people.latest_end DESC NULLS FIRST, {_BY_NAME}",
+    MusterSort.END: f"latest_end ASC NULLS LAST, {_BY_NAME}",
+    MusterSort.END_DESC: f"latest_end DESC NULLS FIRST, {_BY_NAME}",
 }
 
 
@@ -87,6 +85,11 @@ class MusterFilters:
     unallocated_only: bool = False
     flags: frozenset[str] = frozenset()  # MusterFlag values: people with any of them
     sort: str = MusterSort.NAME
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether any filter leaves people out (the sort does not)."""
+        return bool(self.text or self.sentence_type or self.officer_id or self.unallocated_only or self.flags)
 
     def terms(self) -> dict[str, str]:
         """The filters as plain text, for the audit trail."""
@@ -161,66 +164,28 @@ def _sql_list(values) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
 
-# The office's current sentences.
-_HERE_SQL = f"""
-    SELECT id, offender_id, sentence_type, start_date, end_date, indeterminate
-    FROM sentences_sentence
-    WHERE managing_office_id = %(office)s AND status IN ({_sql_list(CURRENT_STATUSES)})
-"""
-
 _MUSTER_SQL = """
-WITH here AS ({here}
-), people AS (
-    SELECT offender_id, min(start_date) AS earliest_start, bool_or(indeterminate) AS indeterminate,
-           CASE WHEN bool_or(indeterminate) THEN NULL ELSE max(end_date) END AS latest_end
-    FROM here
-    GROUP BY offender_id
-    {having}
-), listed AS (
-    SELECT people.*, person.prn, person.family_name, person.given_names,
-           row_number() OVER (ORDER BY {order}) AS position, count(*) OVER () AS total
-    FROM people
-    CROSS JOIN LATERAL (
-        -- Each person on the list looked up by primary key (OFFSET 0 keeps the planner from
-        -- turning this into a join that reads every offender in the country).
-        SELECT prn, family_name, given_names, family_name_folded, given_names_folded
-        FROM offenders_offender
-        WHERE id = people.offender_id
-        OFFSET 0
-    ) AS person
+WITH listed AS {materialized} (
+    SELECT entry.* FROM muster_musterentry entry
     {flagged}
-    WHERE {conditions}
-), shown AS (
-    SELECT * FROM listed {page}
-), types AS (
-    SELECT offender_id, array_agg(DISTINCT sentence_type ORDER BY sentence_type) AS sentence_types,
-           count(*) AS sentence_count
-    FROM here
-    WHERE offender_id IN (SELECT offender_id FROM shown)
-    GROUP BY offender_id
-), outstanding AS (
-    -- Seed 001: an appeal or breach stays visible on the sentence until it is resolved.
-    SELECT here.offender_id,
-           bool_or(event.kind IN ({appeal_kinds})) AS appeal,
-           bool_or(event.kind IN ({breach_kinds})) AS breach
-    FROM here
-    CROSS JOIN LATERAL (
-        SELECT kind FROM sentences_sentenceevent
-        WHERE sentence_id = here.id AND resolved_on IS NULL
-          AND kind IN ({appeal_kinds}, {breach_kinds})
-        OFFSET 0
-    ) AS event
-    WHERE here.offender_id IN (SELECT offender_id FROM shown)
-    GROUP BY here.offender_id
+    WHERE entry.office_id = %(office)s AND {conditions}
+){counted}, shown AS (
+    SELECT listed.*, row_number() OVER (ORDER BY {order}) AS position
+    FROM listed
+    ORDER BY {order}
+    {page}
 )
 -- MusterRow's fields in order, then the row's place in the list and the number listed.
-SELECT shown.offender_id, shown.prn, shown.family_name, shown.given_names,
-       types.sentence_types, types.sentence_count, shown.earliest_start, shown.latest_end,
-       shown.indeterminate, officers.names, warnings.kinds,
-       coalesce(outstanding.appeal, false), coalesce(outstanding.breach, false),
-       shown.position, shown.total
+SELECT shown.offender_id, shown.prn, person.family_name, person.given_names,
+       shown.sentence_types, shown.sentence_count, shown.earliest_start, shown.latest_end,
+       shown.indeterminate, officers.names, warnings.kinds, outstanding.appeal, outstanding.breach,
+       shown.position, {total}
 FROM shown
-JOIN types ON types.offender_id = shown.offender_id
+CROSS JOIN LATERAL (
+    -- Each person shown looked up by key (OFFSET 0 keeps the planner from making this a join that
+    -- reads every offender, however few it thinks there are).
+    SELECT family_name, given_names FROM offenders_offender WHERE id = shown.offender_id OFFSET 0
+) AS person
 CROSS JOIN LATERAL (
     SELECT coalesce(
                array_agg(coalesce(nullif(trim(account.first_name || ' ' || account.last_name), ''),
@@ -238,19 +203,30 @@ CROSS JOIN LATERAL (
     FROM offenders_flag
     WHERE offender_id = shown.offender_id AND ended_on IS NULL AND kind IN ({warning_kinds})
 ) AS warnings
-LEFT JOIN outstanding ON outstanding.offender_id = shown.offender_id
+CROSS JOIN LATERAL (
+    -- Seed 001: an appeal or breach stays visible on the sentence until it is resolved.
+    SELECT coalesce(bool_or(event.kind IN ({appeal_kinds})), false) AS appeal,
+           coalesce(bool_or(event.kind IN ({breach_kinds})), false) AS breach
+    FROM sentences_sentence sentence
+    JOIN sentences_sentenceevent event ON event.sentence_id = sentence.id
+    WHERE sentence.offender_id = shown.offender_id AND sentence.managing_office_id = %(office)s
+      AND sentence.status IN ({current}) AND event.resolved_on IS NULL
+      AND event.kind IN ({appeal_kinds}, {breach_kinds})
+) AS outstanding
 ORDER BY shown.position
 """
 
-# Cut in SQL after counting; a page past the end is the last page, as Paginator.get_page gives.
-_PAGE_SQL = """
-    WHERE position > least(%(offset)s, (total - 1) / %(per_page)s * %(per_page)s)
-      AND position <= least(%(offset)s, (total - 1) / %(per_page)s * %(per_page)s) + %(per_page)s
-"""
+# A page: the number listed, then the page's rows, cut in SQL after counting; a page past the end is
+# the last page, as Paginator.get_page gives.
+_COUNTED_SQL = """, counted AS (
+    SELECT count(*) AS total FROM listed
+)"""
+_PAGE_SQL = """LIMIT %(per_page)s
+    OFFSET (SELECT greatest(least(%(offset)s, (total - 1) / %(per_page)s * %(per_page)s), 0) FROM counted)"""
 
 _SUPERVISING = f"""
     SELECT 1 FROM allocation_caseallocation allocation
-    WHERE allocation.offender_id = people.offender_id
+    WHERE allocation.offender_id = entry.offender_id
       AND allocation.ended_on IS NULL AND allocation.role = '{CaseRole.SUPERVISING_OFFICER}'
 """
 
@@ -263,7 +239,7 @@ def _text_conditions(text: str, parameters: dict) -> list[str]:
         key = f"word_{number}"
         if word.isascii() and word.isdigit():
             parameters[key] = f"{word}%"
-            conditions.append(f"person.prn LIKE %({key})s")
+            conditions.append(f"entry.prn LIKE %({key})s")
             continue
         folded = fold(word)
         if not folded:
@@ -275,11 +251,11 @@ def _text_conditions(text: str, parameters: dict) -> list[str]:
             f"{key}_hyphen": f"%-{folded}%",
         }
         conditions.append(
-            f"(person.family_name_folded LIKE %({key}_start)s"
-            f" OR person.family_name_folded LIKE %({key}_space)s"
-            f" OR person.family_name_folded LIKE %({key}_hyphen)s"
-            f" OR person.given_names_folded LIKE %({key}_start)s"
-            f" OR person.given_names_folded LIKE %({key}_space)s)"
+            f"(entry.family_name_folded LIKE %({key}_start)s"
+            f" OR entry.family_name_folded LIKE %({key}_space)s"
+            f" OR entry.family_name_folded LIKE %({key}_hyphen)s"
+            f" OR entry.given_names_folded LIKE %({key}_start)s"
+            f" OR entry.given_names_folded LIKE %({key}_space)s)"
         )
     return conditions
 
@@ -293,7 +269,7 @@ def _flagged(flags: frozenset[str]) -> str:
     warning_kinds = sorted(set(flags) & set(WARNING_FLAG_KINDS))
     if warning_kinds:
         sources.append(
-            "SELECT 1 FROM offenders_flag WHERE offender_id = people.offender_id AND ended_on IS NULL"
+            "SELECT 1 FROM offenders_flag WHERE offender_id = entry.offender_id AND ended_on IS NULL"
             f" AND kind IN ({_sql_list(warning_kinds)})"
         )
     event_kinds = [
@@ -304,7 +280,7 @@ def _flagged(flags: frozenset[str]) -> str:
         sources.append(
             "SELECT 1 FROM sentences_sentence sentence"
             " JOIN sentences_sentenceevent event ON event.sentence_id = sentence.id"
-            " WHERE sentence.offender_id = people.offender_id AND sentence.managing_office_id = %(office)s"
+            " WHERE sentence.offender_id = entry.offender_id AND sentence.managing_office_id = %(office)s"
             f" AND sentence.status IN ({_sql_list(CURRENT_STATUSES)})"
             f" AND event.resolved_on IS NULL AND event.kind IN ({_sql_list(event_kinds)})"
         )
@@ -314,34 +290,41 @@ def _flagged(flags: frozenset[str]) -> str:
 def _muster_sql(
     office: Office, filters: MusterFilters, *, offset: int | None = None, per_page: int | None = None
 ) -> tuple[str, dict]:
-    """The muster statement and its parameters: everyone (in order) or one page."""
+    """The muster statement and its parameters: everyone (in order) or one page.
+
+    Unfiltered, `listed` is folded into the statement: the count reads the office's range of the
+    entries' primary key alone, and the page the index of its sort, stopping after the page's rows
+    (LIMIT with OFFSET, within the one office). Filtered, `listed` is made once (MATERIALIZED) for
+    both the count and the page: it tests each of the office's entries, so it grows with the office
+    but not with the country."""
     parameters: dict = {"office": office.pk}
-    having = ""
+    conditions = _text_conditions(filters.text, parameters)
     if filters.sentence_type:
         parameters["sentence_type"] = filters.sentence_type
-        having = "HAVING bool_or(sentence_type = %(sentence_type)s)"
-    conditions = _text_conditions(filters.text, parameters)
+        conditions.append("%(sentence_type)s = ANY(entry.sentence_types)")
     if filters.officer_id:
         parameters["officer"] = filters.officer_id
         conditions.append(f"EXISTS ({_SUPERVISING} AND allocation.staff_id = %(officer)s)")
     if filters.unallocated_only:
         conditions.append(f"NOT EXISTS ({_SUPERVISING})")
-    flagged = _flagged(filters.flags) if filters.flags else ""
-    page = ""
+    counted = page = ""
+    total = "NULL::bigint"
     if per_page is not None:
         parameters |= {"offset": offset or 0, "per_page": per_page}
-        page = _PAGE_SQL
+        counted, page, total = _COUNTED_SQL, _PAGE_SQL, "(SELECT total FROM counted)"
     sql = _MUSTER_SQL.format(
-        here=_HERE_SQL,
-        having=having,
-        order=_ORDERINGS.get(filters.sort, _BY_NAME),
+        materialized="MATERIALIZED" if filters.narrowed else "NOT MATERIALIZED",
+        flagged=_flagged(filters.flags) if filters.flags else "",
         conditions=" AND ".join(conditions) or "TRUE",
-        flagged=flagged,
+        counted=counted,
+        order=_ORDERINGS.get(filters.sort, _BY_NAME),
         page=page,
+        total=total,
         supervising=CaseRole.SUPERVISING_OFFICER,
         warning_kinds=_sql_list(WARNING_FLAG_KINDS),
         appeal_kinds=_sql_list(APPEAL_KINDS),
         breach_kinds=_sql_list(BREACH_KINDS),
+        current=_sql_list(CURRENT_STATUSES),
     )
     return sql, parameters
 
@@ -419,7 +402,7 @@ def muster_counts(office: Office) -> MusterCounts:
 def muster_officers(office: Office) -> QuerySet[StaffMember]:
     """The staff currently supervising someone on the office's muster (the officer filter's
     choices), wherever they work."""
-    on_muster = Sentence.objects.filter(managing_office_id=office.pk, status__in=CURRENT_STATUSES)
+    on_muster = MusterEntry.objects.filter(office_id=office.pk)
     supervising_here = CaseAllocation.objects.filter(
         ended_on__isnull=True,
         role=CaseRole.SUPERVISING_OFFICER,

@@ -4,6 +4,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count
 
 from agencies.models import Referral
@@ -15,6 +16,7 @@ from demo.reference import build_reference
 from demo.seed import Batch, OffenderGenerator, seed_demo
 from documents.models import DocumentTemplate
 from documents.services import document_context, render_template_body
+from muster.models import MusterEntry
 from offenders.models import Address, Flag, FlagKind, Identifier, Offender, OffenderAlias
 from offenders.phonetics import fold, soundex
 from sentences.models import (
@@ -197,6 +199,26 @@ def test_document_templates_render_for_a_seeded_record(seeded):
     html = render_template_body(parole_report, document_context(offender=offender, sentence=sentence))
     assert f"{sentence.parole_eligibility_date.day} " in html
     assert "Aggravated robbery" in html
+
+
+def test_the_muster_entries_are_built_from_the_load_and_kept_current_afterwards(seeded):
+    """The load runs with the muster triggers off and rebuilds the entries once (demo/seed.py)."""
+    current = Sentence.objects.current().filter(managing_office__isnull=False)
+    pairs = set(current.values_list("managing_office_id", "offender_id"))
+    assert pairs
+    assert set(MusterEntry.objects.values_list("office_id", "offender_id")) == pairs
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE 'muster_%' ORDER BY 1")
+        assert {enabled for _, enabled in cursor.fetchall()} == {"O"}, "every trigger is on again"
+    sentence = current.first()
+    Sentence.objects.filter(offender=sentence.offender, managing_office=sentence.managing_office).update(
+        status=SentenceStatus.COMPLETED,
+        completion_reason=CompletionReason.NORMAL,
+        completed_on=sentence.start_date,
+    )
+    assert not MusterEntry.objects.filter(
+        office=sentence.managing_office, offender=sentence.offender
+    ).exists()
 
 
 def test_refuses_to_seed_a_database_with_offenders(seeded):

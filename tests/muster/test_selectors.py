@@ -1,8 +1,10 @@
 """The muster list selector: who is on an office's muster and what each row says; counts, filters,
 sorting, pagination and a constant number of queries."""
 
+from collections.abc import Iterator
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from muster.selectors import (
@@ -16,6 +18,7 @@ from muster.selectors import (
     muster_rows,
 )
 from sentences.models import SentenceType
+from tests.factories import SentenceFactory
 from tests.muster.conftest import TODAY, crowd, days
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +83,6 @@ def test_counts_by_sentence_type_count_people_and_sentences(office, muster):
 
 
 def test_counts_count_a_person_once_per_type(office, muster):
-    from tests.factories import SentenceFactory
 
     SentenceFactory(offender=muster.ben, sentence_type=SentenceType.HOME_DETENTION)
     home_detention = next(c for c in muster_counts(office).by_type if c.sentence_type == "home_detention")
@@ -193,3 +195,52 @@ def test_a_page_keeps_the_sort_order(office, muster):
     page, page_rows = muster_page(office, MusterFilters(sort=MusterSort.START), 2, per_page=2)
     assert [row.prn for row in page_rows] == ["41000002"]
     assert page_rows[0].sentence_type_labels == ["Home detention"]
+
+
+def _plan_nodes(node: dict) -> Iterator[dict]:
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _plan_nodes(child)
+
+
+SORT_INDEXES = {
+    MusterSort.NAME: "muster_entry_name",
+    MusterSort.NAME_DESC: "muster_entry_name",
+    MusterSort.PRN: "muster_entry_prn",
+    MusterSort.PRN_DESC: "muster_entry_prn",
+    MusterSort.START: "muster_entry_start",
+    MusterSort.START_DESC: "muster_entry_start_desc",
+    MusterSort.END: "muster_entry_end",
+    MusterSort.END_DESC: "muster_entry_end_desc",
+}
+
+
+def test_an_unfiltered_page_reads_only_its_rows_from_the_index_of_its_sort(office):
+    """Whatever the office's size, a page of the unfiltered list is the first rows of the entries'
+    index for its order (no sort of the office's people, nothing aggregated per person), and the
+    other tables are looked up once for each row shown. A test office is so small that reading all
+    of it would be cheapest, so sequential scans are priced out: the planner then shows the plan it
+    picks for a large office (as on national data, where it picks it unaided)."""
+    crowd(office, 12)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE muster_musterentry")
+    assert set(SORT_INDEXES) == set(MusterSort.values)
+    for sort, index in SORT_INDEXES.items():
+        with CaptureQueriesContext(connection) as page:
+            muster_page(office, MusterFilters(sort=sort), 1, per_page=5)
+        (statement,) = page.captured_queries
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement['sql']}")
+            plan = cursor.fetchone()[0][0]["Plan"]
+        nodes = list(_plan_nodes(plan))
+        assert "SubPlan" not in str(plan), sort
+        assert not [node for node in nodes if node["Node Type"] in ("Seq Scan", "Hash")], sort
+        (limit,) = [node for node in nodes if node["Node Type"] == "Limit"]
+        (read,) = [node for node in _plan_nodes(limit) if node.get("Relation Name") == "muster_musterentry"]
+        assert read["Node Type"] in ("Index Scan", "Index Only Scan"), sort
+        assert read["Index Name"] == index, sort
+        assert read["Actual Rows"] <= 6, "the page's 5 rows (and the one that ends it), not the office's 12"
+        assert not [node for node in _plan_nodes(limit) if "Sort" in node["Node Type"]], sort
+        # Everything else is read once for each of the 5 rows shown, or once (the office's count).
+        assert max(node["Actual Loops"] for node in nodes) <= 5, sort
