@@ -1,12 +1,20 @@
 """Writes to the audit trail. Every service that changes a record calls `audit_record` in the
-same transaction as the change, so a change never exists without its audit row."""
+same transaction as the change, so a change never exists without its audit row.
 
+Inside `batch_writes()` (the court interface applying a batch of messages) audit rows, and the
+other rows nothing reads back before the transaction ends (system casenotes, transition rows:
+`batch_insert`), are kept in memory and inserted with one multi-row INSERT per table when the block
+ends, still in the same transaction: a batch of 100 messages writes its ~1,000 such rows in a few
+statements rather than one each. Their `at`/`created_at` is the moment of that INSERT."""
+
+import contextlib
 import datetime
 import decimal
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 from audit import context
 from audit.models import AuditAction, AuditEvent
@@ -37,6 +45,85 @@ def _offender_id_of(obj: models.Model | None) -> int | None:
     return None
 
 
+class _BatchWrites:
+    def __init__(self) -> None:
+        self.rows: list[models.Model] = []
+        self.waiting: set[int] = set()  # id() of the rows in `rows`
+        # Audit rows of objects that are themselves waiting in `rows` (their pk comes at the INSERT).
+        self.objects_of: dict[int, models.Model] = {}
+
+    def flush(self) -> None:
+        rows, self.rows, self.waiting = self.rows, [], set()
+        by_model: dict[type[models.Model], list[models.Model]] = {}
+        for row in rows:
+            by_model.setdefault(type(row), []).append(row)
+        audit_rows = by_model.pop(AuditEvent, [])
+        for model, model_rows in by_model.items():
+            model.objects.bulk_create(model_rows, batch_size=1000)
+        for event in audit_rows:
+            obj = self.objects_of.get(id(event))
+            if obj is not None:
+                event.object_id = str(obj.pk)
+        self.objects_of = {}
+        AuditEvent.objects.bulk_create(audit_rows, batch_size=1000)
+
+
+_batch: ContextVar[_BatchWrites | None] = ContextVar("audit_batch_writes", default=None)
+
+
+@contextlib.contextmanager
+def batch_writes() -> Iterator[None]:
+    """Rows passed to `batch_insert` (and every audit row) in this block are inserted together when
+    it ends without an error; on an error they are dropped with the transaction. Must be inside the
+    transaction it writes in."""
+    if _batch.get() is not None:
+        yield
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("batch_writes() must be inside the transaction it writes in.")
+    batch = _BatchWrites()
+    token = _batch.set(batch)
+    try:
+        yield
+        batch.flush()
+    finally:
+        _batch.reset(token)
+
+
+@contextlib.contextmanager
+def batch_writes_undone_on_error() -> Iterator[None]:
+    """Pair with a savepoint: when the block fails, the rows it left waiting are dropped, as the
+    savepoint's rollback drops the rows it inserted."""
+    batch = _batch.get()
+    mark = len(batch.rows) if batch is not None else 0
+    try:
+        yield
+    except BaseException:
+        if batch is not None:
+            for row in batch.rows[mark:]:
+                batch.objects_of.pop(id(row), None)
+                batch.waiting.discard(id(row))
+            del batch.rows[mark:]
+        raise
+
+
+def batch_insert(obj: models.Model) -> models.Model:
+    """Insert `obj` now, or with the other rows at the end of the open `batch_writes()` block.
+    Only for rows nothing reads back before the transaction ends."""
+    batch = _batch.get()
+    if batch is None:
+        obj.save(force_insert=True)
+    else:
+        batch.rows.append(obj)
+        batch.waiting.add(id(obj))
+    return obj
+
+
+def _waiting(obj: models.Model | None) -> bool:
+    batch = _batch.get()
+    return batch is not None and obj is not None and obj.pk is None and id(obj) in batch.waiting
+
+
 def audit_record(
     *,
     actor,
@@ -49,7 +136,7 @@ def audit_record(
 ) -> AuditEvent:
     ctx = context.current()
     actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if actor_is_user else None,
         actor_label=(actor.get_username() if actor_is_user else (str(actor) if actor else "system"))[:150],
         action=action,
@@ -63,6 +150,9 @@ def audit_record(
         user_agent=ctx.user_agent,
         channel=ctx.channel,
     )
+    if _waiting(obj):
+        _batch.get().objects_of[id(event)] = obj
+    return batch_insert(event)
 
 
 def audit_view(*, actor, obj: models.Model, summary: str = "") -> AuditEvent:

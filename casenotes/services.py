@@ -6,8 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import audit_created
+from audit.records import record_validate
+from audit.services import audit_created, batch_insert
 from casenotes.models import Casenote, CasenoteType
+from ioms.transactions import atomic_service
 
 NOTE_FIELDS = ("note_type", "contact_on", "summary", "sentence", "sensitive")
 
@@ -74,13 +76,13 @@ def _casenote_write(
         sensitive=sensitive,
         author=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    note.full_clean()
-    note.save()
+    record_validate(note)
+    batch_insert(note)
     audit_created(actor=actor, obj=note, fields=NOTE_FIELDS, summary=f"Added casenote to {offender}")
     return note
 
 
-@transaction.atomic
+@atomic_service
 def system_casenote(
     *, offender, summary: str, text: str, sentence=None, actor=None, note_type: str = CasenoteType.SYSTEM
 ) -> Casenote:
@@ -116,7 +118,7 @@ def casenote_amend(*, actor, note: Casenote, text: str, reason: str, summary: st
         amends=note,
         amendment_reason=reason.strip(),
     )
-    amendment.full_clean()
+    record_validate(amendment)
     amendment.save()
     audit_created(
         actor=actor,

@@ -74,6 +74,27 @@ class MessageUnmatched(Exception):
         self.offender, self.sentence = offender, sentence
 
 
+class ReferenceData:
+    """Offices and offences by code, each read once for a batch of messages (one transaction)
+    rather than once per message; a code is looked up as the message gives it."""
+
+    def __init__(self) -> None:
+        self._offices: dict[str, Office | None] = {}
+        self._offences: dict[str, Offence | None] = {}
+
+    def office(self, code: str) -> Office | None:
+        if code not in self._offices:
+            self._offices[code] = Office.objects.filter(code__iexact=code).first()
+        return self._offices[code]
+
+    def offences(self, codes: set[str]) -> dict[str, Offence]:
+        unread = codes - set(self._offences)
+        if unread:
+            found = {offence.code: offence for offence in Offence.objects.filter(code__in=unread)}
+            self._offences.update({code: found.get(code) for code in unread})
+        return {code: self._offences[code] for code in codes if self._offences[code] is not None}
+
+
 class AwaitingMatch(Exception):
     def __init__(self, result: matching.MatchResult):
         super().__init__(result.reason)
@@ -90,6 +111,7 @@ class Applying:
     actor: CourtInterfaceActor
     confirmed_offender: Offender | None = None
     matches_rejected: bool = False
+    reference: ReferenceData = field(default_factory=ReferenceData)
     offender: Offender | None = None
     sentence: Sentence | None = None
     notes: list[str] = field(default_factory=list)
@@ -109,8 +131,8 @@ def validation_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _office(code: str, *, what: str, court: bool = False) -> Office:
-    office = Office.objects.filter(code__iexact=code).first()
+def _office(applying: Applying, code: str, *, what: str, court: bool = False) -> Office:
+    office = applying.reference.office(code)
     if office is None:
         raise MessageRejected(f"{what}: no office or court has the code '{code}'.")
     if court and office.kind != OfficeKind.COURT:
@@ -120,9 +142,9 @@ def _office(code: str, *, what: str, court: bool = False) -> Office:
     return office
 
 
-def _offences(codes: Iterable[str]) -> dict[str, Offence]:
+def _offences(applying: Applying, codes: Iterable[str]) -> dict[str, Offence]:
     wanted = set(codes)
-    found = {offence.code: offence for offence in Offence.objects.filter(code__in=wanted)}
+    found = applying.reference.offences(wanted)
     missing = sorted(wanted - set(found))
     if missing:
         raise MessageRejected(f"Unknown offence code{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
@@ -130,12 +152,16 @@ def _offences(codes: Iterable[str]) -> dict[str, Offence]:
 
 
 def _next_prn() -> str:
+    """The next number of the sequence that no offender has (one statement a try)."""
     with connection.cursor() as cursor:
         while True:
-            cursor.execute("SELECT nextval('courts_prn_seq')")
-            prn = str(cursor.fetchone()[0])
-            if not Offender.objects.filter(prn=prn).exists():
-                return prn
+            cursor.execute(
+                "SELECT prn FROM (SELECT nextval('courts_prn_seq')::text AS prn) AS next "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {Offender._meta.db_table} WHERE prn = next.prn)"
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                return row[0]
 
 
 def _find_offender(applying: Applying, details: dict, *, may_create: bool) -> Offender | None:
@@ -312,13 +338,13 @@ def _conditions(items: list[str] | None) -> str:
 
 def apply_sentence_imposed(applying: Applying) -> None:
     details, order = applying.data["offender"], applying.data["sentence"]
-    court = _office(order["court_code"], what="sentence.court_code", court=True)
+    court = _office(applying, order["court_code"], what="sentence.court_code", court=True)
     managing = (
-        _office(order["managing_office_code"], what="sentence.managing_office_code")
+        _office(applying, order["managing_office_code"], what="sentence.managing_office_code")
         if order.get("managing_office_code")
         else None
     )
-    offences = _offences(item["offence_code"] for item in order["convictions"])
+    offences = _offences(applying, (item["offence_code"] for item in order["convictions"]))
     if order.get("cms_reference"):
         existing = CourtSentenceReference.objects.filter(cms_reference=order["cms_reference"]).first()
         if existing is not None:
@@ -512,7 +538,11 @@ def apply_appeal_decided(applying: Applying) -> None:
 
 def apply_breach_charged(applying: Applying) -> None:
     data = applying.data
-    offence = _offences([data["offence_code"]])[data["offence_code"]] if data.get("offence_code") else None
+    offence = (
+        _offences(applying, [data["offence_code"]])[data["offence_code"]]
+        if data.get("offence_code")
+        else None
+    )
     _record_event(
         applying, kind=SentenceEventKind.BREACH, occurred_on=data["charged_on"], detail=data["detail"]
     )
@@ -531,7 +561,7 @@ def apply_breach_decided(applying: Applying) -> None:
 
 def apply_sentence_transferred(applying: Applying) -> None:
     data = applying.data
-    office = _office(data["to_office_code"], what="to_office_code")
+    office = _office(applying, data["to_office_code"], what="to_office_code")
     _, sentence = _on_sentence(applying)
     changes = sentence_update(
         actor=applying.actor,
@@ -588,18 +618,18 @@ def apply_offender_released(applying: Applying) -> None:
                 f"prison_sentence_ref names {prison}, which is not a sentence of imprisonment."
             )
     if order.get("court_code"):
-        court = _office(order["court_code"], what="sentence.court_code", court=True)
+        court = _office(applying, order["court_code"], what="sentence.court_code", court=True)
     elif prison is not None:
         court = prison.court
     else:
         raise MessageRejected("sentence.court_code: give the court, or name the prison sentence.")
     managing = (
-        _office(order["managing_office_code"], what="sentence.managing_office_code")
+        _office(applying, order["managing_office_code"], what="sentence.managing_office_code")
         if order.get("managing_office_code")
         else offender.home_office
     )
     if order.get("convictions"):
-        offences = _offences(item["offence_code"] for item in order["convictions"])
+        offences = _offences(applying, (item["offence_code"] for item in order["convictions"]))
         convictions = [
             {
                 "offence": offences[item["offence_code"]],
@@ -693,11 +723,11 @@ def apply_correction(applying: Applying) -> None:
         fields = dict(corrected["sentence"])
         if "court_code" in fields:
             fields["court"] = _office(
-                fields.pop("court_code"), what="corrected.sentence.court_code", court=True
+                applying, fields.pop("court_code"), what="corrected.sentence.court_code", court=True
             )
         if "managing_office_code" in fields:
             fields["managing_office"] = _office(
-                fields.pop("managing_office_code"), what="corrected.sentence.managing_office_code"
+                applying, fields.pop("managing_office_code"), what="corrected.sentence.managing_office_code"
             )
         if "conditions" in fields:
             fields["conditions"] = _conditions(fields["conditions"])

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 
 from audit import context as audit_context
 from audit.models import AuditAction
-from audit.services import audit_record
+from audit.services import audit_record, batch_insert, batch_writes, batch_writes_undone_on_error
 from courts.applying import (
     APPLY,
     ON_EXISTING_RECORD,
@@ -43,6 +43,7 @@ from courts.applying import (
     CourtInterfaceActor,
     MessageRejected,
     MessageUnmatched,
+    ReferenceData,
     validation_text,
 )
 
@@ -57,8 +58,9 @@ from courts.models import (
     MessageTransition,
 )
 from courts.schemas import MAX_BODY_BYTES, ParsedBody, envelope_fields, parse_body, validate_message
+from ioms.transactions import one_unit
 from offenders.models import Offender
-from reconciliation.models import ReasonCode
+from reconciliation.models import DataException, ReasonCode
 from reconciliation.services import UNRESOLVED, exception_raise, exceptions_resolve_for_processed_message
 from sentences.models import Sentence
 
@@ -67,6 +69,9 @@ logger = logging.getLogger(__name__)
 AUDIT_CHANNEL = "court interface"
 # A message that has failed this many processing attempts becomes an exception for a person.
 MAX_ATTEMPTS = 5
+# Messages the batch import queues for one task (court_messages_process): one transaction for them
+# all, a second or so of work, so a worker pays the per-transaction costs once per batch.
+BATCH_SIZE = 100
 PROCESSED_CONSTRAINT = "one_processed_message_per_id"
 
 MESSAGE_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -123,12 +128,14 @@ def message_transition(
     updated = CourtMessage.objects.filter(pk=message.pk, status=from_status).update(**values)
     if not updated:
         raise ValidationError("Someone else changed this message a moment ago; reload it.")
-    MessageTransition.objects.create(
-        message=message,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason[:4000],
-        actor=_user(actor),
+    batch_insert(
+        MessageTransition(
+            message=message,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason[:4000],
+            actor=_user(actor),
+        )
     )
     for name, value in values.items():
         setattr(message, name, value)
@@ -243,6 +250,12 @@ def _queue(pk: int) -> None:
     process_court_message.delay(pk)
 
 
+def _queue_batch(pks: list[int]) -> None:
+    from courts.tasks import process_court_messages
+
+    process_court_messages.delay(pks)
+
+
 # --- processing -----------------------------------------------------------------------------------
 def _apply(
     message: CourtMessage,
@@ -251,17 +264,22 @@ def _apply(
     actor=None,
     confirmed_offender: Offender | None = None,
     matches_rejected: bool = False,
-) -> None:
-    """Apply a message in a savepoint and settle its status: nothing is half-applied."""
+    reference: ReferenceData | None = None,
+    may_have_exceptions: bool = True,
+) -> bool:
+    """Apply a message in a savepoint and settle its status: nothing is half-applied. True when it
+    was processed (the caller then retries the messages waiting for it, once it commits)."""
     applying = Applying(
         message=message,
         data=data,
         actor=CourtInterfaceActor(message),
         confirmed_offender=confirmed_offender,
         matches_rejected=matches_rejected,
+        reference=reference or ReferenceData(),
     )
     try:
-        with transaction.atomic():
+        # One savepoint for the whole message: the services it calls need none of their own.
+        with one_unit(), batch_writes_undone_on_error():
             APPLY[data["message_type"]](applying)
             # In the savepoint: if another copy of this message ID was processed meanwhile, the
             # unique constraint refuses this one and everything it did is undone.
@@ -276,6 +294,7 @@ def _apply(
     except (AwaitingMatch, MessageRejected, MessageUnmatched, ValidationError) as failure:
         _forget_rolled_back(applying)
         _settle_failure(message, data, applying, failure, actor)
+        return False
     except IntegrityError as error:
         if PROCESSED_CONSTRAINT not in str(error):
             raise
@@ -289,9 +308,10 @@ def _apply(
             actor=actor,
             duplicate_of=original,
         )
-    else:
+        return False
+    if may_have_exceptions:
         exceptions_resolve_for_processed_message(court_message=message)
-        transaction.on_commit(lambda: _retry_waiting(message), robust=True)
+    return True
 
 
 def _forget_rolled_back(applying: Applying) -> None:
@@ -434,25 +454,68 @@ class _InAuditChannel:
         audit_context.reset_context(self.token)
 
 
-def court_message_process(*, pk: int) -> CourtMessage:
-    """Process one received message (the Celery task calls this). Safe to call twice, or for two
-    copies of a message at once: copies with the same message ID are serialised on a lock on the
-    earliest of them, and a message no longer RECEIVED is left as it is.
+def court_message_process(*, pk: int) -> CourtMessage | None:
+    """Process one received message (the Celery task calls this): a batch of one."""
+    return court_messages_process(pks=[pk])[0]
+
+
+def court_messages_process(*, pks: list[int]) -> list[CourtMessage | None]:
+    """Process received messages (the Celery tasks call this; the batch import queues them
+    BATCH_SIZE at a time), in the order given. Safe to call twice, or for two copies of a message
+    at once: copies with the same message ID are serialised on a lock on the earliest of them, and
+    a message no longer RECEIVED is left as it is.
+
+    The messages are applied in one transaction, each in its own savepoint, so each is applied
+    whole or not at all, exactly as if it were alone; reference data is read once for them all and
+    the audit rows, casenotes and transition rows are inserted together at the end (a second copy
+    of a message ID in the list finds the first as its original, as it would a moment later). A
+    message that an earlier attempt did not finish is processed alone, in its own transaction, as
+    is every message of the batch when the batch fails as a whole.
 
     A message never stays RECEIVED for good: an unexpected error, or more than MAX_ATTEMPTS
     attempts (a message that stops the worker is delivered again and again), moves it to
     EXCEPTION with the reason, on the exceptions report. A transient database error (a deadlock,
     a lost connection) is raised for the task to retry, until the last attempt."""
-    CourtMessage.objects.filter(pk=pk, status=MessageStatus.RECEIVED).update(attempts=F("attempts") + 1)
-    attempts = CourtMessage.objects.filter(pk=pk).values_list("attempts", flat=True).first() or 0
-    if attempts > MAX_ATTEMPTS:
-        return _give_up(
-            pk,
-            f"Processing was started {attempts - 1} times without finishing (each attempt failed or "
-            "stopped the worker). Check the message, then retry it.",
-        )
+    attempts = _attempt(pks)
+    done: dict[int, CourtMessage | None] = {}
+    together: list[int] = []
+    alone: list[int] = []
+    for pk in dict.fromkeys(pks):
+        if attempts.get(pk, 0) > MAX_ATTEMPTS:
+            done[pk] = _give_up(
+                pk,
+                f"Processing was started {attempts[pk] - 1} times without finishing (each attempt failed "
+                "or stopped the worker). Check the message, then retry it.",
+            )
+        else:
+            (together if attempts.get(pk) == 1 else alone).append(pk)
+    if len(together) > 1:
+        try:
+            done.update(_process(together))
+        except Exception:
+            # Nothing of the batch was kept: each message is tried again alone, so one message's
+            # trouble (or a transient error) is settled for that message only.
+            logger.warning(
+                "A batch of %s court messages failed; processing them one at a time", len(together)
+            )
+            alone = together + alone
+    else:
+        alone = together + alone
+    for pk in alone:
+        if pk not in done:
+            done[pk] = _process_alone(pk, attempts.get(pk, 0))
+    return [done[pk] for pk in pks]
+
+
+def _attempt(pks: list[int]) -> dict[int, int]:
+    """Count an attempt at each message still RECEIVED; the attempts of each message that exists."""
+    CourtMessage.objects.filter(pk__in=pks, status=MessageStatus.RECEIVED).update(attempts=F("attempts") + 1)
+    return dict(CourtMessage.objects.filter(pk__in=pks).values_list("pk", "attempts"))
+
+
+def _process_alone(pk: int, attempts: int) -> CourtMessage | None:
     try:
-        return _process(pk)
+        return _process([pk]).get(pk)
     except (OperationalError, InterfaceError) as error:
         if attempts < MAX_ATTEMPTS:
             raise
@@ -479,32 +542,68 @@ def _give_up(pk: int, reason: str) -> CourtMessage | None:
     return message
 
 
-def _process(pk: int) -> CourtMessage:
-    with _InAuditChannel(), transaction.atomic():
-        message_id = CourtMessage.objects.filter(pk=pk).values_list("message_id", flat=True).first()
-        if message_id:
-            # Row lock on the earliest copy: every copy of this message ID waits on the same row.
-            list(
-                CourtMessage.objects.filter(message_id=message_id)
-                .order_by("pk")
-                .select_for_update()
-                .values_list("pk", flat=True)[:1]
+def _process(pks: list[int]) -> dict[int, CourtMessage]:
+    """One transaction for the messages (see court_messages_process), a fixed number of statements
+    for the batch besides those that apply each message."""
+    order = {pk: place for place, pk in enumerate(pks)}
+    processed: list[CourtMessage] = []
+    with _InAuditChannel(), transaction.atomic(), batch_writes():
+        # Row lock on the earliest copy of each message ID: every copy waits on the same row.
+        earliest = (
+            CourtMessage.objects.filter(
+                message_id__in=CourtMessage.objects.filter(pk__in=pks)
+                .exclude(message_id="")
+                .values("message_id")
             )
-        # The body as received is not needed to apply the parsed message (and may be 1 MB).
-        message = CourtMessage.objects.defer("raw_body", "raw_bytes").select_for_update().get(pk=pk)
-        if message.status != MessageStatus.RECEIVED:
-            return message
-        original = _original_of(message)
-        if original is not None:
-            _file_copy(message, original)
-            return message
-        validation = validate_message(message.payload or {})
-        if not validation.valid:
-            message_transition(message=message, to_status=MessageStatus.REJECTED, reason=validation.reason)
-            _rejected_exception(message, validation.reason)
-            return message
-        _apply(message, validation.data)
-    return message
+            .values("message_id")
+            .annotate(first=Min("pk"))
+            .values("first")
+        )
+        list(
+            CourtMessage.objects.filter(pk__in=earliest).order_by("pk").select_for_update().values_list("pk")
+        )
+        # The body as received is not needed to apply the parsed message (and may be 1 MB). Only a
+        # message whose ID another stored message shares can have an original, and only one that
+        # failed before (and was retried) can have exceptions to settle.
+        messages = list(
+            CourtMessage.objects.defer("raw_body", "raw_bytes")
+            .select_for_update()
+            .filter(pk__in=pks)
+            .annotate(
+                has_copies=Exists(
+                    CourtMessage.objects.filter(message_id=OuterRef("message_id")).exclude(pk=OuterRef("pk"))
+                ),
+                has_exceptions=Exists(
+                    DataException.objects.filter(court_message=OuterRef("pk"), status__in=UNRESOLVED)
+                ),
+            )
+        )
+        messages.sort(key=lambda message: order[message.pk])
+        reference = ReferenceData()
+        for message in messages:
+            if message.status != MessageStatus.RECEIVED:
+                continue
+            original = _original_of(message) if message.has_copies else None
+            if original is not None:
+                _file_copy(message, original)
+                continue
+            validation = validate_message(message.payload or {})
+            if not validation.valid:
+                message_transition(
+                    message=message, to_status=MessageStatus.REJECTED, reason=validation.reason
+                )
+                _rejected_exception(message, validation.reason)
+                continue
+            if _apply(
+                message,
+                validation.data,
+                reference=reference,
+                may_have_exceptions=message.has_exceptions,
+            ):
+                processed.append(message)
+        if processed:
+            transaction.on_commit(lambda: _retry_waiting(processed, order), robust=True)
+    return {message.pk: message for message in messages}
 
 
 def court_message_retry(*, actor, message: CourtMessage) -> CourtMessage:
@@ -527,26 +626,39 @@ def court_message_retry(*, actor, message: CourtMessage) -> CourtMessage:
     return message
 
 
-def _retry_waiting(processed: CourtMessage) -> None:
-    """Messages that arrived before the one just processed (an appeal decided before it was lodged)
-    are retried once, automatically: those on the same sentence or offender that could not be
-    matched."""
-    if processed.sentence_id is None and processed.offender_id is None:
+def _retry_waiting(processed: list[CourtMessage], order: dict[int, int] | None = None) -> None:
+    """Messages that arrived before the ones just processed (an appeal decided before it was
+    lodged) are retried once, automatically: those on the same sentence or offender that could not
+    be matched. A message of the same batch (`order`: each one's place in it) is retried only by
+    one processed after it, as if each message had been committed on its own."""
+    processed = [m for m in processed if m.sentence_id is not None or m.offender_id is not None]
+    if not processed:
         return
-    waiting = CourtMessage.objects.filter(status=MessageStatus.EXCEPTION, duplicate_of__isnull=True).filter(
-        data_exceptions__reason_code=ReasonCode.UNMATCHED_MESSAGE,
-        data_exceptions__status__in=list(UNRESOLVED),
+    order = order or {}
+    waiting = (
+        CourtMessage.objects.filter(status=MessageStatus.EXCEPTION, duplicate_of__isnull=True)
+        .filter(
+            data_exceptions__reason_code=ReasonCode.UNMATCHED_MESSAGE,
+            data_exceptions__status__in=list(UNRESOLVED),
+        )
+        .filter(
+            Q(sentence_id__in={m.sentence_id for m in processed if m.sentence_id is not None})
+            | Q(offender_id__in={m.offender_id for m in processed if m.offender_id is not None})
+        )
+        .exclude(pk__in=[m.pk for m in processed])
+        .distinct()
+        .values_list("pk", "sentence_id", "offender_id")[: 50 * len(processed)]
     )
-    if processed.sentence_id is not None:
-        condition = Q(sentence_id=processed.sentence_id)
-        if processed.offender_id is not None:
-            condition |= Q(offender_id=processed.offender_id)
-    else:
-        condition = Q(offender_id=processed.offender_id)
-    pks = list(
-        waiting.filter(condition).exclude(pk=processed.pk).distinct().values_list("pk", flat=True)[:50]
-    )
-    for pk in pks:
+    retry: dict[int, CourtMessage] = {}  # message to retry: the processed message that unblocked it
+    for pk, sentence_id, offender_id in waiting:
+        for m in processed:
+            same_record = (sentence_id is not None and m.sentence_id == sentence_id) or (
+                offender_id is not None and m.offender_id == offender_id
+            )
+            if same_record and (pk not in order or order[pk] < order[m.pk]):
+                retry[pk] = m
+                break
+    for pk, by in retry.items():
         with transaction.atomic():
             message = CourtMessage.objects.select_for_update().filter(pk=pk).first()
             if message is None or message.status != MessageStatus.EXCEPTION:
@@ -554,8 +666,7 @@ def _retry_waiting(processed: CourtMessage) -> None:
             message_transition(
                 message=message,
                 to_status=MessageStatus.RECEIVED,
-                reason=f"Retried automatically after message {processed.message_id or processed.pk} "
-                "was processed",
+                reason=f"Retried automatically after message {by.message_id or by.pk} was processed",
                 attempts=0,
             )
             transaction.on_commit(lambda pk=pk: _queue(pk), robust=True)
@@ -612,7 +723,8 @@ def match_confirm(*, actor, candidate: MatchCandidate) -> CourtMessage:
             changes={"match": [None, candidate.offender.prn], "score": [None, candidate.score]},
         )
         validation = validate_message(message.payload or {})
-        _apply(message, validation.data, actor=actor, confirmed_offender=candidate.offender)
+        if _apply(message, validation.data, actor=actor, confirmed_offender=candidate.offender):
+            transaction.on_commit(lambda: _retry_waiting([message]), robust=True)
     return message
 
 
@@ -632,7 +744,8 @@ def match_reject(*, actor, message: CourtMessage, reason: str = "") -> CourtMess
             + (f": {reason}" if reason else ""),
         )
         validation = validate_message(message.payload or {})
-        _apply(message, validation.data, actor=actor, matches_rejected=True)
+        if _apply(message, validation.data, actor=actor, matches_rejected=True):
+            transaction.on_commit(lambda: _retry_waiting([message]), robust=True)
     return message
 
 
@@ -873,13 +986,15 @@ def court_messages_import(
     if batch:
         accepted += _store_batch(batch, summary)
     summary.store_seconds = time.perf_counter() - started
+    batches = [accepted[start : start + BATCH_SIZE] for start in range(0, len(accepted), BATCH_SIZE)]
     if process:
         started = time.perf_counter()
-        for pk in accepted:
-            status = court_message_process(pk=pk).status
-            summary.processed[status] = summary.processed.get(status, 0) + 1
+        for pks in batches:
+            for message in court_messages_process(pks=pks):
+                if message is not None:
+                    summary.processed[message.status] = summary.processed.get(message.status, 0) + 1
         summary.process_seconds = time.perf_counter() - started
     elif queue:
-        for pk in accepted:
-            _queue(pk)
+        for pks in batches:
+            _queue_batch(pks)
     return summary

@@ -4,13 +4,13 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.records import record_update
+from audit.records import record_update, record_validate
 from audit.services import audit_created, audit_record
 from casenotes.services import system_casenote
+from ioms.transactions import atomic_service
 from offenders.models import PERMANENT_FLAG_KINDS, Address, Flag, Identifier, Offender, OffenderAlias
 from offenders.phonetics import fold, soundex
 
@@ -38,13 +38,13 @@ def _search_keys(family_name: str, given_names: str = "") -> dict[str, str]:
     }
 
 
-@transaction.atomic
+@atomic_service
 def offender_create(*, actor, **data: Any) -> Offender:
     unknown = set(data) - set(OFFENDER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown offender fields: {sorted(unknown)}")
     offender = Offender(**data)
-    offender.full_clean()
+    record_validate(offender)
     for name, value in _search_keys(offender.family_name, offender.given_names).items():
         setattr(offender, name, value)
     offender.save()
@@ -52,7 +52,7 @@ def offender_create(*, actor, **data: Any) -> Offender:
     return offender
 
 
-@transaction.atomic
+@atomic_service
 def offender_update(*, actor, offender: Offender, source_note: str = "", **data: Any) -> dict:
     """`source_note` (e.g. " (from the court interface)") is added to the casenote summary."""
     unknown = set(data) - set(OFFENDER_FIELDS)
@@ -81,14 +81,14 @@ def offender_update(*, actor, offender: Offender, source_note: str = "", **data:
     return changes
 
 
-@transaction.atomic
+@atomic_service
 def alias_add(
     *, actor, offender: Offender, family_name: str, given_names: str = "", date_of_birth=None
 ) -> OffenderAlias:
     alias = OffenderAlias(
         offender=offender, family_name=family_name, given_names=given_names, date_of_birth=date_of_birth
     )
-    alias.full_clean()
+    record_validate(alias)
     alias.family_name_folded = fold(family_name)[
         : OffenderAlias._meta.get_field("family_name_folded").max_length
     ]
@@ -103,7 +103,7 @@ def alias_add(
     return alias
 
 
-@transaction.atomic
+@atomic_service
 def alias_remove(*, actor, alias: OffenderAlias, reason: str) -> None:
     if not reason.strip():
         raise ValidationError({"reason": "Say why the alias is removed."})
@@ -120,12 +120,12 @@ def alias_remove(*, actor, alias: OffenderAlias, reason: str) -> None:
 ADDRESS_FIELDS = ("kind", "line1", "line2", "suburb", "city", "postcode", "started_on", "ended_on")
 
 
-@transaction.atomic
+@atomic_service
 def address_add(*, actor, offender: Offender, **data: Any) -> Address:
     """A new current address ends the previous current address of the same kind the day before,
     so the history of addresses stays continuous."""
     address = Address(offender=offender, **data)
-    address.full_clean()
+    record_validate(address)
     if address.ended_on is None:
         previous = Address.objects.select_for_update().filter(
             offender=offender, kind=address.kind, ended_on__isnull=True
@@ -138,21 +138,21 @@ def address_add(*, actor, offender: Offender, **data: Any) -> Address:
     return address
 
 
-@transaction.atomic
+@atomic_service
 def address_update(*, actor, address: Address, **data: Any) -> dict:
     return record_update(actor=actor, instance=address, data=data)
 
 
-@transaction.atomic
+@atomic_service
 def identifier_add(*, actor, offender: Offender, kind: str, value: str) -> Identifier:
     identifier = Identifier(offender=offender, kind=kind, value=value.strip())
-    identifier.full_clean()
+    record_validate(identifier)
     identifier.save()
     audit_created(actor=actor, obj=identifier, fields=("kind", "value"), summary=f"Added {identifier}")
     return identifier
 
 
-@transaction.atomic
+@atomic_service
 def flag_raise(*, actor, offender: Offender, kind: str, reason: str, raised_on=None) -> Flag:
     flag = Flag(
         offender=offender,
@@ -161,7 +161,7 @@ def flag_raise(*, actor, offender: Offender, kind: str, reason: str, raised_on=N
         raised_on=raised_on or timezone.localdate(),
         raised_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    flag.full_clean()
+    record_validate(flag)
     flag.save()
     audit_created(
         actor=actor, obj=flag, fields=("kind", "reason", "raised_on"), summary=f"Raised flag {flag}"
@@ -169,7 +169,7 @@ def flag_raise(*, actor, offender: Offender, kind: str, reason: str, raised_on=N
     return flag
 
 
-@transaction.atomic
+@atomic_service
 def flag_end(*, actor, flag: Flag, reason: str, ended_on=None) -> Flag:
     if flag.ended_on is not None:
         raise ValidationError("This flag has already ended.")

@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.records import record_update
+from audit.records import record_update, record_validate
 from audit.services import audit_created, audit_record
 from casenotes.services import system_casenote
+from ioms.transactions import atomic_service
 from sentences.models import (
     RESOLVABLE_EVENT_KINDS,
     Charge,
@@ -74,10 +74,10 @@ def _actor_user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-@transaction.atomic
+@atomic_service
 def charge_create(*, actor, offender, offence: Offence, charged_on, **data: Any) -> Charge:
     charge = Charge(offender=offender, offence=offence, charged_on=charged_on, **data)
-    charge.full_clean()
+    record_validate(charge)
     today = timezone.localdate()
     if charged_on > today or (charge.disposed_on and charge.disposed_on > today):
         raise ValidationError({"charged_on": "Charge and disposal dates cannot be in the future."})
@@ -91,7 +91,7 @@ def charge_create(*, actor, offender, offence: Offence, charged_on, **data: Any)
     return charge
 
 
-@transaction.atomic
+@atomic_service
 def charge_dispose(*, actor, charge: Charge, outcome: str, disposed_on: datetime.date) -> dict:
     charge = Charge.objects.select_for_update().get(pk=charge.pk)
     if not charge.outstanding:
@@ -110,7 +110,7 @@ def _initial_status(start_date: datetime.date) -> str:
     return SentenceStatus.PENDING if start_date > timezone.localdate() else SentenceStatus.ACTIVE
 
 
-@transaction.atomic
+@atomic_service
 def sentence_create(
     *,
     actor,
@@ -129,7 +129,7 @@ def sentence_create(
         raise ValidationError({"convictions": "A sentence needs at least one conviction behind it."})
     sentence = Sentence(offender=offender, **data)
     sentence.status = _initial_status(sentence.start_date) if sentence.start_date else SentenceStatus.ACTIVE
-    sentence.full_clean()
+    record_validate(sentence)
     sentence.save()
     for item in convictions:
         conviction_add(actor=actor, sentence=sentence, **item)
@@ -163,7 +163,7 @@ def sentence_create(
     return sentence
 
 
-@transaction.atomic
+@atomic_service
 def conviction_add(
     *,
     actor,
@@ -173,15 +173,21 @@ def conviction_add(
     offence_date=None,
     charge: Charge | None = None,
 ) -> Conviction:
+    # The offender object when the sentence has it loaded: then validating it needs no query.
+    offender = (
+        {"offender": sentence.offender}
+        if Sentence.offender.is_cached(sentence)
+        else {"offender_id": sentence.offender_id}
+    )
     conviction = Conviction(
         sentence=sentence,
-        offender_id=sentence.offender_id,
+        **offender,
         offence=offence,
         convicted_on=convicted_on,
         offence_date=offence_date,
         charge=charge,
     )
-    conviction.full_clean()
+    record_validate(conviction)
     if convicted_on > timezone.localdate():
         raise ValidationError({"convicted_on": "A conviction cannot be in the future."})
     if convicted_on > sentence.order_date:
@@ -205,7 +211,7 @@ def conviction_add(
     return conviction
 
 
-@transaction.atomic
+@atomic_service
 def sentence_update(
     *,
     actor,
@@ -295,7 +301,7 @@ def _transition(*, actor, sentence: Sentence, to_status: str, data: dict, event:
     return current
 
 
-@transaction.atomic
+@atomic_service
 def sentence_commence(
     *,
     actor,
@@ -328,7 +334,7 @@ def sentence_commence(
     return commenced
 
 
-@transaction.atomic
+@atomic_service
 def sentence_complete(
     *,
     actor,
@@ -366,7 +372,7 @@ def sentence_complete(
     )
 
 
-@transaction.atomic
+@atomic_service
 def sentence_event_record(
     *,
     actor,
@@ -398,7 +404,7 @@ def sentence_event_record(
         source=source,
         recorded_by=_actor_user(actor),
     )
-    event.full_clean()
+    record_validate(event)
     event.save()
     audit_created(
         actor=actor, obj=event, fields=("kind", "occurred_on", "detail"), summary=f"{event} on {sentence}"
@@ -407,7 +413,7 @@ def sentence_event_record(
     return event
 
 
-@transaction.atomic
+@atomic_service
 def sentence_event_resolve(
     *,
     actor,

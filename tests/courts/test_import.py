@@ -77,13 +77,14 @@ def test_the_import_stores_every_line_exactly_and_summarises(jsonl):
 
 def test_without_process_the_accepted_messages_are_queued(jsonl, monkeypatch):
     path, _ = jsonl
-    queued: list[int] = []
-    monkeypatch.setattr("courts.services._queue", queued.append)
+    batches: list[list[int]] = []
+    monkeypatch.setattr("courts.services._queue_batch", batches.append)
     out = io.StringIO()
 
     call_command("import_court_messages", str(path), "--no-progress", stdout=out, stderr=io.StringIO())
 
     accepted = CourtMessage.objects.filter(source="batch", status=MessageStatus.RECEIVED)
+    queued = [pk for batch in batches for pk in batch]
     assert sorted(queued) == sorted(accepted.values_list("pk", flat=True))
     assert len(queued) == 3
     assert "Queued 3 messages for processing." in out.getvalue()
