@@ -152,7 +152,7 @@ class Result:
 
 
 def misspell(name: str) -> str:
-    """A misspelling that sounds the same (and has the same Soundex code): double the consonant
+    """A misspelling that sounds the same (and has a double-metaphone code in common): double the consonant
     before a final vowel ('Tamihana' -> 'Tamihanna'), else write an inner i as y ('Smith' ->
     'Smyth'), else double the last letter ('Le' -> 'Lee')."""
     vowels = "aeiouAEIOU"

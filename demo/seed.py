@@ -6,10 +6,10 @@ This module is the one sanctioned place that writes rows without the services. E
 goes through a service that validates it and writes an audit row; demo data is synthetic, and an
 audit row per generated record would be noise (and would make national-scale generation take
 hours). So rows are built in memory as tuples and written with PostgreSQL COPY a chunk at a time
-(demo/bulk.py), inside one transaction, and the search keys that `offenders.services` would
-compute (offenders.phonetics fold / soundex) are computed here. The generator keeps to the models'
-validation rules (`Sentence.clean` and friends) and the tests call `full_clean` on what it writes.
-Each phase's tables are analysed as soon as they are loaded.
+(demo/bulk.py), inside one transaction, and the folded names that `offenders.services` would
+compute (offenders.phonetics fold) are computed here; the database's triggers add the other search
+keys. The generator keeps to the models' validation rules (`Sentence.clean` and friends) and the
+tests call `full_clean` on what it writes. Each phase's tables are analysed as soon as they are loaded.
 
 Deterministic: the same `seed`, size and day give the same data. Each offender is generated from
 its own `random.Random` derived from (seed, offender number), so offender n's identity is the same
@@ -86,7 +86,7 @@ from documents.models import DocumentTemplate
 from muster.models import MusterEntry
 from muster.services import muster_entries_deferred
 from offenders.models import Address, Flag, FlagKind, Gender, Identifier, Offender, OffenderAlias
-from offenders.phonetics import fold, soundex
+from offenders.phonetics import fold
 from sentences.models import (
     Charge,
     CompletionReason,
@@ -316,7 +316,6 @@ class OffenderRow(NamedTuple):
     email: str
     family_name_folded: str
     given_names_folded: str
-    family_name_soundex: str
 
 
 class AliasRow(NamedTuple):
@@ -325,7 +324,6 @@ class AliasRow(NamedTuple):
     given_names: str
     date_of_birth: datetime.date | None
     family_name_folded: str
-    family_name_soundex: str
 
 
 class AddressRow(NamedTuple):
@@ -480,7 +478,6 @@ def _search_keys(family_name: str, given_names: str) -> dict[str, str]:
     return {
         "family_name_folded": fold(family_name)[:FOLDED_FAMILY_NAME_LENGTH],
         "given_names_folded": fold(given_names)[:FOLDED_GIVEN_NAMES_LENGTH],
-        "family_name_soundex": soundex(family_name),
     }
 
 
@@ -617,7 +614,6 @@ class OffenderGenerator:
                     given_names=given,
                     date_of_birth=dob,
                     family_name_folded=fold(family)[:FOLDED_FAMILY_NAME_LENGTH],
-                    family_name_soundex=soundex(family),
                 )
             )
 

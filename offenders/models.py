@@ -37,10 +37,9 @@ class Offender(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     date_of_death = models.DateField(null=True, blank=True)
-    # Search keys (offenders.phonetics), kept in step by the services.
+    # Folded names (offenders.phonetics.fold) for the muster list's name filter and sort (services).
     family_name_folded = models.CharField(max_length=80, editable=False, default="")
     given_names_folded = models.CharField(max_length=120, editable=False, default="")
-    family_name_soundex = models.CharField(max_length=4, editable=False, default="")
     # Search keys kept by a database trigger from the names, whatever writes the row (services, bulk
     # loads): the folded full name, its words, and the double-metaphone codes of each word
     # (migration offenders 0004; offenders.selectors.offender_search).
@@ -60,7 +59,6 @@ class Offender(models.Model):
                 name="offender_folded_name",
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
-            models.Index(fields=["family_name_soundex", "date_of_birth"], name="offender_soundex_dob"),
             models.Index(fields=["date_of_birth"], name="offender_dob"),
             models.Index(fields=["home_office", "family_name", "given_names"], name="offender_office_name"),
             # The default order of lists (API, exports): served by an index, never a sort of everyone.
@@ -94,7 +92,6 @@ class OffenderAlias(models.Model):
     given_names = models.CharField(max_length=120, blank=True)
     date_of_birth = models.DateField(null=True, blank=True, help_text="Where a different date is used.")
     family_name_folded = models.CharField(max_length=80, editable=False, default="")
-    family_name_soundex = models.CharField(max_length=4, editable=False, default="")
     # As on Offender; an alias without given names is searched with the offender's given names.
     search_name = models.TextField(editable=False, default="")
     name_words = ArrayField(models.TextField(), editable=False, default=list)
@@ -108,7 +105,6 @@ class OffenderAlias(models.Model):
             models.Index(
                 fields=["family_name_folded"], name="alias_folded_name", opclasses=["varchar_pattern_ops"]
             ),
-            models.Index(fields=["family_name_soundex"], name="alias_soundex"),
             GinIndex(fields=["name_words"], name="alias_name_words"),
             models.Index(fields=["date_of_birth"], name="alias_date_of_birth"),
         ]

@@ -1,22 +1,10 @@
-"""Name keys for search that tolerates misspelling.
-
-PostgreSQL's pg_trgm and fuzzystrmatch are contrib extensions, which the embedded server lacks, so
-the keys are computed here and stored in indexed columns: a folded form (lower case, macrons and
-punctuation removed) for prefix search, and an American Soundex code for sound-alike search
-(Smith / Smyth, Tamihana / Tamihanna). Results are then ranked by string similarity.
+"""Name helpers in Python: the folded form kept with each name (lower case, macrons and punctuation
+removed) for the muster list's name filter and sort, and a spelling similarity. Search and court
+matching compare names in PostgreSQL (pg_trgm, fuzzystrmatch, unaccent; offenders migration 0004).
 """
 
 import difflib
 import unicodedata
-
-_SOUNDEX_CODES = {
-    **dict.fromkeys("bfpv", "1"),
-    **dict.fromkeys("cgjkqsxz", "2"),
-    **dict.fromkeys("dt", "3"),
-    "l": "4",
-    **dict.fromkeys("mn", "5"),
-    "r": "6",
-}
 
 
 def fold(name: str) -> str:
@@ -25,24 +13,6 @@ def fold(name: str) -> str:
     ascii_only = "".join(char for char in decomposed if not unicodedata.combining(char))
     kept = "".join(char for char in ascii_only.lower() if char.isalpha() or char in " -")
     return " ".join(kept.split())
-
-
-def soundex(name: str) -> str:
-    letters = [char for char in fold(name) if char.isalpha()]
-    if not letters:
-        return ""
-    first = letters[0]
-    code = [first.upper()]
-    previous = _SOUNDEX_CODES.get(first, "")
-    for char in letters[1:]:
-        digit = _SOUNDEX_CODES.get(char, "")
-        if digit and digit != previous:
-            code.append(digit)
-            if len(code) == 4:
-                break
-        if char not in "hw":  # h and w do not separate letters of the same code
-            previous = digit
-    return "".join(code).ljust(4, "0")
 
 
 def similarity(left: str, right: str) -> float:

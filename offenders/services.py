@@ -12,7 +12,7 @@ from audit.services import audit_created, audit_record
 from casenotes.services import system_casenote
 from ioms.transactions import atomic_service
 from offenders.models import PERMANENT_FLAG_KINDS, Address, Flag, Identifier, Offender, OffenderAlias
-from offenders.phonetics import fold, soundex
+from offenders.phonetics import fold
 
 OFFENDER_FIELDS = (
     "prn",
@@ -34,7 +34,6 @@ def _search_keys(family_name: str, given_names: str = "") -> dict[str, str]:
     return {
         "family_name_folded": fold(family_name)[: Offender._meta.get_field("family_name_folded").max_length],
         "given_names_folded": fold(given_names)[: Offender._meta.get_field("given_names_folded").max_length],
-        "family_name_soundex": soundex(family_name),
     }
 
 
@@ -92,7 +91,6 @@ def alias_add(
     alias.family_name_folded = fold(family_name)[
         : OffenderAlias._meta.get_field("family_name_folded").max_length
     ]
-    alias.family_name_soundex = soundex(family_name)
     alias.save()
     audit_created(
         actor=actor,

@@ -13,7 +13,7 @@ from allocation.models import CaseAllocation
 from casenotes.models import Casenote
 from documents.models import DocumentTemplate
 from offenders.models import Offender, OffenderAlias
-from offenders.phonetics import fold, soundex
+from offenders.phonetics import fold
 from sentences.models import Charge, Conviction, Offence, Sentence, SentenceType
 from staff.models import Office, OfficeKind, StaffMember, StaffPlacement, Team
 
@@ -109,7 +109,6 @@ class OffenderFactory(factory.django.DjangoModelFactory):
     home_office = factory.SubFactory(OfficeFactory)
     family_name_folded = factory.LazyAttribute(lambda o: fold(o.family_name))
     given_names_folded = factory.LazyAttribute(lambda o: fold(o.given_names))
-    family_name_soundex = factory.LazyAttribute(lambda o: soundex(o.family_name))
 
 
 class AliasFactory(factory.django.DjangoModelFactory):
@@ -120,7 +119,6 @@ class AliasFactory(factory.django.DjangoModelFactory):
     family_name = factory.Faker("last_name")
     given_names = factory.Faker("first_name")
     family_name_folded = factory.LazyAttribute(lambda o: fold(o.family_name))
-    family_name_soundex = factory.LazyAttribute(lambda o: soundex(o.family_name))
 
 
 class OffenceFactory(factory.django.DjangoModelFactory):
