@@ -714,15 +714,20 @@ def _run_court_workers(batches: list[list[int]], *, capture: bool) -> tuple[Cour
     import queue as queues
     import threading
 
-    from django.db import connections
+    from demo.court_worker import court_worker_main
 
     if connection.in_atomic_block:
         raise RuntimeError("The court workers read committed messages: run them outside a transaction.")
-    context = multiprocessing.get_context("fork")  # the children inherit the settings (and a test's database)
+    # Spawned, not forked: each worker sets Django up and opens its own connection (demo/court_worker.py).
+    context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(len(batches) + 1), context.Queue()
-    connections.close_all()  # a forked child must open its own connection, not share this one
+    database = connection.settings_dict["NAME"]
     workers = [
-        context.Process(target=_court_worker, args=(batch, capture and not n, start, results), daemon=True)
+        context.Process(
+            target=court_worker_main,
+            args=(database, batch, capture and not n, start, results),
+            daemon=True,
+        )
         for n, batch in enumerate(batches)
     ]
     for worker in workers:
