@@ -17,11 +17,11 @@ import contextlib
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Prefetch, Q
 
 from offenders.models import Identifier, Offender, OffenderAlias
 from offenders.phonetics import fold, similarity
+from offenders.selectors import name_codes
 
 # Scores out of 100. The weights and the threshold are the matching policy: a candidate below the
 # threshold is not shown to a person at all.
@@ -34,20 +34,6 @@ MAX_CANDIDATES = 10
 # A family name this similar in spelling (difflib's ratio) is nearly the same: one slip in a name of
 # five letters or more (Tamihana / Tamihanna, Smith / Smiht).
 NEARLY_THE_SAME_SPELLING = 0.8
-
-
-def name_codes(names) -> dict[str, set[str]]:
-    """The double-metaphone codes of each name's words, as the database computes them for search."""
-    names = sorted({name for name in names if name})
-    if not names:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, offenders_name_codes(offenders_name_words(offenders_fold(name))) "
-            "FROM unnest(%s::text[]) AS name",
-            [names],
-        )
-        return {name: set(codes) for name, codes in cursor.fetchall()}
 
 
 def _sound_alike(left: str, right: str, codes: dict[str, set[str]]) -> bool:

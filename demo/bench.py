@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from allocation.models import CaseAllocation
 from offenders.models import Offender
+from offenders.selectors import name_codes
 from sentences.models import Sentence
 from staff.demo_logins import demo_username
 from staff.roles import Role
@@ -657,8 +658,6 @@ def invented_family_names(count: int, *, seed: int = 10) -> list[str]:
     """`count` family names that sound like no word of any name on record (no double-metaphone code
     in common with the search vocabulary), so matching never takes a bench person for someone else."""
     import random
-
-    from courts.matching import name_codes
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT code, alternate_code FROM offenders_nameword")

@@ -37,6 +37,20 @@ class SearchTerms:
         return not self.text.strip() and self.date_of_birth is None
 
 
+def name_codes(names) -> dict[str, set[str]]:
+    """The double-metaphone codes of each name's words, as the database computes them for search."""
+    names = sorted({name for name in names if name})
+    if not names:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, offenders_name_codes(offenders_name_words(offenders_fold(name))) "
+            "FROM unnest(%s::text[]) AS name",
+            [names],
+        )
+        return {name: set(codes) for name, codes in cursor.fetchall()}
+
+
 # --- Name search ---------------------------------------------------------------------------------
 # Ranked in SQL over keys that the database derives from the names (offenders migration 0004). Each
 # typed word is first matched against the vocabulary of name words on record (offenders_nameword: a

@@ -1,7 +1,6 @@
 import pytest
 
-from courts.matching import name_codes
-from offenders.selectors import SearchTerms, offender_search
+from offenders.selectors import SearchTerms, name_codes, offender_search
 from tests.factories import OffenderFactory
 
 

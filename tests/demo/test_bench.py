@@ -6,7 +6,6 @@ import pytest
 from django.core.management import call_command
 
 from audit.models import AuditAction, AuditEvent
-from courts.matching import name_codes
 from demo.bench import (
     TARGETS,
     Result,
@@ -20,6 +19,7 @@ from demo.bench import (
     run_court_workers_bench,
 )
 from offenders.models import Offender
+from offenders.selectors import name_codes
 from staff.roles import Role
 
 pytestmark = pytest.mark.django_db
