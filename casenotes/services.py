@@ -56,6 +56,7 @@ def _casenote_write(
     contact_on: datetime.datetime | None = None,
     sentence=None,
     sensitive: bool = False,
+    deferred: bool = False,
 ) -> Casenote:
     if sensitive and actor is not None and not actor.has_perm("casenotes.view_sensitive_casenote"):
         raise PermissionDenied("You may not write sensitive casenotes.")
@@ -77,7 +78,11 @@ def _casenote_write(
         author=actor if getattr(actor, "is_authenticated", False) else None,
     )
     record_validate(note)
-    batch_insert(note)
+    if deferred:
+        # A generated note nobody reads back in the transaction: with a court batch's other rows.
+        batch_insert(note)
+    else:
+        note.save(force_insert=True)
     audit_created(actor=actor, obj=note, fields=NOTE_FIELDS, summary=f"Added casenote to {offender}")
     return note
 
@@ -91,7 +96,13 @@ def system_casenote(
     if note_type not in GENERATED_NOTE_TYPES:
         raise ValueError(f"system_casenote writes generated notes only, not {note_type!r}")
     return _casenote_write(
-        actor=actor, offender=offender, summary=summary, text=text, note_type=note_type, sentence=sentence
+        actor=actor,
+        offender=offender,
+        summary=summary,
+        text=text,
+        note_type=note_type,
+        sentence=sentence,
+        deferred=True,
     )
 
 

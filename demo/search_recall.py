@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from demo.bench import percentile
 from offenders.models import Offender
 from offenders.selectors import SearchTerms, offender_search
 
@@ -255,7 +256,7 @@ def format_recall(result: RecallResult) -> str:
                 form.missed,
             )
         ordered = sorted(timings) or [0.0]
-        p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+        p95 = percentile(ordered, 0.95)
         lines.append(
             f"{name:<32} {queries:>8} {recall:>8.1%} {statistics.median(ordered):>10.1f} {p95:>8.1f}  "
             + "; ".join(missed[:2])

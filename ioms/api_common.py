@@ -25,7 +25,8 @@ from staff.roles import Role, has_role
 # changes named fields, so PUT and DELETE answer 405.
 HTTP_METHODS = ["get", "post", "patch", "head", "options"]
 # Query parameters that page or sort a list rather than say what is searched for.
-PAGING_PARAMETERS = frozenset({"cursor", "page_size", "ordering", "format"})
+# "page" too: an older client's page number is paging, not a search term to audit.
+PAGING_PARAMETERS = frozenset({"cursor", "page", "page_size", "ordering", "format"})
 
 
 class ReadOnlyForDataShare(permissions.BasePermission):

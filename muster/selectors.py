@@ -27,11 +27,11 @@ from allocation.models import CaseAllocation, CaseRole
 from muster.models import MusterEntry
 from offenders.models import FlagKind
 from offenders.phonetics import fold
-from sentences.models import SentenceEventKind, SentenceStatus, SentenceType
+from sentences.models import CURRENT_SENTENCE_STATUSES, SentenceEventKind, SentenceType
 from staff.models import Office, StaffMember
 
 # "Currently subject to a sentence": started and running, or ordered and not yet started.
-CURRENT_STATUSES = (SentenceStatus.PENDING, SentenceStatus.ACTIVE)
+CURRENT_STATUSES = tuple(CURRENT_SENTENCE_STATUSES)
 APPEAL_KINDS = (SentenceEventKind.APPEAL_SENTENCE, SentenceEventKind.APPEAL_CONVICTION)
 BREACH_KINDS = (SentenceEventKind.BREACH,)
 # The offender warnings staff must see before contact (the others are on the record itself).

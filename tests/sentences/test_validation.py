@@ -127,5 +127,8 @@ def test_the_office_of_a_different_kind_is_still_refused(admin_support, office):
             managing_office=office,
         )
 
-    assert "court" in refused.value.message_dict
+    # The message full_clean gives for an office outside the field's choices.
+    assert refused.value.message_dict["court"] == [
+        f"office instance with id {probation.pk} is not a valid choice."
+    ], refused.value.message_dict
     assert not Sentence.objects.exists()
