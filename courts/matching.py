@@ -15,9 +15,10 @@ metaphone codes (offenders migration 0004), and edit distance.
 
 import contextlib
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from offenders.models import Identifier, Offender, OffenderAlias
 from offenders.phonetics import fold, similarity
@@ -124,7 +125,10 @@ def _score_name(
     return score, reasons
 
 
-def _variants(offender: Offender) -> list[tuple[str, str, datetime.date, str]]:
+Variant = tuple[str, str, datetime.date | None, str]  # family, given, date of birth, label
+
+
+def _variants(offender: Offender) -> list[Variant]:
     """The offender's own name and each alias (an alias without its own date of birth uses the
     offender's)."""
     variants = [(offender.family_name, offender.given_names, offender.date_of_birth, "")]
@@ -139,22 +143,11 @@ def _first_words(names) -> list[str]:
     return [(fold(name).split() or [""])[0] for name in names]
 
 
-def score_offender(
-    offender: Offender,
-    *,
-    family_name: str,
-    given_names: str,
-    date_of_birth,
-    codes: dict[str, set[str]] | None = None,
-) -> Candidate:
-    """The best score over the offender's own name and each alias."""
-    variants = _variants(offender)
-    if codes is None:
-        codes = name_codes(
-            [family_name, *_first_words([given_names])]
-            + [name for family, given, _, _ in variants for name in (family, *_first_words([given]))]
-        )
-    best = Candidate(offender, 0, [])
+def _best_variant(
+    variants: list[Variant], *, family_name: str, given_names: str, date_of_birth, codes: dict[str, set[str]]
+) -> tuple[int, list[str]]:
+    """The best score over a person's own name and each alias, with its reasons."""
+    best: tuple[int, list[str]] = (0, [])
     for family, given, dob, label in variants:
         score, reasons = _score_name(
             family=family,
@@ -166,44 +159,83 @@ def score_offender(
             label=label,
             codes=codes,
         )
-        if score > best.score:
-            best = Candidate(offender, score, reasons)
+        if score > best[0]:
+            best = (score, reasons)
     return best
+
+
+def _codes_for(family_name: str, given_names: str, variants: Iterable[Variant]) -> dict[str, set[str]]:
+    names = [family_name, *_first_words([given_names])]
+    for family, given, _, _ in variants:
+        names += [family, *_first_words([given])]
+    return name_codes(names)
+
+
+def score_offender(
+    offender: Offender,
+    *,
+    family_name: str,
+    given_names: str,
+    date_of_birth,
+    codes: dict[str, set[str]] | None = None,
+) -> Candidate:
+    """The best score over the offender's own name and each alias."""
+    variants = _variants(offender)
+    if codes is None:
+        codes = _codes_for(family_name, given_names, variants)
+    score, reasons = _best_variant(
+        variants, family_name=family_name, given_names=given_names, date_of_birth=date_of_birth, codes=codes
+    )
+    return Candidate(offender, score, reasons)
 
 
 def name_candidates(*, family_name: str, given_names: str, date_of_birth: datetime.date) -> list[Candidate]:
     """Offenders born on the date or a near one (or with an alias that is) whose name, or an alias,
-    is the same, sounds alike or is nearly the same spelling, best first. Four queries."""
+    is the same, sounds alike or is nearly the same spelling, best first. Five queries (four when
+    nobody is like the name).
+
+    The people born on those dates (about fifty nationally) are compared as plain rows; only the
+    few that score are read as records."""
     dates = {date_of_birth, *near_dates(date_of_birth)}
     # Two indexed reads rather than an OR across the alias join, which no index serves.
     alias_owners = list(
         OffenderAlias.objects.filter(date_of_birth__in=dates).values_list("offender_id", flat=True)
     )
-    offenders = list(
-        Offender.objects.filter(Q(date_of_birth__in=dates) | Q(pk__in=alias_owners)).prefetch_related(
-            Prefetch("aliases", queryset=OffenderAlias.objects.order_by("id"))
-        )
-    )
-    if not offenders:
+    people: dict[int, list[Variant]] = {
+        pk: [(family, given, dob, "")]
+        for pk, family, given, dob in Offender.objects.filter(
+            Q(date_of_birth__in=dates) | Q(pk__in=alias_owners)
+        ).values_list("pk", "family_name", "given_names", "date_of_birth")
+    }
+    if not people:
         return []
-    names = [family_name, *_first_words([given_names])]
-    for offender in offenders:
-        for family, given, _, _ in _variants(offender):
-            names += [family, *_first_words([given])]
-    codes = name_codes(names)
+    for owner, family, given, dob in (
+        OffenderAlias.objects.filter(offender_id__in=list(people))
+        .order_by("id")
+        .values_list("offender_id", "family_name", "given_names", "date_of_birth")
+    ):
+        people[owner].append((family, given, dob or people[owner][0][2], " (alias)"))
+    codes = _codes_for(family_name, given_names, (v for variants in people.values() for v in variants))
     scored = [
-        score_offender(
-            offender,
-            family_name=family_name,
-            given_names=given_names,
-            date_of_birth=date_of_birth,
-            codes=codes,
+        (
+            pk,
+            *_best_variant(
+                variants,
+                family_name=family_name,
+                given_names=given_names,
+                date_of_birth=date_of_birth,
+                codes=codes,
+            ),
         )
-        for offender in offenders
+        for pk, variants in people.items()
     ]
-    scored = [candidate for candidate in scored if candidate.score >= PROBABLE_THRESHOLD]
-    scored.sort(key=lambda candidate: (-candidate.score, candidate.offender.pk))
-    return scored[:MAX_CANDIDATES]
+    scored = sorted(
+        (row for row in scored if row[1] >= PROBABLE_THRESHOLD), key=lambda row: (-row[1], row[0])
+    )[:MAX_CANDIDATES]
+    if not scored:
+        return []
+    offenders = Offender.objects.in_bulk([pk for pk, _, _ in scored])
+    return [Candidate(offenders[pk], score, reasons) for pk, score, reasons in scored]
 
 
 def _checked(offender: Offender, details: dict, by: str) -> MatchResult:

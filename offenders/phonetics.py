@@ -4,9 +4,11 @@ matching compare names in PostgreSQL (pg_trgm, fuzzystrmatch, unaccent; offender
 """
 
 import difflib
+import functools
 import unicodedata
 
 
+@functools.lru_cache(maxsize=16384)  # court matching folds the same few thousand names again and again
 def fold(name: str) -> str:
     """Lower case ASCII letters, spaces and hyphens only: 'Ngāti-O'Neil ' -> 'ngati-oneil'."""
     decomposed = unicodedata.normalize("NFKD", name or "")
