@@ -61,3 +61,44 @@ class AuditEvent(models.Model):
         return (
             f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
         )
+
+
+class ChainSeal(models.Model):
+    """One link of the hash chain over an append-only table (audit/chain.py): the row `row_id` of
+    `table_name`, the row it follows and the hash of its contents and of that row's hash. Written
+    once by the sealer after the row's transaction has certainly ended; append-only itself (row and
+    TRUNCATE triggers, migration 0004). Kept beside the rows rather than in a column of theirs, so
+    sealing never rewrites the largest table (an UPDATE per audit row) and the rows' own triggers
+    keep refusing every UPDATE without an exception for the hash."""
+
+    table_name = models.CharField(max_length=63)
+    row_id = models.BigIntegerField()
+    previous_row_id = models.BigIntegerField(null=True, blank=True)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["table_name", "row_id"], name="chainseal_row_once"),
+            # A chain never forks, even if two sealers raced: one successor per row, one first row.
+            models.UniqueConstraint(
+                fields=["table_name", "previous_row_id"], name="chainseal_one_successor", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} {self.row_id} {self.hash[:12]}"
+
+
+class SealCheckpoint(models.Model):
+    """What the sealer saw at one run: each chained table's last id handed out, and the transactions
+    then running in this database. Once none of those is running, every id up to the recorded one is
+    either committed or never will be, so the rows up to it can be chained in id order. Bookkeeping
+    only (deleted when used): tampering with it can delay sealing, never hide a changed row."""
+
+    taken_at = models.DateTimeField(auto_now_add=True)
+    sequence_values = models.JSONField(default=dict)
+    waiting_for = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.pk} at {self.taken_at:%Y-%m-%d %H:%M:%S}"

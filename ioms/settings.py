@@ -200,6 +200,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.tasks.notify_escalations",
         "schedule": crontab(hour=7, minute=0),
     },
+    "seal-append-only-chains": {
+        # Issue 11: the audit trail's hash chain follows the writes within a minute or two.
+        "task": "audit.tasks.seal_append_only_chains",
+        "schedule": 60,
+    },
     "refresh-review-schedules": {
         # Classification reviews due (seed 003, "When to use"; issue 5), after the nightly sentence work.
         "task": "classification.tasks.refresh_review_schedules",

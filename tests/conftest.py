@@ -2,10 +2,39 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db.backends.postgresql.operations import DatabaseOperations
 
+from audit.append_only import APPEND_ONLY_TABLES
 from staff.roles import Role
 from tests.browser_support import chromium_browser  # noqa: F401 (one Chromium for every browser test)
 from tests.factories import OfficeFactory, staff_user
+
+
+@pytest.fixture(autouse=True, scope="session")
+def flush_lifts_the_truncate_refusal():
+    """A transactional test ends with Django's flush: one TRUNCATE of every table, which the
+    append-only tables refuse (audit migration 0004). For the test database only, the flush lifts
+    that one trigger inside its own transaction: DISABLE, TRUNCATE, ENABLE, so no other session ever
+    sees it off. Only the tables' owner may ALTER them (the tests run as the owner); the portal never
+    does, and `manage.py flush` outside the tests is refused."""
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        guarded = [entry.table for entry in APPEND_ONLY_TABLES if entry.table in tables]
+        if not statements or not guarded:
+            return statements
+        return [
+            *(f"ALTER TABLE {table} DISABLE TRIGGER ioms_refuse_truncate;" for table in guarded),
+            *statements,
+            *(f"ALTER TABLE {table} ENABLE TRIGGER ioms_refuse_truncate;" for table in guarded),
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
 
 
 @pytest.fixture(autouse=True)
