@@ -45,8 +45,9 @@ from audit.models import ChainSeal, SealCheckpoint
 
 logger = logging.getLogger(__name__)
 
-# pg_advisory_xact_lock key: one sealer at a time (the beat task and verify_audit). Writers never
-# take it.
+# Advisory lock keys: one sealing run at a time (the beat task and verify_audit; held for the run),
+# and one writer of seals at a time (held per chunk's transaction). Writers of rows never take them.
+SEAL_RUN_KEY = 0x10_5EA0
 SEAL_LOCK_KEY = 0x10_5EA1
 CHUNK_ROWS = 5000
 _JSON_TYPES = {114, 3802}  # json, jsonb: Django's connection hands them over as text
@@ -187,22 +188,36 @@ def _seal_chunk(table: str, up_to: int) -> int:
     return len(rows)
 
 
-def seal_chains() -> dict[str, int]:
+def seal_chains(*, wait: bool = True) -> dict[str, int]:
     """Chain the rows of every chained table whose transactions have certainly ended. Returns the
     number of rows sealed per table. Each chunk is its own transaction, so a first run over millions
-    of rows neither holds one huge transaction nor loses its work when interrupted."""
-    final = _advance_checkpoint()
-    sealed = {}
-    for entry in chained_tables():
-        up_to = final.get(entry.table, 0)
-        count = 0
-        while up_to:
-            done = _seal_chunk(entry.table, up_to)
-            count += done
-            if done < CHUNK_ROWS:
-                break
-        sealed[entry.table] = count
-    return sealed
+    of rows (after `seed_demo --size national`, say) neither holds one huge transaction nor loses its
+    work when interrupted. One run at a time: with `wait=False` (the beat task, every minute) a run
+    that finds another still going returns at once, sealing nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_lock(%s), true" if wait else "SELECT NULL, pg_try_advisory_lock(%s)",
+            [SEAL_RUN_KEY],
+        )
+        if not cursor.fetchone()[1]:
+            logger.info("Another sealing run is still going; this one leaves it the work.")
+            return {}
+    try:
+        final = _advance_checkpoint()
+        sealed = {}
+        for entry in chained_tables():
+            up_to = final.get(entry.table, 0)
+            count = 0
+            while up_to:
+                done = _seal_chunk(entry.table, up_to)
+                count += done
+                if done < CHUNK_ROWS:
+                    break
+            sealed[entry.table] = count
+        return sealed
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SEAL_RUN_KEY])
 
 
 def chain_heads() -> dict[str, tuple[int, str]]:

@@ -10,7 +10,7 @@ logger = logging.getLogger(__name__)
 @shared_task
 def seal_append_only_chains() -> dict[str, int]:
     """Chain the append-only rows whose transactions have ended (audit/chain.py), every minute."""
-    sealed = seal_chains()
+    sealed = seal_chains(wait=False)
     if any(sealed.values()):
         # The heads in the log are a copy of the chain outside the database (audit/chain.py).
         heads = chain_heads()

@@ -5,9 +5,10 @@ rolled-back id is a gap the chain steps over. Real second connections, real comm
 import pytest
 from django.db import connection, transaction
 
-from audit.chain import seal_chains, verify_chain
+from audit.chain import SEAL_RUN_KEY, seal_chains, verify_chain
 from audit.models import AuditAction, ChainSeal
 from audit.services import audit_record
+from audit.tasks import seal_append_only_chains
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,3 +93,18 @@ def test_a_sealer_in_the_middle_of_its_work_does_not_make_writers_wait(second_co
     seal_chains()
     assert written in sealed_ids()
     assert verify_chain("audit_auditevent").breaks == []
+
+
+def test_the_minute_task_leaves_the_work_to_a_sealing_run_still_going(second_connection, system_admin):
+    audit_record(actor=system_admin, action=AuditAction.LOGIN, summary="Logged in")
+    with second_connection.cursor() as cursor:  # a long first run, e.g. after loading national data
+        cursor.execute("SELECT pg_advisory_lock(%s)", [SEAL_RUN_KEY])
+
+    assert seal_append_only_chains() == {}
+    assert sealed_ids() == []
+
+    with second_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [SEAL_RUN_KEY])
+    second_connection.commit()
+    seal_append_only_chains()
+    assert seal_append_only_chains()["audit_auditevent"] == 1
