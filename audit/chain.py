@@ -101,6 +101,9 @@ def _lock() -> None:
 def _running_elsewhere() -> set[str]:
     """Transactions running now in this database, other than this one (it writes only seals)."""
     with connection.cursor() as cursor:
+        # pg_stat_activity is read once per transaction and then cached: a session that connected
+        # since would be missing from the join, and its transaction from the list.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             """
             SELECT l.virtualxid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid

@@ -5,7 +5,7 @@ rolled-back id is a gap the chain steps over. Real second connections, real comm
 import pytest
 from django.db import connection, transaction
 
-from audit.chain import SEAL_RUN_KEY, seal_chains, verify_chain
+from audit.chain import SEAL_RUN_KEY, _running_elsewhere, seal_chains, verify_chain
 from audit.models import AuditAction, ChainSeal
 from audit.services import audit_record
 from audit.tasks import seal_append_only_chains
@@ -108,3 +108,19 @@ def test_the_minute_task_leaves_the_work_to_a_sealing_run_still_going(second_con
     second_connection.commit()
     seal_append_only_chains()
     assert seal_append_only_chains()["audit_auditevent"] == 1
+
+
+def test_a_writer_that_connects_while_the_sealer_looks_is_still_waited_for(system_admin):
+    """PostgreSQL caches pg_stat_activity for a transaction: the sealer's second look, within the
+    same transaction, must still see a session that connected after its first."""
+    with transaction.atomic():
+        before = _running_elsewhere()
+        newcomer = connection.get_new_connection(connection.get_connection_params())
+        try:
+            insert_uncommitted(newcomer, "Written by a session that just connected")
+            seen = _running_elsewhere()
+        finally:
+            newcomer.rollback()
+            newcomer.close()
+
+    assert len(seen - before) == 1
