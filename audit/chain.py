@@ -106,9 +106,10 @@ def _running_elsewhere() -> set[str]:
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             """
-            SELECT l.virtualxid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'virtualxid' AND l.pid <> pg_backend_pid()
-              AND a.datname = current_database() AND a.backend_type <> 'autovacuum worker'
+            SELECT l.virtualxid FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'virtualxid' AND l.pid IS DISTINCT FROM pg_backend_pid()
+              -- A session not (yet) in pg_stat_activity counts: waiting once too often is harmless.
+              AND (a.pid IS NULL OR a.datname = current_database() AND a.backend_type <> 'autovacuum worker')
             UNION ALL
             SELECT 'prepared:' || gid FROM pg_prepared_xacts WHERE database = current_database()
             """
@@ -223,16 +224,6 @@ def seal_chains(*, wait: bool = True) -> dict[str, int]:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [SEAL_RUN_KEY])
 
 
-def chain_heads() -> dict[str, tuple[int, str]]:
-    """The last sealed row of each chain and its hash: worth keeping outside the database."""
-    heads = {}
-    for entry in chained_tables():
-        last = ChainSeal.objects.filter(table_name=entry.table).order_by("-row_id").first()
-        if last is not None:
-            heads[entry.table] = (last.row_id, last.hash)
-    return heads
-
-
 # ----------------------------------------------------------------------------------------------
 # Verification
 
@@ -255,6 +246,41 @@ class ChainReport:
     head_hash: str = ""
     not_yet_sealed: int = 0
     breaks: list[ChainBreak] = field(default_factory=list)
+
+
+def head_token(table: str, row_id: int, digest: str) -> str:
+    """A chain's head as verify_audit prints it and takes it back (--expect-head)."""
+    return f"{table}:{row_id}:{digest}"
+
+
+def chain_heads() -> list[str]:
+    """The last sealed row of each chain and its hash: worth keeping outside the database."""
+    heads = []
+    for entry in chained_tables():
+        last = ChainSeal.objects.filter(table_name=entry.table).order_by("-row_id").first()
+        if last is not None:
+            heads.append(head_token(entry.table, last.row_id, last.hash))
+    return heads
+
+
+def check_recorded_head(token: str) -> ChainBreak | None:
+    """A head kept outside the database must still be in the chain, with the same hash: otherwise
+    the chain was recomputed from that row on (by someone able to rewrite the tables)."""
+    try:
+        table, row_id, digest = token.split(":")
+        row_id = int(row_id)
+    except ValueError:
+        raise ValueError(
+            f"A recorded head reads TABLE:ROW:HASH (as verify_audit prints it), not {token!r}."
+        ) from None
+    seal = ChainSeal.objects.filter(table_name=table, row_id=row_id).first()
+    if seal is None:
+        return ChainBreak(table, row_id, "the recorded head is no longer in the chain")
+    if seal.hash != digest:
+        return ChainBreak(
+            table, row_id, f"the chain was recomputed: its seal is {seal.hash}, recorded as {digest}"
+        )
+    return None
 
 
 def _stream(sql: str, params: list) -> Iterator[tuple[list[tuple[str, int]], tuple]]:

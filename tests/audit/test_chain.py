@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from audit.append_only import chained_tables
-from audit.chain import SealingRefused, seal_chains
+from audit.chain import SealingRefused, chain_heads, seal_chains
 from audit.models import AuditAction, AuditEvent, ChainSeal
 from audit.services import audit_record
 from audit.tasks import seal_append_only_chains
@@ -43,10 +43,10 @@ def verify() -> str:
     return out.getvalue()
 
 
-def verify_fails() -> tuple[str, str]:
+def verify_fails(*args: str) -> tuple[str, str]:
     out = io.StringIO()
     with pytest.raises(CommandError) as failure:
-        call_command("verify_audit", stdout=out, stderr=io.StringIO())
+        call_command("verify_audit", *args, stdout=out, stderr=io.StringIO())
     return str(failure.value), out.getvalue()
 
 
@@ -235,3 +235,31 @@ def test_celery_beat_seals_every_minute(settings, events):
 
     seal_append_only_chains()
     assert seal_append_only_chains()["audit_auditevent"] == len(events)
+
+
+def test_a_head_kept_outside_the_database_shows_a_chain_recomputed_from_scratch(events):
+    verify()
+    (kept,) = [head for head in chain_heads() if head.startswith("audit_auditevent:")]
+    assert f"head {kept}" in verify()
+    # Someone able to rewrite the tables changes a row and recomputes every seal from it on.
+    as_owner_without_triggers(
+        "audit_auditevent",
+        "auditevent_append_only",
+        "UPDATE audit_auditevent SET summary = 'Nothing happened' WHERE id = %s",
+        [events[0].pk],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_chainseal DISABLE TRIGGER ioms_refuse_truncate")
+        cursor.execute("TRUNCATE audit_chainseal")
+        cursor.execute("ALTER TABLE audit_chainseal ENABLE TRIGGER ioms_refuse_truncate")
+    assert "Every chain verified" in verify()
+
+    message, output = verify_fails("--expect-head", kept)
+
+    row_id = kept.split(":")[1]
+    assert f"first broken row: audit_auditevent row {row_id}: the chain was recomputed" in message
+
+
+def test_a_recorded_head_that_is_not_one_is_a_clear_error(events):
+    with pytest.raises(CommandError, match="TABLE:ROW:HASH"):
+        call_command("verify_audit", "--expect-head", "audit_auditevent-12", stdout=io.StringIO())
