@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from classification.models import Review
-from offenders.access import offender_office_ids
+from offenders.access import has_need_to_know, offender_office_ids
 from offenders.models import Offender
 from sentences.models import Sentence, SentenceType
 from staff.access import office_id_of
@@ -94,6 +94,8 @@ CLASSIFICATION_VIEWING_ROLES = frozenset(
 
 
 def can_view_classification(user, offender: Offender) -> bool:
+    if not has_need_to_know(user, offender):
+        return False
     if has_role(user, Role.SYSTEM_ADMIN):
         return True
     if not has_role(user, *CLASSIFICATION_VIEWING_ROLES):

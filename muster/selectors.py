@@ -16,7 +16,7 @@ matching, is one SQL statement (`_MUSTER_SQL`), and an export the same statement
 """
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -288,7 +288,12 @@ def _flagged(flags: frozenset[str]) -> str:
 
 
 def _muster_sql(
-    office: Office, filters: MusterFilters, *, offset: int | None = None, per_page: int | None = None
+    office: Office,
+    filters: MusterFilters,
+    *,
+    offset: int | None = None,
+    per_page: int | None = None,
+    hidden_offender_ids: Collection[int] = (),
 ) -> tuple[str, dict]:
     """The muster statement and its parameters: everyone (in order) or one page.
 
@@ -307,6 +312,10 @@ def _muster_sql(
         conditions.append(f"EXISTS ({_SUPERVISING} AND allocation.staff_id = %(officer)s)")
     if filters.unallocated_only:
         conditions.append(f"NOT EXISTS ({_SUPERVISING})")
+    if hidden_offender_ids:
+        # Need-to-know (issue 11): restricted records the reader may not open are not listed.
+        parameters["hidden"] = sorted(hidden_offender_ids)
+        conditions.append("NOT (entry.offender_id = ANY(%(hidden)s))")
     counted = page = ""
     total = "NULL::bigint"
     if per_page is not None:
@@ -333,10 +342,13 @@ def _row(values: tuple) -> MusterRow:
     return MusterRow(*values[:-2])  # less the place in the list and the number listed
 
 
-def muster_rows(office: Office, filters: MusterFilters | None = None) -> Iterator[MusterRow]:
+def muster_rows(
+    office: Office, filters: MusterFilters | None = None, *, hidden_offender_ids: Collection[int] = ()
+) -> Iterator[MusterRow]:
     """The whole muster of `office`, filtered and sorted, streamed from one server-side cursor a
-    chunk at a time (so an office of thousands is never held in memory at once)."""
-    sql, parameters = _muster_sql(office, filters or MusterFilters())
+    chunk at a time (so an office of thousands is never held in memory at once). Pages and exports
+    pass the reader's `offenders.selectors.hidden_restricted_ids`."""
+    sql, parameters = _muster_sql(office, filters or MusterFilters(), hidden_offender_ids=hidden_offender_ids)
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
     with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
         cursor.execute(sql, parameters)
@@ -345,7 +357,12 @@ def muster_rows(office: Office, filters: MusterFilters | None = None) -> Iterato
 
 
 def muster_page(
-    office: Office, filters: MusterFilters, page_number, *, per_page: int
+    office: Office,
+    filters: MusterFilters,
+    page_number,
+    *,
+    per_page: int,
+    hidden_offender_ids: Collection[int] = (),
 ) -> tuple[Page, list[MusterRow]]:
     """One page of the muster and the number of matching people, in one statement whatever the
     office's size. Like Paginator.get_page, a page number that is not a number is the first page
@@ -354,7 +371,13 @@ def muster_page(
         number = max(1, int(page_number))
     except (TypeError, ValueError):
         number = 1
-    sql, parameters = _muster_sql(office, filters, offset=(number - 1) * per_page, per_page=per_page)
+    sql, parameters = _muster_sql(
+        office,
+        filters,
+        offset=(number - 1) * per_page,
+        per_page=per_page,
+        hidden_offender_ids=hidden_offender_ids,
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
         found = cursor.fetchall()

@@ -139,6 +139,8 @@ def can_create_offender(user) -> bool:
 
 
 def can_edit_offender(user, offender: Offender) -> bool:
+    if not has_need_to_know(user, offender):
+        return False
     if has_role(user, Role.SYSTEM_ADMIN):
         return True
     if has_role(user, Role.SERVICE_MANAGER, Role.ADMIN_SUPPORT) and office_id_of(user) in offender_office_ids(
@@ -151,6 +153,8 @@ def can_edit_offender(user, offender: Offender) -> bool:
 
 def can_view_history(user, offender: Offender) -> bool:
     """The audit trail of a record: administrators, and the managers of its offices."""
+    if not has_need_to_know(user, offender):
+        return False
     if has_role(user, Role.SYSTEM_ADMIN):
         return True
     return has_role(user, Role.SERVICE_MANAGER) and office_id_of(user) in offender_office_ids(offender)

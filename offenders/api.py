@@ -305,7 +305,8 @@ class OffenderViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
         queryset = Offender.objects.with_list_relations().prefetch_related(_with_active_flags())
         if self.schema_only or not can_search_offenders(self.request.user):
             return queryset.none()
-        return queryset
+        # Need-to-know: restricted records only for their access list (the detail refuses through the gate).
+        return queryset.visible_to(self.request.user)
 
     def get_object(self) -> Offender:
         return self.get_offender(for_edit=self.action == "partial_update")
