@@ -160,12 +160,10 @@ def can_view_history(user, offender: Offender) -> bool:
     return has_role(user, Role.SERVICE_MANAGER) and office_id_of(user) in offender_office_ids(offender)
 
 
-def access_offender_by_id(user, offender_id, *, for_edit: bool = False) -> Offender:
-    try:
-        offender = Offender.objects.select_related("home_office").get(pk=int(offender_id))
-    except (Offender.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such offender.") from None
-    if user_roles(user) & VIEWING_ROLES and not has_need_to_know(user, offender):
+def refuse_unless_need_to_know(user, offender: Offender) -> None:
+    """For the gates of records hanging off an offender (an allocate request, a review): a
+    restricted record refused to someone not on its list, audited, answered with the masked page."""
+    if not has_need_to_know(user, offender):
         audit_record(
             actor=user,
             action=AuditAction.DENIED,
@@ -173,6 +171,15 @@ def access_offender_by_id(user, offender_id, *, for_edit: bool = False) -> Offen
             summary=f"Refused: restricted record {offender.prn} (not on its access list)",
         )
         raise RestrictedRecordDenied(offender)
+
+
+def access_offender_by_id(user, offender_id, *, for_edit: bool = False) -> Offender:
+    try:
+        offender = Offender.objects.select_related("home_office").get(pk=int(offender_id))
+    except (Offender.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such offender.") from None
+    if user_roles(user) & VIEWING_ROLES:
+        refuse_unless_need_to_know(user, offender)
     if not can_view_offender(user, offender):
         raise PermissionDenied("You may not see this offender's record.")
     if for_edit and not can_edit_offender(user, offender):
