@@ -18,17 +18,19 @@ class Gender(models.TextChoices):
     UNKNOWN = "U", "Unknown"
 
 
-def visible_offenders_q(user, path: str = "") -> Q:
+def visible_offenders_q(user, path: str = "", *, user_id: int | None = None) -> Q:
     """The condition that an offender (at `path`, e.g. "offender" or "sentence__offender") is one
-    `user` may open: not restricted, or on the user's access list, or under a current break-glass
-    grant of theirs. Subqueries in the same statement, so a list filtered by it costs no extra
-    query whatever its length (need-to-know: offenders.access)."""
+    `user` (or the user with `user_id`) may open: not restricted, or on the user's access list, or
+    under a current break-glass grant of theirs. Subqueries in the same statement, so a list
+    filtered by it costs no extra query whatever its length (need-to-know: offenders.access)."""
     prefix = f"{path}__" if path else ""
     open_records = Q(**{f"{prefix}restricted": False})
-    if not getattr(user, "is_authenticated", False):
-        return open_records
-    listed = RestrictedAccess.objects.filter(user_id=user.pk, removed_at__isnull=True).values("offender_id")
-    broken = BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values(
+    if user_id is None:
+        if not getattr(user, "is_authenticated", False):
+            return open_records
+        user_id = user.pk
+    listed = RestrictedAccess.objects.filter(user_id=user_id, removed_at__isnull=True).values("offender_id")
+    broken = BreakGlassGrant.objects.filter(user_id=user_id, expires_at__gt=timezone.now()).values(
         "offender_id"
     )
     return open_records | Q(**{f"{prefix}pk__in": listed}) | Q(**{f"{prefix}pk__in": broken})

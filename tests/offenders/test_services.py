@@ -168,7 +168,9 @@ def test_renaming_an_offender_refreshes_the_search_keys(actor, office):
     offender.refresh_from_db()
     assert offender.family_name_folded == "ngata"
     assert offender.given_names_folded == "hemi"
-    assert [hit.offender for hit in offender_search(SearchTerms(text="Ngata, Hemi"), viewer=None)] == [offender]
+    assert [hit.offender for hit in offender_search(SearchTerms(text="Ngata, Hemi"), viewer=None)] == [
+        offender
+    ]
     assert offender_search(SearchTerms(text="Smith, John"), viewer=None) == []
 
 
