@@ -26,7 +26,6 @@ from muster.selectors import (
     muster_page,
     muster_rows,
 )
-from offenders.selectors import hidden_restricted_ids
 from staff.access import office_id_of
 from staff.models import Office
 
@@ -104,7 +103,7 @@ def _render_list(request, office: Office, form: MusterFilterForm, *, status: int
             filters,
             request.GET.get("page"),
             per_page=MUSTER_PAGE_SIZE,
-            hidden_offender_ids=hidden_restricted_ids(request.user),
+            viewer=request.user,
         )
         audit_listed(
             actor=request.user,
@@ -174,7 +173,7 @@ def export_csv(request, office_pk: int):
         return _render_list(request, office, form, status=400)
     _audit_export(request, office, filters, "CSV")
     response = StreamingHttpResponse(
-        csv_chunks(muster_rows(office, filters, hidden_offender_ids=hidden_restricted_ids(request.user))),
+        csv_chunks(muster_rows(office, filters, viewer=request.user)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = content_disposition_header(True, _filename(office, "csv"))
@@ -189,7 +188,7 @@ def export_xlsx(request, office_pk: int):
         return _render_list(request, office, form, status=400)
     _audit_export(request, office, filters, "XLSX")
     handle = write_xlsx(
-        muster_rows(office, filters, hidden_offender_ids=hidden_restricted_ids(request.user)),
+        muster_rows(office, filters, viewer=request.user),
         title=f"Muster list of {office} on {timezone.localdate():%d %B %Y}",
     )
     return FileResponse(
@@ -209,7 +208,7 @@ def printable(request, office_pk: int):
         "office": office,
         "counts": muster_counts(office),
         # The page holds the whole list anyway; the rows are still read in chunks.
-        "rows": list(muster_rows(office, filters, hidden_offender_ids=hidden_restricted_ids(request.user))),
+        "rows": list(muster_rows(office, filters, viewer=request.user)),
         "filter_summary": _filter_summary(form),
         "printed_at": timezone.localtime(),
     }

@@ -715,19 +715,6 @@ def restriction_history(offender: Offender) -> dict:
     }
 
 
-def hidden_restricted_ids(user) -> list[int]:
-    """The restricted records `user` may not open, for lists built in SQL by hand (the muster, the
-    inbox) to leave out: one query, and a short list (restricted cases are few)."""
-    from offenders.models import visible_offenders_q
-
-    return list(
-        Offender.objects.filter(restricted=True)
-        .exclude(visible_offenders_q(user))
-        .order_by()
-        .values_list("pk", flat=True)
-    )
-
-
 def break_glass_report_rows():
     """Every break-glass grant, newest first. The record is named by its PRN only: the report is
     read by managers not on its access list."""
