@@ -409,3 +409,40 @@ def test_lists_stay_a_constant_number_of_queries_with_restricted_records(
     for _ in range(10):
         offender_restrict(actor=keeper, offender=OffenderFactory(home_office=office), reason="High profile")
     assert cost() == few
+
+
+def test_the_muster_page_of_a_reader_still_reads_only_its_rows_from_the_index(office, keeper, outsider):
+    """Leaving out restricted records is an anti-join on the partial index of restricted records:
+    an unfiltered page still reads only its rows from the entries' index, with no subquery per
+    person (as tests/muster/test_selectors.py requires of the page without a reader)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from muster.selectors import MusterFilters, muster_page
+    from tests.muster.conftest import crowd
+
+    people = crowd(office, 12)
+    offender_restrict(actor=keeper, offender=people[0], reason="High-profile person")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE muster_musterentry")
+        cursor.execute("ANALYZE offenders_offender")
+    with CaptureQueriesContext(connection) as page:
+        _, rows = muster_page(office, MusterFilters(), 1, per_page=5, viewer=outsider)
+    assert people[0].prn not in [row.prn for row in rows] and len(rows) == 5
+    (statement,) = page.captured_queries
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement['sql']}")
+        plan = cursor.fetchone()[0][0]["Plan"]
+    assert "SubPlan" not in str(plan)
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", ()):
+            yield from nodes(child)
+
+    (limit,) = [node for node in nodes(plan) if node["Node Type"] == "Limit"]
+    (read,) = [node for node in nodes(limit) if node.get("Relation Name") == "muster_musterentry"]
+    assert read["Index Name"] == "muster_entry_name"
+    assert read["Actual Rows"] <= 7, "the page's 5 rows, the one left out and the one that ends it"
