@@ -446,3 +446,46 @@ def test_the_muster_page_of_a_reader_still_reads_only_its_rows_from_the_index(of
     (read,) = [node for node in nodes(limit) if node.get("Relation Name") == "muster_musterentry"]
     assert read["Index Name"] == "muster_entry_name"
     assert read["Actual Rows"] <= 7, "the page's 5 rows, the one left out and the one that ends it"
+
+
+def test_the_inbox_keeps_the_work_on_a_restricted_record_but_masks_the_name(restricted, outsider, keeper):
+    from inbox.selectors import InboxRow, masked_for, person_of
+    from inbox.sources import WorkItem, _offender_fields
+
+    item = WorkItem(
+        key="exception:1",
+        kind="exception",
+        title="Reconcile: no matching offender",
+        url="/exceptions/1/",
+        assignee_ids=frozenset({outsider.pk, keeper.pk}),
+        due_on=None,
+        days_overdue=None,
+        detail=f"About {SECRET_NAME}",
+        **_offender_fields(restricted),
+    )
+    [masked] = masked_for(person_of(outsider), [InboxRow(item, "Exceptions")])
+    assert (masked.item.offender_name, masked.item.detail, masked.item.offender_prn) == (
+        "Restricted record",
+        "",
+        "41999999",
+    )
+    assert masked.item.title == item.title  # the work is still there to be done
+    [shown] = masked_for(person_of(keeper), [InboxRow(item, "Exceptions")])
+    assert shown.item.offender_name == f"{SECRET_NAME.upper()}, Anaru"
+
+
+def test_the_allocation_queue_shows_the_request_only_to_a_manager_on_the_list(
+    client, restricted, keeper, office
+):
+    from allocation.models import AllocateRequest
+    from allocation.services import allocate_request_for_sentence
+
+    allocate_request_for_sentence(actor=keeper, sentence=restricted.sentences.get())
+    request = AllocateRequest.objects.get(offender=restricted)
+    other_manager = staff_user(Role.SERVICE_MANAGER, office=office, username="other_manager")
+    client.force_login(other_manager)
+    page = client.get(reverse("allocation:queue")).content.decode()
+    assert "41999999" not in page and SECRET_NAME.upper() not in page
+    assert client.get(reverse("allocation:request", args=[request.pk])).status_code == 403
+    client.force_login(keeper)
+    assert "41999999" in client.get(reverse("allocation:queue")).content.decode()
