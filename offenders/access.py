@@ -1,5 +1,11 @@
 """Who may see and change an offender's record. Views and API endpoints obtain offenders only
-through `access_offender_by_id`, so these rules are the single gate."""
+through `access_offender_by_id`, so these rules are the single gate.
+
+Need-to-know (issue 11): a restricted record opens, for every role, only to the staff on its access
+list and to those holding a current break-glass grant (`has_need_to_know`); anyone else is refused
+with `RestrictedRecordDenied` (audited; pages show the masked record with its break-glass link).
+Lists apply the same rule as a filter in SQL: `Offender.objects.visible_to(user)` and
+`offenders.models.visible_offenders_q(user, "offender")` for related rows."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
