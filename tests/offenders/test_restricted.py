@@ -489,3 +489,18 @@ def test_the_allocation_queue_shows_the_request_only_to_a_manager_on_the_list(
     assert client.get(reverse("allocation:request", args=[request.pk])).status_code == 403
     client.force_login(keeper)
     assert "41999999" in client.get(reverse("allocation:queue")).content.decode()
+
+
+def test_the_other_api_lists_of_offender_data_leave_the_record_out(restricted, outsider, keeper):
+    from tests.factories import AllocationFactory, ChargeFactory, ReferralFactory
+
+    ChargeFactory(offender=restricted)
+    ReferralFactory(offender=restricted)
+    AllocationFactory(offender=restricted, staff=outsider.staff)
+    paths = ("/api/v1/charges/", "/api/v1/referrals/", "/api/v1/allocations/")
+    for user, expected in ((outsider, 0), (keeper, 1)):
+        api = _api(user)
+        for path in paths:
+            response = api.get(path, {"offender": restricted.pk})
+            assert response.status_code == 200, path
+            assert len(response.json()["results"]) == expected, (user.username, path)
