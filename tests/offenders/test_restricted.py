@@ -504,3 +504,20 @@ def test_the_other_api_lists_of_offender_data_leave_the_record_out(restricted, o
             response = api.get(path, {"offender": restricted.pk})
             assert response.status_code == 200, path
             assert len(response.json()["results"]) == expected, (user.username, path)
+
+
+def test_the_exceptions_report_and_its_export_leave_the_record_out(client, restricted, keeper, office):
+    from reconciliation.models import ReasonCode
+    from reconciliation.services import exception_raise
+
+    exception, _ = exception_raise(
+        reason_code=ReasonCode.MISSING_KEY_DATES, detail="No SRD.", sentence=restricted.sentences.get()
+    )
+    other_manager = staff_user(Role.SERVICE_MANAGER, office=office, username="other_manager")
+    client.force_login(other_manager)
+    assert "41999999" not in client.get(reverse("reconciliation:report")).content.decode()
+    assert "41999999" not in b"".join(client.get(reverse("reconciliation:export")).streaming_content).decode()
+    assert client.get(reverse("reconciliation:detail", args=[exception.pk])).status_code == 403
+    client.force_login(keeper)
+    assert "41999999" in client.get(reverse("reconciliation:report")).content.decode()
+    assert client.get(reverse("reconciliation:detail", args=[exception.pk])).status_code == 200
