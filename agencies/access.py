@@ -42,7 +42,7 @@ def access_referral_by_id(user, referral_id, *, for_edit: bool = False):
     from django.http import Http404
 
     from agencies.models import Referral
-    from offenders.access import can_view_offender
+    from offenders.access import can_view_offender, refuse_unless_need_to_know
 
     try:
         referral = Referral.objects.select_related("offender", "programme__agency", "sentence").get(
@@ -50,6 +50,7 @@ def access_referral_by_id(user, referral_id, *, for_edit: bool = False):
         )
     except (Referral.DoesNotExist, TypeError, ValueError):
         raise Http404("No such referral.") from None
+    refuse_unless_need_to_know(user, referral.offender)
     if not can_view_offender(user, referral.offender):
         raise PermissionDenied("You may not see this referral.")
     if for_edit and not can_record_referral(user, referral):

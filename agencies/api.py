@@ -33,6 +33,7 @@ from agencies.services import (
 )
 from ioms.api_common import ListRetrieveViewSet, ServiceCreateMixin, ServiceUpdateMixin, name_enum, refuse
 from offenders.access import access_offender_by_id, can_search_offenders
+from offenders.models import visible_offenders_q
 from sentences.models import Sentence
 
 
@@ -353,7 +354,7 @@ class ReferralViewSet(ServiceCreateMixin, ListRetrieveViewSet):
         queryset = Referral.objects.select_related("programme__agency")
         if self.schema_only or not can_search_offenders(self.request.user):
             return queryset.none()
-        return queryset
+        return queryset.filter(visible_offenders_q(self.request.user, "offender"))
 
     def get_object(self) -> Referral:
         for_edit = self.action == "transition" or (

@@ -5,6 +5,7 @@ or sessions."""
 from django.db.models import Count, Q, QuerySet
 
 from agencies.models import PLACE_STATUSES, Programme, Referral, ReferralStatus
+from offenders.models import visible_offenders_q
 
 
 def _rate(attended: int, sessions: int, excused: int) -> int | None:
@@ -61,12 +62,14 @@ def with_rates(referrals) -> list[Referral]:
     return rows
 
 
-def waiting_list(programme: Programme) -> list[Referral]:
+def waiting_list(programme: Programme, *, viewer) -> list[Referral]:
     """The waiting list in the order places are offered: longest waiting first."""
     rows = with_rates(
-        referrals_with_attendance(programme.referrals.filter(status=ReferralStatus.WAITING)).order_by(
-            "waitlisted_on", "id"
-        )
+        referrals_with_attendance(
+            programme.referrals.filter(status=ReferralStatus.WAITING).filter(
+                visible_offenders_q(viewer, "offender")  # need-to-know
+            )
+        ).order_by("waitlisted_on", "id")
     )
     for position, referral in enumerate(rows, start=1):
         referral.position = position

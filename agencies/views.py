@@ -57,6 +57,7 @@ from audit.services import audit_listed, audit_record, audit_view
 from ioms.csv_export import Echo, safe_cell
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
+from offenders.models import visible_offenders_q
 
 AGENCY_PAGE_SIZE = 50
 CLOSED_REFERRALS_PAGE_SIZE = 25
@@ -291,15 +292,19 @@ def programme_detail(request, pk):
     # Who is on a programme is part of their record: shown to those who keep records, and audited.
     if can_manage_agencies(request.user):
         open_rows = referrals_with_attendance(
-            programme.referrals.filter(status__in=(ReferralStatus.REFERRED, *PLACE_STATUSES))
+            programme.referrals.filter(visible_offenders_q(request.user, "offender")).filter(
+                status__in=(ReferralStatus.REFERRED, *PLACE_STATUSES)
+            )
         ).order_by("referred_on", "id")
         holding, awaiting = [], []
         for referral in with_rates(open_rows):
             (holding if referral.status in PLACE_STATUSES else awaiting).append(referral)
-        waiting = waiting_list(programme)
+        waiting = waiting_list(programme, viewer=request.user)
         closed_page = Paginator(
             referrals_with_attendance(
-                programme.referrals.exclude(status__in=OPEN_REFERRAL_STATUSES)
+                programme.referrals.filter(visible_offenders_q(request.user, "offender")).exclude(
+                    status__in=OPEN_REFERRAL_STATUSES
+                )
             ).order_by("-status_changed_on", "-id"),
             CLOSED_REFERRALS_PAGE_SIZE,
         ).get_page(request.GET.get("page"))
@@ -344,7 +349,8 @@ def programme_referrals_export(request, pk):
     programme = _programme(request.user, pk)
     if not can_manage_agencies(request.user):
         raise PermissionDenied("Only those who keep records see who is referred to a programme.")
-    referrals = referrals_with_attendance(programme.referrals.all()).order_by("referred_on", "id")
+    visible = programme.referrals.filter(visible_offenders_q(request.user, "offender"))  # need-to-know
+    referrals = referrals_with_attendance(visible).order_by("referred_on", "id")
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,
@@ -353,7 +359,7 @@ def programme_referrals_export(request, pk):
     )
     audit_listed(
         actor=request.user,
-        offender_ids=programme.referrals.values_list("offender_id", flat=True),
+        offender_ids=visible.values_list("offender_id", flat=True),
         summary=f"Exported on programme {programme}",
     )
 

@@ -106,7 +106,7 @@ def access_allocation_to_read_by_id(user, allocation_id):
     from django.http import Http404
 
     from allocation.models import CaseAllocation
-    from offenders.access import can_view_offender
+    from offenders.access import can_view_offender, refuse_unless_need_to_know
 
     try:
         allocation = CaseAllocation.objects.select_related(
@@ -114,6 +114,7 @@ def access_allocation_to_read_by_id(user, allocation_id):
         ).get(pk=int(allocation_id))
     except (CaseAllocation.DoesNotExist, TypeError, ValueError):
         raise Http404("No such allocation.") from None
+    refuse_unless_need_to_know(user, allocation.offender)
     if not can_view_offender(user, allocation.offender):
         raise PermissionDenied("You may not see the allocations of this case.")
     return allocation
@@ -152,6 +153,9 @@ def access_allocate_request_by_id(user, request_id):
         ).get(pk=int(request_id))
     except (AllocateRequest.DoesNotExist, TypeError, ValueError):
         raise Http404("No such allocate request.") from None
+    from offenders.access import refuse_unless_need_to_know
+
+    refuse_unless_need_to_know(user, request.offender)
     if not can_allocate_request(user, request):
         raise PermissionDenied("Only a service manager of this office may work its allocation queue.")
     return request

@@ -14,6 +14,7 @@ from allocation.models import CaseAllocation, CaseRole
 from allocation.team import team_member_add, team_member_end
 from ioms.api_common import ListRetrieveViewSet, ServiceCreateMixin, refuse
 from offenders.access import access_offender_by_id, can_search_offenders
+from offenders.models import visible_offenders_q
 from sentences.models import Sentence
 from staff.models import StaffMember
 
@@ -105,7 +106,7 @@ class AllocationViewSet(ServiceCreateMixin, ListRetrieveViewSet):
         queryset = CaseAllocation.objects.select_related("staff__user")
         if self.schema_only or not can_search_offenders(self.request.user):
             return queryset.none()
-        return queryset
+        return queryset.filter(visible_offenders_q(self.request.user, "offender"))
 
     def get_object(self) -> CaseAllocation:
         if self.action == "end":

@@ -20,6 +20,7 @@ from allocation.models import (
     WorkloadWeight,
 )
 from offenders.access import offender_office_ids
+from offenders.models import visible_offenders_q
 from sentences.models import Sentence
 from staff.models import Office, OfficeKind, StaffMember
 from staff.roles import Role
@@ -192,10 +193,12 @@ def office_queue(office: Office, *, status: str = AllocateRequestStatus.OPEN) ->
     return AllocateRequest.objects.filter(office=office, status=status).for_queue()
 
 
-def officer_caseload(staff: StaffMember) -> list[CaseAllocation]:
-    """The officer's current cases with each offender's current sentences (two queries)."""
+def officer_caseload(staff: StaffMember, *, viewer) -> list[CaseAllocation]:
+    """The officer's current cases with each offender's current sentences (two queries), less the
+    restricted records `viewer` may not open."""
     return list(
         CaseAllocation.objects.current()
+        .filter(visible_offenders_q(viewer, "offender"))
         .filter(staff=staff)
         .select_related("offender", "sentence")
         .prefetch_related(

@@ -69,6 +69,7 @@ from allocation.team import team_member_add, team_member_end, team_member_replac
 from audit.services import audit_listed, audit_view
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
+from offenders.models import visible_offenders_q
 from staff.access import access_staff_member_by_id, staff_of
 from staff.models import OfficeKind
 from staff.roles import Role, has_role
@@ -290,7 +291,8 @@ def _may_record_leave_in(user, office) -> bool:
 def queue(request):
     office, office_form = _queue_office(request)
     form = QueueFilterForm(request.GET or None)
-    rows = office_queue(office)
+    # Need-to-know: requests for restricted records the manager may not open are not listed.
+    rows = office_queue(office).filter(visible_offenders_q(request.user, "offender"))
     today = timezone.localdate()
     if form.is_valid():
         data = form.cleaned_data
@@ -423,7 +425,7 @@ def caseload(request):
         member = access_staff_member_by_id(request.user, staff_id)
     if member is None or not can_view_caseload(request.user, member):
         raise PermissionDenied("You may see your own caseload, or the caseloads of your office's officers.")
-    cases = officer_caseload(member)
+    cases = officer_caseload(member, viewer=request.user)
     today = timezone.localdate()
     recent = today - datetime.timedelta(days=NEW_CASE_DAYS)
     # One row per offender, with every part the member plays in the case (seed 004: the team is
@@ -466,7 +468,11 @@ def caseload(request):
             "new_count": sum(1 for row in rows if row["new"]),
             "own": member == staff_of(request.user),
             "can_reallocate": can_work_queue(request.user, member.office),
-            "history": list(allocation_history(staff=member)[:HISTORY_ROWS]),
+            "history": list(
+                allocation_history(staff=member).filter(visible_offenders_q(request.user, "offender"))[
+                    :HISTORY_ROWS
+                ]
+            ),
         },
     )
 

@@ -4,7 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from casenotes.models import Casenote
-from offenders.access import can_edit_offender, can_view_offender, offender_office_ids
+from offenders.access import (
+    can_edit_offender,
+    can_view_offender,
+    offender_office_ids,
+    refuse_unless_need_to_know,
+)
 from staff.access import office_id_of
 from staff.roles import Role, has_role, user_roles
 
@@ -49,6 +54,7 @@ def access_casenote_by_id(user, casenote_id) -> Casenote:
         note = Casenote.objects.select_related("offender", "author", "sentence").get(pk=int(casenote_id))
     except (Casenote.DoesNotExist, TypeError, ValueError):
         raise Http404("No such casenote.") from None
+    refuse_unless_need_to_know(user, note.offender)
     if not can_read_casenotes(user, note.offender):
         raise PermissionDenied("You may not read this offender's casenotes.")
     if note.sensitive and not can_read_sensitive(user):

@@ -20,6 +20,7 @@ from casenotes.models import Casenote, CasenoteType
 from casenotes.services import casenote_amend, casenote_create
 from ioms.api_common import ListRetrieveViewSet, ServiceCreateMixin, name_enum, refuse
 from offenders.access import access_offender_by_id
+from offenders.models import visible_offenders_q
 from sentences.models import Sentence
 
 # System notes are written by the services themselves (allocation, court interface), not by people.
@@ -115,7 +116,9 @@ class CasenoteViewSet(ServiceCreateMixin, ListRetrieveViewSet):
         queryset = Casenote.objects.with_list_relations().prefetch_related("amendments")
         if self.schema_only:
             return queryset.none()
-        return queryset.visible_to_sensitive(can_read_sensitive(self.request.user))
+        return queryset.visible_to_sensitive(can_read_sensitive(self.request.user)).filter(
+            visible_offenders_q(self.request.user, "offender")
+        )
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         if not can_list_casenotes(request.user):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from classification.models import Review
-from offenders.access import offender_office_ids
+from offenders.access import has_need_to_know, offender_office_ids, refuse_unless_need_to_know
 from offenders.models import Offender
 from sentences.models import Sentence, SentenceType
 from staff.access import office_id_of
@@ -94,6 +94,8 @@ CLASSIFICATION_VIEWING_ROLES = frozenset(
 
 
 def can_view_classification(user, offender: Offender) -> bool:
+    if not has_need_to_know(user, offender):
+        return False
     if has_role(user, Role.SYSTEM_ADMIN):
         return True
     if not has_role(user, *CLASSIFICATION_VIEWING_ROLES):
@@ -122,6 +124,7 @@ def access_review_by_id(user, review_id) -> Review:
         ).get(pk=int(review_id))
     except (Review.DoesNotExist, TypeError, ValueError):
         raise Http404("No such review.") from None
+    refuse_unless_need_to_know(user, review.offender)
     if not can_view_classification(user, review.offender):
         raise PermissionDenied("You may not see this prisoner's classification.")
     return review

@@ -33,6 +33,7 @@ from classification.models import (
     ReviewTransition,
 )
 from ioms.api_common import IomsViewSet, ListRetrieveViewSet
+from offenders.models import visible_offenders_q
 from sentences.models import Sentence
 from staff.access import office_id_of
 from staff.roles import Role, has_role, user_roles
@@ -302,6 +303,7 @@ class ReviewViewSet(ListRetrieveViewSet):
             return Review.objects.none()
         return (
             reviews_visible_to(self.request.user)
+            .filter(visible_offenders_q(self.request.user, "offender"))
             .select_related("offender", "instrument")
             .prefetch_related(*REVIEW_PREFETCHES)
             .order_by("-initiated_at", "-id")

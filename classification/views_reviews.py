@@ -52,6 +52,7 @@ from classification.selectors import (
 )
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
+from offenders.models import visible_offenders_q
 from offenders.views import record_context
 from staff.access import office_id_of
 from staff.roles import Role, has_role
@@ -344,7 +345,9 @@ def review_list(request):
     prison_id = None if national else office_id_of(user)
     if not national and prison_id is None:
         raise PermissionDenied("You are not placed at a prison.")
-    reviews = prison_reviews(prison_id=prison_id, statuses=WAITING)
+    reviews = prison_reviews(prison_id=prison_id, statuses=WAITING).filter(
+        visible_offenders_q(user, "offender")  # need-to-know
+    )
     if national:
         # Every prison's reviews: paged in the database; an administrator acts on none but cancel.
         page = Paginator(reviews, PER_PAGE).get_page(request.GET.get("page"))

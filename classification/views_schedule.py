@@ -26,6 +26,7 @@ from classification.schedule import (
     unclassified_at,
 )
 from ioms.csv_export import Echo, safe_cell
+from offenders.models import visible_offenders_q
 from staff.models import Office
 
 PER_PAGE = 25
@@ -63,14 +64,16 @@ def _scope(request) -> tuple[Office | None, DueFilterForm]:
     return prison, form
 
 
-def _rows(prison: Office, show: str, today: datetime.date):
+def _rows(prison: Office, show: str, today: datetime.date, user):
+    # Need-to-know: restricted records the user may not open are left out (page and CSV).
+    visible = visible_offenders_q(user, "offender")
     if show == DueFilter.UNCLASSIFIED:
-        return unclassified_at(prison.pk, today=today)
+        return unclassified_at(prison.pk, today=today).filter(visible)
     if show == DueFilter.OVERDUE:
-        return reviews_due(prison.pk, today=today, overdue_only=True)
+        return reviews_due(prison.pk, today=today, overdue_only=True).filter(visible)
     if show == DueFilter.ALL:
-        return reviews_due(prison.pk, today=today, within_days=None)
-    return reviews_due(prison.pk, today=today)
+        return reviews_due(prison.pk, today=today, within_days=None).filter(visible)
+    return reviews_due(prison.pk, today=today).filter(visible)
 
 
 @require_GET
@@ -81,7 +84,7 @@ def due(request):
         return render(request, "classification/due.html", context)
     today = timezone.localdate()
     show = form.show_value()
-    page = Paginator(_rows(prison, show, today), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(_rows(prison, show, today, request.user), PER_PAGE).get_page(request.GET.get("page"))
     audit_listed(
         actor=request.user,
         offender_ids=[row.offender_id for row in page.object_list],
@@ -152,7 +155,7 @@ def due_export(request):
         summary=f"Exported the classification reviews due at {prison.name} ({DueFilter(show).label.lower()})",
         query=f"prison={prison.pk}&show={show}",
     )
-    rows = _rows(prison, show, today).iterator(chunk_size=2000)
+    rows = _rows(prison, show, today, request.user).iterator(chunk_size=2000)
     writer = csv.writer(Echo())
 
     def lines():

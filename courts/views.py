@@ -48,6 +48,7 @@ from courts.selectors import (
 )
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
+from offenders.models import visible_offenders_q
 from reconciliation.models import DataException
 from sentences.access import access_sentence_by_id
 from staff.access import staff_of
@@ -275,7 +276,11 @@ def correction_list(request):
     form = CorrectionFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {"status": OUTSTANDING, "office": None}
     office = filters.get("office")
-    rows = correction_request_list(office_id=office.pk if office else None, status=filters.get("status", ""))
+    rows = correction_request_list(
+        office_id=office.pk if office else None, status=filters.get("status", "")
+    ).filter(
+        visible_offenders_q(request.user, "offender")  # need-to-know
+    )
     page_obj = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     audit_search(
         actor=request.user,

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from datashare.catalogue import CORE_SCOPE, OFFENDERS, ShareScope
 from datashare.models import Share, ShareCredential, ShareReader
 from offenders.models import Offender
@@ -57,6 +59,15 @@ def access_shared_offender_by_id(user, offender_id) -> tuple[Offender, ShareScop
         offender = Offender.objects.select_related("home_office").get(pk=int(offender_id))
     except (Offender.DoesNotExist, TypeError, ValueError):
         raise Http404("No such offender.") from None
+    if offender.restricted:
+        # Never shared (issue 11; datashare.selectors): answered as unknown, and the refusal audited.
+        audit_record(
+            actor=user,
+            action=AuditAction.DENIED,
+            obj=offender,
+            summary=f"Refused: restricted record {offender.prn} is not shared (data share)",
+        )
+        raise Http404("No such offender.")
     return offender, scope
 
 

@@ -11,9 +11,12 @@ from datashare.models import Share
 from offenders.models import Flag, Offender
 from sentences.models import Sentence
 
+# Restricted records (issue 11: need-to-know) are never shared with a partner agency: they are left
+# out of every shared list and record as if they did not exist, whatever the share carries.
+
 
 def shared_offenders(scope: ShareScope) -> QuerySet[Offender]:
-    offenders = Offender.objects.select_related("home_office").order_by("prn")
+    offenders = Offender.objects.filter(restricted=False).select_related("home_office").order_by("prn")
     if "warnings" in scope.fields_of(OFFENDERS):
         offenders = offenders.prefetch_related(
             Prefetch(
@@ -26,14 +29,18 @@ def shared_offenders(scope: ShareScope) -> QuerySet[Offender]:
 
 
 def shared_sentences() -> QuerySet[Sentence]:
-    return Sentence.objects.select_related("offender", "court", "managing_office").order_by(
-        "offender__prn", "-start_date", "-id"
+    return (
+        Sentence.objects.filter(offender__restricted=False)
+        .select_related("offender", "court", "managing_office")
+        .order_by("offender__prn", "-start_date", "-id")
     )
 
 
 def shared_allocations() -> QuerySet[CaseAllocation]:
-    return CaseAllocation.objects.select_related("offender", "staff__user", "staff__office").order_by(
-        "offender__prn", "ended_on", "-started_on", "-id"
+    return (
+        CaseAllocation.objects.filter(offender__restricted=False)
+        .select_related("offender", "staff__user", "staff__office")
+        .order_by("offender__prn", "ended_on", "-started_on", "-id")
     )
 
 

@@ -96,9 +96,15 @@ def shared_search(request):
                 "office": office.code if office else "",
             },
         )
-        hits = offender_search(
-            SearchTerms(text=text, date_of_birth=date_of_birth, office_id=office.pk if office else None)
-        )
+        # Restricted records are never shared, not even masked (issue 11; docs/data-share.md).
+        hits = [
+            hit
+            for hit in offender_search(
+                SearchTerms(text=text, date_of_birth=date_of_birth, office_id=office.pk if office else None),
+                viewer=request.user,
+            )
+            if not hit.masked and not hit.offender.restricted
+        ]
         if len(hits) == 1 and hits[0].matched_on == "PRN":
             return redirect("offenders:detail", pk=hits[0].offender.pk)
         offenders = [hit.offender for hit in hits]

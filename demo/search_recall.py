@@ -213,7 +213,9 @@ def measure_recall(
     forms: dict[str, FormResult] = defaultdict(lambda: FormResult(form=""))
     for number, item in enumerate(queries, start=1):
         started = time.perf_counter()
-        hits = offender_search(SearchTerms(text=item.text, date_of_birth=item.date_of_birth), limit=RANKED)
+        hits = offender_search(
+            SearchTerms(text=item.text, date_of_birth=item.date_of_birth), viewer=None, limit=RANKED
+        )
         elapsed = (time.perf_counter() - started) * 1000
         result = forms[item.form]
         result.form = item.form

@@ -3,7 +3,12 @@ from django.http import Http404
 
 from casenotes.access import can_read_sensitive
 from documents.models import Document, DocumentVersion, IssueRecord, Report
-from offenders.access import can_edit_offender, can_view_offender, offender_office_ids
+from offenders.access import (
+    can_edit_offender,
+    can_view_offender,
+    offender_office_ids,
+    refuse_unless_need_to_know,
+)
 from staff.access import office_id_of
 from staff.roles import Role, has_role, user_roles
 
@@ -30,6 +35,7 @@ def access_document_by_id(user, document_id, *, for_edit: bool = False) -> Docum
         )
     except (Document.DoesNotExist, TypeError, ValueError):
         raise Http404("No such document.") from None
+    refuse_unless_need_to_know(user, document.offender)
     if not can_read_documents(user, document.offender):
         raise PermissionDenied("You may not read this offender's documents.")
     report = report_of_document(document)
@@ -118,6 +124,7 @@ def access_report_by_id(user, report_id) -> Report:
         ).get(pk=int(report_id))
     except (Report.DoesNotExist, TypeError, ValueError):
         raise Http404("No such report.") from None
+    refuse_unless_need_to_know(user, report.offender)
     if not can_read_documents(user, report.offender):
         raise PermissionDenied("You may not read this offender's reports.")
     if report.includes_sensitive and not can_read_sensitive(user):

@@ -19,6 +19,7 @@ from documents.models import Document, DocumentStatus, DocumentTemplate, Documen
 from documents.services import document_create, document_finalise, document_pdf, document_revise
 from ioms.api_common import ListRetrieveViewSet, PDFRenderer, ServiceCreateMixin, refuse
 from offenders.access import access_offender_by_id
+from offenders.models import visible_offenders_q
 from sentences.models import Sentence
 
 
@@ -135,7 +136,7 @@ class DocumentViewSet(ServiceCreateMixin, ListRetrieveViewSet):
         )
         if self.schema_only:
             return queryset.none()
-        return queryset
+        return queryset.filter(visible_offenders_q(self.request.user, "offender"))
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         if not can_list_documents(request.user):

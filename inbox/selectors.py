@@ -14,6 +14,7 @@ Managers and teams (staff.models has no reporting line, so the structure is read
 Urgency: overdue first, the most overdue first; then the soonest due; then work with no due date.
 Every list is built in a fixed number of queries: one for the people, one or two per source."""
 
+import dataclasses
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Q, Value
 
 from inbox.sources import Person, Source, WorkItem, registered_sources
+from offenders.models import Offender, visible_offenders_q
 from staff.access import staff_of
 from staff.models import OfficeKind, StaffMember
 from staff.roles import Role, user_roles
@@ -228,6 +230,28 @@ def _beyond_escalation(source: Source, item: WorkItem) -> bool:
     return item.days_overdue is not None and item.days_overdue > source.escalate_after_days
 
 
+RESTRICTED_NAME = "Restricted record"
+
+
+def masked_for(viewer: Person, rows: list[InboxRow]) -> list[InboxRow]:
+    """Rows on restricted records `viewer` may not open keep their work (it still has to be done)
+    but lose the person's name and the detail: one query, and only when a row is restricted."""
+    restricted = {row.item.offender_id for row in rows if row.item.offender_restricted}
+    if not restricted:
+        return rows
+    visible = set(
+        Offender.objects.filter(pk__in=restricted)
+        .filter(visible_offenders_q(None, user_id=viewer.user_id))
+        .values_list("pk", flat=True)
+    )
+    return [
+        dataclasses.replace(row, item=dataclasses.replace(row.item, offender_name=RESTRICTED_NAME, detail=""))
+        if row.item.offender_restricted and row.item.offender_id not in visible
+        else row
+        for row in rows
+    ]
+
+
 def inbox_of(owner: Person, *, viewer: Person, today: datetime.date) -> Inbox:
     """`owner`'s work as `viewer` (the owner, or their manager) may see it: the items they may do,
     and, for a manager, their team's items overdue beyond escalation."""
@@ -243,6 +267,7 @@ def inbox_of(owner: Person, *, viewer: Person, today: datetime.date) -> Inbox:
             late = tuple(by_user[user_id] for user_id in sorted(item.assignee_ids) if user_id in by_user)
             if late:
                 rows.append(InboxRow(item, source.label, escalated_from=late))
+    rows = masked_for(viewer, rows)
     rows.sort(key=urgency)
     return Inbox(owner=owner, rows=rows, counts=kind_counts(rows))
 
@@ -289,6 +314,7 @@ def team_inbox(manager: Person, *, today: datetime.date) -> TeamInbox:
             totals[member.user_id] += 1
             overdue[member.user_id] += item.overdue
             escalated[member.user_id] += _beyond_escalation(source, item)
+    rows = masked_for(manager, rows)
     rows.sort(key=urgency)
     counts = [
         MemberCount(person, totals[person.user_id], overdue[person.user_id], escalated[person.user_id])

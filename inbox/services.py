@@ -31,7 +31,10 @@ def _body(escalation: Escalation) -> str:
         f"Due on {item.due_on:%-d %b %Y}, {item.days_overdue} days ago.",
         f"Who may do it: {', '.join(person.name for person in escalation.late)}.",
     ]
-    if item.offender_name:
+    if item.offender_restricted:
+        # An e-mail is read beyond the portal: a restricted record is named by its PRN only.
+        lines.append(f"Offender: restricted record (PRN {item.offender_prn})")
+    elif item.offender_name:
         lines.append(f"Offender: {item.offender_name} (PRN {item.offender_prn})")
     lines.append(f"Your team's inbox: {reverse('inbox:team')}")
     return "\n".join(lines)

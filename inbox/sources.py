@@ -75,6 +75,9 @@ class WorkItem:
     offender_id: int | None = None
     offender_prn: str = ""
     offender_name: str = ""
+    # Need-to-know: the item's record is restricted; inbox.selectors masks its name and detail
+    # for anyone not on its access list.
+    offender_restricted: bool = False
     detail: str = ""
     office_ids: frozenset[int] = frozenset()
     produced_at: datetime.datetime | None = None
@@ -111,6 +114,7 @@ def _offender_fields(offender) -> dict:
         "offender_id": offender.pk,
         "offender_prn": offender.prn,
         "offender_name": f"{offender.family_name.upper()}, {offender.given_names}",
+        "offender_restricted": offender.restricted,
     }
 
 

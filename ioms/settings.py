@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    # A refused restricted record answers 403 with the masked page and its break-glass link.
+    "offenders.middleware.RestrictedRecordMiddleware",
 ]
 
 ROOT_URLCONF = "ioms.urls"
@@ -218,6 +220,10 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ioms-noreply@corrections.example")
+
+# Need-to-know (offenders.services.offender_break_glass): how long breaking the glass opens a
+# restricted record for.
+IOMS_BREAK_GLASS_HOURS = envint("IOMS_BREAK_GLASS_HOURS", "4")
 
 LOGGING = {
     "version": 1,

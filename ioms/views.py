@@ -16,7 +16,7 @@ from datashare.access import browser_scope_of, reads_through_share
 from inbox.selectors import has_inbox, inbox_of, person_of
 from ioms.row_counts import count_up_to, estimated_rows
 from offenders.forms import OffenderSearchForm
-from offenders.models import Offender
+from offenders.models import Offender, visible_offenders_q
 from offenders.selectors import next_key_date
 from sentences.models import CURRENT_SENTENCES_INDEX, Sentence, SentenceStatus, SentenceType
 from staff.access import staff_of
@@ -31,10 +31,12 @@ AUDIT_TODAY_LIMIT = 10_000
 
 def _caseload(member: StaffMember) -> list[dict]:
     """The member's current allocations, each with the offender's current sentences and the next
-    key date among them: three queries however long the caseload."""
+    key date among them: three queries however long the caseload. Restricted records the member
+    may not open are left out (need-to-know, as in every list)."""
     allocations = (
         CaseAllocation.objects.current()
         .filter(staff=member)
+        .filter(visible_offenders_q(member.user, "offender"))
         .select_related("offender__home_office")
         .prefetch_related(
             Prefetch(
@@ -60,6 +62,7 @@ def _caseload(member: StaffMember) -> list[dict]:
 def _recent_casenotes_by(user) -> list[Casenote]:
     return list(
         Casenote.objects.filter(author=user)
+        .filter(visible_offenders_q(user, "offender"))
         .visible_to_sensitive(can_read_sensitive(user))
         .select_related("offender")
         .order_by("-created_at", "-id")[:RECENT_LIMIT]
@@ -91,15 +94,16 @@ def _office_officers(office: Office) -> list[StaffMember]:
     )
 
 
-def _recently_changed_sentences(office: Office) -> list[Sentence]:
+def _recently_changed_sentences(office: Office, user) -> list[Sentence]:
     return list(
         Sentence.objects.filter(managing_office=office)
+        .filter(visible_offenders_q(user, "offender"))
         .select_related("offender", "court")
         .order_by("-updated_at", "-id")[:20]
     )
 
 
-def _prisoners(office: Office):
+def _prisoners(office: Office, user):
     """Offenders serving an active sentence of imprisonment that the office manages."""
     in_prison = Sentence.objects.filter(
         offender=OuterRef("pk"),
@@ -109,6 +113,7 @@ def _prisoners(office: Office):
     )
     return (
         Offender.objects.filter(Exists(in_prison))
+        .visible_to(user)
         .prefetch_related(
             Prefetch(
                 "sentences",
@@ -158,9 +163,9 @@ def home(request):
         context["office_counts"] = _office_sentence_counts(office)
         context["officers"] = _office_officers(office)
     if Role.ADMIN_SUPPORT in roles and office:
-        context["changed_sentences"] = _recently_changed_sentences(office)
+        context["changed_sentences"] = _recently_changed_sentences(office, user)
     if roles & PRISON_ROLES and office:
-        context["prisoners_page"] = Paginator(_prisoners(office), PRISONERS_PER_PAGE).get_page(
+        context["prisoners_page"] = Paginator(_prisoners(office, user), PRISONERS_PER_PAGE).get_page(
             request.GET.get("page")
         )
     if Role.DATA_SHARE in roles:

@@ -231,6 +231,21 @@ _SUPERVISING = f"""
 """
 
 
+_NOT_HIDDEN = """NOT EXISTS (
+        SELECT 1 FROM offenders_offender hidden
+        WHERE hidden.id = entry.offender_id AND hidden.restricted
+          AND NOT EXISTS (
+              SELECT 1 FROM offenders_restrictedaccess access
+              WHERE access.offender_id = hidden.id AND access.user_id = %(viewer)s
+                AND access.removed_at IS NULL
+          )
+          AND NOT EXISTS (
+              SELECT 1 FROM offenders_breakglassgrant glass
+              WHERE glass.offender_id = hidden.id AND glass.user_id = %(viewer)s AND glass.expires_at > now()
+          )
+    )"""
+
+
 def _text_conditions(text: str, parameters: dict) -> list[str]:
     """Every word must match: a word of digits the start of the PRN, any other the start of a word
     of the family or given names (folded, so macrons and case do not matter)."""
@@ -288,7 +303,12 @@ def _flagged(flags: frozenset[str]) -> str:
 
 
 def _muster_sql(
-    office: Office, filters: MusterFilters, *, offset: int | None = None, per_page: int | None = None
+    office: Office,
+    filters: MusterFilters,
+    *,
+    offset: int | None = None,
+    per_page: int | None = None,
+    viewer=None,
 ) -> tuple[str, dict]:
     """The muster statement and its parameters: everyone (in order) or one page.
 
@@ -307,6 +327,12 @@ def _muster_sql(
         conditions.append(f"EXISTS ({_SUPERVISING} AND allocation.staff_id = %(officer)s)")
     if filters.unallocated_only:
         conditions.append(f"NOT EXISTS ({_SUPERVISING})")
+    if viewer is not None:
+        # Need-to-know (issue 11): restricted records the reader may not open are not listed. In the
+        # same statement (an anti-join probing the partial index of restricted records), so the page
+        # costs no extra query.
+        parameters["viewer"] = viewer.pk if getattr(viewer, "is_authenticated", False) else None
+        conditions.append(_NOT_HIDDEN)
     counted = page = ""
     total = "NULL::bigint"
     if per_page is not None:
@@ -333,10 +359,11 @@ def _row(values: tuple) -> MusterRow:
     return MusterRow(*values[:-2])  # less the place in the list and the number listed
 
 
-def muster_rows(office: Office, filters: MusterFilters | None = None) -> Iterator[MusterRow]:
+def muster_rows(office: Office, filters: MusterFilters | None = None, *, viewer=None) -> Iterator[MusterRow]:
     """The whole muster of `office`, filtered and sorted, streamed from one server-side cursor a
-    chunk at a time (so an office of thousands is never held in memory at once)."""
-    sql, parameters = _muster_sql(office, filters or MusterFilters())
+    chunk at a time (so an office of thousands is never held in memory at once). Pages and exports
+    pass the reader as `viewer`: restricted records they may not open are left out."""
+    sql, parameters = _muster_sql(office, filters or MusterFilters(), viewer=viewer)
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
     with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
         cursor.execute(sql, parameters)
@@ -345,7 +372,12 @@ def muster_rows(office: Office, filters: MusterFilters | None = None) -> Iterato
 
 
 def muster_page(
-    office: Office, filters: MusterFilters, page_number, *, per_page: int
+    office: Office,
+    filters: MusterFilters,
+    page_number,
+    *,
+    per_page: int,
+    viewer=None,
 ) -> tuple[Page, list[MusterRow]]:
     """One page of the muster and the number of matching people, in one statement whatever the
     office's size. Like Paginator.get_page, a page number that is not a number is the first page
@@ -354,7 +386,13 @@ def muster_page(
         number = max(1, int(page_number))
     except (TypeError, ValueError):
         number = 1
-    sql, parameters = _muster_sql(office, filters, offset=(number - 1) * per_page, per_page=per_page)
+    sql, parameters = _muster_sql(
+        office,
+        filters,
+        offset=(number - 1) * per_page,
+        per_page=per_page,
+        viewer=viewer,
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
         found = cursor.fetchall()

@@ -98,7 +98,13 @@ def _render_list(request, office: Office, form: MusterFilterForm, *, status: int
         audit_search(
             actor=request.user, scope=f"muster list of {office.code}", terms=_audit_terms(office, filters)
         )
-        page_obj, rows = muster_page(office, filters, request.GET.get("page"), per_page=MUSTER_PAGE_SIZE)
+        page_obj, rows = muster_page(
+            office,
+            filters,
+            request.GET.get("page"),
+            per_page=MUSTER_PAGE_SIZE,
+            viewer=request.user,
+        )
         audit_listed(
             actor=request.user,
             offender_ids=[row.offender_id for row in rows],
@@ -167,7 +173,8 @@ def export_csv(request, office_pk: int):
         return _render_list(request, office, form, status=400)
     _audit_export(request, office, filters, "CSV")
     response = StreamingHttpResponse(
-        csv_chunks(muster_rows(office, filters)), content_type="text/csv; charset=utf-8"
+        csv_chunks(muster_rows(office, filters, viewer=request.user)),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = content_disposition_header(True, _filename(office, "csv"))
     return response
@@ -181,7 +188,7 @@ def export_xlsx(request, office_pk: int):
         return _render_list(request, office, form, status=400)
     _audit_export(request, office, filters, "XLSX")
     handle = write_xlsx(
-        muster_rows(office, filters),
+        muster_rows(office, filters, viewer=request.user),
         title=f"Muster list of {office} on {timezone.localdate():%d %B %Y}",
     )
     return FileResponse(
@@ -201,7 +208,7 @@ def printable(request, office_pk: int):
         "office": office,
         "counts": muster_counts(office),
         # The page holds the whole list anyway; the rows are still read in chunks.
-        "rows": list(muster_rows(office, filters)),
+        "rows": list(muster_rows(office, filters, viewer=request.user)),
         "filter_summary": _filter_summary(form),
         "printed_at": timezone.localtime(),
     }

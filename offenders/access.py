@@ -1,10 +1,19 @@
 """Who may see and change an offender's record. Views and API endpoints obtain offenders only
-through `access_offender_by_id`, so these rules are the single gate."""
+through `access_offender_by_id`, so these rules are the single gate.
+
+Need-to-know (issue 11): a restricted record opens, for every role, only to the staff on its access
+list and to those holding a current break-glass grant (`has_need_to_know`); anyone else is refused
+with `RestrictedRecordDenied` (audited; pages show the masked record with its break-glass link).
+Lists apply the same rule as a filter in SQL: `Offender.objects.visible_to(user)` and
+`offenders.models.visible_offenders_q(user, "offender")` for related rows."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
-from offenders.models import Offender
+from audit.models import AuditAction
+from audit.services import audit_record
+from offenders.models import BreakGlassGrant, Offender, RestrictedAccess
 from staff.access import office_id_of, staff_of
 from staff.roles import Role, has_role, user_roles
 
@@ -14,6 +23,21 @@ from staff.roles import Role, has_role, user_roles
 # fields of their share (datashare/access.py), so every page and endpoint gated here refuses them.
 VIEWING_ROLES = frozenset(Role.values) - {Role.DATA_SHARE}
 CREATING_ROLES = frozenset({Role.ADMIN_SUPPORT, Role.SERVICE_MANAGER, Role.SYSTEM_ADMIN})
+# Issue 11 (need-to-know): who may restrict a record, manage its access list and read the
+# break-glass report.
+RESTRICTING_ROLES = frozenset({Role.SERVICE_MANAGER, Role.SYSTEM_ADMIN})
+
+
+class RestrictedRecordDenied(PermissionDenied):
+    """A restricted record refused to someone not on its access list. Pages answer it with the
+    masked page and its break-glass link (offenders.middleware); the API with a 403."""
+
+    def __init__(self, offender: Offender):
+        self.offender = offender
+        super().__init__(
+            f"Record {offender.prn} is restricted to named staff. You may break the glass with a reason "
+            "(it is reported to the record's owners)."
+        )
 
 
 def offender_office_ids(offender: Offender) -> set[int]:
@@ -43,8 +67,73 @@ def is_allocated_to(user, offender: Offender) -> bool:
     return CaseAllocation.objects.current().filter(offender=offender, staff=member).exists()
 
 
+def is_on_access_list(user, offender: Offender) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return RestrictedAccess.objects.filter(
+        offender=offender, user_id=user.pk, removed_at__isnull=True
+    ).exists()
+
+
+def has_need_to_know(user, offender: Offender) -> bool:
+    """An open record, or a restricted one the user is on the access list of or holds a current
+    break-glass grant for. Cached on the instance per user (one query, and only for restricted
+    records)."""
+    if not offender.restricted:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cache = offender.__dict__.setdefault("_ioms_need_to_know", {})
+    if user.pk not in cache:
+        cache[user.pk] = Offender.objects.visible_to(user).filter(pk=offender.pk).exists()
+    return cache[user.pk]
+
+
 def can_view_offender(user, offender: Offender) -> bool:
-    return bool(user_roles(user) & VIEWING_ROLES)
+    if not user_roles(user) & VIEWING_ROLES:
+        return False
+    return has_need_to_know(user, offender)
+
+
+def can_restrict_offender(user, offender: Offender) -> bool:
+    return (
+        bool(user_roles(user) & RESTRICTING_ROLES)
+        and not offender.restricted
+        and can_view_offender(user, offender)
+    )
+
+
+def can_manage_restriction(user, offender: Offender) -> bool:
+    """Lift the restriction and keep the access list: a service manager on the list, or a system
+    administrator who may open the record (on the list or through the glass, so a record whose list
+    has left is never beyond reach; breaking the glass is reported)."""
+    if not offender.restricted or not can_view_offender(user, offender):
+        return False
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    return has_role(user, Role.SERVICE_MANAGER) and is_on_access_list(user, offender)
+
+
+def can_break_glass(user, offender: Offender) -> bool:
+    return (
+        bool(user_roles(user) & VIEWING_ROLES)
+        and offender.restricted
+        and not has_need_to_know(user, offender)
+    )
+
+
+def can_view_break_glass_report(user) -> bool:
+    return bool(user_roles(user) & RESTRICTING_ROLES)
+
+
+def current_break_glass(user, offender: Offender) -> BreakGlassGrant | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        BreakGlassGrant.objects.filter(offender=offender, user_id=user.pk, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
 
 
 def can_search_offenders(user) -> bool:
@@ -56,6 +145,8 @@ def can_create_offender(user) -> bool:
 
 
 def can_edit_offender(user, offender: Offender) -> bool:
+    if not has_need_to_know(user, offender):
+        return False
     if has_role(user, Role.SYSTEM_ADMIN):
         return True
     if has_role(user, Role.SERVICE_MANAGER, Role.ADMIN_SUPPORT) and office_id_of(user) in offender_office_ids(
@@ -68,9 +159,24 @@ def can_edit_offender(user, offender: Offender) -> bool:
 
 def can_view_history(user, offender: Offender) -> bool:
     """The audit trail of a record: administrators, and the managers of its offices."""
+    if not has_need_to_know(user, offender):
+        return False
     if has_role(user, Role.SYSTEM_ADMIN):
         return True
     return has_role(user, Role.SERVICE_MANAGER) and office_id_of(user) in offender_office_ids(offender)
+
+
+def refuse_unless_need_to_know(user, offender: Offender) -> None:
+    """For the gates of records hanging off an offender (an allocate request, a review): a
+    restricted record refused to someone not on its list, audited, answered with the masked page."""
+    if not has_need_to_know(user, offender):
+        audit_record(
+            actor=user,
+            action=AuditAction.DENIED,
+            obj=offender,
+            summary=f"Refused: restricted record {offender.prn} (not on its access list)",
+        )
+        raise RestrictedRecordDenied(offender)
 
 
 def access_offender_by_id(user, offender_id, *, for_edit: bool = False) -> Offender:
@@ -78,6 +184,8 @@ def access_offender_by_id(user, offender_id, *, for_edit: bool = False) -> Offen
         offender = Offender.objects.select_related("home_office").get(pk=int(offender_id))
     except (Offender.DoesNotExist, TypeError, ValueError):
         raise Http404("No such offender.") from None
+    if user_roles(user) & VIEWING_ROLES:
+        refuse_unless_need_to_know(user, offender)
     if not can_view_offender(user, offender):
         raise PermissionDenied("You may not see this offender's record.")
     if for_edit and not can_edit_offender(user, offender):

@@ -203,10 +203,19 @@ class OffenderSearchQuerySerializer(serializers.Serializer):
 
 
 class OffenderSearchHitSerializer(serializers.Serializer):
-    offender = OffenderListSerializer()
+    offender = OffenderListSerializer(
+        allow_null=True, help_text="Null for a restricted record you may not open (see `restricted`)."
+    )
     score = serializers.FloatField()
     matched_on = serializers.CharField()
     aliases = serializers.ListField(child=serializers.CharField())
+    prn = serializers.CharField()
+    restricted = serializers.BooleanField(
+        source="masked",
+        help_text="A restricted record exists with this PRN; only named staff may open it "
+        "(break the glass in the portal, with a reason).",
+    )
+    restricted_record_id = serializers.IntegerField(source="masked_id", allow_null=True)
 
 
 class OffenderSearchResultSerializer(serializers.Serializer):
@@ -296,7 +305,8 @@ class OffenderViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
         queryset = Offender.objects.with_list_relations().prefetch_related(_with_active_flags())
         if self.schema_only or not can_search_offenders(self.request.user):
             return queryset.none()
-        return queryset
+        # Need-to-know: restricted records only for their access list (the detail refuses through the gate).
+        return queryset.visible_to(self.request.user)
 
     def get_object(self) -> Offender:
         return self.get_offender(for_edit=self.action == "partial_update")
@@ -336,8 +346,10 @@ class OffenderViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
         terms = SearchTerms(
             text=query.get("q", ""), date_of_birth=query.get("date_of_birth"), office_id=query.get("office")
         )
-        hits = offender_search(terms)
-        prefetch_related_objects([hit.offender for hit in hits], _with_active_flags())
+        hits = offender_search(terms, viewer=request.user)
+        prefetch_related_objects(
+            [hit.offender for hit in hits if hit.offender is not None], _with_active_flags()
+        )
         self.audit_list(
             {
                 "q": terms.text,

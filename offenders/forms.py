@@ -1,6 +1,7 @@
 """Forms of the offender record. They check input shape; the services check the rules and write."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from ioms.forms import add_service_errors  # noqa: F401  (re-exported for views)
@@ -137,4 +138,61 @@ class FlagEndForm(forms.Form):
     )
     ended_on = forms.DateField(
         label="Ended on", required=False, widget=DATE_WIDGET, help_text="Today if left blank."
+    )
+
+
+# --- Need-to-know (issue 11) ---------------------------------------------------------------------
+
+
+def _reason_field(label: str, required_message: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=500,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": required_message},
+    )
+
+
+class RestrictForm(forms.Form):
+    reason = _reason_field(
+        "Why is this record restricted?",
+        "Say why the record is restricted.",
+        "For example: a member of staff under sentence, a high-profile person, at risk from others.",
+    )
+
+
+class RestrictionLiftForm(forms.Form):
+    reason = _reason_field("Why is the restriction lifted?", "Say why the restriction is lifted.")
+
+
+class AccessGrantForm(forms.Form):
+    username = forms.CharField(
+        label="Username of the member of staff",
+        max_length=150,
+        error_messages={"required": "Enter the username of the person to add."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise ValidationError("No member of staff has that username.")
+        self.cleaned_data["user"] = user
+        return username
+
+
+class AccessRevokeForm(forms.Form):
+    reason = _reason_field(
+        "Why is this person taken off the list?", "Say why this person is taken off the list."
+    )
+
+
+class BreakGlassForm(forms.Form):
+    reason = _reason_field(
+        "Why do you need to open this record?",
+        "Say why you need to open this restricted record.",
+        "Your name, the time and this reason are sent to the record's owners and shown on the "
+        "break-glass report.",
     )

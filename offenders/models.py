@@ -18,9 +18,31 @@ class Gender(models.TextChoices):
     UNKNOWN = "U", "Unknown"
 
 
+def visible_offenders_q(user, path: str = "", *, user_id: int | None = None) -> Q:
+    """The condition that an offender (at `path`, e.g. "offender" or "sentence__offender") is one
+    `user` (or the user with `user_id`) may open: not restricted, or on the user's access list, or
+    under a current break-glass grant of theirs. Subqueries in the same statement, so a list
+    filtered by it costs no extra query whatever its length (need-to-know: offenders.access)."""
+    prefix = f"{path}__" if path else ""
+    open_records = Q(**{f"{prefix}restricted": False})
+    if user_id is None:
+        if not getattr(user, "is_authenticated", False):
+            return open_records
+        user_id = user.pk
+    listed = RestrictedAccess.objects.filter(user_id=user_id, removed_at__isnull=True).values("offender_id")
+    broken = BreakGlassGrant.objects.filter(user_id=user_id, expires_at__gt=timezone.now()).values(
+        "offender_id"
+    )
+    return open_records | Q(**{f"{prefix}pk__in": listed}) | Q(**{f"{prefix}pk__in": broken})
+
+
 class OffenderQuerySet(models.QuerySet):
     def with_list_relations(self):
         return self.select_related("home_office")
+
+    def visible_to(self, user):
+        """The offenders `user` may open (restricted records only for those who need to know)."""
+        return self.filter(visible_offenders_q(user))
 
 
 class Offender(models.Model):
@@ -37,6 +59,9 @@ class Offender(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     date_of_death = models.DateField(null=True, blank=True)
+    # Need-to-know: kept by offenders.services (offender_restrict / offender_restriction_lift) with
+    # its history in OffenderRestriction, so lists filter on a column rather than join the history.
+    restricted = models.BooleanField(default=False, db_default=False, editable=False)
     # Folded names (offenders.phonetics.fold) for the muster list's name filter and sort (services).
     family_name_folded = models.CharField(max_length=80, editable=False, default="")
     given_names_folded = models.CharField(max_length=120, editable=False, default="")
@@ -67,6 +92,8 @@ class Offender(models.Model):
             # The end of a PRN ("…34567"): a prefix of the reversed PRN. (Its start is served by the
             # unique constraint's pattern index.)
             models.Index(OpClass(Reverse("prn"), name="varchar_pattern_ops"), name="offender_prn_reversed"),
+            # The few restricted records among everyone (the break-glass report, checks).
+            models.Index(fields=["id"], condition=Q(restricted=True), name="offender_restricted"),
         ]
 
     def __str__(self) -> str:
@@ -253,3 +280,92 @@ class Flag(models.Model):
     @property
     def may_end(self) -> bool:
         return self.active and self.kind not in PERMANENT_FLAG_KINDS
+
+
+# --- Need-to-know: restricted records, their access lists and break-glass grants ---------------
+
+
+class RestrictionChange(models.TextChoices):
+    RESTRICTED = "restricted", "Restricted"
+    LIFTED = "lifted", "Restriction lifted"
+
+
+class OffenderRestriction(models.Model):
+    """Each time a record was restricted or its restriction lifted, by whom and why. The current
+    state is Offender.restricted, which the same service sets."""
+
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="restriction_changes")
+    change = models.CharField(max_length=12, choices=RestrictionChange.choices)
+    reason = models.CharField(max_length=500)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["offender", "-at"], name="restriction_offender_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_change_display()}: {self.offender_id} ({self.reason})"
+
+
+class RestrictedAccess(models.Model):
+    """A named member of staff who may open a restricted record. Removal ends the row (kept for
+    the record) rather than deleting it."""
+
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="access_list")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offender", "user"],
+                condition=Q(removed_at__isnull=True),
+                name="one_current_access_per_user",
+            ),
+        ]
+        indexes = [
+            # visible_offenders_q: the records on a user's list.
+            models.Index(
+                fields=["user", "offender"],
+                condition=Q(removed_at__isnull=True),
+                name="restricted_access_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on the access list of {self.offender_id}"
+
+
+class BreakGlassGrant(models.Model):
+    """A member of staff not on the access list opened a restricted record, with a reason, for a
+    limited time (settings.IOMS_BREAK_GLASS_HOURS). The record's access list is notified and the
+    grant is listed on the break-glass report."""
+
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="break_glass_grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500)
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("granted_at")), name="break_glass_expires_after_grant"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "expires_at"], name="break_glass_user_expiry"),
+            models.Index(fields=["-granted_at", "-id"], name="break_glass_report_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} broke the glass on {self.offender_id}"

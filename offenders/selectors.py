@@ -20,10 +20,44 @@ IDENTIFIER_PATTERN = re.compile(r"^(?=.*\d)[\w-]{4,40}$")
 
 @dataclass
 class SearchHit:
-    offender: Offender
+    offender: Offender | None
     score: float
     matched_on: str
     aliases: list[str] = field(default_factory=list)
+    # A restricted record the searcher may not open: shown masked (its PRN and nothing else, so
+    # nobody creates a duplicate), with the way to break the glass. `offender` is then None.
+    masked: bool = False
+    masked_id: int | None = None
+    prn: str = ""
+
+    def __post_init__(self) -> None:
+        if self.offender is not None and not self.prn:
+            self.prn = self.offender.prn
+
+
+MASKED_MATCH = "restricted record"
+
+
+def _masked_for(viewer, hits: list[SearchHit]) -> list[SearchHit]:
+    """Hits on restricted records `viewer` may not open, replaced by masked rows: one query, and
+    only when a hit is restricted."""
+    restricted = {hit.offender.pk for hit in hits if hit.offender is not None and hit.offender.restricted}
+    if not restricted:
+        return hits
+    visible = set(Offender.objects.visible_to(viewer).filter(pk__in=restricted).values_list("pk", flat=True))
+    return [
+        SearchHit(
+            offender=None,
+            score=hit.score,
+            matched_on=MASKED_MATCH,
+            masked=True,
+            masked_id=hit.offender.pk,
+            prn=hit.offender.prn,
+        )
+        if hit.offender is not None and hit.offender.pk in restricted - visible
+        else hit
+        for hit in hits
+    ]
 
 
 @dataclass(frozen=True)
@@ -329,10 +363,18 @@ def _number_hits(text: str, terms: SearchTerms, limit: int) -> list[SearchHit]:
     return hits[:limit]
 
 
-def offender_search(terms: SearchTerms, *, limit: int = 50) -> list[SearchHit]:
+def offender_search(terms: SearchTerms, *, viewer, limit: int = 50) -> list[SearchHit]:
     """A PRN (whole or part) or another identifier; otherwise names and aliases in any word order,
     tolerant of typos, missing macrons and sound-alikes, narrowed by date of birth and office, ranked
-    by how well they match. A fixed number of queries whatever the data size."""
+    by how well they match. A fixed number of queries whatever the data size.
+
+    Restricted records `viewer` may not open come back masked (issue 11: need-to-know); `viewer`
+    None masks nothing (the bench's recall, which measures ranking, not people)."""
+    hits = _unmasked_search(terms, limit)
+    return hits if viewer is None else _masked_for(viewer, hits)
+
+
+def _unmasked_search(terms: SearchTerms, limit: int) -> list[SearchHit]:
     text = " ".join(terms.text.split())
     if any(char.isdigit() for char in text):
         return _number_hits(text, terms, limit)
@@ -650,3 +692,44 @@ def offender_timeline(
     minimum = datetime.datetime.min.replace(tzinfo=datetime.UTC)
     entries.sort(key=lambda entry: (entry.on, entry.at or minimum), reverse=True)
     return Timeline(entries=entries, next_before=next_before)
+
+
+# --- Need-to-know (issue 11) ---------------------------------------------------------------------
+
+
+def restriction_history(offender: Offender) -> dict:
+    """The access list now, names taken off it, the restrictions and lifts, and the glass broken:
+    one query each."""
+    from offenders.models import BreakGlassGrant, OffenderRestriction, RestrictedAccess
+
+    rows = list(
+        RestrictedAccess.objects.filter(offender=offender)
+        .select_related("user", "added_by", "removed_by")
+        .order_by("added_at", "id")
+    )
+    return {
+        "current_access": [row for row in rows if row.removed_at is None],
+        "past_access": [row for row in rows if row.removed_at is not None],
+        "changes": list(OffenderRestriction.objects.filter(offender=offender).select_related("actor")),
+        "grants": list(BreakGlassGrant.objects.filter(offender=offender).select_related("user")),
+    }
+
+
+def break_glass_report_rows():
+    """Every break-glass grant, newest first. The record is named by its PRN only: the report is
+    read by managers not on its access list."""
+    from offenders.models import BreakGlassGrant
+
+    return (
+        BreakGlassGrant.objects.select_related("offender", "user")
+        .only(
+            "granted_at",
+            "expires_at",
+            "reason",
+            "offender__prn",
+            "user__username",
+            "user__first_name",
+            "user__last_name",
+        )
+        .order_by("-granted_at", "-id")
+    )

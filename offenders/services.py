@@ -3,7 +3,12 @@
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditAction
@@ -11,8 +16,26 @@ from audit.records import record_update, record_validate
 from audit.services import audit_created, audit_record
 from casenotes.services import system_casenote
 from ioms.transactions import atomic_service
-from offenders.models import PERMANENT_FLAG_KINDS, Address, Flag, Identifier, Offender, OffenderAlias
+from offenders.access import (
+    VIEWING_ROLES,
+    can_break_glass,
+    can_manage_restriction,
+    can_restrict_offender,
+)
+from offenders.models import (
+    PERMANENT_FLAG_KINDS,
+    Address,
+    BreakGlassGrant,
+    Flag,
+    Identifier,
+    Offender,
+    OffenderAlias,
+    OffenderRestriction,
+    RestrictedAccess,
+    RestrictionChange,
+)
 from offenders.phonetics import fold
+from staff.roles import user_roles
 
 OFFENDER_FIELDS = (
     "prn",
@@ -195,3 +218,199 @@ def flag_end(*, actor, flag: Flag, reason: str, ended_on=None) -> Flag:
         changes={"ended_on": [None, ended_on.isoformat()], "ended_reason": ["", reason]},
     )
     return flag
+
+
+# --- Need-to-know: restricted records (issue 11) -------------------------------------------------
+# Offender.restricted is set and cleared only here, each time with a history row, so lists filter
+# on the column (Offender.objects.visible_to) and the history says who and why. Audit summaries
+# name a restricted record by its PRN only: the trail is read by people not on its access list.
+
+
+def _reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why {what}."})
+    return reason
+
+
+@atomic_service
+def offender_restrict(*, actor, offender: Offender, reason: str) -> OffenderRestriction:
+    """Restrict a record to named staff; the person restricting it is the first name on its list."""
+    reason = _reason(reason, "the record is restricted")
+    if not can_restrict_offender(actor, offender):
+        raise PermissionDenied("Only a system administrator or a service manager may restrict a record.")
+    if not Offender.objects.filter(pk=offender.pk, restricted=False).update(restricted=True):
+        raise ValidationError("This record is already restricted (someone else restricted it a moment ago).")
+    offender.restricted = True
+    offender.__dict__.pop("_ioms_need_to_know", None)
+    now = timezone.now()
+    change = OffenderRestriction.objects.create(
+        offender=offender, change=RestrictionChange.RESTRICTED, reason=reason, actor=actor, at=now
+    )
+    RestrictedAccess.objects.create(offender=offender, user=actor, added_by=actor, added_at=now)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=offender,
+        summary=f"Restricted record {offender.prn}: {reason}",
+        changes={
+            "restricted": [False, True],
+            "reason": [None, reason],
+            "access_list": [None, [actor.get_username()]],
+        },
+    )
+    return change
+
+
+@atomic_service
+def offender_restriction_lift(*, actor, offender: Offender, reason: str) -> OffenderRestriction:
+    """Open the record to every role again; the access list ends with the restriction."""
+    reason = _reason(reason, "the restriction is lifted")
+    if not can_manage_restriction(actor, offender):
+        raise PermissionDenied(
+            "Only a service manager on the access list or a system administrator may lift it."
+        )
+    if not Offender.objects.filter(pk=offender.pk, restricted=True).update(restricted=False):
+        raise ValidationError("This record is not restricted (someone else lifted it a moment ago).")
+    offender.restricted = False
+    offender.__dict__.pop("_ioms_need_to_know", None)
+    now = timezone.now()
+    change = OffenderRestriction.objects.create(
+        offender=offender, change=RestrictionChange.LIFTED, reason=reason, actor=actor, at=now
+    )
+    RestrictedAccess.objects.filter(offender=offender, removed_at__isnull=True).update(
+        removed_at=now, removed_by=actor, removed_reason="Restriction lifted"
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=offender,
+        summary=f"Lifted the restriction of record {offender.prn}: {reason}",
+        changes={"restricted": [True, False], "reason": [None, reason]},
+    )
+    return change
+
+
+@atomic_service
+def restricted_access_grant(*, actor, offender: Offender, user) -> RestrictedAccess:
+    """Put a named member of staff on a restricted record's access list."""
+    if not can_manage_restriction(actor, offender):
+        raise PermissionDenied(
+            "Only a service manager on the access list or a system administrator may change it."
+        )
+    if not getattr(user, "is_active", False) or not user_roles(user) & VIEWING_ROLES:
+        raise ValidationError(
+            {"user": "Only active staff who read offender records can be on an access list."}
+        )
+    if RestrictedAccess.objects.filter(offender=offender, user=user, removed_at__isnull=True).exists():
+        raise ValidationError({"user": f"{user.get_username()} is already on the access list."})
+    access = RestrictedAccess.objects.create(offender=offender, user=user, added_by=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=access,
+        offender_id=offender.pk,
+        summary=f"Added {user.get_username()} to the access list of record {offender.prn}",
+        changes={"access_list": [None, user.get_username()]},
+    )
+    return access
+
+
+@atomic_service
+def restricted_access_revoke(*, actor, access: RestrictedAccess, reason: str) -> RestrictedAccess:
+    """Take a name off the access list. The last name stays: lift the restriction instead."""
+    reason = _reason(reason, "this person is taken off the list")
+    offender = access.offender
+    if not can_manage_restriction(actor, offender):
+        raise PermissionDenied(
+            "Only a service manager on the access list or a system administrator may change it."
+        )
+    current = RestrictedAccess.objects.select_for_update().filter(offender=offender, removed_at__isnull=True)
+    if not any(row.pk == access.pk for row in current):
+        raise ValidationError("This person is no longer on the access list.")
+    if len(current) == 1:
+        raise ValidationError(
+            "A restricted record keeps at least one name on its access list: lift the restriction instead."
+        )
+    now = timezone.now()
+    RestrictedAccess.objects.filter(pk=access.pk, removed_at__isnull=True).update(
+        removed_at=now, removed_by=actor, removed_reason=reason
+    )
+    access.removed_at, access.removed_by, access.removed_reason = now, actor, reason
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=access,
+        offender_id=offender.pk,
+        summary=f"Took {access.user.get_username()} off the access list of record {offender.prn}: {reason}",
+        changes={"access_list": [access.user.get_username(), None], "reason": [None, reason]},
+    )
+    return access
+
+
+@atomic_service
+def offender_break_glass(*, actor, offender: Offender, reason: str) -> BreakGlassGrant:
+    """Open a restricted record for settings.IOMS_BREAK_GLASS_HOURS to someone not on its access
+    list, with a reason. Everyone on the list is notified (in the portal and by e-mail after
+    commit) and the grant is on the break-glass report."""
+    reason = _reason(reason, "you need to open this restricted record")
+    if not offender.restricted:
+        raise ValidationError("This record is not restricted: open it as usual.")
+    if not can_break_glass(actor, offender):
+        raise PermissionDenied("You may already open this record, or may not read offender records.")
+    now = timezone.now()
+    grant = BreakGlassGrant.objects.create(
+        offender=offender,
+        user=actor,
+        reason=reason,
+        granted_at=now,
+        expires_at=now + datetime.timedelta(hours=settings.IOMS_BREAK_GLASS_HOURS),
+    )
+    offender.__dict__.pop("_ioms_need_to_know", None)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=grant,
+        offender_id=offender.pk,
+        summary=f"Broke the glass on restricted record {offender.prn}: {reason}",
+        changes={"reason": [None, reason], "expires_at": [None, grant.expires_at.isoformat()]},
+    )
+    _notify_access_list(grant=grant, offender=offender)
+    return grant
+
+
+def _notify_access_list(*, grant: BreakGlassGrant, offender: Offender) -> None:
+    # The portal's notifications live in the allocation app, a layer above this one: imported here
+    # (the same notice every other workflow sends, read in the user's notifications page).
+    from allocation.models import Notification
+
+    owner_ids = list(
+        RestrictedAccess.objects.filter(offender=offender, removed_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    if not owner_ids:
+        return
+    who = grant.user.get_full_name() or grant.user.get_username()
+    subject = f"Break-glass access to restricted record {offender.prn}"
+    body = (
+        f"{who} broke the glass on restricted record {offender.prn} at "
+        f"{timezone.localtime(grant.granted_at):%-d %b %Y %H:%M}, until "
+        f"{timezone.localtime(grant.expires_at):%-d %b %Y %H:%M}.\nReason: {grant.reason}"
+    )
+    link = reverse("offenders:access_list", args=[offender.pk])
+    Notification.objects.bulk_create(
+        Notification(recipient_id=user_id, subject=subject[:200], body=body, link=link[:300])
+        for user_id in owner_ids
+    )
+    addresses = list(
+        get_user_model()
+        .objects.filter(pk__in=owner_ids, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if addresses:
+        # After commit, and robust: a mail server outage must not undo or hide the grant.
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses), robust=True
+        )

@@ -39,8 +39,11 @@ from offenders.access import (
     access_offender_by_id,
     can_create_offender,
     can_edit_offender,
+    can_manage_restriction,
+    can_restrict_offender,
     can_search_offenders,
     can_view_history,
+    current_break_glass,
 )
 from offenders.forms import (
     AddressForm,
@@ -98,6 +101,8 @@ def record_context(request, offender: Offender, *, tab: str) -> dict:
         "record_sentence": can_record_sentence(user, offender),
         "raise_correction": can_raise_correction(user, offender),
         "view_classification": can_view_classification(user, offender),
+        "restrict": can_restrict_offender(user, offender),
+        "manage_restriction": can_manage_restriction(user, offender),
     }
     hidden = set()
     if not may["read_casenotes"]:
@@ -119,6 +124,8 @@ def record_context(request, offender: Offender, *, tab: str) -> dict:
         "tabs": tabs,
         "tab": tab,
         "may": may,
+        # Need-to-know: the banner of a restricted record, and the grant of one opened through the glass.
+        "break_glass": current_break_glass(user, offender) if offender.restricted else None,
     }
 
 
@@ -165,7 +172,8 @@ def search(request):
             },
         )
         hits = offender_search(
-            SearchTerms(text=text, date_of_birth=date_of_birth, office_id=office.pk if office else None)
+            SearchTerms(text=text, date_of_birth=date_of_birth, office_id=office.pk if office else None),
+            viewer=request.user,
         )
         if len(hits) == 1 and hits[0].matched_on == "PRN":
             return redirect("offenders:detail", pk=hits[0].offender.pk)

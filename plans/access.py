@@ -11,7 +11,12 @@ Programme places, attendance and outcomes are recorded on the referral (agencies
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from offenders.access import can_view_offender, is_allocated_to, offender_office_ids
+from offenders.access import (
+    can_view_offender,
+    is_allocated_to,
+    offender_office_ids,
+    refuse_unless_need_to_know,
+)
 from sentences.models import Sentence, SentenceType
 from staff.access import is_read_only_user, office_id_of
 from staff.roles import Role, has_role
@@ -56,6 +61,7 @@ def _as_int(value) -> int:
 
 
 def _gate(user, sentence: Sentence, *, for_edit: bool, what: str) -> None:
+    refuse_unless_need_to_know(user, sentence.offender)
     if not can_view_plans(user, sentence.offender):
         raise PermissionDenied(f"You may not see this {what}.")
     if for_edit and not can_write_plan_for(user, sentence):

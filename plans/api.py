@@ -16,6 +16,7 @@ from rest_framework import permissions, serializers
 from classification.models import SentencePlanActivity, SentencePlanCategoryChange
 from ioms.api_common import ListRetrieveViewSet
 from offenders.access import VIEWING_ROLES
+from offenders.models import visible_offenders_q
 from plans.access import access_plan_by_id
 from plans.models import Objective, PlanStatus, SentencePlan
 from plans.selectors import plan_activities
@@ -205,6 +206,7 @@ class SentencePlanViewSet(ListRetrieveViewSet):
             return SentencePlan.objects.none()
         return (
             plans_visible_to(self.request.user)
+            .filter(visible_offenders_q(self.request.user, "offender"))
             .select_related("offender", "sentence__managing_office", "written_by", "agreed_by")
             .prefetch_related(*PLAN_PREFETCHES)
             .order_by("-written_on", "-id")

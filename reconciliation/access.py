@@ -11,6 +11,7 @@ through `access_exception_by_id`, so these rules are the single gate.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from offenders.access import refuse_unless_need_to_know
 from reconciliation.models import DataException
 from staff.access import office_id_of
 from staff.models import Office
@@ -69,6 +70,8 @@ def access_exception_by_id(user, exception_id, *, for_work: bool = False) -> Dat
         ).get(pk=int(exception_id))
     except (DataException.DoesNotExist, TypeError, ValueError):
         raise Http404("No such exception.") from None
+    if exception.offender is not None:
+        refuse_unless_need_to_know(user, exception.offender)
     if not can_view_exceptions_of(user, exception.office_id):
         raise PermissionDenied("You may not see this office's exceptions.")
     if for_work and not can_work_exception(user, exception):

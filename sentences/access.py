@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from offenders.access import can_edit_offender, can_view_offender
+from offenders.access import can_edit_offender, can_view_offender, refuse_unless_need_to_know
 from sentences.models import Charge, Sentence
 from staff.access import office_id_of
 from staff.roles import Role, has_role
@@ -34,6 +34,7 @@ def access_sentence_by_id(user, sentence_id, *, for_edit: bool = False) -> Sente
         )
     except (Sentence.DoesNotExist, TypeError, ValueError):
         raise Http404("No such sentence.") from None
+    refuse_unless_need_to_know(user, sentence.offender)
     if not can_view_offender(user, sentence.offender):
         raise PermissionDenied("You may not see this sentence.")
     if for_edit and not can_edit_sentence(user, sentence):
@@ -48,6 +49,7 @@ def access_charge_by_id(user, charge_id, *, for_edit: bool = False) -> Charge:
         charge = Charge.objects.select_related("offender", "offence", "court").get(pk=int(charge_id))
     except (Charge.DoesNotExist, TypeError, ValueError):
         raise Http404("No such charge.") from None
+    refuse_unless_need_to_know(user, charge.offender)
     if not can_view_offender(user, charge.offender):
         raise PermissionDenied("You may not see this charge.")
     if for_edit and not can_record_sentence(user, charge.offender):

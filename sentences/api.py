@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from ioms.api_common import ListRetrieveViewSet, ServiceCreateMixin, ServiceUpdateMixin, name_enum, refuse
 from offenders.access import access_offender_by_id, can_search_offenders
-from offenders.models import Offender
+from offenders.models import Offender, visible_offenders_q
 from sentences.access import access_charge_by_id, access_sentence_by_id, can_record_sentence
 from sentences.models import (
     Charge,
@@ -150,7 +150,7 @@ class ChargeViewSet(ServiceCreateMixin, ListRetrieveViewSet):
         queryset = Charge.objects.select_related("offence", "court")
         if self.schema_only or not can_search_offenders(self.request.user):
             return queryset.none()
-        return queryset
+        return queryset.filter(visible_offenders_q(self.request.user, "offender"))
 
     def get_object(self) -> Charge:
         return access_charge_by_id(self.request.user, self.kwargs["pk"], for_edit=self.action == "dispose")
@@ -372,7 +372,7 @@ class SentenceViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
         queryset = Sentence.objects.with_list_relations()
         if self.schema_only or not can_search_offenders(self.request.user):
             return queryset.none()
-        return queryset
+        return queryset.filter(visible_offenders_q(self.request.user, "offender"))
 
     def get_object(self) -> Sentence:
         return self.get_sentence(for_edit=self.action in self.edit_actions)

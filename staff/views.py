@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from allocation.models import CaseAllocation, open_caseload
 from audit.services import audit_listed
 from ioms.forms import add_service_errors
+from offenders.models import visible_offenders_q
 from staff.access import access_staff_member_by_id, can_manage_staff_in, can_view_staff_directory
 from staff.forms import RelocateForm, StaffFilterForm
 from staff.models import StaffMember
@@ -67,6 +68,7 @@ def staff_detail(request, pk):
     caseload = list(
         CaseAllocation.objects.current()
         .filter(staff=member)
+        .filter(visible_offenders_q(request.user, "offender"))  # need-to-know
         .select_related("offender", "sentence")
         .order_by("offender__family_name", "offender__given_names")
     )

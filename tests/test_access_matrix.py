@@ -57,6 +57,10 @@ PAGES = [
     ("offenders:identifier_add", {"pk": "offender"}, RECORD_KEEPERS),
     ("offenders:flag_raise", {"pk": "offender"}, RECORD_KEEPERS),
     ("offenders:flag_end", {"pk": "offender", "flag_pk": "flag"}, RECORD_KEEPERS),
+    # Need-to-know (issue 11); the pages of a restricted record: tests/offenders/test_restricted_pages.py.
+    ("offenders:restrict", {"pk": "offender"}, {SM, SA}),
+    ("offenders:break_glass_report", {}, {SM, SA}),
+    ("offenders:break_glass_report_csv", {}, {SM, SA}),
     ("casenotes:create", {"offender_pk": "offender"}, RECORD_KEEPERS | PRISON_STAFF),
     ("casenotes:detail", {"pk": "casenote"}, EVERYONE - {DS}),
     ("casenotes:amend", {"pk": "casenote"}, {SM, SA}),
@@ -158,6 +162,7 @@ def test_every_url_is_in_an_access_matrix():
     from tests.datashare.test_pages import DATASHARE_PAGES
     from tests.documents.test_report_pages import REPORT_PAGES
     from tests.inbox.test_pages import INBOX_PAGES
+    from tests.offenders.test_restricted_pages import RESTRICTED_PAGES
     from tests.plans.test_pages import PLAN_PAGES
     from tests.reconciliation.test_pages import GET_PAGES as EXCEPTION_PAGES
     from tests.reconciliation.test_pages import POST_STEPS as EXCEPTION_STEPS
@@ -179,6 +184,7 @@ def test_every_url_is_in_an_access_matrix():
         | {name for name, *_ in INBOX_PAGES}
         | {name for name, *_ in PLAN_PAGES}
         | {name for name, *_ in RECALL_PAGES}
+        | {name for name, *_ in RESTRICTED_PAGES}
         | {"muster:mine"}  # a redirect to the user's own office: tests/muster/test_views.py, every role
         | PUBLIC
     )

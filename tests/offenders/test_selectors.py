@@ -10,14 +10,14 @@ pytestmark = pytest.mark.django_db
 
 
 def found(text: str = "", **terms) -> list:
-    return [hit.offender for hit in offender_search(SearchTerms(text=text, **terms))]
+    return [hit.offender for hit in offender_search(SearchTerms(text=text, **terms), viewer=None)]
 
 
 def test_an_exact_prn_finds_only_that_offender():
     wanted = OffenderFactory(prn="41234567", family_name="Smith")
     OffenderFactory(prn="41234568", family_name="Smith")
 
-    hits = offender_search(SearchTerms(text=" 41234567 "))
+    hits = offender_search(SearchTerms(text=" 41234567 "), viewer=None)
 
     assert [hit.offender for hit in hits] == [wanted]
     assert hits[0].matched_on == "PRN"
@@ -36,7 +36,7 @@ def test_the_start_or_the_end_of_a_prn_lists_the_offenders_whose_prn_it_is():
     OffenderFactory(prn="94123999")  # in the middle only
     OffenderFactory(prn="40000000")
 
-    hits = offender_search(SearchTerms(text="4123"))
+    hits = offender_search(SearchTerms(text="4123"), viewer=None)
 
     assert [hit.offender for hit in hits] == [starts, ends]
     assert {hit.matched_on for hit in hits} == {"part of the PRN"}
@@ -99,7 +99,7 @@ def test_an_alias_finds_the_offender_and_says_so():
     offender = OffenderFactory(family_name="Ngata", given_names="Hemi")
     AliasFactory(offender=offender, family_name="Brown", given_names="Henry")
 
-    [hit] = offender_search(SearchTerms(text="Brown, Henry"))
+    [hit] = offender_search(SearchTerms(text="Brown, Henry"), viewer=None)
 
     assert hit.offender == offender
     assert hit.matched_on == "alias Brown, Henry"
@@ -163,8 +163,8 @@ def test_another_identifier_finds_its_offender_whatever_the_case_and_says_which(
     Identifier.objects.create(offender=wanted, kind=Identifier.Kind.DRIVER_LICENCE, value="DL123456")
     OffenderFactory(prn="12345600")
 
-    hits = offender_search(SearchTerms(text="dl123456"))
+    hits = offender_search(SearchTerms(text="dl123456"), viewer=None)
 
     assert [hit.offender for hit in hits] == [wanted]
     assert hits[0].matched_on == "Driver licence"
-    assert offender_search(SearchTerms(text="dl123456", office_id=OfficeFactory().pk)) == []
+    assert offender_search(SearchTerms(text="dl123456", office_id=OfficeFactory().pk), viewer=None) == []

@@ -69,7 +69,7 @@ def test_creating_an_offender_writes_an_audit_row_with_the_new_values(actor, off
 def test_a_new_offender_can_be_found_by_name_straight_away(actor, office):
     offender = new_offender(actor, office)
 
-    hits = offender_search(SearchTerms(text="Tamihana, Wiremu"))
+    hits = offender_search(SearchTerms(text="Tamihana, Wiremu"), viewer=None)
 
     assert [hit.offender for hit in hits] == [offender]
 
@@ -168,8 +168,10 @@ def test_renaming_an_offender_refreshes_the_search_keys(actor, office):
     offender.refresh_from_db()
     assert offender.family_name_folded == "ngata"
     assert offender.given_names_folded == "hemi"
-    assert [hit.offender for hit in offender_search(SearchTerms(text="Ngata, Hemi"))] == [offender]
-    assert offender_search(SearchTerms(text="Smith, John")) == []
+    assert [hit.offender for hit in offender_search(SearchTerms(text="Ngata, Hemi"), viewer=None)] == [
+        offender
+    ]
+    assert offender_search(SearchTerms(text="Smith, John"), viewer=None) == []
 
 
 # --- aliases ---------------------------------------------------------------------------------------
@@ -179,7 +181,7 @@ def test_an_alias_is_searchable_and_removing_it_needs_a_reason(actor, office):
     offender = new_offender(actor, office)
     alias = alias_add(actor=actor, offender=offender, family_name="Brown", given_names="Billy")
 
-    assert [hit.offender for hit in offender_search(SearchTerms(text="Brown"))] == [offender]
+    assert [hit.offender for hit in offender_search(SearchTerms(text="Brown"), viewer=None)] == [offender]
     with pytest.raises(ValidationError):
         alias_remove(actor=actor, alias=alias, reason="  ")
     assert offender.aliases.count() == 1
