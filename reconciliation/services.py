@@ -188,9 +188,10 @@ class SentenceRule:
     def details(self, rows: list[dict]) -> dict[int, str]:
         return {row["pk"]: self.describe(row) for row in rows}
 
-    def raisers(self, rows: list[dict]) -> dict[int, int]:
-        """Sentence id -> the user whose change raised its exception, where a person's change did."""
-        return {}
+    def details_and_raisers(self, rows: list[dict]) -> tuple[dict[int, str], dict[int, int]]:
+        """`details`, and sentence id -> the user whose change raised its exception, where a
+        person's change did (four eyes: they may not resolve it)."""
+        return self.details(rows), {}
 
 
 class EndBeforeStart(SentenceRule):
@@ -361,41 +362,35 @@ class ModificationAfterCourt(SentenceRule):
     def sentences(self) -> QuerySet:
         return Sentence.objects.filter(pk__in=self.changes().values("sentence_id"))
 
-    def raisers(self, rows: list[dict]) -> dict[int, int]:
-        """The author of the latest unchecked change, who may not be the one to check it."""
-        latest = (
-            self.changes()
-            .filter(sentence_id__in=[row["pk"] for row in rows])
-            .order_by("sentence_id", "-recorded_at")
-            .distinct("sentence_id")
-            .values_list("sentence_id", "recorded_by_id")
-        )
-        return dict(latest)
-
     def details(self, rows: list[dict]) -> dict[int, str]:
+        return self.details_and_raisers(rows)[0]
+
+    def details_and_raisers(self, rows: list[dict]) -> tuple[dict[int, str], dict[int, int]]:
+        """The raiser is the author of the latest unchecked change: not the one to check it."""
         ids = [row["pk"] for row in rows]
         by_sentence: dict[int, list[dict]] = defaultdict(list)
         for change in (
             self.changes()
             .filter(sentence_id__in=ids)
             .order_by("sentence_id", "-recorded_at")
-            .values("sentence_id", "recorded_at", "detail", "recorded_by__username")
+            .values("sentence_id", "recorded_at", "detail", "recorded_by_id", "recorded_by__username")
         ):
             by_sentence[change["sentence_id"]].append(change)
-        details = {}
+        details, raisers = {}, {}
         for row in rows:
             changes = by_sentence.get(row["pk"], [])
             if not changes:  # changed again between the two reads: describe it plainly
                 details[row["pk"]] = "Changed by a person after the court interface delivered it."
                 continue
             latest = changes[0]
+            raisers[row["pk"]] = latest["recorded_by_id"]
             more = f" ({len(changes)} changes in all)" if len(changes) > 1 else ""
             details[row["pk"]] = (
                 f"{_TYPE_LABELS[row['sentence_type']]} changed by {latest['recorded_by__username']} on "
                 f"{_date(timezone.localtime(latest['recorded_at']))} after the court interface delivered "
                 f"it: {latest['detail'] or 'details changed'}{more}. Check it against the court order."
             )
-        return details
+        return details, raisers
 
 
 RULES: tuple[SentenceRule, ...] = (
@@ -495,8 +490,7 @@ def _scan_rule(rule: SentenceRule, *, office: Office | None, now: datetime.datet
 
 def _raise_many(rule: SentenceRule, rows: list[dict]) -> list[DataException]:
     """Insert the new exceptions, their first transition and their audit rows in bulk."""
-    details = rule.details(rows)
-    raisers = rule.raisers(rows)
+    details, raisers = rule.details_and_raisers(rows)
     fingerprints = [_sentence_fingerprint(rule.reason_code, row["pk"]) for row in rows]
     earlier: dict[str, int] = {}
     for chunk in _chunks(fingerprints):
