@@ -7,6 +7,8 @@ examples per operation; the coverage phase (hundreds of edge cases per operation
 manual `schemathesis` run. Each operation runs in the test's transaction, so what its requests
 write is rolled back."""
 
+import re
+
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
@@ -112,3 +114,28 @@ def test_every_operation_keeps_the_published_contract(case, credentials):
     else:
         response = case.call(cookies={django_settings.SESSION_COOKIE_NAME: credentials["session"]})
     case.validate_response(response, checks=CHECKS)
+
+
+UNSAFE_METHODS = ("post", "put", "patch", "delete")
+
+
+def test_a_method_an_address_does_not_offer_answers_405(client, records, role_user):
+    """The methods the schema leaves out of a path are refused as such (405 with Allow), not
+    answered 404 or 500; `1` stands for every identifier (DRF refuses the method before it looks
+    anything up). The courts' and the data share's endpoints refuse a session first (401)."""
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    client.force_login(role_user(Role.SYSTEM_ADMIN, username="contract.methods"))
+    checked = 0
+    for path, operations in document["paths"].items():
+        address = re.sub(r"\{[^}]+\}", "1", path)
+        for method in UNSAFE_METHODS:
+            if method in operations:
+                continue
+            response = getattr(client, method)(address, content_type="application/json")
+            if path.startswith(("/api/v1/share/", COURT_PATH)):
+                assert response.status_code == 401, (method, address)
+                continue
+            assert response.status_code == 405, (method, address, response.status_code)
+            assert response["Allow"], (method, address)
+            checked += 1
+    assert checked > 50
