@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from casenotes.access import can_read_sensitive
@@ -9,6 +10,7 @@ from offenders.access import (
     offender_office_ids,
     refuse_unless_need_to_know,
 )
+from offenders.models import visible_offenders_q
 from staff.access import office_id_of
 from staff.roles import Role, has_role, user_roles
 
@@ -44,6 +46,27 @@ def access_document_by_id(user, document_id, *, for_edit: bool = False) -> Docum
     if for_edit and not can_write_documents(user, document.offender):
         raise PermissionDenied("You may not change this offender's documents.")
     return document
+
+
+def readable_documents(user, documents: QuerySet[Document]) -> QuerySet[Document]:
+    """`documents` less those the user may not open: the per-document part of
+    `access_document_by_id` (a report quoting sensitive casenotes, for those who may not read
+    them) as one filter, so a list costs the same number of queries whoever reads it. Every list
+    of documents goes through here: a title the user may not open is not shown to them either.
+    Documents of restricted records the user may not open are left out too (need-to-know); the
+    offender-level part (`can_read_documents`, `can_list_documents`) is the caller's."""
+    documents = documents.filter(visible_offenders_q(user, "offender"))
+    if can_read_sensitive(user):
+        return documents
+    return documents.exclude(report__includes_sensitive=True)
+
+
+def readable_reports(user, reports: QuerySet[Report]) -> QuerySet[Report]:
+    """`readable_documents` for a list of reports (`access_report_by_id`'s per-report part)."""
+    reports = reports.filter(visible_offenders_q(user, "offender"))
+    if can_read_sensitive(user):
+        return reports
+    return reports.exclude(includes_sensitive=True)
 
 
 def can_list_documents(user) -> bool:

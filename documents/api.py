@@ -14,12 +14,16 @@ from rest_framework.response import Response
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from documents.access import access_document_by_id, can_list_documents, can_write_documents
+from documents.access import (
+    access_document_by_id,
+    can_list_documents,
+    can_write_documents,
+    readable_documents,
+)
 from documents.models import Document, DocumentStatus, DocumentTemplate, DocumentVersion
 from documents.services import document_create, document_finalise, document_pdf, document_revise
 from ioms.api_common import ListRetrieveViewSet, PDFRenderer, ServiceCreateMixin, refuse
 from offenders.access import access_offender_by_id
-from offenders.models import visible_offenders_q
 from sentences.models import Sentence
 
 
@@ -136,7 +140,7 @@ class DocumentViewSet(ServiceCreateMixin, ListRetrieveViewSet):
         )
         if self.schema_only:
             return queryset.none()
-        return queryset.filter(visible_offenders_q(self.request.user, "offender"))
+        return readable_documents(self.request.user, queryset)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         if not can_list_documents(request.user):

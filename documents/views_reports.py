@@ -27,6 +27,7 @@ from documents.access import (
     can_assemble_report,
     can_read_documents,
     can_work_report,
+    readable_reports,
 )
 from documents.forms import (
     DocumentReviseForm,
@@ -88,7 +89,7 @@ def report_list(request, offender_pk):
         raise PermissionDenied("You may not read this offender's reports.")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the reports on {offender}")
     rows = (
-        Report.objects.filter(offender=offender)
+        readable_reports(request.user, Report.objects.filter(offender=offender))
         .select_related("document", "author")
         .annotate(latest_version=Max("document__versions__number"))
         .order_by("-created_at", "-id")
@@ -102,7 +103,6 @@ def report_list(request, offender_pk):
             "page_obj": page_obj,
             "today": timezone.localdate(),
             "may_assemble": can_assemble_report(request.user, offender),
-            "may_read_sensitive": can_read_sensitive(request.user),
         },
     )
 
@@ -230,7 +230,9 @@ def report_detail(request, pk):
             .defer("pdf")
             .order_by("issued_at", "id"),
             "extracts": report.extracts.select_related("author").order_by("contact_on", "id"),
-            "addenda": report.addenda.select_related("document").order_by("created_at", "id"),
+            "addenda": readable_reports(request.user, report.addenda.all())
+            .select_related("document")
+            .order_by("created_at", "id"),
             "actions": _report_actions(request.user, report),
             "today": timezone.localdate(),
         },

@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterable
 from typing import NoReturn
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Model, QuerySet
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -239,6 +239,35 @@ def _enum_name(values: Iterable) -> str | None:
     return None
 
 
+def may_be_blank(field) -> bool:
+    """Whether the field's value may be "": it accepts blank input, or it is read-only and its model
+    column may be blank (DRF drops `allow_blank` from read-only fields, yet an agency with no kind
+    recorded still answers `"kind": ""`). The schema says what the data can be."""
+    if getattr(field, "allow_blank", False):
+        return True
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if not field.read_only or model is None or not field.source or "." in field.source:
+        return False
+    try:
+        model_field = model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return False
+    return bool(model_field.blank) and isinstance(model_field, models.CharField | models.TextField)
+
+
+class BlankableEmailFieldExtension(OpenApiSerializerFieldExtension):
+    """An e-mail address that may be left empty is "" or an address: `format: email` alone would
+    make every record with no address break the schema."""
+
+    target_class = fields.EmailField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if not may_be_blank(self.target):
+            return schema
+        return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+
+
 class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
     target_class = fields.ChoiceField
     match_subclasses = True
@@ -261,7 +290,7 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         auto_schema.registry.register_on_missing(enum)
         variants = [enum.ref]
         for allowed, value, component_name in (
-            (field.allow_blank, "", "BlankEnum"),
+            (may_be_blank(field), "", "BlankEnum"),
             (field.allow_null, None, "NullEnum"),
         ):
             if allowed:

@@ -154,7 +154,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "ioms.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, documenting the error answers of every operation (issue 11).
+    "DEFAULT_SCHEMA_CLASS": "ioms.api_schema.IomsAutoSchema",
     "EXCEPTION_HANDLER": "ioms.api_errors.exception_handler",
 }
 

@@ -34,3 +34,6 @@ urlpatterns = [
     path("api/v1/", include("ioms.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The API's unrouted addresses answer JSON 404s (issue 11: the published contract).
+handler404 = "ioms.api_errors.page_not_found"

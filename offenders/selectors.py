@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.functions import Lower, Reverse
 from django.utils import timezone
 
@@ -490,11 +491,12 @@ class _Source:
     build: object
 
 
-def _timeline_sources(offender: Offender, *, casenotes: bool, sensitive: bool, documents: bool) -> list:
+def _timeline_sources(
+    offender: Offender, *, casenotes: bool, sensitive: bool, documents: QuerySet | None
+) -> list:
     from agencies.models import Referral
     from allocation.models import CaseAllocation
     from casenotes.models import Casenote
-    from documents.models import Document
     from offenders.models import Address, Flag
     from sentences.models import SentenceEvent
 
@@ -627,12 +629,10 @@ def _timeline_sources(offender: Offender, *, casenotes: bool, sensitive: bool, d
                 ),
             )
         )
-    if documents:
+    if documents is not None:
         sources.append(
             _Source(
-                Document.objects.filter(offender=offender)
-                .select_related("template")
-                .order_by("-created_at", "-id"),
+                documents.select_related("template").order_by("-created_at", "-id"),
                 "created_at",
                 True,
                 lambda document: TimelineEntry(
@@ -654,11 +654,14 @@ def offender_timeline(
     *,
     casenotes: bool,
     sensitive: bool,
-    documents: bool,
+    documents: QuerySet | None,
     before: datetime.date | None = None,
     per_kind: int = 25,
 ) -> Timeline:
     """One date-ordered list (newest first) of everything that happened on the record.
+
+    `documents`: the record's documents the viewer may open (documents.access.readable_documents,
+    decided by the caller, which sits above the documents app), or None if they may read none.
 
     Each kind is fetched newest first and bounded to `per_kind` rows, so the page costs one query
     per kind whatever the record's size. Where a kind was cut short, older entries of the other

@@ -32,7 +32,7 @@ from classification.access import can_view_classification
 from courts.access import can_raise_correction
 from datashare.access import reads_through_share
 from datashare.views import shared_record, shared_search
-from documents.access import can_read_documents, can_write_documents
+from documents.access import can_read_documents, can_write_documents, readable_documents
 from documents.models import Document
 from offenders import services
 from offenders.access import (
@@ -276,7 +276,7 @@ def documents(request, pk: int):
         _refuse(request, offender, "documents")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the documents of {offender}")
     rows = (
-        Document.objects.filter(offender=offender)
+        readable_documents(request.user, Document.objects.filter(offender=offender))
         .select_related("template", "sentence", "created_by")
         .annotate(version_count=Count("versions"))
         .order_by("-updated_at", "-id")
@@ -333,7 +333,11 @@ def timeline(request, pk: int):
         offender,
         casenotes=context["may"]["read_casenotes"],
         sensitive=can_read_sensitive(request.user),
-        documents=context["may"]["read_documents"],
+        documents=(
+            readable_documents(request.user, Document.objects.filter(offender=offender))
+            if context["may"]["read_documents"]
+            else None
+        ),
         before=before,
     )
     context.update(timeline=result, before=before)

@@ -6,6 +6,7 @@ through `access_exception_by_id`, so these rules are the single gate.
 - System administrators (the help desk, who handle data issues): any office, and exceptions that
   could not be placed in an office (e.g. a court message naming nobody we know).
 - Probation officers, prison staff and the read-only data share: none.
+- Nobody resolves an exception their own change raised (`resolve_refusal`).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -45,6 +46,21 @@ def can_view_exceptions_of(user, office_id: int | None) -> bool:
 def can_work_exception(user, exception: DataException) -> bool:
     """Assign, start, resolve, request a correction, reopen: the same people who see it."""
     return can_view_exceptions_of(user, exception.office_id)
+
+
+OWN_CHANGE = (
+    "Your change raised this exception: another member of staff must check and resolve it (four eyes)."
+)
+
+
+def resolve_refusal(user, exception: DataException) -> str | None:
+    """Why `user` may not resolve `exception`, or None if they may. Four eyes: nobody closes an
+    exception raised by their own change."""
+    if not can_work_exception(user, exception):
+        return "You may not reconcile this office's exceptions."
+    if exception.raised_by_id is not None and exception.raised_by_id == user.pk:
+        return OWN_CHANGE
+    return None
 
 
 def report_offices_for(user) -> list[Office]:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from audit import context as audit_context
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
-from reconciliation.access import OFFICE_WORKER_ROLES, can_work_exception
+from reconciliation.access import OFFICE_WORKER_ROLES, can_work_exception, resolve_refusal
 from reconciliation.models import (
     DataException,
     ExceptionStatus,
@@ -97,9 +97,11 @@ def exception_raise(
     sentence=None,
     court_message=None,
     actor=None,
+    raised_by=None,
 ) -> tuple[DataException, bool]:
     """Returns (exception, created). An unresolved exception with the same fingerprint is returned
-    as it is; a resolved one becomes the `recurrence_of` of the new exception."""
+    as it is; a resolved one becomes the `recurrence_of` of the new exception. `raised_by`: the
+    person whose change raised it (four eyes), by default the actor if a person is acting."""
     if reason_code not in ReasonCode.values:
         raise ValueError(f"Unknown reason code {reason_code!r}.")
     fingerprint = exception_fingerprint(
@@ -132,6 +134,7 @@ def exception_raise(
                 sentence=sentence,
                 court_message=court_message,
                 recurrence_of=earlier,
+                raised_by=raised_by or _actor_user(actor),
             )
     except IntegrityError:
         # Raised by someone else between our read and our insert: theirs stands.
@@ -184,6 +187,11 @@ class SentenceRule:
 
     def details(self, rows: list[dict]) -> dict[int, str]:
         return {row["pk"]: self.describe(row) for row in rows}
+
+    def details_and_raisers(self, rows: list[dict]) -> tuple[dict[int, str], dict[int, int]]:
+        """`details`, and sentence id -> the user whose change raised its exception, where a
+        person's change did (four eyes: they may not resolve it)."""
+        return self.details(rows), {}
 
 
 class EndBeforeStart(SentenceRule):
@@ -355,29 +363,34 @@ class ModificationAfterCourt(SentenceRule):
         return Sentence.objects.filter(pk__in=self.changes().values("sentence_id"))
 
     def details(self, rows: list[dict]) -> dict[int, str]:
+        return self.details_and_raisers(rows)[0]
+
+    def details_and_raisers(self, rows: list[dict]) -> tuple[dict[int, str], dict[int, int]]:
+        """The raiser is the author of the latest unchecked change: not the one to check it."""
         ids = [row["pk"] for row in rows]
         by_sentence: dict[int, list[dict]] = defaultdict(list)
         for change in (
             self.changes()
             .filter(sentence_id__in=ids)
             .order_by("sentence_id", "-recorded_at")
-            .values("sentence_id", "recorded_at", "detail", "recorded_by__username")
+            .values("sentence_id", "recorded_at", "detail", "recorded_by_id", "recorded_by__username")
         ):
             by_sentence[change["sentence_id"]].append(change)
-        details = {}
+        details, raisers = {}, {}
         for row in rows:
             changes = by_sentence.get(row["pk"], [])
             if not changes:  # changed again between the two reads: describe it plainly
                 details[row["pk"]] = "Changed by a person after the court interface delivered it."
                 continue
             latest = changes[0]
+            raisers[row["pk"]] = latest["recorded_by_id"]
             more = f" ({len(changes)} changes in all)" if len(changes) > 1 else ""
             details[row["pk"]] = (
                 f"{_TYPE_LABELS[row['sentence_type']]} changed by {latest['recorded_by__username']} on "
                 f"{_date(timezone.localtime(latest['recorded_at']))} after the court interface delivered "
                 f"it: {latest['detail'] or 'details changed'}{more}. Check it against the court order."
             )
-        return details
+        return details, raisers
 
 
 RULES: tuple[SentenceRule, ...] = (
@@ -477,7 +490,7 @@ def _scan_rule(rule: SentenceRule, *, office: Office | None, now: datetime.datet
 
 def _raise_many(rule: SentenceRule, rows: list[dict]) -> list[DataException]:
     """Insert the new exceptions, their first transition and their audit rows in bulk."""
-    details = rule.details(rows)
+    details, raisers = rule.details_and_raisers(rows)
     fingerprints = [_sentence_fingerprint(rule.reason_code, row["pk"]) for row in rows]
     earlier: dict[str, int] = {}
     for chunk in _chunks(fingerprints):
@@ -496,6 +509,7 @@ def _raise_many(rule: SentenceRule, rows: list[dict]) -> list[DataException]:
             offender_id=row["offender_id"],
             sentence_id=row["pk"],
             recurrence_of_id=earlier.get(fingerprint),
+            raised_by_id=raisers.get(row["pk"]),
         )
         for row, fingerprint in zip(rows, fingerprints, strict=True)
     ]
@@ -513,6 +527,7 @@ def _raise_many(rule: SentenceRule, rows: list[dict]) -> list[DataException]:
                 office=Office(pk=exception.office_id) if exception.office_id else None,
                 offender=exception.offender,
                 sentence=exception.sentence,
+                raised_by=exception.raised_by,
             )
             if is_new:
                 created.append(raised)
@@ -687,13 +702,30 @@ def exception_start(*, actor, exception: DataException, comment: str = "") -> Da
     )
 
 
-@transaction.atomic
 def exception_resolve(
     *, actor, exception: DataException, resolution_reason: str, change_made: str
 ) -> DataException:
     """Reconciled against the court order, release licence, the record or the file (seed 001): the
-    reason and the change made are both recorded."""
+    reason and the change made are both recorded. Four eyes: not by the person whose change raised
+    it; that refusal is audited (outside the change's transaction, so the row stays)."""
     _require_right(actor, exception)
+    refusal = resolve_refusal(actor, exception)
+    if refusal is not None:
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=exception,
+            offender_id=exception.offender_id,
+            summary=f"Refused: resolving exception {exception.pk}: {refusal}"[:300],
+        )
+        raise PermissionDenied(refusal)
+    with transaction.atomic():
+        return _resolve(
+            actor=actor, exception=exception, resolution_reason=resolution_reason, change_made=change_made
+        )
+
+
+def _resolve(*, actor, exception: DataException, resolution_reason: str, change_made: str) -> DataException:
     reason, change = (resolution_reason or "").strip(), (change_made or "").strip()
     errors = {}
     if len(reason) < MIN_EXPLANATION:

@@ -25,6 +25,7 @@ from reconciliation.access import (
     can_view_exceptions_report,
     can_work_exception,
     report_offices_for,
+    resolve_refusal,
 )
 from reconciliation.charts import trend_chart
 from reconciliation.forms import (
@@ -184,8 +185,14 @@ def _step_form(step: str, exception: DataException, data=None):
 def _render_detail(request, exception: DataException, *, bound: dict | None = None):
     may_work = can_work_exception(request.user, exception)
     step_forms = {}
+    resolve_refused = None
     if may_work:
         for step in services.allowed_steps(exception):
+            if step == ExceptionStep.RESOLVED:
+                # Four eyes: the reason in place of the form (reconciliation.access.resolve_refusal).
+                resolve_refused = resolve_refusal(request.user, exception)
+                if resolve_refused is not None:
+                    continue
             step_forms[step] = (bound or {}).get(step) or _step_form(step, exception)
     return render(
         request,
@@ -198,6 +205,7 @@ def _render_detail(request, exception: DataException, *, bound: dict | None = No
             "assign_form": step_forms.get(ExceptionStep.ASSIGNED),
             "start_form": step_forms.get(ExceptionStep.STARTED),
             "resolve_form": step_forms.get(ExceptionStep.RESOLVED),
+            "resolve_refused": resolve_refused,
             "correction_form": step_forms.get(ExceptionStep.CORRECTION_REQUESTED),
             "reopen_form": step_forms.get(ExceptionStep.REOPENED),
             "office_query": f"office={exception.office_id}" if exception.office_id else f"office={NO_OFFICE}",

@@ -11,7 +11,7 @@ from allocation.access import can_allocate_case
 from allocation.services import RELEASE_TYPES
 from audit.services import audit_view
 from courts.access import can_raise_correction
-from documents.access import can_read_documents, can_write_documents
+from documents.access import can_read_documents, can_write_documents, readable_documents
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 from sentences.access import (
@@ -104,7 +104,11 @@ def sentence_detail(request, pk):
     is_open = sentence.status != SentenceStatus.COMPLETED
     documents = []
     if can_read_documents(user, sentence.offender):
-        documents = sentence.documents.select_related("template", "created_by").order_by("-updated_at")
+        documents = (
+            readable_documents(user, sentence.documents.all())
+            .select_related("template", "created_by")
+            .order_by("-updated_at")
+        )
     return render(
         request,
         "sentences/detail.html",

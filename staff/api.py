@@ -147,7 +147,11 @@ class StaffMemberDetailSerializer(StaffMemberSerializer):
 
 class RelocateSerializer(serializers.Serializer):
     office = serializers.PrimaryKeyRelatedField(queryset=Office.objects.active())
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    # Said every time, null for none: an omitted team could mean "keep it" or "none" (issue 11: an
+    # omitted team was a 500).
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, help_text="The new team, or null for none."
+    )
     on = serializers.DateField(help_text="The first day in the new office or team.")
     reason = serializers.CharField(max_length=200)
 

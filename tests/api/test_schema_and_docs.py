@@ -60,3 +60,28 @@ def test_the_docs_page_loads_nothing_from_other_hosts(api, probation_officer):
     assert "cdn." not in html.lower()
     # Swagger UI would otherwise send the schema to validator.swagger.io for its badge.
     assert '"validatorUrl": null' in html
+
+
+def test_every_operation_documents_the_errors_it_can_answer(api, probation_officer):
+    """Issue 11: the error answers are published, from what each operation is."""
+    paths = api(probation_officer).get(reverse("api-schema"), {"format": "json"}).json()["paths"]
+
+    def codes(path, method):
+        return set(paths[path][method]["responses"])
+
+    assert codes("/api/v1/offenders/", "get") >= {"200", "400", "403", "404"}  # filters; a bad cursor
+    assert codes("/api/v1/staff/{id}/relocate/", "post") >= {"200", "400", "403", "404"}
+    assert "401" not in codes("/api/v1/offenders/", "get")  # a session has no challenge to send
+    assert codes("/api/v1/court-messages/", "post") >= {"400", "401", "403"}
+    assert "400" not in codes("/api/v1/casenotes/{id}/", "get")  # nothing to get wrong
+
+
+def test_an_unknown_api_address_is_a_json_404_and_an_unknown_page_a_page(api, client, probation_officer):
+    response = api(probation_officer).get("/api/v1/agencies/0.2/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+    client.force_login(probation_officer)
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404
+    assert "Page not found" in page.content.decode()

@@ -65,6 +65,21 @@ def test_a_team_of_another_office_is_a_400_naming_team(api, service_manager, pro
     assert StaffPlacement.objects.filter(staff__user=probation_officer).count() == 1
 
 
+def test_a_relocation_that_does_not_say_the_team_is_a_400_naming_team_and_moves_nobody(
+    api, service_manager, probation_officer, office
+):
+    """Issue 11: an omitted team was a 500. It must be said, null for none."""
+    response = api(service_manager).post(
+        f"/api/v1/staff/{staff_of(probation_officer).pk}/relocate/",
+        {"office": office.pk, "on": TODAY().isoformat(), "reason": "Move"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "team" in response.json()
+    assert StaffPlacement.objects.filter(staff__user=probation_officer).count() == 1
+
+
 def test_a_manager_may_not_relocate_staff_of_another_office(api, service_manager, role_user, other_office):
     from staff.roles import Role
 

@@ -251,12 +251,14 @@ def test_a_system_commencement_after_the_court_delivered_is_not_a_modification(o
     assert not DataException.objects.filter(reason_code=ReasonCode.MODIFICATION_CHECK).exists()
 
 
-def test_a_checked_modification_is_not_raised_again_but_a_later_change_recurs(office, admin_support):
+def test_a_checked_modification_is_not_raised_again_but_a_later_change_recurs(
+    office, admin_support, service_manager
+):
     sentence = modified_after_court(office, admin_support)
     exceptions_scan()
     first = DataException.objects.get()
     exception_resolve(
-        actor=admin_support,
+        actor=service_manager,  # four eyes: not the author of the change
         exception=first,
         resolution_reason="Matches the court order of last week",
         change_made="No change: the record matches the order",
