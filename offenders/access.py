@@ -1,9 +1,9 @@
 """Who may see and change an offender's record. Views and API endpoints obtain offenders only
 through `access_offender_by_id`, so these rules are the single gate."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from audit.refusals import Refused
 from offenders.models import Offender
 from staff.access import office_id_of, staff_of
 from staff.roles import Role, has_role, user_roles
@@ -79,7 +79,7 @@ def access_offender_by_id(user, offender_id, *, for_edit: bool = False) -> Offen
     except (Offender.DoesNotExist, TypeError, ValueError):
         raise Http404("No such offender.") from None
     if not can_view_offender(user, offender):
-        raise PermissionDenied("You may not see this offender's record.")
+        raise Refused("You may not see this offender's record.", obj=offender)
     if for_edit and not can_edit_offender(user, offender):
-        raise PermissionDenied("You may not change this offender's record.")
+        raise Refused("You may not change this offender's record.", obj=offender)
     return offender
