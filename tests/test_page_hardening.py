@@ -3,6 +3,7 @@ refuse, and answers 405 to a method it does not handle (issue 11). The records a
 checked in tests/web_records/test_page_hardening.py with the same helpers."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,24 @@ def test_a_refused_user_gets_405_too_the_method_is_checked_before_the_record(cli
     assert client.get(url).status_code == 403
     assert client.delete(url).status_code == 405
     assert AuditEvent.objects.filter(action=AuditAction.DENIED).count() == 1, "only the refused GET"
+
+
+def test_no_template_served_to_a_browser_holds_inline_code():
+    """Every template, including pages tabled in the other apps' matrices: the policy would block
+    inline code wherever it is. WeasyPrint's PDF templates never reach a browser and keep their <style>."""
+    from django.conf import settings
+
+    roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR).glob("*/templates")]
+    templates = [
+        template
+        for root in roots
+        for template in root.rglob("*.html")
+        if "pdf" not in template.relative_to(root).as_posix()
+    ]
+    assert len(templates) > 100
+    found = {
+        str(template.relative_to(settings.BASE_DIR)): problems
+        for template in templates
+        if (problems := inline_code_in(template.read_text()))
+    }
+    assert found == {}
