@@ -13,9 +13,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = envbool("DJANGO_DEBUG", "False")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 if not SECRET_KEY:
     if DEBUG or os.environ.get("IOMS_ALLOW_DEV_SECRET") == "1":
-        SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+        SECRET_KEY = DEV_SECRET_KEY
     else:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set (or DJANGO_DEBUG=true for development)")
 
@@ -210,7 +211,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ioms-noreply@c
 # --- HTTP hardening and e-mail (issue 11; the variables are listed in README "Deploying") ----------
 # A deployment runs with DEBUG off and a secret key of its own; development and tests run with DEBUG
 # on or the development key (IOMS_ALLOW_DEV_SECRET=1, set by the make targets), over plain HTTP.
-IOMS_PRODUCTION = not DEBUG and SECRET_KEY != "dev-only-insecure-key-never-use-in-production"
+IOMS_PRODUCTION = not DEBUG and SECRET_KEY != DEV_SECRET_KEY
 IOMS_HTTPS = envbool("IOMS_HTTPS", str(IOMS_PRODUCTION))
 if IOMS_HTTPS:
     SECURE_SSL_REDIRECT = True
@@ -248,18 +249,13 @@ IOMS_PERMISSIONS_POLICY = envlist(
     "IOMS_PERMISSIONS_POLICY",
     "accelerometer,camera,display-capture,geolocation,gyroscope,magnetometer,microphone,midi,payment,usb",
 )
-# E-mail: SMTP in a deployment, the console in development. IOMS_EMAIL_BACKEND takes a dotted path.
+# E-mail: SMTP in a deployment, the console in development. IOMS_EMAIL_BACKEND takes a dotted path
+# (DJANGO_EMAIL_BACKEND is its older name).
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "IOMS_EMAIL_BACKEND",
-            os.environ.get(
-                "DJANGO_EMAIL_BACKEND",
-                "django.core.mail.backends.smtp.EmailBackend"
-                if IOMS_PRODUCTION
-                else "django.core.mail.backends.console.EmailBackend",
-            ),
-        ),
+        "BACKEND": os.environ.get("IOMS_EMAIL_BACKEND")
+        or os.environ.get("DJANGO_EMAIL_BACKEND")
+        or f"django.core.mail.backends.{'smtp' if IOMS_PRODUCTION else 'console'}.EmailBackend",
     }
 }
 if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":

@@ -114,3 +114,12 @@ def test_no_template_served_to_a_browser_holds_inline_code():
         if (problems := inline_code_in(template.read_text()))
     }
     assert found == {}
+
+
+def test_the_home_page_answers_405_to_post_put_and_delete(client, office):
+    client.force_login(staff_user(Role.SERVICE_MANAGER, office=office))
+    assert client.get("/").status_code == 200
+    for method in ("post", "put", "delete"):
+        response = getattr(client, method)("/")
+        assert response.status_code == 405, method
+        assert response["Allow"] == "GET"
