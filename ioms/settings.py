@@ -245,6 +245,9 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# DRF's browsable API styles its pages inline, which the policy blocks: the API answers JSON, and
+# people explore it in the API docs (/api/v1/docs/), which run under the policy.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
 IOMS_PERMISSIONS_POLICY = envlist(
     "IOMS_PERMISSIONS_POLICY",
     "accelerometer,camera,display-capture,geolocation,gyroscope,magnetometer,microphone,midi,payment,usb",

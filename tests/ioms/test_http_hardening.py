@@ -195,3 +195,13 @@ def test_a_bad_https_setting_fails_loudly():
     result = run_django(SHOW, **PRODUCTION, IOMS_HTTPS="perhaps")
     assert result.returncode != 0
     assert "IOMS_HTTPS must be a boolean" in result.stderr
+
+
+def test_a_browser_reading_the_api_gets_json_not_a_page_the_policy_would_break(office):
+    client = APIClient()
+    client.force_login(staff_user(Role.SYSTEM_ADMIN, office=office))
+    browser_accept = "text/html,application/xhtml+xml,*/*;q=0.8"
+    response = client.get("/api/v1/offenders/", headers={"Accept": browser_accept})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
