@@ -5,8 +5,11 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views import csrf
+from django.views.decorators.http import require_http_methods
 
 from audit.models import AuditAction, AuditEvent
+from audit.refusals import note_refusal
 from audit.services import audit_record, audit_view
 from casenotes.access import can_read_sensitive
 from casenotes.models import Casenote
@@ -20,6 +23,7 @@ class LoginView(auth_views.LoginView):
     """Django's login page, with every success and failure in the audit trail."""
 
     redirect_authenticated_user = True
+    http_method_names = ["get", "head", "post", "options"]  # not PUT, which Django's form views take as POST
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -53,6 +57,12 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
+def csrf_failure(request, reason: str = ""):
+    """Django's CSRF refusal page; the refusal is audited like any other (audit/refusals.py)."""
+    note_refusal(request, f"CSRF verification failed: {reason}")
+    return csrf.csrf_failure(request, reason=reason)
+
+
 def _redact_sensitive_casenotes(user, events) -> None:
     """The trail records a casenote's summary when it is written; a reader without the
     sensitive-casenote permission sees that a sensitive note was written, not what it says."""
@@ -71,6 +81,7 @@ def _redact_sensitive_casenotes(user, events) -> None:
             event.summary = f"{event.summary} (sensitive note: details withheld)"
 
 
+@require_http_methods(["GET"])
 def offender_history(request, offender_pk: int):
     """The audit trail of one offender's record: who viewed, searched to and changed what."""
     offender = access_offender_by_id(request.user, offender_pk)

@@ -4,6 +4,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_view
 from casenotes import services
@@ -20,6 +21,7 @@ from offenders.access import access_offender_by_id
 from offenders.views import record_context
 
 
+@require_http_methods(["GET", "POST"])
 def create(request, offender_pk: int):
     offender = access_offender_by_id(request.user, offender_pk)
     if not can_add_casenote(request.user, offender):
@@ -49,6 +51,7 @@ def _original_of(note: Casenote) -> Casenote:
     return note
 
 
+@require_http_methods(["GET"])
 def detail(request, pk: int):
     note = access_casenote_by_id(request.user, pk)
     original = _original_of(note)
@@ -70,6 +73,7 @@ def detail(request, pk: int):
     return render(request, "casenotes/detail.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 def amend(request, pk: int):
     note = _original_of(access_casenote_by_id(request.user, pk))
     if not can_amend_casenote(request.user, note):

@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from audit.models import AuditAction
-from audit.services import audit_listed, audit_record, audit_view
+from audit.refusals import Refused
+from audit.services import audit_listed, audit_view
 from classification import services
 from classification.access import (
     access_review_by_id,
@@ -63,13 +63,7 @@ PER_PAGE = 25
 def _access_classification(request, offender_id):
     offender = access_offender_by_id(request.user, offender_id)
     if not can_view_classification(request.user, offender):
-        audit_record(
-            actor=request.user,
-            action=AuditAction.DENIED,
-            obj=offender,
-            summary=f"Refused: the security classification of {offender}"[:300],
-        )
-        raise PermissionDenied("You may not see this prisoner's security classification.")
+        raise Refused("You may not see this prisoner's security classification.", obj=offender)
     return offender
 
 

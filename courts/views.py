@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from audit.models import AuditAction
 from audit.services import audit_record, audit_search, audit_view
@@ -66,6 +67,7 @@ def _refuse_unless(allowed: bool, message: str) -> None:
 # --- court messages -------------------------------------------------------------------------------
 
 
+@require_http_methods(["GET"])
 def message_list(request):
     _refuse_unless(can_view_court_messages(request.user), "You may not see court messages.")
     form = CourtMessageFilterForm(request.GET or None)
@@ -99,6 +101,7 @@ def _pretty(payload) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False) if payload is not None else ""
 
 
+@require_http_methods(["GET"])
 def message_detail(request, pk: int):
     message = access_court_message_by_id(request.user, pk)
     audit_view(actor=request.user, obj=message, summary=f"Viewed court message {message} as received")
@@ -120,6 +123,7 @@ def message_detail(request, pk: int):
     return render(request, "courts/message_detail.html", context)
 
 
+@require_http_methods(["GET"])
 def match_queue_view(request):
     _refuse_unless(can_review_matches(request.user), "You may not decide court message matches.")
     page_obj = Paginator(match_queue(), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
@@ -146,6 +150,7 @@ def _settled(request, message) -> None:
         )
 
 
+@require_http_methods(["GET", "POST"])
 def match_confirm(request, pk: int):
     candidate = access_match_candidate_by_id(request.user, pk)
     message = candidate.message
@@ -172,6 +177,7 @@ def match_confirm(request, pk: int):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def match_reject(request, pk: int):
     message = access_court_message_by_id(request.user, pk)
     _refuse_unless(can_review_matches(request.user), "You may not decide court message matches.")
@@ -201,6 +207,7 @@ def match_reject(request, pk: int):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def message_retry(request, pk: int):
     message = access_court_message_by_id(request.user, pk)
     _refuse_unless(can_retry_court_messages(request.user), "You may not retry court messages.")
@@ -223,6 +230,7 @@ def message_retry(request, pk: int):
 # --- data-correction requests ---------------------------------------------------------------------
 
 
+@require_http_methods(["GET", "POST"])
 def correction_create(request, offender_pk: int):
     offender = access_offender_by_id(request.user, offender_pk)
     _refuse_unless(
@@ -267,6 +275,7 @@ def correction_create(request, offender_pk: int):
     )
 
 
+@require_http_methods(["GET"])
 def correction_list(request):
     _refuse_unless(can_view_corrections(request.user), "You may not see correction requests.")
     member = staff_of(request.user)
@@ -294,6 +303,7 @@ def correction_list(request):
     )
 
 
+@require_http_methods(["GET"])
 def correction_detail(request, pk: int):
     correction = access_correction_by_id(request.user, pk)
     audit_view(
@@ -333,6 +343,7 @@ def _correction_step(request, pk: int, form_class, step, *, template: str, done:
     return render(request, template, {"form": form, "correction": correction})
 
 
+@require_http_methods(["GET", "POST"])
 def correction_send(request, pk: int):
     return _correction_step(
         request,
@@ -344,6 +355,7 @@ def correction_send(request, pk: int):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def correction_withdraw(request, pk: int):
     return _correction_step(
         request,

@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from allocation.models import CaseRole
 from audit.models import AuditAction
+from audit.refusals import note_refusal
 from audit.services import audit_listed, audit_record, audit_search
 from datashare.catalogue import ALLOCATIONS, CATALOGUE, OFFENDERS, SENTENCES, ShareScope
 from datashare.models import ShareCredential
@@ -225,11 +226,7 @@ class ShareEndpointMixin:
 
     def http_method_not_allowed(self, request: Request, *args, **kwargs):
         if isinstance(request.auth, ShareCredential):
-            audit_record(
-                actor=request.user,
-                action=AuditAction.DENIED,
-                summary=f"Refused {request.method} {request.path}: the data share is read-only",
-            )
+            note_refusal(request._request, "the data share is read-only", actor=request.user)
         raise exceptions.MethodNotAllowed(request.method)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -256,11 +253,6 @@ class ShareViewSet(ShareEndpointMixin, viewsets.GenericViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method.lower() in self.http_method_names and not self.scope.allows(self.resource):
-            audit_record(
-                actor=request.user,
-                action=AuditAction.DENIED,
-                summary=f"Refused {request.path}: the data share does not carry {self.resource}",
-            )
             raise exceptions.PermissionDenied(f"This share does not carry {self.resource}.")
 
     def filter_terms(self, **allowed: str) -> dict[str, str]:

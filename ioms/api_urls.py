@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet, ProgrammeViewSet, ReferralViewSet
@@ -29,16 +29,21 @@ def _declare_language(response):
     )
 
 
-class SwaggerView(SpectacularSwaggerView):
-    """Swagger UI without its call to the public validator service (validator.swagger.io)."""
+class SwaggerView(SpectacularSwaggerSplitView):
+    """Swagger UI without its call to the public validator service (validator.swagger.io). The split
+    view serves the page's start-up script from its own URL (`?script`), so the page runs under the
+    portal's Content-Security-Policy with no inline script; templates/drf_spectacular/swagger_ui.html
+    replaces the vendored page's inline <style> with a static file."""
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        ui_settings = spectacular_settings.SWAGGER_UI_SETTINGS
-        if isinstance(ui_settings, dict):
-            response.data["settings"] = self._dump({**ui_settings, "validatorUrl": None})
-        response.add_post_render_callback(_declare_language)
+        if "settings" in response.data:  # the start-up script
+            ui_settings = spectacular_settings.SWAGGER_UI_SETTINGS
+            if isinstance(ui_settings, dict):
+                response.data["settings"] = self._dump({**ui_settings, "validatorUrl": None})
+        else:
+            response.add_post_render_callback(_declare_language)
         return response
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from ioms.env import database_from_url, envbool, envint, envlist
 
@@ -12,9 +13,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = envbool("DJANGO_DEBUG", "False")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 if not SECRET_KEY:
     if DEBUG or os.environ.get("IOMS_ALLOW_DEV_SECRET") == "1":
-        SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+        SECRET_KEY = DEV_SECRET_KEY
     else:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set (or DJANGO_DEBUG=true for development)")
 
@@ -54,7 +56,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP below
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ioms.http.HardeningHeadersMiddleware",  # after WhiteNoise: static files keep their caching
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -120,11 +124,6 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("IOMS_SESSION_SECONDS", "28800")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("IOMS_SECURE_COOKIES", "False")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "en-nz"
 TIME_ZONE = "Pacific/Auckland"
@@ -215,12 +214,71 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ioms-noreply@corrections.example")
+
+# --- HTTP hardening and e-mail (issue 11; the variables are listed in README "Deploying") ----------
+# A deployment runs with DEBUG off and a secret key of its own; development and tests run with DEBUG
+# on or the development key (IOMS_ALLOW_DEV_SECRET=1, set by the make targets), over plain HTTP.
+IOMS_PRODUCTION = not DEBUG and SECRET_KEY != DEV_SECRET_KEY
+IOMS_HTTPS = envbool("IOMS_HTTPS", str(IOMS_PRODUCTION))
+if IOMS_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = envint("IOMS_HSTS_SECONDS", str(365 * 24 * 60 * 60))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("IOMS_HSTS_INCLUDE_SUBDOMAINS", "True")
+    # Preloading commits the whole domain to HTTPS in browsers for months: the department's call.
+    SECURE_HSTS_PRELOAD = envbool("IOMS_HSTS_PRELOAD", "False")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = IOMS_HTTPS
+# Behind a proxy that ends TLS, the header it sets to "https" (e.g. X-Forwarded-Proto). Only set it
+# when the proxy always sets or strips that header: otherwise a client could claim HTTPS.
+if _proxy_header := os.environ.get("IOMS_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+SILENCED_SYSTEM_CHECKS = [
+    *(["security.W021"] if IOMS_HTTPS and not SECURE_HSTS_PRELOAD else []),
+    *(["security.W005"] if IOMS_HTTPS and not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),
+]
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "audit.views.csrf_failure"  # audited like every refusal (audit/refusals.py)
+# No inline script or style anywhere (JS and CSS are static files); the API docs load theirs from
+# drf-spectacular-sidecar, served here. data: images are Swagger UI's icons.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# DRF's browsable API styles its pages inline, which the policy blocks: the API answers JSON, and
+# people explore it in the API docs (/api/v1/docs/), which run under the policy.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
+IOMS_PERMISSIONS_POLICY = envlist(
+    "IOMS_PERMISSIONS_POLICY",
+    "accelerometer,camera,display-capture,geolocation,gyroscope,magnetometer,microphone,midi,payment,usb",
+)
+# E-mail: SMTP in a deployment, the console in development. IOMS_EMAIL_BACKEND takes a dotted path
+# (DJANGO_EMAIL_BACKEND is its older name).
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        "BACKEND": os.environ.get("IOMS_EMAIL_BACKEND")
+        or os.environ.get("DJANGO_EMAIL_BACKEND")
+        or f"django.core.mail.backends.{'smtp' if IOMS_PRODUCTION else 'console'}.EmailBackend",
     }
 }
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ioms-noreply@corrections.example")
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("IOMS_SMTP_HOST", "localhost"),
+        "port": envint("IOMS_SMTP_PORT", "587"),
+        "username": os.environ.get("IOMS_SMTP_USER", ""),
+        "password": os.environ.get("IOMS_SMTP_PASSWORD", ""),
+        "use_tls": envbool("IOMS_SMTP_STARTTLS", "True"),
+        "timeout": envint("IOMS_SMTP_TIMEOUT", "10"),
+    }
+# --- end of HTTP hardening and e-mail ----------------------------------------------------------------
 
 # Need-to-know (offenders.services.offender_break_glass): how long breaking the glass opens a
 # restricted record for.

@@ -10,7 +10,12 @@ urlpatterns = [
     path("accounts/login/", audit_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", audit_views.LogoutView.as_view(), name="logout"),
     # No self-service password reset by email: accounts are managed by the help desk (closed network).
-    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/",
+        # Django's form views take PUT as POST: a page answers 405 to what it does not handle.
+        auth_views.PasswordChangeView.as_view(http_method_names=["get", "head", "post", "options"]),
+        name="password_change",
+    ),
     path(
         "accounts/password_change/done/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from allocation.models import CaseAllocation, open_caseload
 from audit.models import AuditEvent
@@ -142,6 +143,7 @@ def _system_counts() -> dict:
     }
 
 
+@require_http_methods(["GET"])
 def home(request):
     user = request.user
     roles = user_roles(user)

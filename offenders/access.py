@@ -7,12 +7,10 @@ with `RestrictedRecordDenied` (audited; pages show the masked record with its br
 Lists apply the same rule as a filter in SQL: `Offender.objects.visible_to(user)` and
 `offenders.models.visible_offenders_q(user, "offender")` for related rows."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from audit.models import AuditAction
-from audit.services import audit_record
+from audit.refusals import Refused
 from offenders.models import BreakGlassGrant, Offender, RestrictedAccess
 from staff.access import office_id_of, staff_of
 from staff.roles import Role, has_role, user_roles
@@ -28,15 +26,17 @@ CREATING_ROLES = frozenset({Role.ADMIN_SUPPORT, Role.SERVICE_MANAGER, Role.SYSTE
 RESTRICTING_ROLES = frozenset({Role.SERVICE_MANAGER, Role.SYSTEM_ADMIN})
 
 
-class RestrictedRecordDenied(PermissionDenied):
+class RestrictedRecordDenied(Refused):
     """A restricted record refused to someone not on its access list. Pages answer it with the
-    masked page and its break-glass link (offenders.middleware); the API with a 403."""
+    masked page and its break-glass link (offenders.middleware); the API with a 403. Audited like
+    every refusal (audit.refusals), filed under the record."""
 
     def __init__(self, offender: Offender):
         self.offender = offender
         super().__init__(
             f"Record {offender.prn} is restricted to named staff. You may break the glass with a reason "
-            "(it is reported to the record's owners)."
+            "(it is reported to the record's owners).",
+            obj=offender,
         )
 
 
@@ -168,14 +168,9 @@ def can_view_history(user, offender: Offender) -> bool:
 
 def refuse_unless_need_to_know(user, offender: Offender) -> None:
     """For the gates of records hanging off an offender (an allocate request, a review): a
-    restricted record refused to someone not on its list, audited, answered with the masked page."""
+    restricted record refused to someone not on its list, answered with the masked page (audited
+    where the refusal becomes a response, audit.refusals)."""
     if not has_need_to_know(user, offender):
-        audit_record(
-            actor=user,
-            action=AuditAction.DENIED,
-            obj=offender,
-            summary=f"Refused: restricted record {offender.prn} (not on its access list)",
-        )
         raise RestrictedRecordDenied(offender)
 
 
@@ -187,7 +182,7 @@ def access_offender_by_id(user, offender_id, *, for_edit: bool = False) -> Offen
     if user_roles(user) & VIEWING_ROLES:
         refuse_unless_need_to_know(user, offender)
     if not can_view_offender(user, offender):
-        raise PermissionDenied("You may not see this offender's record.")
+        raise Refused("You may not see this offender's record.", obj=offender)
     if for_edit and not can_edit_offender(user, offender):
-        raise PermissionDenied("You may not change this offender's record.")
+        raise Refused("You may not change this offender's record.", obj=offender)
     return offender

@@ -4,6 +4,7 @@ glass. The API answers such a refusal itself (DRF turns PermissionDenied into a 
 
 from django.shortcuts import render
 
+from audit.refusals import note_exception
 from offenders.access import RestrictedRecordDenied, can_break_glass
 
 
@@ -18,6 +19,8 @@ class RestrictedRecordMiddleware:
         if not isinstance(exception, RestrictedRecordDenied):
             return None
         offender = exception.offender
+        # Answered here, before AuditContextMiddleware sees the exception: note it for the audit.
+        note_exception(request, exception)
         return render(
             request,
             "offenders/restricted.html",

@@ -13,14 +13,15 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, W
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from agencies.access import can_refer
 from agencies.models import Referral
 from allocation.access import can_allocate_case
 from allocation.models import CaseAllocation
 from allocation.views import team_panel
-from audit.models import AuditAction
-from audit.services import audit_record, audit_search, audit_view
+from audit.refusals import Refused
+from audit.services import audit_search, audit_view
 from casenotes.access import (
     can_add_casenote,
     can_read_casenotes,
@@ -130,13 +131,7 @@ def record_context(request, offender: Offender, *, tab: str) -> dict:
 
 
 def _refuse(request, offender: Offender, what: str):
-    audit_record(
-        actor=request.user,
-        action=AuditAction.DENIED,
-        obj=offender,
-        summary=f"Refused: {what} of {offender}"[:300],
-    )
-    raise PermissionDenied(f"You may not see the {what} of this record.")
+    raise Refused(f"You may not see the {what} of this record.", obj=offender)
 
 
 def _offender_for_tab(request, pk: int, what: str) -> Offender:
@@ -150,6 +145,7 @@ def _offender_for_tab(request, pk: int, what: str) -> Offender:
 # --- Search --------------------------------------------------------------------------------------
 
 
+@require_http_methods(["GET"])
 def search(request):
     if reads_through_share(request.user):
         return shared_search(request)
@@ -192,6 +188,7 @@ def search(request):
 # --- The record's tabs ---------------------------------------------------------------------------
 
 
+@require_http_methods(["GET"])
 def detail(request, pk: int):
     if reads_through_share(request.user):
         return shared_record(request, pk)
@@ -210,6 +207,7 @@ def detail(request, pk: int):
     return render(request, "offenders/detail.html", context)
 
 
+@require_http_methods(["GET"])
 def sentences(request, pk: int):
     offender = _offender_for_tab(request, pk, "sentences")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the sentences of {offender}")
@@ -236,6 +234,7 @@ def sentences(request, pk: int):
     return render(request, "offenders/sentences.html", context)
 
 
+@require_http_methods(["GET"])
 def casenotes(request, pk: int):
     offender = _offender_for_tab(request, pk, "casenotes")
     if not can_read_casenotes(request.user, offender):
@@ -270,6 +269,7 @@ def casenotes(request, pk: int):
     return render(request, "offenders/casenotes.html", context)
 
 
+@require_http_methods(["GET"])
 def documents(request, pk: int):
     offender = _offender_for_tab(request, pk, "documents")
     if not can_read_documents(request.user, offender):
@@ -287,6 +287,7 @@ def documents(request, pk: int):
     return render(request, "offenders/documents.html", context)
 
 
+@require_http_methods(["GET"])
 def staff(request, pk: int):
     offender = _offender_for_tab(request, pk, "staff")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the staff allocated to {offender}")
@@ -301,6 +302,7 @@ def staff(request, pk: int):
     return render(request, "offenders/staff.html", context)
 
 
+@require_http_methods(["GET"])
 def programmes(request, pk: int):
     offender = _offender_for_tab(request, pk, "programmes")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the programmes of {offender}")
@@ -319,6 +321,7 @@ def programmes(request, pk: int):
     return render(request, "offenders/programmes.html", context)
 
 
+@require_http_methods(["GET"])
 def timeline(request, pk: int):
     offender = _offender_for_tab(request, pk, "timeline")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the timeline of {offender}")
@@ -347,6 +350,7 @@ def timeline(request, pk: int):
 # --- Changes -------------------------------------------------------------------------------------
 
 
+@require_http_methods(["GET", "POST"])
 def create(request):
     if not can_create_offender(request.user):
         raise PermissionDenied("You may not create offender records.")
@@ -371,6 +375,7 @@ def _record_form(request, offender: Offender, form, *, title: str, submit: str, 
     return render(request, "offenders/record_form.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 def edit(request, pk: int):
     offender = access_offender_by_id(request.user, pk, for_edit=True)
     if request.method == "GET":
@@ -416,6 +421,7 @@ def _add_to_record(
     return _record_form(request, offender, form, title=title, submit=submit, intro=intro)
 
 
+@require_http_methods(["GET", "POST"])
 def alias_add(request, pk: int):
     return _add_to_record(
         request,
@@ -428,6 +434,7 @@ def alias_add(request, pk: int):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def address_add(request, pk: int):
     return _add_to_record(
         request,
@@ -441,6 +448,7 @@ def address_add(request, pk: int):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def identifier_add(request, pk: int):
     return _add_to_record(
         request,
@@ -453,6 +461,7 @@ def identifier_add(request, pk: int):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def flag_raise(request, pk: int):
     return _add_to_record(
         request,
@@ -466,6 +475,7 @@ def flag_raise(request, pk: int):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def flag_end(request, pk: int, flag_pk: int):
     offender = access_offender_by_id(request.user, pk, for_edit=True)
     flag = get_object_or_404(Flag, pk=flag_pk, offender=offender)

@@ -5,7 +5,7 @@ is audited."""
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import AuditAction
+from audit.refusals import Refused
 from audit.services import audit_record, audit_view
 from ioms.csv_export import Echo, safe_cell
 from offenders import services
@@ -41,13 +42,8 @@ REPORT_PER_PAGE = 50
 
 
 def _refuse(request, message: str, *, offender: Offender | None = None, summary: str = ""):
-    audit_record(
-        actor=request.user,
-        action=AuditAction.DENIED,
-        obj=offender,
-        summary=(f"Refused: {summary} ({request.path})" if summary else f"Refused: {request.path}")[:300],
-    )
-    raise PermissionDenied(message)
+    """Refused: audited where the refusal becomes a response (audit.refusals), filed under the record."""
+    raise Refused(f"{message} ({summary})" if summary else message, obj=offender)
 
 
 def _record_page(request, offender: Offender, template: str, **extra):

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from audit import context as audit_context
 from audit.models import AuditAction, AuditEvent
+from audit.refusals import Refused
 from audit.services import audit_record
 from reconciliation.access import OFFICE_WORKER_ROLES, can_work_exception, resolve_refusal
 from reconciliation.models import (
@@ -718,7 +719,7 @@ def exception_resolve(
             offender_id=exception.offender_id,
             summary=f"Refused: resolving exception {exception.pk}: {refusal}"[:300],
         )
-        raise PermissionDenied(refusal)
+        raise Refused(refusal, obj=exception, audited=True)
     with transaction.atomic():
         return _resolve(
             actor=actor, exception=exception, resolution_reason=resolution_reason, change_made=change_made

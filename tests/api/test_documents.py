@@ -141,4 +141,6 @@ def test_the_data_share_sees_no_documents(api, data_share, document):
     assert client.get(URL).status_code == 403
     assert client.get(f"{URL}{document.pk}/").status_code == 403
     assert client.get(f"{URL}{document.pk}/pdf/").status_code == 403
-    assert not AuditEvent.objects.filter(actor=data_share).exists()
+    # Nothing was read: the trail holds the three refusals only (every refusal is audited, issue 11).
+    assert set(AuditEvent.objects.filter(actor=data_share).values_list("action", flat=True)) == {"denied"}
+    assert AuditEvent.objects.filter(actor=data_share).count() == 3

@@ -68,11 +68,15 @@ def test_each_refused_role_changes_nothing_by_posting(client, office, objects, r
     client.force_login(staff_user(role, office=office))
     before = AuditEvent.objects.count()
 
+    refused = 0
     for name, kwargs, _ in DATASHARE_PAGES:
         response = client.post(_url(name, kwargs, objects), {"label": "x", "reason": "x", "ends_on": TODAY()})
         assert response.status_code == (405 if name in READ_ONLY_PAGES else 403), name
+        refused += response.status_code == 403
 
-    assert AuditEvent.objects.count() == before
+    # Nothing but the refusals themselves is written (issue 11: every refusal is audited).
+    assert AuditEvent.objects.exclude(action=AuditAction.DENIED).count() == before
+    assert AuditEvent.objects.filter(action=AuditAction.DENIED, actor__isnull=False).count() == refused
     assert ShareCredential.objects.count() == 1 and ShareCredential.objects.get().revoked_at is None
     assert ShareReader.objects.count() == 1 and Share.objects.get().ends_on is None
 

@@ -222,9 +222,11 @@ def test_reading_a_plan_is_audited_under_the_offender(plan, office, offender):
 
 
 def test_a_refused_read_files_no_view(plan, data_share):
-    client_for(data_share).get(f"{URL}{plan.pk}/")
-    client_for(data_share).get(URL)
-    assert not AuditEvent.objects.filter(actor=data_share).exclude(action=AuditAction.LOGIN).exists()
+    assert client_for(data_share).get(f"{URL}{plan.pk}/").status_code == 403
+    assert client_for(data_share).get(URL).status_code == 403
+    # Only the two refusals are filed (every refusal is audited, issue 11), no view.
+    filed = AuditEvent.objects.filter(actor=data_share).exclude(action=AuditAction.LOGIN)
+    assert list(filed.values_list("action", flat=True)) == [AuditAction.DENIED] * 2
 
 
 # --- writes --------------------------------------------------------------------------------------
