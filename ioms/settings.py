@@ -183,9 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=0),
     },
     "requeue-court-messages": {
-        # Messages stored while the broker or the workers were down are picked up again.
+        # Messages stored while the broker or the workers were down are picked up again within a
+        # minute or so (COURT_REQUEUE_AFTER_SECONDS after they arrived).
         "task": "courts.tasks.requeue_court_messages",
-        "schedule": 300,
+        "schedule": 60,
     },
     "scan-for-exceptions": {
         "task": "reconciliation.tasks.scan_for_exceptions",
@@ -206,6 +207,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+
+# --- court interface (issue 11) ---------------------------------------------------------------------
+# Per credential, counted in Redis; a busy minute is answered 429 with Retry-After. The endpoint
+# carries live messages only (bulk loads go through manage.py import_court_messages), so these are
+# far above a court system's live rate and are there to stop a runaway or stolen client.
+COURT_RATE_PER_MINUTE = envint("IOMS_COURT_RATE_PER_MINUTE", "600")
+COURT_QUOTA_PER_DAY = envint("IOMS_COURT_QUOTA_PER_DAY", "100000")
+# How long the endpoint waits for Redis (the rate counter, the broker) before going on without it:
+# the message is stored first, so a Redis outage costs the courts nothing but this wait.
+COURT_REDIS_TIMEOUT_MS = envint("IOMS_COURT_REDIS_TIMEOUT_MS", "500")
+COURT_CREDENTIAL_DAYS = envint("IOMS_COURT_CREDENTIAL_DAYS", "365")
+COURT_CREDENTIAL_OVERLAP_DAYS = envint("IOMS_COURT_CREDENTIAL_OVERLAP_DAYS", "7")
+# A message still RECEIVED this long after it arrived, never handed to the broker, is queued by the
+# next sweep (every minute); one handed over but still not processed waits COURT_REQUEUE_QUEUED_AFTER.
+COURT_REQUEUE_AFTER_SECONDS = envint("IOMS_COURT_REQUEUE_AFTER_SECONDS", "45")
+COURT_REQUEUE_QUEUED_AFTER_SECONDS = envint("IOMS_COURT_REQUEUE_QUEUED_AFTER_SECONDS", "600")
+# --- end court interface ------------------------------------------------------------------------------
 
 MAILERS = {
     "default": {
