@@ -1,6 +1,7 @@
 """Settings for the IOMS portal, read from the environment (see README)."""
 
 import os
+import sys
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -91,6 +92,17 @@ if not DATABASE_URL:
         "when it is unset, or export DATABASE_URL=postgres://user@host:5432/ioms."
     )
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# --- database connections (issue 11) ----------------------------------------------------------------
+# The development server runs each request in a thread of its own that ends with it: a persistent
+# connection outlives its thread (97 of PostgreSQL's 100 were held under `make run`), so there each
+# request closes its connection and the process holds at most DB_MAX_CONNECTIONS_PER_PROCESS at once
+# (ioms/postgresql). Under gunicorn's sync workers each worker keeps one: WEB_CONCURRENCY bounds them.
+_DEVELOPMENT_SERVER = sys.argv[1:2] == ["runserver"]
+DATABASES["default"]["ENGINE"] = "ioms.postgresql"
+DATABASES["default"]["CONN_MAX_AGE"] = envint("IOMS_DB_CONN_MAX_AGE", "0" if _DEVELOPMENT_SERVER else "60")
+DB_MAX_CONNECTIONS_PER_PROCESS = envint("IOMS_DB_MAX_CONNECTIONS", "10" if _DEVELOPMENT_SERVER else "0")
+DB_CONNECTION_WAIT_SECONDS = envint("IOMS_DB_CONNECTION_WAIT_SECONDS", "30")
+# --- end database connections -------------------------------------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
