@@ -303,10 +303,11 @@ def _queue_many(pks: list[int]) -> int:
     return _publish(process_court_message, [((pk,), [pk]) for pk in pks])
 
 
-def _queue_batch(pks: list[int]) -> None:
+def _queue_batches(batches: list[list[int]]) -> None:
+    """One task a batch (the import), over one connection to the broker."""
     from courts.tasks import process_court_messages
 
-    _publish(process_court_messages, [((pks,), pks)])
+    _publish(process_court_messages, [((pks,), pks) for pks in batches])
 
 
 # --- processing -----------------------------------------------------------------------------------
@@ -1174,6 +1175,5 @@ def court_messages_import(
                     summary.processed[message.status] = summary.processed.get(message.status, 0) + 1
         summary.process_seconds = time.perf_counter() - started
     elif queue:
-        for pks in batches:
-            _queue_batch(pks)
+        _queue_batches(batches)
     return summary

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from courts.models import CourtMessage, MessageStatus
-from courts.services import court_messages_requeue
+from courts.services import court_messages_import, court_messages_requeue
 from ioms.celery import app as celery_app
 from tests.courts.conftest import imposed
 
@@ -147,3 +147,40 @@ def test_the_sweep_runs_every_minute():
     assert schedule["task"] == "courts.tasks.requeue_court_messages"
     assert schedule["schedule"] <= 60
     assert settings.COURT_REQUEUE_AFTER_SECONDS <= 60
+
+
+def test_with_all_of_redis_down_the_rate_limit_and_the_queue_give_way_and_the_message_is_kept(
+    court_api, reference_data, broker_at, settings, django_capture_on_commit_callbacks
+):
+    court_api.generic("POST", URL, json.dumps(imposed("CMS-B6-W")), content_type="application/json")
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # the rate counter
+    broker_at("redis://127.0.0.1:1/0")
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = court_api.generic(
+            "POST", URL, json.dumps(imposed("CMS-B6")), content_type="application/json"
+        )
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 202
+    assert elapsed < 2, f"the courts waited {elapsed:.1f} s while Redis was down"
+    assert CourtMessage.objects.get(pk=response.json()["id"]).status == MessageStatus.RECEIVED
+
+
+def test_an_import_while_the_broker_is_down_keeps_its_messages_for_the_sweep(reference_data, broker_at):
+    broker_at("redis://127.0.0.1:1/0")
+    lines = [json.dumps(imposed(f"CMS-B7-{number}")).encode() for number in range(3)]
+
+    started = time.monotonic()
+    summary = court_messages_import(lines=lines, queue=True)
+
+    assert time.monotonic() - started < 5
+    assert summary.accepted == 3
+    imported = CourtMessage.objects.filter(source="batch")
+    assert set(imported.values_list("status", "queued_at")) == {(MessageStatus.RECEIVED, None)}
+    broker_at(settings.CELERY_BROKER_URL)
+    imported.update(received_at=timezone.now() - datetime.timedelta(minutes=1))
+
+    assert court_messages_requeue() == 3
+    assert set(imported.values_list("pk", flat=True)) <= set(queued_pks())
