@@ -178,3 +178,58 @@ def test_the_development_server_holds_a_bounded_number_of_connections_under_200_
         f"{REQUESTS} requests in {elapsed:.1f} s ({len(resets)} connections reset and sent again); "
         f"at most {max(samples)} database connections held"
     )
+
+
+def _in_thread(work) -> tuple[threading.Thread, dict]:
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except Exception as error:  # reported to the test, which asserts on it
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+@pytest.mark.django_db
+def test_a_request_beyond_the_cap_waits_for_a_connection_then_is_refused_clearly(settings):
+    settings.DB_MAX_CONNECTIONS_PER_PROCESS = 2
+    settings.DB_CONNECTION_WAIT_SECONDS = 1
+    release = threading.Event()
+
+    def hold() -> int:
+        # Each thread has its own connection, as each request has under runserver.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            release.wait(10)
+            value = cursor.fetchone()[0]
+        connection.close()
+        return value
+
+    def query() -> int:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 2")
+                return cursor.fetchone()[0]
+        finally:
+            connection.close()
+
+    holders = [_in_thread(hold) for _ in range(2)]
+    time.sleep(0.5)
+    started = time.monotonic()
+    late, refused = _in_thread(query)
+    late.join()
+    waited = time.monotonic() - started
+    release.set()
+    for thread, outcome in holders:
+        thread.join()
+        assert outcome == {"value": 1}
+    after, answered = _in_thread(query)
+    after.join()
+
+    assert 0.9 < waited < 3
+    assert "Every database connection this process may hold is in use" in str(refused["error"])
+    assert answered == {"value": 2}  # the connections closed, their places are free again

@@ -15,19 +15,16 @@ from django.conf import settings
 from django.db import OperationalError
 from django.db.backends.postgresql import base
 
-_slots: threading.BoundedSemaphore | None = None
+_slots: dict[int, threading.BoundedSemaphore] = {}  # by cap: a connection gives back what it took
 _slots_lock = threading.Lock()
 
 
 def _process_slots() -> threading.BoundedSemaphore | None:
-    global _slots
     cap = getattr(settings, "DB_MAX_CONNECTIONS_PER_PROCESS", 0)
     if not cap:
         return None
     with _slots_lock:
-        if _slots is None:
-            _slots = threading.BoundedSemaphore(cap)
-    return _slots
+        return _slots.setdefault(cap, threading.BoundedSemaphore(cap))
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
