@@ -19,8 +19,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(CourtApiCredential)
 class CourtApiCredentialAdmin(ReadOnlyAdmin):
-    list_display = ("name", "token_prefix", "active", "created_at", "last_used_at")
-    exclude = ("token_hash",)
+    list_display = (
+        "name",
+        "token_prefix",
+        "active",
+        "expires_at",
+        "rotated_at",
+        "previous_token_prefix",
+        "previous_valid_until",
+        "last_used_at",
+    )
+    exclude = ("token_hash", "previous_token_hash")
 
 
 @admin.register(CourtMessage)

@@ -12,18 +12,29 @@ The body is stored exactly as received before anything else happens, then checke
   rather than 202 so the CMS's own monitoring sees the failure at once; send a corrected message
   (it may reuse the message ID, since a rejected message is never applied).
 - 413 Payload Too Large: bodies over 1 MB; the first 1 MB is stored and the message is rejected.
-- 401: no or an unknown credential (nothing is stored: only the courts may fill the store).
+- 401: no or an unknown credential, or an expired one (nothing is stored: only the courts may fill
+  the store). A credential expires a year after it is issued or rotated; after a rotation the token
+  it replaced keeps working for a week, then gets 401 saying it was replaced.
+- 429 Too Many Requests: over the credential's rate (600 messages a minute, 100,000 a day, by
+  default); nothing is stored. Send it again after the number of seconds in the Retry-After header.
 """
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from courts.examples import EXAMPLES
@@ -38,7 +49,13 @@ from courts.schemas import (
     CourtEnvelopeSerializer,
     OffenderReleasedSerializer,
 )
-from courts.services import court_credential_authenticate, court_message_receive
+from courts.services import (
+    CourtCredentialRefused,
+    court_credential_authenticate,
+    court_credential_refusal_record,
+    court_message_receive,
+)
+from courts.throttling import RateVerdict, court_rate_check
 from ioms.api_common import name_enum
 
 name_enum("AppealAgainst", APPEAL_AGAINST)
@@ -80,7 +97,10 @@ class CourtCredentialAuthentication(BaseAuthentication):
             token = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("The token is not valid.") from None
-        credential = court_credential_authenticate(token)
+        try:
+            credential = court_credential_authenticate(token)
+        except CourtCredentialRefused as refused:
+            raise exceptions.AuthenticationFailed(str(refused)) from None
         if credential is None:
             raise exceptions.AuthenticationFailed("The token is not valid, or its credential was withdrawn.")
         return CourtInterface(credential), credential
@@ -106,6 +126,30 @@ class IsCourtCredential(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return isinstance(request.auth, CourtApiCredential)
+
+
+class CourtCredentialRateThrottle(BaseThrottle):
+    """courts.throttling's per-credential limit; the first refusal of a window is audited."""
+
+    verdict = RateVerdict(allowed=True)
+
+    def allow_request(self, request, view) -> bool:
+        if not isinstance(request.auth, CourtApiCredential):
+            return True
+        # Kept on the request as well, for the view's answer (DRF makes the throttles per request).
+        self.verdict = request.court_rate_verdict = court_rate_check(request.auth)
+        if self.verdict.first_refusal:
+            court_credential_refusal_record(
+                credential=request.auth, summary=f"over its rate limit of {self.verdict.limit}"
+            )
+        return self.verdict.allowed
+
+    def wait(self) -> int:
+        return self.verdict.retry_after
+
+
+class CourtErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class ReceiptSerializer(serializers.Serializer):
@@ -141,9 +185,18 @@ MESSAGE_SCHEMA = PolymorphicProxySerializer(
 class CourtMessageEndpoint(APIView):
     authentication_classes = [CourtCredentialAuthentication]
     permission_classes = [IsCourtCredential]
+    throttle_classes = [CourtCredentialRateThrottle]
     # Declared for the schema only: the view reads the raw body itself, before any parsing.
     parser_classes = [JSONParser]
     http_method_names = ["post"]
+
+    def throttled(self, request: Request, wait) -> None:
+        verdict = getattr(request, "court_rate_verdict", None)
+        raise exceptions.Throttled(
+            wait,
+            detail=f"Too many messages from the court credential {request.auth.name!r}"
+            + (f": at most {verdict.limit}." if verdict and verdict.limit else "."),
+        )
 
     @extend_schema(
         operation_id="court_messages_create",
@@ -154,12 +207,32 @@ class CourtMessageEndpoint(APIView):
         responses={
             202: OpenApiResponse(ReceiptSerializer, description="Stored and queued for processing."),
             400: OpenApiResponse(ReceiptSerializer, description="Stored, but rejected: see reason."),
-            401: OpenApiResponse(description="No court credential, or an invalid one."),
-            403: OpenApiResponse(description="Authenticated, but not as the courts' system."),
+            401: OpenApiResponse(
+                CourtErrorSerializer,
+                description="No court credential, an unknown or revoked one, or an expired token "
+                "(the detail says when it expired or was replaced).",
+            ),
+            403: OpenApiResponse(
+                CourtErrorSerializer, description="Authenticated, but not as the courts' system."
+            ),
             413: OpenApiResponse(
                 ReceiptSerializer, description="Over 1 MB: the first 1 MB stored, rejected."
             ),
+            429: OpenApiResponse(
+                CourtErrorSerializer,
+                description="Over the credential's rate limit: nothing stored. Send the message again "
+                "after the seconds given in Retry-After.",
+            ),
         },
+        parameters=[
+            OpenApiParameter(
+                "Retry-After",
+                int,
+                location=OpenApiParameter.HEADER,
+                response=[429],
+                description="Seconds to wait before sending again.",
+            )
+        ],
         examples=[
             *[
                 OpenApiExample(message_type, value=value, request_only=True, summary=message_type)

@@ -7,7 +7,12 @@ from django.db.models import Q
 
 class CourtApiCredential(models.Model):
     """The courts' system's own credential: it may post court messages and do nothing else.
-    Only a SHA-256 of the token is stored; the token is shown once when it is issued."""
+    Only a SHA-256 of the token is stored; the token is shown once when it is issued.
+
+    A credential expires (settings.COURT_CREDENTIAL_DAYS after it was issued or last rotated).
+    Rotation gives the same named credential a new token; the token it replaces keeps working until
+    `previous_valid_until` (settings.COURT_CREDENTIAL_OVERLAP_DAYS), so the courts can switch over
+    without a gap, then stops."""
 
     name = models.CharField(max_length=100, unique=True)
     token_prefix = models.CharField(max_length=8, help_text="First characters, to recognise a token in logs.")
@@ -15,6 +20,13 @@ class CourtApiCredential(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text="The current token is refused from this moment.")
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    previous_token_prefix = models.CharField(max_length=8, blank=True)
+    previous_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    previous_valid_until = models.DateTimeField(
+        null=True, blank=True, help_text="The token replaced by the last rotation works until then."
+    )
 
     class Meta:
         verbose_name = "court API credential"
@@ -63,6 +75,9 @@ class CourtMessage(models.Model):
     status_reason = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When it was last handed to the broker: a RECEIVED message never handed over (the broker was
+    # down) is queued by the next requeue sweep, one handed over is left to the workers a while longer.
+    queued_at = models.DateTimeField(null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )

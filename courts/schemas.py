@@ -510,6 +510,26 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
+class RepeatedKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _object_without_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """A JSON object as a dict, refusing a key given twice: json.loads would keep the last silently,
+    so the message applied could differ from what the courts' own system (or a person reading the
+    body) takes it to say."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise RepeatedKey(key)
+            seen.add(key)
+    return obj
+
+
 # No message of the format nests deeper than a few levels; a body nested deeper than this is
 # refused before anything walks it (a recursive walk, or storing it, would overflow the stack).
 MAX_NESTING = 32
@@ -559,10 +579,21 @@ def parse_body(raw: bytes) -> ParsedBody:
         return ParsedBody(text, None, None, "The body is empty: send the message as a JSON object.")
     try:
         payload = json.loads(
-            text.lstrip("\ufeff"), parse_float=_finite_float, parse_constant=_refuse_constant
+            text.lstrip("\ufeff"),
+            parse_float=_finite_float,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_object_without_repeated_keys,
         )
     except RecursionError:
         return ParsedBody(text, None, None, "The body is not valid JSON: it is nested too deeply.")
+    except RepeatedKey as repeated:
+        return ParsedBody(
+            text,
+            None,
+            None,
+            f"The body gives the key {json.dumps(repeated.key)[:100]} twice in the same object; "
+            "give each field once.",
+        )
     except ValueError as error:
         where = (
             f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""

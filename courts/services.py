@@ -22,15 +22,21 @@ MessageTransition row.
 
 import datetime
 import logging
+import os
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Exists, F, Min, OuterRef, Q
 from django.utils import timezone
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from audit import context as audit_context
 from audit.models import AuditAction
@@ -58,6 +64,7 @@ from courts.models import (
     MessageTransition,
 )
 from courts.schemas import MAX_BODY_BYTES, ParsedBody, envelope_fields, parse_body, validate_message
+from ioms.celery import app as celery_app
 from ioms.transactions import one_unit
 from offenders.models import Offender
 from reconciliation.models import DataException, ReasonCode
@@ -244,16 +251,87 @@ def court_message_receive(
     return Receipt(message, accepted=False, too_large=truncated, errors=errors)
 
 
+# What a broker that is down or not answering raises when a task is handed to it.
+BROKER_ERRORS = (KombuError, RedisError, OSError)
+# Connections to the broker each process keeps for handing over court messages (a new connection
+# per message cost 25 ms, a kept one 2.5 ms); a caller finding them all busy does not wait long.
+BROKER_CONNECTIONS = 10
+_broker_pools: dict[tuple[int, str, float], Any] = {}
+_broker_pools_lock = threading.Lock()
+
+
+def _broker_pool():
+    """This process's connections to the broker, with short timeouts and no retries (see _publish).
+    Kept per process id: a pool made before a fork is not shared with the child."""
+    seconds = settings.COURT_REDIS_TIMEOUT_MS / 1000
+    key = (os.getpid(), celery_app.conf.broker_write_url, seconds)
+    with _broker_pools_lock:
+        pool = _broker_pools.get(key)
+        if pool is None:
+            pool = _broker_pools[key] = celery_app.connection_for_write(
+                connect_timeout=seconds,
+                # max_retries 0: kombu otherwise tries to connect again after a refusal (2 s more).
+                transport_options={
+                    "socket_connect_timeout": seconds,
+                    "socket_timeout": seconds,
+                    "max_retries": 0,
+                },
+            ).Pool(limit=BROKER_CONNECTIONS)
+    return pool
+
+
+def _publish(task, calls: list[tuple[tuple, list[int]]]) -> int:
+    """Hand each call (the task's arguments, the messages they carry) to the broker, waiting at most
+    settings.COURT_REDIS_TIMEOUT_MS to connect or for an answer and never retrying: a caller (the
+    courts' system waiting for its 202) must not wait on a Redis outage. The messages are stored
+    already; those not handed over are queued by the requeue sweep once the broker is back. Marks
+    the messages handed over (queued_at); returns how many calls were."""
+    published = 0
+    try:
+        with _broker_pool().acquire(block=True, timeout=settings.COURT_REDIS_TIMEOUT_MS / 1000) as connection:
+            try:
+                for arguments, pks in calls:
+                    task.apply_async(arguments, connection=connection, retry=False)
+                    CourtMessage.objects.filter(pk__in=pks, status=MessageStatus.RECEIVED).update(
+                        queued_at=timezone.now()
+                    )
+                    published += 1
+            except BROKER_ERRORS:
+                # Its sockets may be broken: dropped, so that its next use connects afresh.
+                connection.collect()
+                raise
+    except BROKER_ERRORS as error:
+        left = [pk for _, pks in calls[published:] for pk in pks]
+        logger.warning(
+            "The broker did not take %s court message(s) (%s: %s); they stay stored as received and "
+            "the requeue sweep will queue them. First: %s",
+            len(left),
+            type(error).__name__,
+            error,
+            left[:10],
+        )
+    return published
+
+
 def _queue(pk: int) -> None:
+    # Imported here: courts.tasks imports this module for the services its tasks wrap.
     from courts.tasks import process_court_message
 
-    process_court_message.delay(pk)
+    _publish(process_court_message, [((pk,), [pk])])
 
 
-def _queue_batch(pks: list[int]) -> None:
+def _queue_many(pks: list[int]) -> int:
+    """One task a message, over one connection to the broker (the sweep after an outage)."""
+    from courts.tasks import process_court_message
+
+    return _publish(process_court_message, [((pk,), [pk]) for pk in pks])
+
+
+def _queue_batches(batches: list[list[int]]) -> None:
+    """One task a batch (the import), over one connection to the broker."""
     from courts.tasks import process_court_messages
 
-    process_court_messages.delay(pks)
+    _publish(process_court_messages, [((pks,), pks) for pks in batches])
 
 
 # --- processing -----------------------------------------------------------------------------------
@@ -617,6 +695,7 @@ def court_message_retry(*, actor, message: CourtMessage) -> CourtMessage:
             reason="Retried by a person",
             actor=actor,
             attempts=0,
+            queued_at=None,
         )
         audit_record(
             actor=actor, action=AuditAction.UPDATE, obj=message, summary=f"Retried court message {message}"
@@ -668,26 +747,41 @@ def _retry_waiting(processed: list[CourtMessage], order: dict[int, int] | None =
                 to_status=MessageStatus.RECEIVED,
                 reason=f"Retried automatically after message {by.message_id or by.pk} was processed",
                 attempts=0,
+                queued_at=None,
             )
             transaction.on_commit(lambda pk=pk: _queue(pk), robust=True)
 
 
-def court_messages_requeue(*, older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
-    """Queue again the messages still RECEIVED a while after they arrived (the broker was down when
-    they were stored, or a worker died): run every few minutes by Celery beat. One that has had
-    MAX_ATTEMPTS attempts is not queued again: it becomes an exception for a person."""
-    cutoff = timezone.now() - older_than
-    stuck = CourtMessage.objects.filter(status=MessageStatus.RECEIVED, received_at__lt=cutoff)
+def court_messages_requeue(
+    *,
+    older_than: datetime.timedelta | None = None,
+    queued_before: datetime.timedelta | None = None,
+) -> int:
+    """Queue the messages still RECEIVED a while after they arrived: run every minute by Celery beat.
+    One never handed to the broker (it was down when the message was stored, or the message was
+    imported without queueing) is queued once it is `older_than` (COURT_REQUEUE_AFTER_SECONDS: the
+    moment after its own request has had every chance to queue it). One handed over but still not
+    processed `queued_before` ago (COURT_REQUEUE_QUEUED_AFTER_SECONDS: a worker died, the broker
+    lost it) is queued again; not sooner, so a backlog in the queue is not queued twice over every
+    minute. A message queued twice is still applied once (court_messages_process leaves a message
+    no longer RECEIVED as it is). One that has had MAX_ATTEMPTS attempts is not queued again: it
+    becomes an exception for a person."""
+    now = timezone.now()
+    if older_than is None:
+        older_than = datetime.timedelta(seconds=settings.COURT_REQUEUE_AFTER_SECONDS)
+    if queued_before is None:
+        queued_before = datetime.timedelta(seconds=settings.COURT_REQUEUE_QUEUED_AFTER_SECONDS)
+    stuck = CourtMessage.objects.filter(status=MessageStatus.RECEIVED).filter(
+        Q(queued_at__isnull=True, received_at__lt=now - older_than) | Q(queued_at__lt=now - queued_before)
+    )
     for pk, attempts in stuck.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", "attempts")[:5000]:
         _give_up(
             pk,
             f"Processing was started {attempts} times without finishing (each attempt failed or stopped "
             "the worker). Check the message, then retry it.",
         )
-    pks = list(stuck.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:5000])
-    for pk in pks:
-        _queue(pk)
-    return len(pks)
+    pks = list(stuck.filter(attempts__lt=MAX_ATTEMPTS).order_by("pk").values_list("pk", flat=True)[:5000])
+    return _queue_many(pks)
 
 
 # --- a person decides a probable match ------------------------------------------------------------
@@ -752,25 +846,93 @@ def match_reject(*, actor, message: CourtMessage, reason: str = "") -> CourtMess
 # --- credentials ----------------------------------------------------------------------------------
 
 
-def court_credential_issue(*, name: str) -> tuple[CourtApiCredential, str]:
-    """A new credential; the token is returned once and only its hash is kept."""
+def _credential_days() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.COURT_CREDENTIAL_DAYS)
+
+
+def _new_token() -> tuple[str, str, str]:
+    """A token, its prefix (to recognise it in logs) and its hash (all that is kept)."""
+    token = secrets.token_urlsafe(32)
+    return token, token[:8], CourtApiCredential.hash_token(token)
+
+
+def court_credential_issue(*, name: str, actor=None) -> tuple[CourtApiCredential, str]:
+    """A new credential, expiring in settings.COURT_CREDENTIAL_DAYS; the token is returned once
+    and only its hash is kept."""
     if not name.strip():
         raise ValidationError({"name": "Name the credential (e.g. the CMS environment)."})
     if CourtApiCredential.objects.filter(name=name).exists():
         raise ValidationError({"name": f"A credential named {name!r} already exists."})
-    token = secrets.token_urlsafe(32)
-    credential = CourtApiCredential.objects.create(
-        name=name, token_prefix=token[:8], token_hash=CourtApiCredential.hash_token(token)
-    )
-    audit_record(
-        actor=None, action=AuditAction.CREATE, obj=credential, summary=f"Issued court credential {name}"
-    )
+    token, prefix, digest = _new_token()
+    with transaction.atomic():
+        credential = CourtApiCredential.objects.create(
+            name=name, token_prefix=prefix, token_hash=digest, expires_at=timezone.now() + _credential_days()
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=credential,
+            summary=f"Issued court credential {name} (prefix {prefix}, "
+            f"expires {timezone.localtime(credential.expires_at):%d %b %Y})",
+        )
+    return credential, token
+
+
+def court_credential_rotate(*, name: str, actor=None, reason: str = "") -> tuple[CourtApiCredential, str]:
+    """A new token for the named credential, expiring in settings.COURT_CREDENTIAL_DAYS. The token
+    it replaces keeps working for settings.COURT_CREDENTIAL_OVERLAP_DAYS (never past its own
+    expiry), so the courts can switch over without a gap; a token replaced earlier stops at once.
+    Returns the credential and the new token (shown once)."""
+    token, prefix, digest = _new_token()
+    now = timezone.now()
+    with transaction.atomic():
+        credential = CourtApiCredential.objects.select_for_update().filter(name=name).first()
+        if credential is None:
+            raise ValidationError({"name": f"No court credential is named {name!r}."})
+        if not credential.active:
+            raise ValidationError(
+                {"name": f"The court credential {name!r} is revoked: issue a new credential instead."}
+            )
+        overlap_until = min(
+            now + datetime.timedelta(days=settings.COURT_CREDENTIAL_OVERLAP_DAYS), credential.expires_at
+        )
+        before = {
+            "token_prefix": credential.token_prefix,
+            "expires_at": credential.expires_at.isoformat(),
+            "previous_token_prefix": credential.previous_token_prefix,
+        }
+        values = {
+            "token_prefix": prefix,
+            "token_hash": digest,
+            "expires_at": now + _credential_days(),
+            "rotated_at": now,
+            "previous_token_prefix": credential.token_prefix,
+            "previous_token_hash": credential.token_hash,
+            "previous_valid_until": max(overlap_until, now),
+        }
+        CourtApiCredential.objects.filter(pk=credential.pk).update(**values)
+        for field_name, value in values.items():
+            setattr(credential, field_name, value)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=credential,
+            summary=f"Rotated court credential {name}: new token {prefix}, the old token "
+            f"{credential.previous_token_prefix} works until "
+            f"{timezone.localtime(credential.previous_valid_until):%d %b %Y %H:%M}"
+            + (f": {reason}" if reason else ""),
+            changes={
+                "token_prefix": [before["token_prefix"], prefix],
+                "expires_at": [before["expires_at"], credential.expires_at.isoformat()],
+                "previous_token_prefix": [before["previous_token_prefix"], credential.previous_token_prefix],
+            },
+        )
     return credential, token
 
 
 def court_credential_revoke(*, name: str, actor=None, reason: str = "") -> CourtApiCredential:
-    """The credential stops working at once (a leaked token, a retired CMS environment). It is
-    kept, inactive, so the messages it posted still name it."""
+    """The credential stops working at once (a leaked token, a retired CMS environment), with any
+    token a rotation replaced. It is kept, inactive, so the messages it posted still name it."""
     with transaction.atomic():
         credential = CourtApiCredential.objects.select_for_update().filter(name=name).first()
         if credential is None:
@@ -789,15 +951,57 @@ def court_credential_revoke(*, name: str, actor=None, reason: str = "") -> Court
     return credential
 
 
+class CourtCredentialRefused(Exception):
+    """A token the courts were given that may no longer be used; the message says why and what to do."""
+
+
+def _refuse(credential: CourtApiCredential, prefix: str, reason: str) -> CourtCredentialRefused:
+    court_credential_refusal_record(credential=credential, summary=f"token {prefix}: {reason}")
+    return CourtCredentialRefused(reason)
+
+
+def court_credential_refusal_record(*, credential: CourtApiCredential, summary: str) -> None:
+    """Audit a request of the courts' system that was refused (an expired token, over its rate)."""
+    audit_record(
+        actor=f"court interface ({credential.name})",
+        action=AuditAction.DENIED,
+        obj=credential,
+        summary=f"Refused court credential {credential.name}, {summary}",
+    )
+
+
 def court_credential_authenticate(token: str) -> CourtApiCredential | None:
-    credential = CourtApiCredential.objects.filter(
-        token_hash=CourtApiCredential.hash_token(token), active=True
-    ).first()
-    if credential is not None:
-        now = timezone.now()
-        # At most one write a minute per credential, however busy the interface is.
-        if credential.last_used_at is None or now - credential.last_used_at > datetime.timedelta(minutes=1):
-            CourtApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
+    """The credential the token belongs to, if it may post now. None for a token we do not know or
+    of a revoked credential; CourtCredentialRefused (audited) for an expired token, or one replaced
+    by a rotation whose overlap has ended."""
+    digest = CourtApiCredential.hash_token(token)
+    credential = (
+        CourtApiCredential.objects.filter(Q(token_hash=digest) | Q(previous_token_hash=digest))
+        .filter(active=True)
+        .first()
+    )
+    if credential is None:
+        return None
+    now = timezone.now()
+    if credential.token_hash == digest and credential.expires_at <= now:
+        raise _refuse(
+            credential,
+            credential.token_prefix,
+            f"The court credential {credential.name!r} expired on "
+            f"{timezone.localtime(credential.expires_at):%d %b %Y %H:%M}. Ask the IOMS system "
+            "administrators to rotate it (manage.py rotate_court_credential) and use the new token.",
+        )
+    if credential.token_hash != digest and credential.previous_valid_until <= now:
+        raise _refuse(
+            credential,
+            credential.previous_token_prefix,
+            f"This token of the court credential {credential.name!r} was replaced on "
+            f"{timezone.localtime(credential.rotated_at):%d %b %Y %H:%M} and stopped working on "
+            f"{timezone.localtime(credential.previous_valid_until):%d %b %Y %H:%M}. Use the new token.",
+        )
+    # At most one write a minute per credential, however busy the interface is.
+    if credential.last_used_at is None or now - credential.last_used_at > datetime.timedelta(minutes=1):
+        CourtApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
     return credential
 
 
@@ -995,6 +1199,5 @@ def court_messages_import(
                     summary.processed[message.status] = summary.processed.get(message.status, 0) + 1
         summary.process_seconds = time.perf_counter() - started
     elif queue:
-        for pks in batches:
-            _queue_batch(pks)
+        _queue_batches(batches)
     return summary

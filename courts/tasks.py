@@ -6,7 +6,11 @@ from django.db import InterfaceError, OperationalError
 from courts.services import court_message_process, court_messages_process, court_messages_requeue
 
 
+# ignore_result: nobody reads these tasks' results (the message's status is the outcome), and a
+# task that keeps one makes every publish wait on the result backend too, which during a Redis
+# outage is up to 20 reconnection attempts.
 @shared_task(
+    ignore_result=True,
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=2,
     retry_backoff_max=300,
@@ -20,6 +24,7 @@ def process_court_message(message_pk: int) -> str:
 
 
 @shared_task(
+    ignore_result=True,
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=2,
     retry_backoff_max=300,
@@ -35,6 +40,6 @@ def process_court_messages(message_pks: list[int]) -> dict[str, int]:
     return statuses
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def requeue_court_messages() -> int:
     return court_messages_requeue()

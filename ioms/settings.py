@@ -1,6 +1,7 @@
 """Settings for the IOMS portal, read from the environment (see README)."""
 
 import os
+import sys
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -97,6 +98,17 @@ if not DATABASE_URL:
         "when it is unset, or export DATABASE_URL=postgres://user@host:5432/ioms."
     )
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# --- database connections (issue 11) ----------------------------------------------------------------
+# The development server runs each request in a thread of its own that ends with it: a persistent
+# connection outlives its thread (97 of PostgreSQL's 100 were held under `make run`), so there each
+# request closes its connection and the process holds at most DB_MAX_CONNECTIONS_PER_PROCESS at once
+# (ioms/postgresql). Under gunicorn's sync workers each worker keeps one: WEB_CONCURRENCY bounds them.
+_DEVELOPMENT_SERVER = sys.argv[1:2] == ["runserver"]
+DATABASES["default"]["ENGINE"] = "ioms.postgresql"
+DATABASES["default"]["CONN_MAX_AGE"] = envint("IOMS_DB_CONN_MAX_AGE", "0" if _DEVELOPMENT_SERVER else "60")
+DB_MAX_CONNECTIONS_PER_PROCESS = envint("IOMS_DB_MAX_CONNECTIONS", "10" if _DEVELOPMENT_SERVER else "0")
+DB_CONNECTION_WAIT_SECONDS = envint("IOMS_DB_CONNECTION_WAIT_SECONDS", "30")
+# --- end database connections -------------------------------------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -185,9 +197,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=0),
     },
     "requeue-court-messages": {
-        # Messages stored while the broker or the workers were down are picked up again.
+        # Messages stored while the broker or the workers were down are picked up again within a
+        # minute or so (COURT_REQUEUE_AFTER_SECONDS after they arrived).
         "task": "courts.tasks.requeue_court_messages",
-        "schedule": 300,
+        "schedule": 60,
     },
     "scan-for-exceptions": {
         "task": "reconciliation.tasks.scan_for_exceptions",
@@ -213,6 +226,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+
+# --- court interface (issue 11) ---------------------------------------------------------------------
+# Per credential, counted in Redis; a busy minute is answered 429 with Retry-After. The endpoint
+# carries live messages only (bulk loads go through manage.py import_court_messages), so these are
+# far above a court system's live rate and are there to stop a runaway or stolen client.
+COURT_RATE_PER_MINUTE = envint("IOMS_COURT_RATE_PER_MINUTE", "600")
+COURT_QUOTA_PER_DAY = envint("IOMS_COURT_QUOTA_PER_DAY", "100000")
+# How long the endpoint waits for Redis (the rate counter, the broker) before going on without it:
+# the message is stored first, so a Redis outage costs the courts nothing but this wait.
+COURT_REDIS_TIMEOUT_MS = envint("IOMS_COURT_REDIS_TIMEOUT_MS", "500")
+COURT_CREDENTIAL_DAYS = envint("IOMS_COURT_CREDENTIAL_DAYS", "365")
+COURT_CREDENTIAL_OVERLAP_DAYS = envint("IOMS_COURT_CREDENTIAL_OVERLAP_DAYS", "7")
+# A message still RECEIVED this long after it arrived, never handed to the broker, is queued by the
+# next sweep (every minute); one handed over but still not processed waits COURT_REQUEUE_QUEUED_AFTER.
+COURT_REQUEUE_AFTER_SECONDS = envint("IOMS_COURT_REQUEUE_AFTER_SECONDS", "45")
+COURT_REQUEUE_QUEUED_AFTER_SECONDS = envint("IOMS_COURT_REQUEUE_QUEUED_AFTER_SECONDS", "600")
+# --- end court interface ------------------------------------------------------------------------------
 
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ioms-noreply@corrections.example")
 

@@ -117,6 +117,7 @@ def test_a_message_that_keeps_stopping_the_worker_is_given_up_not_processed_fore
 def test_the_sweep_gives_up_on_a_message_out_of_attempts_and_queues_the_others(reference_data, monkeypatch):
     queued: list[int] = []
     monkeypatch.setattr("courts.services._queue", queued.append)
+    monkeypatch.setattr("courts.services._queue_many", lambda pks: queued.extend(pks) or len(pks))
     spent, waiting = _receive(imposed("CMS-R5")), _receive(imposed("CMS-R6"))
     an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
     CourtMessage.objects.filter(pk=spent.pk).update(attempts=MAX_ATTEMPTS, received_at=an_hour_ago)

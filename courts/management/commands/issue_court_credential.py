@@ -3,6 +3,7 @@ printed once; only its hash is stored, so a lost token is replaced, not recovere
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from courts.services import court_credential_issue
 
@@ -19,7 +20,9 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stderr.write(
-            f"Issued court credential {credential.name!r} (prefix {credential.token_prefix}). The token "
+            f"Issued court credential {credential.name!r} (prefix {credential.token_prefix}, expires "
+            f"{timezone.localtime(credential.expires_at):%d %b %Y}; rotate it before then with "
+            "manage.py rotate_court_credential). The token "
             "below is shown once: give it to the courts' system as 'Authorization: Bearer <token>'."
         )
         self.stdout.write(token)
