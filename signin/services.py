@@ -79,3 +79,21 @@ def lock_ended_record(*, expired: QuerySet, limits: dict[str, int], how: str, ac
                 summary=f"Sign-in lock for {what} ended: {how}"[:300],
                 changes={"locked": kind, "value": value, "how": how},
             )
+
+
+def password_changed_record(*, user, actor) -> None:
+    """`actor` is the signed-in user who made the change, or a command's name, or None."""
+    by_themselves = getattr(actor, "pk", None) == user.pk
+    if by_themselves:
+        summary = f"{user.get_username()} changed their password"
+    else:
+        by = actor.get_username() if getattr(actor, "is_authenticated", False) else (actor or "system")
+        summary = f"Password of {user.get_username()} set by {by}"
+    audit_record(
+        actor=actor,
+        action=AuditAction.PASSWORD_CHANGED,
+        obj=user,
+        summary=summary[:300],
+        # Never the password or its hash: only whether the account can still sign in with one.
+        changes={"usable_password": user.has_usable_password()},
+    )
