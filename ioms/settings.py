@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "signin.idle.SessionIdleMiddleware",  # ends an idle session before the login check below
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "signin.acting.ActingUserMiddleware",  # who changed a password (signin/signals.py)
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "staff.context_processors.staff_context",
+                "signin.context_processors.idle_warning",
             ],
         },
     },
@@ -140,6 +142,9 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = envint("IOMS_TRUSTED_PROXY_COUNT", "0") or None
 if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# A session ends after this long without a request, within the absolute SESSION_COOKIE_AGE.
+IOMS_IDLE_MINUTES = envint("IOMS_IDLE_MINUTES", "30")
+IOMS_IDLE_WARNING_SECONDS = envint("IOMS_IDLE_WARNING_SECONDS", "120")
 IOMS_SUPPORT_CONTACT = os.environ.get("IOMS_SUPPORT_CONTACT", "the IOMS help desk")
 # --- end of sign-in settings --------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", signin_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", signin_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("signin.urls")),
     # No self-service password reset by email: accounts are managed by the help desk (closed network).
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -97,3 +97,12 @@ def password_changed_record(*, user, actor) -> None:
         # Never the password or its hash: only whether the account can still sign in with one.
         changes={"usable_password": user.has_usable_password()},
     )
+
+
+def session_timed_out_record(*, user, idle_minutes: int) -> None:
+    audit_record(
+        actor=user,
+        action=AuditAction.SESSION_TIMED_OUT,
+        obj=user,
+        summary=f"Session of {user.get_username()} timed out after {idle_minutes} minutes without activity",
+    )

@@ -1,13 +1,20 @@
-"""The portal's one sign-in page, sign-out, and the page shown to a locked-out sign-in."""
+"""The portal's one sign-in page, sign-out, the page shown to a locked-out sign-in, and the idle
+warning's endpoint."""
+
+import time
 
 from axes.helpers import get_client_username
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
-from signin import lockout, services
+from signin import idle, lockout, services
 
 
 class LoginView(auth_views.LoginView):
@@ -15,6 +22,12 @@ class LoginView(auth_views.LoginView):
     (AxesStandaloneBackend refuses a locked username or address before the password is checked)."""
 
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.session.pop(idle.SIGNED_OUT_REASON, None) == idle.IDLE:
+            context["signed_out_for_idleness"] = settings.IOMS_IDLE_MINUTES
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -64,3 +77,18 @@ def locked_out(request, original_response=None, credentials=None):
     response = render(request, "signin/locked_out.html", context, status=429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+@login_not_required  # answers "signed out" itself, rather than a redirect the script cannot read
+@never_cache
+@require_http_methods(["GET", "POST"])
+def session_status(request):
+    """The idle warning's endpoint. GET: how long the session has left, without counting as
+    activity. POST ("Stay signed in"): renews the session."""
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"signed_in": False, "seconds_left": 0}, status=401 if request.method == "POST" else 200
+        )
+    if request.method == "POST":
+        request.session[idle.LAST_ACTIVITY] = time.time()
+    return JsonResponse({"signed_in": True, "seconds_left": idle.seconds_left(request.session)})
