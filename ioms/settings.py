@@ -52,7 +52,10 @@ INSTALLED_APPS = [
     "datashare",
     "inbox",
     "axes",
-    "signin",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "signin",  # after django_otp: signin/admin.py takes its devices out of the admin
 ]
 
 MIDDLEWARE = [
@@ -62,8 +65,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # user.is_verified(): a code given in this session
     "signin.idle.SessionIdleMiddleware",  # ends an idle session before the login check below
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "signin.second_factor.SecondFactorMiddleware",  # a password alone reaches only the code pages
     "signin.acting.ActingUserMiddleware",  # who changed a password (signin/signals.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -145,6 +150,9 @@ if AXES_IPWARE_PROXY_COUNT:
 # A session ends after this long without a request, within the absolute SESSION_COOKIE_AGE.
 IOMS_IDLE_MINUTES = envint("IOMS_IDLE_MINUTES", "30")
 IOMS_IDLE_WARNING_SECONDS = envint("IOMS_IDLE_WARNING_SECONDS", "120")
+# Roles that must give a TOTP code after the password (staff.roles.Role values); anyone may set one up.
+IOMS_OTP_REQUIRED_ROLES = envlist("IOMS_OTP_REQUIRED_ROLES", "system_admin")
+OTP_TOTP_ISSUER = "IOMS"
 IOMS_SUPPORT_CONTACT = os.environ.get("IOMS_SUPPORT_CONTACT", "the IOMS help desk")
 # --- end of sign-in settings --------------------------------------------------------------------
 

@@ -36,25 +36,30 @@ def record_activity(session, now: float | None = None) -> None:
 
 
 class SessionIdleMiddleware:
-    """After AuthenticationMiddleware and before the login check: a session idle too long is
-    ended here, so the request goes on as an anonymous one (and is sent to sign in)."""
+    """Listed before LoginRequiredMiddleware: a session idle too long is ended in process_view (by
+    then the audit context of the request is set), so the request goes on as an anonymous one and
+    the login check sends it to sign in."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            now = time.time()
-            last = request.session.get(LAST_ACTIVITY)
-            if last is not None and now - last > idle_seconds():
-                services.session_timed_out_record(user=user, idle_minutes=settings.IOMS_IDLE_MINUTES)
-                logout(request)
-                request.session[SIGNED_OUT_REASON] = IDLE
-            elif not _is_status_check(request):
-                # The warning's status check (a GET) must not itself count as activity.
-                record_activity(request.session, now)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return
+        now = time.time()
+        last = request.session.get(LAST_ACTIVITY)
+        if last is not None and now - last > idle_seconds():
+            services.session_timed_out_record(user=user, idle_minutes=settings.IOMS_IDLE_MINUTES)
+            logout(request)
+            request.session[SIGNED_OUT_REASON] = IDLE
+        elif not _is_status_check(request):
+            # The warning's status check (a GET) must not itself count as activity.
+            record_activity(request.session, now)
+        return
 
 
 def _is_status_check(request) -> bool:

@@ -1,4 +1,4 @@
-"""The one place a password change is noticed, whichever way it is made.
+"""Two receivers. The password audit: the one place a password change is noticed, whichever way it is made.
 
 A password can be changed by the portal's own page, by an administrator in the admin's
 change-password form, by `manage.py changepassword`, or by any code that calls set_password() and
@@ -7,12 +7,15 @@ for a password change. Comparing the stored hash before each save of a user catc
 a raw queryset .update(), which nothing in the portal does to passwords, goes around it), so this is
 a model signal, against the usual rule, with the audit row in the save's transaction."""
 
+import time
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import get_hasher, identify_hasher
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
-from signin import services
+from signin import idle, second_factor, services
 from signin.acting import acting_user
 
 
@@ -42,3 +45,11 @@ def _rehashed_at_sign_in(instance, stored: str) -> bool:
         return False
     preferred = get_hasher()
     return old_hasher.algorithm != preferred.algorithm or preferred.must_update(stored)
+
+
+@receiver(user_logged_in, dispatch_uid="signin_session_started")
+def start_the_session(sender, request, user, **kwargs):
+    """Every way of signing in (the login page, a test's force_login) starts the idle clock and
+    notes whether a code will be asked for, so neither costs a query or a write per request."""
+    request.session[idle.LAST_ACTIVITY] = time.time()
+    request.session[second_factor.HAS_DEVICE] = second_factor.has_confirmed_device(user)

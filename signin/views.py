@@ -9,12 +9,17 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from signin import idle, lockout, services
+from signin import idle, lockout, second_factor, services
+from signin.access import access_user_for_second_factor_reset
+from signin.forms import CodeForm, FirstCodeForm
 
 
 class LoginView(auth_views.LoginView):
@@ -92,3 +97,84 @@ def session_status(request):
     if request.method == "POST":
         request.session[idle.LAST_ACTIVITY] = time.time()
     return JsonResponse({"signed_in": True, "seconds_left": idle.seconds_left(request.session)})
+
+
+def _safe_next(request, default: str = "home") -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(default)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    """The step after the password for anyone with a confirmed device."""
+    if request.user.is_verified() or not second_factor.has_confirmed_device(request.user):
+        return redirect(_safe_next(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if second_factor.second_factor_verify(request=request, token=form.cleaned_data["code"]):
+            return redirect(_safe_next(request))
+        form.add_error(
+            "code", "That code is not right, or it has been used. Wait for a new code and try again."
+        )
+    return render(request, "signin/otp_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_setup(request):
+    """Set up an authenticator app: QR code and secret, then a first code to confirm it. Open to
+    everyone; required (by SecondFactorMiddleware) for the roles in IOMS_OTP_REQUIRED_ROLES."""
+    user = request.user
+    if second_factor.has_confirmed_device(user):
+        if not user.is_verified():
+            return redirect("signin:otp_verify")
+        return render(
+            request,
+            "signin/otp_setup_done.html",
+            {
+                "recovery_left": second_factor.recovery_codes_left(user),
+                "support_contact": settings.IOMS_SUPPORT_CONTACT,
+            },
+        )
+    device = second_factor.unconfirmed_app_device(user=user)
+    form = FirstCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = second_factor.app_device_confirm(
+            request=request, device=device, token=form.cleaned_data["code"]
+        )
+        if codes is not None:
+            # Shown once, in this answer only: never stored in clear, never shown again.
+            return render(
+                request, "signin/otp_recovery_codes.html", {"codes": codes, "next": _safe_next(request)}
+            )
+        form.add_error(
+            "code", "That code is not right. Check the app shows IOMS, wait for a new code and try again."
+        )
+    context = {
+        "form": form,
+        "qr_svg": mark_safe(second_factor.qr_code_svg(device)),  # drawn by segno from our own URL
+        "secret": second_factor.secret_text(device),
+        "required": second_factor.second_factor_required(user),
+        "next": _safe_next(request),
+    }
+    return render(request, "signin/otp_setup.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_reset(request, user_pk: int):
+    """A system administrator removes another person's second factor (a lost or replaced phone)."""
+    target = access_user_for_second_factor_reset(request.user, user_pk)
+    if request.method == "POST":
+        second_factor.second_factor_reset(actor=request.user, user=target)
+        messages.success(
+            request, f"The second factor of {target.get_full_name() or target.get_username()} was reset."
+        )
+        return redirect("signin:otp_reset", user_pk=target.pk)
+    context = {"target": target, "has_device": second_factor.has_confirmed_device(target)}
+    return render(request, "signin/otp_reset.html", context)

@@ -31,6 +31,7 @@ def test_a_session_idle_longer_than_the_limit_ends_at_the_next_request(client, p
     event = AuditEvent.objects.get(action=AuditAction.SESSION_TIMED_OUT)
     assert event.actor == probation_officer
     assert "timed out after 30 minutes without activity" in event.summary
+    assert event.ip_address == "127.0.0.1" and event.channel == "web"
     # Said once: the next visit to the sign-in page is an ordinary one.
     assert "You were signed out" not in client.get("/accounts/login/").content.decode()
 
