@@ -5,6 +5,5 @@ def idle_warning(request) -> dict:
     """Values for the idle warning in base.html."""
     return {
         "idle_seconds": settings.IOMS_IDLE_MINUTES * 60,
-        "idle_minutes": settings.IOMS_IDLE_MINUTES - settings.IOMS_IDLE_WARNING_SECONDS // 60,
         "idle_warning_seconds": settings.IOMS_IDLE_WARNING_SECONDS,
     }
