@@ -88,7 +88,7 @@ def app_device_confirm(*, request, device: TOTPDevice, token: str) -> list[str] 
     recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
-    otp_login(request, device)
+    _elevate(request, device)
     audit_record(
         actor=user,
         action=AuditAction.SECOND_FACTOR,
@@ -107,7 +107,7 @@ def second_factor_verify(*, request, token: str) -> bool:
         allowed, _ = device.verify_is_allowed()
         candidate = _digits(token) if isinstance(device, TOTPDevice) else token
         if allowed and device.verify_token(candidate):
-            otp_login(request, device)
+            _elevate(request, device)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 summary = f"{user.get_username()} gave a recovery code ({left} left)"
@@ -140,6 +140,13 @@ def second_factor_reset(*, actor, user) -> int:
         changes={"devices_removed": removed},
     )
     return removed
+
+
+def _elevate(request, device) -> None:
+    """The session now stands for a full sign-in: a new session key, as Django gives at the
+    password step, so a key seen before the code (fixation) is worth nothing after it."""
+    request.session.cycle_key()
+    otp_login(request, device)
 
 
 def _digits(token: str) -> str:

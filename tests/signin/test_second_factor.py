@@ -183,3 +183,12 @@ def test_the_demo_system_administrator_signs_in_with_the_published_key(client, o
     code = code_for_key(base64.b32decode(DEMO_TOTP_SECRET))
     assert client.post(VERIFY, {"code": code})["Location"] == "/"
     assert client.get("/").status_code == 200
+
+
+def test_giving_the_code_changes_the_session_key(client, probation_officer):
+    device = TOTPDevice.objects.create(user=probation_officer, name="Phone", confirmed=True)
+    client.force_login_password_only(probation_officer)
+    before = client.session.session_key
+    client.post(VERIFY, {"code": code_for_key(device.bin_key)})
+    assert client.session.session_key != before
+    assert client.get("/").status_code == 200
