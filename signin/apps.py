@@ -6,4 +6,5 @@ class SigninConfig(AppConfig):
     verbose_name = "Sign-in"
 
     def ready(self) -> None:
-        from signin import signals  # noqa: F401 (connects the password-change audit)
+        # Imported here, once the apps are loaded: they connect receivers and register a check.
+        from signin import checks, signals  # noqa: F401

@@ -192,3 +192,13 @@ def test_giving_the_code_changes_the_session_key(client, probation_officer):
     client.post(VERIFY, {"code": code_for_key(device.bin_key)})
     assert client.session.session_key != before
     assert client.get("/").status_code == 200
+
+
+def test_a_misspelt_required_role_is_a_configuration_error(settings):
+    from signin.checks import otp_required_roles_exist
+
+    settings.IOMS_OTP_REQUIRED_ROLES = ["sysadmin"]
+    [error] = otp_required_roles_exist(None)
+    assert error.id == "signin.E001" and "sysadmin" in error.msg
+    settings.IOMS_OTP_REQUIRED_ROLES = ["system_admin"]
+    assert otp_required_roles_exist(None) == []
