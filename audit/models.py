@@ -13,6 +13,12 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", "Logged out"
     LOGIN_FAILED = "login_failed", "Failed login"
     DENIED = "denied", "Refused access"
+    # Sign-in (issue 11): locks, password changes, idle time-outs, second factors.
+    LOCKED_OUT = "locked_out", "Sign-in locked"
+    UNLOCKED = "unlocked", "Sign-in lock ended"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    SESSION_TIMED_OUT = "session_timed_out", "Session timed out"
+    SECOND_FACTOR = "second_factor", "Second factor changed"
 
 
 class AuditEvent(models.Model):

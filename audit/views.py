@@ -1,7 +1,5 @@
-"""Browser pages of the audit trail, and the login/logout views that write to it."""
+"""Browser pages of the audit trail. (Signing in and out: signin/views.py.)"""
 
-from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -10,51 +8,13 @@ from django.views.decorators.http import require_http_methods
 
 from audit.models import AuditAction, AuditEvent
 from audit.refusals import note_refusal
-from audit.services import audit_record, audit_view
+from audit.services import audit_view
 from casenotes.access import can_read_sensitive
 from casenotes.models import Casenote
 from offenders.access import access_offender_by_id, can_view_history
 from offenders.views import record_context
 
 HISTORY_PAGE_SIZE = 50
-
-
-class LoginView(auth_views.LoginView):
-    """Django's login page, with every success and failure in the audit trail."""
-
-    redirect_authenticated_user = True
-    http_method_names = ["get", "head", "post", "options"]  # not PUT, which Django's form views take as POST
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        user = form.get_user()
-        audit_record(
-            actor=user, action=AuditAction.LOGIN, obj=user, summary=f"{user.get_username()} logged in"
-        )
-        return response
-
-    def form_invalid(self, form):
-        # The attempted username goes in as the actor's label: failed logins are traced by the
-        # name tried, which may belong to nobody.
-        attempted = (form.data.get("username") or "").strip()[:150]
-        audit_record(
-            actor=attempted or "(no username)",
-            action=AuditAction.LOGIN_FAILED,
-            summary=f"Failed login as {attempted!r}"[:300],
-        )
-        return super().form_invalid(form)
-
-
-class LogoutView(auth_views.LogoutView):
-    def post(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated:
-            audit_record(
-                actor=user, action=AuditAction.LOGOUT, obj=user, summary=f"{user.get_username()} logged out"
-            )
-        response = super().post(request, *args, **kwargs)
-        messages.info(request, "You have logged out.")
-        return response
 
 
 def csrf_failure(request, reason: str = ""):

@@ -3,6 +3,7 @@ logins (staff/demo_logins.py), the offence catalogue (demo/offences.py), agencie
 and the document templates. Rows are matched by natural key (office code, staff number, offence
 code, agency name, template code), so building it again finds them rather than adding more."""
 
+import base64
 import datetime
 import math
 import random
@@ -14,6 +15,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, AgencyStatus, Programme, ProgrammeStatus
 from demo import names
@@ -36,7 +38,7 @@ from documents.models import DocumentTemplate
 from offenders.models import Gender
 from offenders.phonetics import fold
 from sentences.models import Offence
-from staff.demo_logins import DEMO_PASSWORD, DEMO_USERNAMES
+from staff.demo_logins import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERNAMES
 from staff.models import Office, OfficeKind, StaffMember, StaffPlacement, Team
 from staff.roles import Role
 
@@ -524,6 +526,19 @@ def _ensure_programmes(
     return programmes
 
 
+def ensure_demo_second_factor() -> None:
+    """The demo system administrator's authenticator, with the published key (staff/demo_logins.py):
+    the second factor stays required for the role under `make run`, as in production, rather than
+    being switched off for DEBUG, which would leave the sign-in untried and a setting to forget."""
+    user = get_user_model().objects.filter(username=DEMO_USERNAMES[Role.SYSTEM_ADMIN]).first()
+    if user is None:
+        return
+    key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+    TOTPDevice.objects.get_or_create(
+        user=user, key=key, defaults={"name": "Demo authenticator", "confirmed": True}
+    )
+
+
 def build_reference(*, seed: int, total_offenders: int, today: datetime.date) -> Reference:
     """Create (or find) everything the offenders refer to. Safe to call again: rows are matched by
     their natural keys."""
@@ -532,6 +547,7 @@ def build_reference(*, seed: int, total_offenders: int, today: datetime.date) ->
     offices = _ensure_by_key(Office, _office_rows(today, total_offenders), "code", counter)
     teams = _ensure_teams(offices, counter)
     staff = _ensure_staff(rng, total_offenders, offices, teams, today, counter)
+    ensure_demo_second_factor()
     offences = _ensure_offences(counter)
     programmes = _ensure_programmes(offices, today, counter)
 

@@ -2,6 +2,13 @@
 
 from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 
 from staff.roles import Role, has_role
 
@@ -22,6 +29,24 @@ class IomsAdminSite(AdminSite):
 
     def has_permission(self, request) -> bool:
         return administrators_only(request)
+
+    # One sign-in page for everything (issue 11): the admin's own login form would be a second,
+    # unthrottled and unaudited way in, so it only sends people to the portal's.
+    @method_decorator(login_not_required)
+    def login(self, request, extra_context=None):
+        if self.has_permission(request):
+            return redirect("admin:index")
+        if request.user.is_authenticated:
+            raise PermissionDenied("The admin is for system administrators.")
+        # The portal's login checks `next` is on this site before following it.
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+        query = QueryDict(mutable=True)
+        query[REDIRECT_FIELD_NAME] = next_url
+        return redirect(f"{reverse('login')}?{query.urlencode(safe='/')}")
+
+    def logout(self, request, extra_context=None):
+        # 307 keeps the POST (and its CSRF token): the portal's logout audits and ends the session.
+        return redirect(reverse("logout"), permanent=False, preserve_request=True)
 
 
 class ReferenceDataAdmin(ModelAdmin):

@@ -1,5 +1,6 @@
 """Settings for the IOMS portal, read from the environment (see README)."""
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -53,6 +54,11 @@ INSTALLED_APPS = [
     "muster",
     "datashare",
     "inbox",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "signin",  # after django_otp: signin/admin.py takes its devices out of the admin
 ]
 
 MIDDLEWARE = [
@@ -64,12 +70,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # user.is_verified(): a code given in this session
+    "signin.idle.SessionIdleMiddleware",  # ends an idle session before the login check below
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "signin.second_factor.SecondFactorMiddleware",  # a password alone reaches only the code pages
+    "signin.acting.ActingUserMiddleware",  # who changed a password (signin/signals.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
     # A refused restricted record answers 403 with the masked page and its break-glass link.
     "offenders.middleware.RestrictedRecordMiddleware",
+    # Last, as its documentation asks: turns a sign-in refused by a lock into signin.views.locked_out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ioms.urls"
@@ -86,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "staff.context_processors.staff_context",
+                "signin.context_processors.idle_warning",
             ],
         },
     },
@@ -130,6 +143,36 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_HASHERS = envlist("IOMS_PASSWORD_HASHERS", "") or [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+
+# --- Sign-in (issue 11) ---------------------------------------------------------------------------
+# Lockout by django-axes (signin/lockout.py): a username is locked after IOMS_LOCKOUT_FAILURES
+# failures from anywhere, an address after IOMS_LOCKOUT_FAILURES_PER_ADDRESS failures for any
+# usernames, each for IOMS_LOCKOUT_MINUTES from the failure that set the lock.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked sign-in before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "signin.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = envint("IOMS_LOCKOUT_FAILURES", "5")
+IOMS_LOCKOUT_FAILURES_PER_ADDRESS = envint("IOMS_LOCKOUT_FAILURES_PER_ADDRESS", "20")
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not only the pair
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("IOMS_LOCKOUT_MINUTES", "15"))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "signin.views.locked_out"
+AXES_ENABLE_ADMIN = False  # deleting attempts in the admin would be an unlock without an audit row
+AXES_VERBOSE = False
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted for the address.
+AXES_IPWARE_PROXY_COUNT = envint("IOMS_TRUSTED_PROXY_COUNT", "0") or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# A session ends after this long without a request, within the absolute SESSION_COOKIE_AGE.
+IOMS_IDLE_MINUTES = envint("IOMS_IDLE_MINUTES", "30")
+IOMS_IDLE_WARNING_SECONDS = envint("IOMS_IDLE_WARNING_SECONDS", "120")
+# Roles that must give a TOTP code after the password (staff.roles.Role values); anyone may set one up.
+IOMS_OTP_REQUIRED_ROLES = envlist("IOMS_OTP_REQUIRED_ROLES", "system_admin")
+OTP_TOTP_ISSUER = "IOMS"
+IOMS_SUPPORT_CONTACT = os.environ.get("IOMS_SUPPORT_CONTACT", "the IOMS help desk")
+# --- end of sign-in settings --------------------------------------------------------------------
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from audit import views as audit_views
 from ioms import views
+from signin import views as signin_views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", audit_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", audit_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", signin_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", signin_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("signin.urls")),
     # No self-service password reset by email: accounts are managed by the help desk (closed network).
     path(
         "accounts/password_change/",

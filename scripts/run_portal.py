@@ -145,6 +145,9 @@ def announce_when_listening(host: str, port: int, children: list[subprocess.Pope
         lines.append("  Demo logins:")
         for role, username, password in logins:
             lines.append(f"    {role:<{width_role}}  {username:<{width_user}}  {password}")
+        lines.append("  sysadmin also gives a one-time code: add the demo key")
+        lines.append("  IOMSDEMOIOMSDEMOIOMSDEMOIOMSDEMO to an authenticator app, or see the README")
+        lines.append("  (Roles and demo logins) for a command that prints the code.")
         lines.append("")
     lines.append("  Press Ctrl-C to stop.")
     print("\n".join(lines) + "\n", flush=True)

@@ -25,5 +25,11 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
 ]
 
 
+# The demo system administrator signs in with a one-time code as well (the second factor is required
+# for the role, in the demo as in production). This is its authenticator key, published like the
+# password: add it to any authenticator app (README, "Roles and demo logins"). Demo databases only.
+DEMO_TOTP_SECRET = "IOMSDEMOIOMSDEMOIOMSDEMOIOMSDEMO"
+
+
 def demo_username(role: str) -> str:
     return DEMO_USERNAMES[Role(role)]

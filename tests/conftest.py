@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db.backends.postgresql.operations import DatabaseOperations
+from django.test import Client
 
 from audit.append_only import APPEND_ONLY_TABLES
 from staff.roles import Role
@@ -41,6 +42,26 @@ def flush_lifts_the_truncate_refusal():
 def fast_password_hashing(settings):
     """PBKDF2's deliberate slowness is for production; tests hash hundreds of passwords."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def force_login_includes_the_second_factor(monkeypatch):
+    """client.force_login(user) stands for a completed sign-in. For a user who would be asked for a
+    one-time code (a role in IOMS_OTP_REQUIRED_ROLES, or a device of their own) it also marks the
+    session as having given one, with a confirmed device made for the test, so the tests of every
+    other page need not sign in with codes. Tests of the second factor itself use
+    client.force_login_password_only(user): the password given, the code not yet."""
+    from tests.signin_support import mark_second_factor_given, would_be_asked_for_a_code
+
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None):
+        password_only(self, user, backend)
+        if would_be_asked_for_a_code(user):
+            mark_second_factor_given(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "force_login_password_only", password_only, raising=False)
 
 
 @pytest.fixture

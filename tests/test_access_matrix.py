@@ -70,10 +70,12 @@ PAGES = [
     ("muster:export_csv", {"office_pk": "office"}, {PO, SM, AS, SA}),
     ("muster:export_xlsx", {"office_pk": "office"}, {PO, SM, AS, SA}),
     ("api-docs", {}, EVERYONE),
+    ("signin:otp_setup", {}, EVERYONE),
+    ("signin:otp_reset", {"user_pk": "colleague"}, {SA}),
     ("api-schema", {}, EVERYONE),
 ]
 # Pages that must answer without a login, and nothing else.
-PUBLIC = {"login", "logout"}
+PUBLIC = {"login", "logout", "signin:session"}  # the idle warning's endpoint answers "signed out" itself
 
 
 @pytest.fixture
@@ -89,6 +91,7 @@ def objects(office):
         "offender": offender,
         "flag": flag_raise(actor=author, offender=offender, kind=FlagKind.GANG, reason="Patched member"),
         "casenote": CasenoteFactory(offender=offender, author=author),
+        "colleague": author,
     }
 
 
@@ -107,7 +110,14 @@ def test_each_role_is_allowed_or_refused_each_page(client, office, objects, role
 def test_a_user_without_a_role_sees_only_their_home_page(client, objects):
     client.force_login(UserFactory())
     outcomes = {name: client.get(_url(name, kwargs, objects)).status_code for name, kwargs, _ in PAGES}
-    allowed_without_role = {"home", "password_change", "password_change_done", "api-docs", "api-schema"}
+    allowed_without_role = {
+        "home",
+        "password_change",
+        "password_change_done",
+        "api-docs",
+        "api-schema",
+        "signin:otp_setup",
+    }
     # (a role-less user is refused the muster list: listed below with the rest)
     assert {name for name, status in outcomes.items() if status == 200} == allowed_without_role
     assert {status for name, status in outcomes.items() if name not in allowed_without_role} == {403}
@@ -186,6 +196,7 @@ def test_every_url_is_in_an_access_matrix():
         | {name for name, *_ in RECALL_PAGES}
         | {name for name, *_ in RESTRICTED_PAGES}
         | {"muster:mine"}  # a redirect to the user's own office: tests/muster/test_views.py, every role
+        | {"signin:otp_verify"}  # the code step after the password: tests/signin/test_second_factor.py
         | PUBLIC
     )
     missing = _named_urls() - tabled - api_names - {"api-root"}
