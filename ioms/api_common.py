@@ -48,7 +48,8 @@ class IsSystemAdmin(permissions.BasePermission):
 
 
 class PDFRenderer(renderers.BaseRenderer):
-    """Lets a client ask for `Accept: application/pdf`; errors still come back as JSON text."""
+    """Lets a client ask for `Accept: application/pdf` (or ?format=pdf); an error is answered as
+    JSON, labelled so (IomsViewSet.finalize_response)."""
 
     media_type = "application/pdf"
     format = "pdf"
@@ -78,6 +79,18 @@ class IomsViewSet(viewsets.GenericViewSet):
     serializer_classes: dict[str, type[BaseSerializer]] = {}
     # Set on viewsets of offender-related records: reads are audited under this scope.
     audit_scope: str = ""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error is JSON whatever the client asked for (a PDF download refused or not found is
+        # {"detail": ...}, labelled application/json as the schema documents).
+        if getattr(response, "status_code", 200) >= 400 and isinstance(
+            getattr(request, "accepted_renderer", None), PDFRenderer
+        ):
+            request.accepted_renderer, request.accepted_media_type = (
+                renderers.JSONRenderer(),
+                "application/json",
+            )
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @property
     def schema_only(self) -> bool:

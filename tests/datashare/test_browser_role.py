@@ -102,7 +102,8 @@ def test_the_record_offers_no_tab_and_no_action(client, partner, record):
     for path in [*TABS, "edit", "aliases/new", "addresses/new", "identifiers/new", "flags/new"]:
         assert f"/offenders/{record.pk}/{path}/" not in page, path
     assert "/classification/" not in page and "/audit/" not in page and "/courts/" not in page
-    assert page.count('method="post"') == 1  # the log-out button only
+    # The log-out button and the idle warning's "stay signed in" (on every page) only.
+    assert page.count('method="post"') == 2 and page.count("data-idle-form") == 1
 
 
 def test_viewing_the_shared_record_is_audited(client, partner, record):
