@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -122,6 +123,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = envint("IOMS_DB_CONN_MAX_AGE", "0" if _DE
 DB_MAX_CONNECTIONS_PER_PROCESS = envint("IOMS_DB_MAX_CONNECTIONS", "10" if _DEVELOPMENT_SERVER else "0")
 DB_CONNECTION_WAIT_SECONDS = envint("IOMS_DB_CONNECTION_WAIT_SECONDS", "30")
 # --- end database connections -------------------------------------------------------------------------
+# --- database roles (issue 11) ----------------------------------------------------------------------
+# The role the portal connects as (DATABASE_URL) when migrate runs as a separate owner: migrate grants
+# it INSERT and SELECT only on the append-only tables (audit/db_roles.py, README: Database roles).
+IOMS_DB_APP_ROLE = os.environ.get("IOMS_DB_APP_ROLE", "ioms_app")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", IOMS_DB_APP_ROLE):
+    raise ImproperlyConfigured(f"IOMS_DB_APP_ROLE must be a lower-case SQL name, got {IOMS_DB_APP_ROLE!r}")
+# --- end database roles -------------------------------------------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
