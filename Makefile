@@ -11,6 +11,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
 SERVICES := $(PY) scripts/services.py --
+# The same, with the database owner's connection as DATABASE_URL (README: Database roles): for
+# migrate, shell, bench and the tests (pytest-django creates and owns the test database).
+SERVICES_AS_OWNER := $(PY) scripts/services.py --as-owner --
 STAMP := $(VENV)/.ioms-install-stamp
 EXTRAS := embedded,dev
 
@@ -96,7 +99,7 @@ run: venv
 	$(SERVICES) $(PY) scripts/run_portal.py
 
 test: venv
-	$(SERVICES) $(MAKE) --no-print-directory _test-steps
+	$(SERVICES_AS_OWNER) $(MAKE) --no-print-directory _test-steps
 
 # Runs inside scripts/services.py, so DATABASE_URL and REDIS_URL are set.
 _test-steps:
@@ -108,7 +111,7 @@ _test-steps:
 	exit $$status
 
 bench: venv
-	$(SERVICES) $(PY) manage.py bench $(BENCH_ARGS)
+	$(SERVICES_AS_OWNER) $(PY) manage.py bench $(BENCH_ARGS)
 
 lint: venv
 	$(RUFF) check .
@@ -119,10 +122,10 @@ fmt: venv
 	$(RUFF) format .
 
 migrate: venv
-	$(SERVICES) $(PY) manage.py migrate
+	$(SERVICES_AS_OWNER) $(PY) manage.py migrate
 
 shell: venv
-	$(SERVICES) $(PY) manage.py shell
+	$(SERVICES_AS_OWNER) $(PY) manage.py shell
 
 clean:
 	@if [ -x $(PY) ] && [ -d .local ]; then $(PY) scripts/services.py --stop; fi

