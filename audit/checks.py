@@ -1,8 +1,8 @@
 """`manage.py check --deploy --database default`: warns when the portal's own connection could erase
-history: a superuser, the owner (or a member of the owner's role) of an append-only table, or a role
-allowed to UPDATE, DELETE or TRUNCATE one (README: Database roles). Tagged `database` and deploy-only,
-so it queries the database only when asked to (not in `migrate`, which runs as the owner on purpose,
-nor in a plain `check --deploy`)."""
+history: a superuser, the owner (or a member of the owner's role) of an append-only table, a role
+allowed to UPDATE, DELETE or TRUNCATE one, or one that may create objects and so own them (README:
+Database roles). Tagged `database` and deploy-only, so it queries the database only when asked to
+(not in `migrate`, which runs as the owner on purpose, nor in a plain `check --deploy`)."""
 
 from django.core.checks import Tags, Warning, register
 from django.db import connections
@@ -40,7 +40,20 @@ def check_application_role(app_configs=None, databases=None, **kwargs):
                 """,
                 [[entry.table for entry in APPEND_ONLY_TABLES]],
             )
-            for table, owns, may_change in cursor.fetchall():
+            rows = cursor.fetchall()
+            # A role that may create in schema public would own what it creates (PostgreSQL before 15
+            # let every role do so).
+            cursor.execute("SELECT has_schema_privilege('public', 'CREATE')")
+            if cursor.fetchone()[0]:
+                warnings.append(
+                    Warning(
+                        f"The database connection {alias!r} ({user!r}) may create objects in schema public.",
+                        hint="As the owner: REVOKE CREATE ON SCHEMA public FROM PUBLIC "
+                        "(README: Database roles).",
+                        id="audit.W003",
+                    )
+                )
+            for table, owns, may_change in rows:
                 if owns:
                     problem = "owns (or is a member of the role owning)"
                 elif may_change:

@@ -173,3 +173,9 @@ def test_migrate_grants_the_application_role_named_in_the_settings(settings, sys
     act_as(name)
     audit_record(actor=system_admin, action=AuditAction.LOGIN, summary="Logged in")
     refused("DELETE FROM audit_auditevent")
+
+
+def test_the_deploy_check_warns_when_the_application_role_may_create_objects(app_role):
+    execute(f"GRANT CREATE ON SCHEMA public TO {app_role}")
+    act_as(app_role)
+    assert [warning.id for warning in check_application_role(databases=["default"])] == ["audit.W003"]
