@@ -25,7 +25,9 @@ URL = "/api/v1/court-messages/"
 def queued_pks() -> list[int]:
     """The messages the real broker holds a process_court_message task for."""
     pks = []
-    for raw in redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1):
+    # Celery spells a Unix-socket Redis (the embedded one) redis+socket://, redis-py unix://.
+    url = settings.CELERY_BROKER_URL.replace("redis+socket://", "unix://", 1)
+    for raw in redis.Redis.from_url(url).lrange("celery", 0, -1):
         envelope = json.loads(raw)
         if envelope["headers"]["task"] == "courts.tasks.process_court_message":
             args = json.loads(base64.b64decode(envelope["body"]))[0]
@@ -34,12 +36,15 @@ def queued_pks() -> list[int]:
 
 
 @pytest.fixture
-def broker_at():
-    """Point the Celery app's broker somewhere else for the test, then back."""
+def broker_at(monkeypatch):
+    """Point the Celery app's broker somewhere else for the test, then back. Celery reads
+    CELERY_BROKER_URL from the environment before its configuration (the embedded set-up exports
+    it), so both are pointed."""
     original = celery_app.conf.broker_url
 
     def point(url: str) -> None:
         celery_app.conf.broker_url = url
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
 
     yield point
     celery_app.conf.broker_url = original
