@@ -67,8 +67,11 @@ def test_a_username_is_locked_by_failures_from_many_addresses(client, probation_
     settings.AXES_FAILURE_LIMIT = 5
     for n in range(5):
         sign_in(client, "po", "wrong-password", address=f"10.2.0.{n}")
-    response = sign_in(Client(), "po", RIGHT, address="10.9.9.9")
+    fresh = Client()
+    response = sign_in(fresh, "po", RIGHT, address="10.9.9.9")
     assert response.status_code == 429
+    assert "_auth_user_id" not in fresh.session  # the right password did not sign them in
+    assert AuditEvent.objects.get(action=AuditAction.LOCKED_OUT).changes["locked"] == "username"
 
 
 def test_one_password_sprayed_across_many_usernames_locks_the_address(

@@ -43,6 +43,8 @@ def test_wrong_passwords_for_the_admin_are_counted_by_the_portals_lockout(client
         )
     response = client.post("/accounts/login/", {"username": "root", "password": "correct-horse-battery"})
     assert response.status_code == 429
+    assert "_auth_user_id" not in client.session  # the right password did not sign them in
+    assert client.get("/admin/").status_code == 302  # still sent to sign in
 
 
 def test_a_signed_in_member_of_staff_without_the_role_is_refused_not_sent_round_in_circles(client, office):
