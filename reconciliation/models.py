@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from workflow.transitions import TransitionRow, Workflow
+
 
 class ReasonCode(models.TextChoices):
     """Why a record is on the exceptions report (seed 001: sentences with invalid data or
@@ -113,22 +115,34 @@ class DataException(models.Model):
         return max((end - self.opened_at).days, 0)
 
 
-class ExceptionTransition(models.Model):
+class ExceptionTransition(TransitionRow):
     exception = models.ForeignKey(DataException, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=25, choices=ExceptionStatus.choices, blank=True)
     to_status = models.CharField(max_length=25, choices=ExceptionStatus.choices)
     step = models.CharField(max_length=25, choices=ExceptionStep.choices, blank=True)
-    comment = models.TextField(blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRow.Meta):
+        pass
 
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status}"
+
+# The lifecycle. Assigning changes who holds an unresolved exception, not its status.
+EXCEPTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ExceptionStatus.OPEN: frozenset(
+        {ExceptionStatus.IN_PROGRESS, ExceptionStatus.CORRECTION_REQUESTED, ExceptionStatus.RESOLVED}
+    ),
+    ExceptionStatus.IN_PROGRESS: frozenset({ExceptionStatus.CORRECTION_REQUESTED, ExceptionStatus.RESOLVED}),
+    # Work resumes when the courts' correction arrives (or they decline to make it).
+    ExceptionStatus.CORRECTION_REQUESTED: frozenset({ExceptionStatus.IN_PROGRESS, ExceptionStatus.RESOLVED}),
+    ExceptionStatus.RESOLVED: frozenset({ExceptionStatus.OPEN}),
+}
+EXCEPTION_WORKFLOW = Workflow(
+    name="data exception",
+    model=DataException,
+    transitions=EXCEPTION_TRANSITIONS,
+    row_model=ExceptionTransition,
+    subject_field="exception",
+    noun="exception",
+)

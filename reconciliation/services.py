@@ -2,9 +2,9 @@
 and reconciling them. A problem that is already open is not raised twice; one that comes back
 after it was resolved is a new exception linked to its earlier occurrences.
 
-The lifecycle is a state machine (`TRANSITIONS`): one service per step checks the actor's right
-and the source status, changes the status with a conditional update, and writes a transition row
-and an audit row in the same transaction."""
+The lifecycle is a state machine (`EXCEPTION_WORKFLOW`, moved by `workflow.transitions`): one
+service per step checks the actor's right, then the workflow checks the source status, changes it
+with a conditional update, and writes a transition row and an audit row in the same transaction."""
 
 import datetime
 import importlib
@@ -27,6 +27,7 @@ from audit.refusals import Refused
 from audit.services import audit_record
 from reconciliation.access import OFFICE_WORKER_ROLES, can_work_exception, resolve_refusal
 from reconciliation.models import (
+    EXCEPTION_WORKFLOW,
     DataException,
     ExceptionStatus,
     ExceptionStep,
@@ -42,16 +43,6 @@ logger = logging.getLogger(__name__)
 UNRESOLVED = frozenset(status for status in ExceptionStatus.values if status != ExceptionStatus.RESOLVED)
 _UNRESOLVED = list(UNRESOLVED)  # kept for callers of the first version
 
-# The lifecycle. Assigning changes who holds an unresolved exception, not its status.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    ExceptionStatus.OPEN: frozenset(
-        {ExceptionStatus.IN_PROGRESS, ExceptionStatus.CORRECTION_REQUESTED, ExceptionStatus.RESOLVED}
-    ),
-    ExceptionStatus.IN_PROGRESS: frozenset({ExceptionStatus.CORRECTION_REQUESTED, ExceptionStatus.RESOLVED}),
-    # Work resumes when the courts' correction arrives (or they decline to make it).
-    ExceptionStatus.CORRECTION_REQUESTED: frozenset({ExceptionStatus.IN_PROGRESS, ExceptionStatus.RESOLVED}),
-    ExceptionStatus.RESOLVED: frozenset({ExceptionStatus.OPEN}),
-}
 STEP_TARGETS: dict[str, str] = {
     ExceptionStep.STARTED: ExceptionStatus.IN_PROGRESS,
     ExceptionStep.CORRECTION_REQUESTED: ExceptionStatus.CORRECTION_REQUESTED,
@@ -65,7 +56,9 @@ MIN_EXPLANATION = 10
 
 def allowed_steps(exception: DataException) -> list[str]:
     """The steps the lifecycle allows from the exception's status (the actor's right is separate)."""
-    steps = [step for step, target in STEP_TARGETS.items() if target in TRANSITIONS[exception.status]]
+    steps = [
+        step for step, target in STEP_TARGETS.items() if EXCEPTION_WORKFLOW.allowed(exception.status, target)
+    ]
     if exception.status in UNRESOLVED:
         steps.insert(0, ExceptionStep.ASSIGNED)
     return steps
@@ -593,47 +586,29 @@ def _move(
     `by_system`: the portal itself settles it (no person's rights to check)."""
     if not by_system:
         _require_right(actor, exception)
-    from_status = exception.status
     to_status = STEP_TARGETS[step]
-    if to_status not in TRANSITIONS[from_status]:
+    if not EXCEPTION_WORKFLOW.allowed(exception.status, to_status):
         raise ValidationError(
-            f"An exception that is {ExceptionStatus(from_status).label.lower()} cannot be "
+            f"An exception that is {ExceptionStatus(exception.status).label.lower()} cannot be "
             f"{ExceptionStep(step).label.lower()}."
         )
     fields = fields or {}
     try:
         with transaction.atomic():
-            updated = DataException.objects.filter(pk=exception.pk, status=from_status).update(
-                status=to_status, **fields
+            EXCEPTION_WORKFLOW.move(
+                exception,
+                to=to_status,
+                actor=actor,
+                comment=comment,
+                fields=fields,
+                row={"step": step, "assignee": fields.get("assignee")},
+                summary=summary or f"Exception {exception.pk}: {ExceptionStep(step).label.lower()}",
             )
     except IntegrityError:
         # Reopening while a newer occurrence of the same problem is open.
         raise ValidationError(
             "A newer occurrence of this problem is open: work on that one instead."
         ) from None
-    if not updated:
-        current = DataException.objects.filter(pk=exception.pk).values_list("status", flat=True).first()
-        label = ExceptionStatus(current).label.lower() if current else "gone"
-        raise ValidationError(
-            f"Someone else changed this exception while you had it open: it is now {label}."
-        )
-    ExceptionTransition.objects.create(
-        exception=exception,
-        step=step,
-        from_status=from_status,
-        to_status=to_status,
-        comment=comment,
-        actor=_actor_user(actor),
-        assignee=fields.get("assignee"),
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=exception,
-        offender_id=exception.offender_id,
-        summary=summary or f"Exception {exception.pk}: {ExceptionStep(step).label.lower()}",
-        changes={"status": [from_status, to_status]},
-    )
     exception.refresh_from_db()
     return exception
 
@@ -814,7 +789,7 @@ def exception_request_correction(
         errors["should_be"] = "Say what it should be, and how you know (e.g. the court order)."
     if errors:
         raise ValidationError(errors)
-    if ExceptionStatus.CORRECTION_REQUESTED not in TRANSITIONS[exception.status]:
+    if not EXCEPTION_WORKFLOW.allowed(exception.status, ExceptionStatus.CORRECTION_REQUESTED):
         raise ValidationError(
             f"A correction cannot be requested for an exception that is "
             f"{ExceptionStatus(exception.status).label.lower()}."
@@ -889,7 +864,7 @@ def exceptions_resolve_for_processed_message(*, court_message) -> int:
     settled = 0
     open_exceptions = DataException.objects.filter(court_message=court_message, status__in=UNRESOLVED)
     for exception in open_exceptions:
-        if ExceptionStatus.RESOLVED not in TRANSITIONS[exception.status]:
+        if not EXCEPTION_WORKFLOW.allowed(exception.status, ExceptionStatus.RESOLVED):
             continue
         _move(
             actor=None,

@@ -6,9 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditAction, AuditEvent
 from reconciliation import services
-from reconciliation.models import DataException, ExceptionStatus, ExceptionStep, ReasonCode
+from reconciliation.models import (
+    EXCEPTION_TRANSITIONS,
+    DataException,
+    ExceptionStatus,
+    ExceptionStep,
+    ReasonCode,
+)
 from reconciliation.services import (
-    TRANSITIONS,
     allowed_steps,
     exception_assign,
     exception_raise,
@@ -291,8 +296,8 @@ def test_steps_the_lifecycle_does_not_allow_are_refused(
 
 
 def test_the_transitions_map_names_every_status():
-    assert set(TRANSITIONS) == set(ExceptionStatus.values)
-    assert all(targets <= set(ExceptionStatus.values) for targets in TRANSITIONS.values())
+    assert set(EXCEPTION_TRANSITIONS) == set(ExceptionStatus.values)
+    assert all(targets <= set(ExceptionStatus.values) for targets in EXCEPTION_TRANSITIONS.values())
 
 
 def test_a_step_on_a_stale_copy_is_refused(make_exception, admin_support, service_manager):
