@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from workflow.transitions import TransitionRow, Workflow
+
 # ---------------------------------------------------------------------------------------------
 # Prison records the form reads
 # ---------------------------------------------------------------------------------------------
@@ -371,6 +373,33 @@ class Instrument(models.Model):
         return f"{self.name} v{self.version} ({self.get_status_display().lower()})"
 
 
+class InstrumentTransition(TransitionRow):
+    """Every change of a version's status: drafted, activated, retired by the next activation."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=InstrumentStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=InstrumentStatus.choices)
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+# A draft is changed, then activated; activating it retires the version that was active.
+INSTRUMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    InstrumentStatus.DRAFT: frozenset({InstrumentStatus.ACTIVE}),
+    InstrumentStatus.ACTIVE: frozenset({InstrumentStatus.RETIRED}),
+    InstrumentStatus.RETIRED: frozenset(),
+}
+INSTRUMENT_WORKFLOW = Workflow(
+    name="instrument",
+    model=Instrument,
+    transitions=INSTRUMENT_TRANSITIONS,
+    row_model=InstrumentTransition,
+    subject_field="instrument",
+    noun="instrument version",
+)
+
+
 class InstrumentSection(models.TextChoices):
     INTERNAL = "A", "A. Internal risk"
     EXTERNAL = "B", "B. External risk"
@@ -509,6 +538,24 @@ OPEN_REVIEW_STATUSES = (
 # A review in one of these states has recorded its approved classification (seed 003, D.2).
 APPROVED_REVIEW_STATUSES = ("approved", "advised", "referred_back")
 
+# The review's steps by the names pages and services use: action -> (the statuses it may start
+# from, the status it leads to). Initiating is the first status, not a step.
+REVIEW_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "submit": (frozenset({ReviewStatus.INITIATED, ReviewStatus.SENT_BACK}), ReviewStatus.SUBMITTED),
+    "recommend": (frozenset({ReviewStatus.SUBMITTED}), ReviewStatus.RECOMMENDED),
+    "approve": (frozenset({ReviewStatus.RECOMMENDED}), ReviewStatus.APPROVED),
+    "send_back": (frozenset({ReviewStatus.SUBMITTED, ReviewStatus.RECOMMENDED}), ReviewStatus.SENT_BACK),
+    "cancel": (frozenset(OPEN_REVIEW_STATUSES), ReviewStatus.CANCELLED),
+    "advise": (frozenset({ReviewStatus.APPROVED}), ReviewStatus.ADVISED),
+    "refer_back": (frozenset({ReviewStatus.APPROVED}), ReviewStatus.REFERRED_BACK),
+    "reconfirm": (frozenset({ReviewStatus.REFERRED_BACK}), ReviewStatus.APPROVED),
+}
+# The same steps as the workflow reads them: status -> the statuses it may become.
+REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
+    status: frozenset(target for sources, target in REVIEW_ACTIONS.values() if status in sources)
+    for status in ReviewStatus.values
+}
+
 
 class ReviewReason(models.TextChoices):
     DUE = "due", "Review due"
@@ -633,21 +680,27 @@ class ReviewAnswerCorrection(models.Model):
         return f"{self.item}: {self.from_option} -> {self.to_option}"
 
 
-class ReviewTransition(models.Model):
+class ReviewTransition(TransitionRow):
     """Every step of a review, recorded (issue 5: "every step is a recorded transition")."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=14, choices=ReviewStatus.choices, blank=True)
     to_status = models.CharField(max_length=14, choices=ReviewStatus.choices)
+    # An officer takes every step, never the portal: the four-eyes rule reads who did.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    comment = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRow.Meta):
+        pass
 
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} -> {self.to_status}"
+
+REVIEW_WORKFLOW = Workflow(
+    name="classification review",
+    model=Review,
+    transitions=REVIEW_TRANSITIONS,
+    row_model=ReviewTransition,
+    subject_field="review",
+    noun="review",
+)
 
 
 # ---------------------------------------------------------------------------------------------

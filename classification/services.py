@@ -1,5 +1,12 @@
-"""Writes for the Review Security Classification core: classification history and instrument
-versions. Each service validates, writes and files its own audit row in one transaction."""
+"""Writes for the Review Security Classification core: classification history, instrument
+versions and the review workflow. Each service validates, writes and files its own audit row in one
+transaction.
+
+The review (`REVIEW_WORKFLOW`) and the instrument versions (`INSTRUMENT_WORKFLOW`) are state
+machines moved by `workflow.transitions`: a service locks the record, refuses it if its status is
+no longer the one the caller read (someone else got there first), checks the actor's right and the
+form, then the workflow changes the status with a conditional update and writes the transition row
+and the audit row."""
 
 import datetime
 
@@ -8,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from audit.actors import actor_user
 from audit.models import AuditAction
 from audit.services import audit_created, audit_record
 from classification.access import (
@@ -20,7 +28,10 @@ from classification.access import (
 )
 from classification.default_instrument import ITEMS
 from classification.models import (
+    INSTRUMENT_WORKFLOW,
     OPEN_REVIEW_STATUSES,
+    REVIEW_ACTIONS,
+    REVIEW_WORKFLOW,
     Category,
     ClassificationKind,
     Instrument,
@@ -45,6 +56,7 @@ from classification.selectors import (
     prisoner_records,
 )
 from offenders.models import Offender
+from workflow.transitions import ConcurrentChange, Workflow
 
 # The item and option codes the pre-population and the scoring engine rely on (seed 003). A new
 # version may change points and thresholds, not the questions.
@@ -104,7 +116,7 @@ def security_classification_record(
         internal_score=internal_score,
         external_score=external_score,
         reason=reason,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=actor_user(actor),
     )
     audit_created(
         actor=actor,
@@ -123,6 +135,16 @@ def security_classification_record(
 
 
 # --- instrument versions --------------------------------------------------------------------
+
+
+def _refuse_if_changed(workflow: Workflow, locked, read_status: str) -> None:
+    """Refuse, as the workflow's conditional update does, a record whose status is no longer the
+    one the caller read: the caller decided on what it saw, and someone else got there first."""
+    if locked.status != read_status:
+        raise ConcurrentChange(
+            f"Someone else changed this {workflow.noun} while you had it open: "
+            f"it is now {workflow.label(locked.status)}."
+        )
 
 
 def _require_draft(instrument: Instrument) -> None:
@@ -153,6 +175,7 @@ def instrument_draft_create(*, actor, source: Instrument, effective_from: dateti
         external_b_from=source.external_b_from,
         notes=f"Drafted from version {source.version}.",
     )
+    INSTRUMENT_WORKFLOW.record_step(draft, from_status="", to=InstrumentStatus.DRAFT, actor=actor)
     items = list(InstrumentItem.objects.filter(instrument=source).prefetch_related("options"))
     copies = InstrumentItem.objects.bulk_create(
         InstrumentItem(
@@ -245,46 +268,36 @@ def instrument_problems(instrument: Instrument) -> list[str]:
 def instrument_activate(*, actor, instrument: Instrument) -> Instrument:
     """Make a draft the one active version; the previously active version is retired. Reviews keep
     the version that scored them, so nothing already scored changes."""
+    read_status = instrument.status
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    _refuse_if_changed(INSTRUMENT_WORKFLOW, instrument, read_status)
     _require_draft(instrument)
     problems = instrument_problems(instrument)
     if problems:
         raise ValidationError(problems)
-    retired = list(
-        Instrument.objects.select_for_update()
-        .filter(status=InstrumentStatus.ACTIVE)
-        .values_list("version", flat=True)
-    )
-    Instrument.objects.filter(status=InstrumentStatus.ACTIVE).update(status=InstrumentStatus.RETIRED)
-    updated = Instrument.objects.filter(pk=instrument.pk, status=InstrumentStatus.DRAFT).update(
-        status=InstrumentStatus.ACTIVE
-    )
-    if not updated:
-        raise ValidationError("Someone else changed this version first.")
-    instrument.status = InstrumentStatus.ACTIVE
-    audit_record(
+    # One active version (a database constraint): the active one is retired before the draft
+    # takes its place.
+    previous = list(Instrument.objects.select_for_update().filter(status=InstrumentStatus.ACTIVE))
+    for version in previous:
+        INSTRUMENT_WORKFLOW.move(
+            version,
+            to=InstrumentStatus.RETIRED,
+            actor=actor,
+            comment=f"Version {instrument.version} was activated.",
+            summary=f"Retired instrument version {version.version}",
+        )
+    INSTRUMENT_WORKFLOW.move(
+        instrument,
+        to=InstrumentStatus.ACTIVE,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=instrument,
         summary=f"Activated instrument version {instrument.version}",
-        changes={"status": ["draft", "active"], "retired_versions": [None, retired]},
+        audit_changes={"retired_versions": [None, [version.version for version in previous]]},
     )
     return instrument
 
 
 # --- the review workflow (seed 003, sections C, D and E) --------------------------------------
 
-# action -> (the states it may start from, the state it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "submit": (frozenset({ReviewStatus.INITIATED, ReviewStatus.SENT_BACK}), ReviewStatus.SUBMITTED),
-    "recommend": (frozenset({ReviewStatus.SUBMITTED}), ReviewStatus.RECOMMENDED),
-    "approve": (frozenset({ReviewStatus.RECOMMENDED}), ReviewStatus.APPROVED),
-    "send_back": (frozenset({ReviewStatus.SUBMITTED, ReviewStatus.RECOMMENDED}), ReviewStatus.SENT_BACK),
-    "cancel": (frozenset(OPEN_REVIEW_STATUSES), ReviewStatus.CANCELLED),
-    "advise": (frozenset({ReviewStatus.APPROVED}), ReviewStatus.ADVISED),
-    "refer_back": (frozenset({ReviewStatus.APPROVED}), ReviewStatus.REFERRED_BACK),
-    "reconfirm": (frozenset({ReviewStatus.REFERRED_BACK}), ReviewStatus.APPROVED),
-}
 ACTION_LABELS = {
     "submit": "submitted",
     "recommend": "recommended",
@@ -305,13 +318,16 @@ def _refuse(message: str) -> None:
 
 
 def _locked_review(review: Review, action: str | None = None) -> Review:
-    """The review re-read under a row lock; with `action`, refused unless its state allows it."""
+    """The review re-read under a row lock, refused if someone else changed its status since the
+    caller read it; with `action`, refused unless its status allows the step (else unless it
+    can be edited)."""
     locked = (
         Review.objects.select_for_update(of=("self",))
         .select_related("offender", "instrument")
         .get(pk=review.pk)
     )
-    sources = TRANSITIONS[action][0] if action else EDITABLE_STATUSES
+    _refuse_if_changed(REVIEW_WORKFLOW, locked, review.status)
+    sources = REVIEW_ACTIONS[action][0] if action else EDITABLE_STATUSES
     if locked.status not in sources:
         step = ACTION_LABELS.get(action, "changed")
         raise ValidationError(
@@ -320,23 +336,27 @@ def _locked_review(review: Review, action: str | None = None) -> Review:
     return locked
 
 
-def _transition(
-    review: Review, *, actor, action: str, comment: str = "", changes: dict | None = None
+def _step(
+    review: Review,
+    *,
+    actor,
+    action: str,
+    comment: str = "",
+    fields: dict | None = None,
+    changes: dict | None = None,
 ) -> None:
-    """Move `review` (already locked and changed in memory) to the action's target state, saving
-    it, its transition row and its audit row."""
-    before = review.status
-    review.status = TRANSITIONS[action][1]
-    review.save()
-    ReviewTransition.objects.create(
-        review=review, from_status=before, to_status=review.status, actor=actor, comment=comment
-    )
-    audit_record(
+    """Move `review` (locked by `_locked_review`) along `action`, writing `fields` in the same
+    update as its status, with its transition row and its audit row."""
+    target = REVIEW_ACTIONS[action][1]
+    REVIEW_WORKFLOW.move(
+        review,
+        to=target,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=review,
-        summary=f"Classification review {action.replace('_', ' ')}: {review.get_status_display()}",
-        changes={"status": [before, review.status], **(changes or {})},
+        comment=comment,
+        # A queryset update does not stamp `auto_now` fields.
+        fields={**(fields or {}), "updated_at": timezone.now()},
+        summary=f"Classification review {action.replace('_', ' ')}: {ReviewStatus(target).label}",
+        audit_changes=changes,
     )
 
 
@@ -360,6 +380,16 @@ def _used_assaults(offender: Offender) -> set[tuple[str, int]]:
         if entry.get("option") == "yes":
             used.update((source["label"], source["pk"]) for source in entry.get("sources", []))
     return used
+
+
+# What `_score_review` sets.
+SCORE_FIELDS = (
+    "internal_score",
+    "external_score",
+    "internal_category",
+    "external_category",
+    "scoring_overrides",
+)
 
 
 def _score_review(review: Review, spec=None) -> None:
@@ -432,8 +462,8 @@ def review_initiate(
     )
     _score_review(review)
     review.save()
-    ReviewTransition.objects.create(
-        review=review, from_status="", to_status=review.status, actor=actor, comment=review.initiator_comments
+    REVIEW_WORKFLOW.record_step(
+        review, from_status="", to=review.status, actor=actor, comment=review.initiator_comments
     )
     audit_created(
         actor=actor,
@@ -464,7 +494,7 @@ def review_correct_answer(*, actor, review: Review, item: str, option: str, reas
     entry["option"] = option
     review.answers = {**review.answers, item: entry}
     _score_review(review, spec)
-    review.save()
+    review.save(update_fields=["answers", *SCORE_FIELDS, "updated_at"])
     ReviewAnswerCorrection.objects.create(
         review=review,
         item=item,
@@ -510,17 +540,24 @@ def review_submit(
         errors["override_reason"] = "Give the reasons for recommending another classification (C.3)."
     if errors:
         raise ValidationError(errors)
-    review.override_internal_category = override_internal_category
-    review.override_external_category = override_external_category
-    review.override_reason = override_reason
-    review.initiator_comments = (comments or review.initiator_comments).strip()
-    review.submitted_at = timezone.now()
-    _transition(
+    comments = (comments or review.initiator_comments).strip()
+    recommended = [
+        override_internal_category or review.internal_category,
+        override_external_category or review.external_category,
+    ]
+    _step(
         review,
         actor=actor,
         action="submit",
-        comment=review.initiator_comments,
-        changes={"recommended_classification": [None, list(review.recommended_categories)]},
+        comment=comments,
+        fields={
+            "override_internal_category": override_internal_category,
+            "override_external_category": override_external_category,
+            "override_reason": override_reason,
+            "initiator_comments": comments,
+            "submitted_at": timezone.now(),
+        },
+        changes={"recommended_classification": [None, recommended]},
     )
     return review
 
@@ -536,10 +573,14 @@ def review_recommend(*, actor, review: Review, comments: str = "") -> Review:
         _refuse(
             "Only a recommending officer of the prison who did not initiate this review can recommend it."
         )
-    review.recommended_by = actor
-    review.recommended_at = timezone.now()
-    review.recommender_comments = comments.strip()
-    _transition(review, actor=actor, action="recommend", comment=review.recommender_comments)
+    comments = comments.strip()
+    _step(
+        review,
+        actor=actor,
+        action="recommend",
+        comment=comments,
+        fields={"recommended_by": actor, "recommended_at": timezone.now(), "recommender_comments": comments},
+    )
     return review
 
 
@@ -578,7 +619,7 @@ def review_approve(
             }
         )
     reasons = [review.override_reason, change_reason]
-    review.classification = security_classification_record(
+    classification = security_classification_record(
         actor=actor,
         offender=review.offender,
         kind=ClassificationKind.REVIEW,
@@ -590,16 +631,21 @@ def review_approve(
         external_score=review.external_score,
         reason=" ".join(reason for reason in reasons if reason)[:500],
     )
-    review.approved_by = actor
-    review.approved_at = timezone.now()
-    review.approver_comments = comments.strip()
-    review.approved_internal_category, review.approved_external_category = final
-    review.approval_change_reason = change_reason
-    _transition(
+    comments = comments.strip()
+    _step(
         review,
         actor=actor,
         action="approve",
-        comment=review.approver_comments,
+        comment=comments,
+        fields={
+            "classification": classification,
+            "approved_by": actor,
+            "approved_at": timezone.now(),
+            "approver_comments": comments,
+            "approved_internal_category": final[0],
+            "approved_external_category": final[1],
+            "approval_change_reason": change_reason,
+        },
         changes={"approved_classification": [list(recommended), list(final)]},
     )
     return review
@@ -618,7 +664,7 @@ def review_send_back(*, actor, review: Review, reason: str) -> Review:
     if not allowed:
         _refuse("Only the officer this review is waiting for can send it back.")
     reason = _require_text(reason, "reason", "Say why the review is being sent back.")
-    _transition(review, actor=actor, action="send_back", comment=reason)
+    _step(review, actor=actor, action="send_back", comment=reason)
     return review
 
 
@@ -629,8 +675,7 @@ def review_cancel(*, actor, review: Review, reason: str) -> Review:
     if not can_cancel_review(actor, review):
         _refuse("You may not cancel this review.")
     reason = _require_text(reason, "reason", "Say why the review is being cancelled.")
-    review.cancel_reason = reason
-    _transition(review, actor=actor, action="cancel", comment=reason)
+    _step(review, actor=actor, action="cancel", comment=reason, fields={"cancel_reason": reason})
     return review
 
 
@@ -667,17 +712,20 @@ def review_advise(
         )
     if errors:
         raise ValidationError(errors)
-    review.advised_by = actor
-    review.advised_at = timezone.now()
-    review.prisoner_advised_on = advised_on
-    review.prisoner_signed = prisoner_signed
-    review.refusal_note = refusal_note
-    review.advising_comments = comments.strip()
-    _transition(
+    comments = comments.strip()
+    _step(
         review,
         actor=actor,
         action="advise",
-        comment=review.advising_comments or refusal_note,
+        comment=comments or refusal_note,
+        fields={
+            "advised_by": actor,
+            "advised_at": timezone.now(),
+            "prisoner_advised_on": advised_on,
+            "prisoner_signed": prisoner_signed,
+            "refusal_note": refusal_note,
+            "advising_comments": comments,
+        },
         changes={"prisoner_advised_on": [None, advised_on.isoformat()]},
     )
     return review
@@ -691,8 +739,10 @@ def review_refer_back(*, actor, review: Review, discrepancy: str) -> Review:
     review = _locked_review(review, "refer_back")
     if not can_advise_review(actor, review):
         _refuse("Only an officer of the prison managing this prisoner's sentence can refer this review back.")
-    review.referral_note = _require_text(discrepancy, "discrepancy", "Describe the discrepancy you found.")
-    _transition(review, actor=actor, action="refer_back", comment=review.referral_note)
+    discrepancy = _require_text(discrepancy, "discrepancy", "Describe the discrepancy you found.")
+    _step(
+        review, actor=actor, action="refer_back", comment=discrepancy, fields={"referral_note": discrepancy}
+    )
     return review
 
 
@@ -711,11 +761,12 @@ def review_reconfirm(*, actor, review: Review, comments: str, today: datetime.da
     comments = _require_text(comments, "comments", "Say how the discrepancy was put right.")
     current = current_classification(review.offender_id)
     approved = (review.approved_internal_category, review.approved_external_category)
+    classification_id = review.classification_id
     if current is None or current.pk != review.classification_id:
         effective_on = max(
             today or timezone.localdate(), current.effective_on if current else datetime.date.min
         )
-        review.classification = security_classification_record(
+        classification_id = security_classification_record(
             actor=actor,
             offender=review.offender,
             kind=ClassificationKind.REVIEW,
@@ -726,12 +777,13 @@ def review_reconfirm(*, actor, review: Review, comments: str, today: datetime.da
             internal_score=review.internal_score,
             external_score=review.external_score,
             reason=f"Recorded again after the pre-issue check: {comments}"[:500],
-        )
-    _transition(
+        ).pk
+    _step(
         review,
         actor=actor,
         action="reconfirm",
         comment=comments,
-        changes={"classification": [None, review.classification_id]},
+        fields={"classification_id": classification_id},
+        changes={"classification": [None, classification_id]},
     )
     return review

@@ -10,10 +10,16 @@ from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
 from classification.models import (
+    INSTRUMENT_WORKFLOW,
+    REVIEW_ACTIONS,
+    REVIEW_TRANSITIONS,
+    REVIEW_WORKFLOW,
     ClassificationKind,
     HealthStabilityAssessment,
     Instrument,
     InstrumentOption,
+    InstrumentStatus,
+    InstrumentTransition,
     Review,
     ReviewAnswerCorrection,
     ReviewReason,
@@ -24,7 +30,6 @@ from classification.models import (
 )
 from classification.selectors import current_classification
 from classification.services import (
-    TRANSITIONS,
     instrument_activate,
     instrument_draft_create,
     instrument_option_set_points,
@@ -46,6 +51,7 @@ from staff.roles import Role
 from tests.classification.factories import days_ago, prisoner, today
 from tests.classification.test_prepopulate import offence
 from tests.factories import ChargeFactory, OfficeFactory, StaffMemberFactory, UserFactory, staff_user
+from workflow.transitions import ConcurrentChange, TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -417,7 +423,7 @@ def test_refused_transitions(inmate, officers, step, status):
         review = review_recommend(actor=officers["recommender"], review=review)
     if status == ReviewStatus.CANCELLED:
         review = review_cancel(actor=officers["initiator"], review=review, reason="Not needed")
-    assert status not in TRANSITIONS[step][0]
+    assert status not in REVIEW_ACTIONS[step][0]
     calls = {
         "submit": lambda: review_submit(actor=officers["initiator"], review=review),
         "recommend": lambda: review_recommend(actor=officers["recommender"], review=review),
@@ -435,6 +441,46 @@ def test_refused_transitions(inmate, officers, step, status):
     review.refresh_from_db()
     assert review.status == status
     assert ReviewTransition.objects.count() == transitions_before
+
+
+def test_a_step_on_a_review_someone_else_has_moved_on_is_refused_and_changes_nothing(
+    inmate, prison, officers
+):
+    """Two recommending officers open the same submitted review; one sends it back, and the
+    other's recommendation from the page they still have open is refused."""
+    review = submitted(inmate, officers)
+    seen_by_the_other = Review.objects.get(pk=review.pk)
+    review_send_back(actor=officers["recommender"], review=review, reason="A.3.1 needs checking")
+    rows, audits = ReviewTransition.objects.count(), AuditEvent.objects.count()
+
+    colleague = staff_user(Role.RECOMMENDING_OFFICER, prison)
+    with pytest.raises(
+        ConcurrentChange,
+        match="Someone else changed this review while you had it open: it is now sent back to the initiating",
+    ):
+        review_recommend(actor=colleague, review=seen_by_the_other, comments="Looks right.")
+
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.SENT_BACK and review.recommended_by is None
+    assert (ReviewTransition.objects.count(), AuditEvent.objects.count()) == (rows, audits)
+
+
+def test_the_review_workflow_allows_only_the_steps_of_its_actions(inmate, officers):
+    assert set(REVIEW_TRANSITIONS) == set(ReviewStatus.values)
+    assert REVIEW_TRANSITIONS[ReviewStatus.SUBMITTED] == {
+        ReviewStatus.RECOMMENDED,
+        ReviewStatus.SENT_BACK,
+        ReviewStatus.CANCELLED,
+    }
+    assert REVIEW_TRANSITIONS[ReviewStatus.REFERRED_BACK] == {ReviewStatus.APPROVED}
+    assert not REVIEW_TRANSITIONS[ReviewStatus.ADVISED] and not REVIEW_TRANSITIONS[ReviewStatus.CANCELLED]
+
+    review = initiated(inmate, officers)
+    with pytest.raises(TransitionNotAllowed, match="A review that is initiated cannot become approved"):
+        REVIEW_WORKFLOW.move(review, to=ReviewStatus.APPROVED, actor=officers["approver"])
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.INITIATED
+    assert statuses(review) == [("", "initiated")]
 
 
 # --- advising the prisoner (E) -------------------------------------------------------------------
@@ -577,3 +623,54 @@ def test_one_draft_at_a_time(v1):
     assert (
         instrument_draft_create(actor=None, source=draft, effective_from=today()).version == draft.version + 1
     )
+
+
+def test_activation_records_each_versions_step(v1):
+    admin = UserFactory()
+    draft = instrument_draft_create(actor=admin, source=v1, effective_from=today())
+    instrument_activate(actor=admin, instrument=draft)
+
+    steps = InstrumentTransition.objects.order_by("id").values_list(
+        "instrument", "from_status", "to_status", "actor"
+    )
+    assert list(steps) == [
+        (draft.pk, "", "draft", admin.pk),
+        (v1.pk, "active", "retired", admin.pk),
+        (draft.pk, "draft", "active", admin.pk),
+    ]
+    assert AuditEvent.objects.filter(actor=admin, summary="Retired instrument version 1").exists()
+    activated = AuditEvent.objects.get(actor=admin, summary="Activated instrument version 2")
+    assert activated.changes == {"status": ["draft", "active"], "retired_versions": [None, [1]]}
+
+
+def test_activating_a_version_someone_else_activated_is_refused_and_changes_nothing(v1):
+    """Two administrators have the draft's activation page open; the second to confirm is told."""
+    first, second = UserFactory(), UserFactory()
+    draft = instrument_draft_create(actor=first, source=v1, effective_from=today())
+    seen_by_the_second = Instrument.objects.get(pk=draft.pk)
+    instrument_activate(actor=first, instrument=draft)
+    rows, audits = InstrumentTransition.objects.count(), AuditEvent.objects.count()
+
+    with pytest.raises(
+        ConcurrentChange,
+        match="Someone else changed this instrument version while you had it open: it is now active",
+    ):
+        instrument_activate(actor=second, instrument=seen_by_the_second)
+
+    assert Instrument.objects.get(pk=draft.pk).status == InstrumentStatus.ACTIVE
+    assert (InstrumentTransition.objects.count(), AuditEvent.objects.count()) == (rows, audits)
+
+
+def test_a_retired_version_cannot_become_active_again(v1):
+    draft = instrument_draft_create(actor=None, source=v1, effective_from=today())
+    instrument_activate(actor=None, instrument=draft)
+    v1.refresh_from_db()
+    rows = InstrumentTransition.objects.count()
+
+    with pytest.raises(
+        TransitionNotAllowed, match="An instrument version that is retired cannot become active"
+    ):
+        INSTRUMENT_WORKFLOW.move(v1, to=InstrumentStatus.ACTIVE, actor=None)
+
+    assert Instrument.objects.get(pk=v1.pk).status == InstrumentStatus.RETIRED
+    assert InstrumentTransition.objects.count() == rows
