@@ -42,6 +42,7 @@ from classification.models import (
     OPEN_REVIEW_STATUSES,
     ClassificationKind,
     Review,
+    ReviewSchedule,
     ReviewStatus,
 )
 from classification.selectors import (
@@ -90,12 +91,8 @@ def _prisoner_context(request, offender, start_form=None) -> dict:
     return context
 
 
-def _schedule_of(offender):
+def _schedule_of(offender) -> ReviewSchedule | None:
     """The prisoner's review schedule, where scheduling has computed one."""
-    try:
-        from classification.models import ReviewSchedule
-    except ImportError:  # pragma: no cover - scheduling is optional for this page
-        return None
     return ReviewSchedule.objects.filter(offender=offender).first()
 
 
