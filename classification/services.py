@@ -82,28 +82,15 @@ def security_classification_record(
 ) -> SecurityClassification:
     """Add a classification to the prisoner's history; it becomes the current one. Rows are never
     edited: a later classification supersedes an earlier one."""
-    errors: dict[str, str] = {}
-    if kind not in ClassificationKind.values:
-        errors["kind"] = "Choose an initial or a review classification."
-    if internal_category not in Category.values:
-        errors["internal_category"] = "The internal category is A or B."
-    if external_category not in Category.values:
-        errors["external_category"] = "The external category is A or B."
     # Lock the prisoner's row so two classifications of one prisoner are recorded one at a time.
     Offender.objects.select_for_update().filter(pk=offender.pk).first()
-    history = SecurityClassification.objects.filter(offender=offender)
-    if kind == ClassificationKind.REVIEW:
-        # Seed 003, General: the review form must not be used for an initial classification.
-        if not history.filter(kind=ClassificationKind.INITIAL).exists():
-            errors["kind"] = "An initial classification must be recorded before a review."
-        if instrument is None:
-            errors["instrument"] = "A review records the instrument version that scored it."
-    latest = history.order_by("-effective_on", "-id").first()
-    if latest and effective_on < latest.effective_on:
-        errors["effective_on"] = (
-            f"The current classification took effect on {latest.effective_on:%d %b %Y}; "
-            "a new one cannot take effect before it."
-        )
+    errors = _classification_errors(
+        offender=offender,
+        kind=kind,
+        categories=(internal_category, external_category),
+        effective_on=effective_on,
+        instrument=instrument,
+    )
     if errors:
         raise ValidationError(errors)
     classification = SecurityClassification.objects.create(
@@ -132,6 +119,38 @@ def security_classification_record(
     )
     schedule_refresh(offender_ids=[offender.pk])  # the next review counts from this one (approve, reconfirm)
     return classification
+
+
+def _classification_errors(
+    *,
+    offender: Offender,
+    kind: str,
+    categories: tuple[str, str],
+    effective_on: datetime.date,
+    instrument: Instrument | None,
+) -> dict[str, str]:
+    """What keeps a classification from joining the prisoner's history (read under their lock)."""
+    errors: dict[str, str] = {}
+    if kind not in ClassificationKind.values:
+        errors["kind"] = "Choose an initial or a review classification."
+    if categories[0] not in Category.values:
+        errors["internal_category"] = "The internal category is A or B."
+    if categories[1] not in Category.values:
+        errors["external_category"] = "The external category is A or B."
+    history = SecurityClassification.objects.filter(offender=offender)
+    if kind == ClassificationKind.REVIEW:
+        # Seed 003, General: the review form must not be used for an initial classification.
+        if not history.filter(kind=ClassificationKind.INITIAL).exists():
+            errors["kind"] = "An initial classification must be recorded before a review."
+        if instrument is None:
+            errors["instrument"] = "A review records the instrument version that scored it."
+    latest = history.order_by("-effective_on", "-id").first()
+    if latest and effective_on < latest.effective_on:
+        errors["effective_on"] = (
+            f"The current classification took effect on {latest.effective_on:%d %b %Y}; "
+            "a new one cannot take effect before it."
+        )
+    return errors
 
 
 # --- instrument versions --------------------------------------------------------------------
@@ -406,6 +425,55 @@ def _score_review(review: Review, spec=None) -> None:
     review.scoring_overrides = list(result.overrides)
 
 
+def _prepopulated_answers(offender: Offender, today: datetime.date) -> dict:
+    """Every answer as the prisoner's records give it today, in the shape `Review.answers` keeps."""
+    records = prisoner_records([offender.pk])[offender.pk]
+    suggested = prepopulate(records, today, used_assaults=_used_assaults(offender))
+    return {
+        code: {
+            "option": answer.option,
+            "prepopulated": answer.option,
+            "sources": [
+                {"label": source.label, "pk": source.pk, "description": source.description}
+                for source in answer.sources
+            ],
+            "changes_on": answer.changes_on.isoformat() if answer.changes_on else None,
+            "changes_to": answer.changes_to,
+        }
+        for code, answer in suggested.items()
+    }
+
+
+def _require_independent_approver(actor, review: Review, doing: str) -> None:
+    """Seed 003, D.2 and the four-eyes rule: an approving officer of the prison who neither
+    initiated nor recommended the review, in any round."""
+    if not can_approve_review(actor, review) or actor.pk in _actors_of(
+        review, ReviewStatus.SUBMITTED, ReviewStatus.RECOMMENDED
+    ):
+        _refuse(
+            "Only an approving officer of the prison who neither initiated nor recommended "
+            f"this review can {doing}."
+        )
+
+
+def _review_classification_record(
+    *, actor, review: Review, categories: tuple[str, str], effective_on: datetime.date, reason: str
+) -> SecurityClassification:
+    """The prisoner's new current classification, as this review scored and approved it."""
+    return security_classification_record(
+        actor=actor,
+        offender=review.offender,
+        kind=ClassificationKind.REVIEW,
+        internal_category=categories[0],
+        external_category=categories[1],
+        effective_on=effective_on,
+        instrument=review.instrument,
+        internal_score=review.internal_score,
+        external_score=review.external_score,
+        reason=reason[:500],
+    )
+
+
 def _require_text(value: str, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -438,8 +506,6 @@ def review_initiate(
     instrument = active_instrument()
     if instrument is None:
         raise ValidationError("No instrument version is active.")
-    records = prisoner_records([offender.pk])[offender.pk]
-    suggested = prepopulate(records, today, used_assaults=_used_assaults(offender))
     review = Review(
         offender=offender,
         instrument=instrument,
@@ -447,18 +513,7 @@ def review_initiate(
         prepopulated_on=today,
         initiated_by=actor,
         initiator_comments=comments.strip(),
-        answers={
-            code: {
-                "option": answer.option,
-                "prepopulated": answer.option,
-                "sources": [
-                    {"label": s.label, "pk": s.pk, "description": s.description} for s in answer.sources
-                ],
-                "changes_on": answer.changes_on.isoformat() if answer.changes_on else None,
-                "changes_to": answer.changes_to,
-            }
-            for code, answer in suggested.items()
-        },
+        answers=_prepopulated_answers(offender, today),
     )
     _score_review(review)
     review.save()
@@ -598,13 +653,7 @@ def review_approve(
     """Seed 003, D.2: the approving officer confirms the recommended classification or changes it
     with a reason; the approved classification becomes the prisoner's current one."""
     review = _locked_review(review, "approve")
-    if not can_approve_review(actor, review) or actor.pk in _actors_of(
-        review, ReviewStatus.SUBMITTED, ReviewStatus.RECOMMENDED
-    ):
-        _refuse(
-            "Only an approving officer of the prison who neither initiated nor recommended "
-            "this review can approve it."
-        )
+    _require_independent_approver(actor, review, "approve it")
     recommended = review.recommended_categories
     final = (internal_category or recommended[0], external_category or recommended[1])
     if any(category not in Category.values for category in final):
@@ -619,17 +668,12 @@ def review_approve(
             }
         )
     reasons = [review.override_reason, change_reason]
-    classification = security_classification_record(
+    classification = _review_classification_record(
         actor=actor,
-        offender=review.offender,
-        kind=ClassificationKind.REVIEW,
-        internal_category=final[0],
-        external_category=final[1],
+        review=review,
+        categories=final,
         effective_on=today or timezone.localdate(),
-        instrument=review.instrument,
-        internal_score=review.internal_score,
-        external_score=review.external_score,
-        reason=" ".join(reason for reason in reasons if reason)[:500],
+        reason=" ".join(reason for reason in reasons if reason),
     )
     comments = comments.strip()
     _step(
@@ -751,13 +795,7 @@ def review_reconfirm(*, actor, review: Review, comments: str, today: datetime.da
     """Seed 003, E.1: the approving officer puts right a discrepancy the advising officer found by
     recording the approved classification again as the prisoner's current classification."""
     review = _locked_review(review, "reconfirm")
-    if not can_approve_review(actor, review) or actor.pk in _actors_of(
-        review, ReviewStatus.SUBMITTED, ReviewStatus.RECOMMENDED
-    ):
-        _refuse(
-            "Only an approving officer of the prison who neither initiated nor recommended "
-            "this review can confirm its classification again."
-        )
+    _require_independent_approver(actor, review, "confirm its classification again")
     comments = _require_text(comments, "comments", "Say how the discrepancy was put right.")
     current = current_classification(review.offender_id)
     approved = (review.approved_internal_category, review.approved_external_category)
@@ -766,17 +804,12 @@ def review_reconfirm(*, actor, review: Review, comments: str, today: datetime.da
         effective_on = max(
             today or timezone.localdate(), current.effective_on if current else datetime.date.min
         )
-        classification_id = security_classification_record(
+        classification_id = _review_classification_record(
             actor=actor,
-            offender=review.offender,
-            kind=ClassificationKind.REVIEW,
-            internal_category=approved[0],
-            external_category=approved[1],
+            review=review,
+            categories=approved,
             effective_on=effective_on,
-            instrument=review.instrument,
-            internal_score=review.internal_score,
-            external_score=review.external_score,
-            reason=f"Recorded again after the pre-issue check: {comments}"[:500],
+            reason=f"Recorded again after the pre-issue check: {comments}",
         ).pk
     _step(
         review,
