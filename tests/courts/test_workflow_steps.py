@@ -134,3 +134,28 @@ def test_a_withdrawn_request_cannot_be_sent(request_raised, admin_support):
 
     assert CorrectionRequest.objects.get(pk=request_raised.pk).status == CorrectionStatus.WITHDRAWN
     assert CorrectionTransition.objects.count() == rows
+
+
+def test_filing_many_messages_when_one_has_moved_meanwhile_changes_none_of_them(reference_data, monkeypatch):
+    from courts.models import MESSAGE_WORKFLOW
+
+    monkeypatch.setattr("courts.services._queue", lambda pk: None)
+    messages = [
+        court_message_receive(raw=json.dumps(imposed(f"CMS-M{n}")).encode()).message for n in range(3)
+    ]
+    # Someone else settles the second one meanwhile.
+    message_transition(
+        message=CourtMessage.objects.get(pk=messages[1].pk),
+        to_status=MessageStatus.EXCEPTION,
+        reason="Theirs",
+    )
+    rows = MessageTransition.objects.count()
+
+    with pytest.raises(ConcurrentChange, match="Someone else changed 1 of these messages"):
+        MESSAGE_WORKFLOW.move_many(
+            messages, from_status=MessageStatus.RECEIVED, to=MessageStatus.DUPLICATE, audit=False
+        )
+
+    statuses = dict(CourtMessage.objects.values_list("pk", "status"))
+    assert [statuses[message.pk] for message in messages] == ["received", "exception", "received"]
+    assert MessageTransition.objects.count() == rows
