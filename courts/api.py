@@ -29,14 +29,15 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
 )
-from rest_framework import exceptions, permissions, serializers, status
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from audit.credentials import BearerAuthentication, HoldsCredential, MachineUser
+from courts.credentials import court_credential_authenticate, court_credential_refusal_record
 from courts.examples import EXAMPLES
 from courts.models import CourtApiCredential
 from courts.schemas import (
@@ -49,12 +50,7 @@ from courts.schemas import (
     CourtEnvelopeSerializer,
     OffenderReleasedSerializer,
 )
-from courts.services import (
-    CourtCredentialRefused,
-    court_credential_authenticate,
-    court_credential_refusal_record,
-    court_message_receive,
-)
+from courts.services import court_message_receive
 from courts.throttling import RateVerdict, court_rate_check
 from ioms.api_common import name_enum
 
@@ -66,47 +62,18 @@ name_enum("ReleaseKind", OffenderReleasedSerializer().fields["release_kind"].cho
 name_enum("CourtMessageFormatVersion", CourtEnvelopeSerializer().fields["version"].choices.items())
 
 
-class CourtInterface:
+class CourtInterface(MachineUser):
     """request.user for the courts' system: not a person, holds no role, passes no user check."""
-
-    is_authenticated = False
-    is_anonymous = True
-    is_active = False
-    pk = None
-
-    def __init__(self, credential: CourtApiCredential):
-        self.credential = credential
 
     def __str__(self) -> str:
         return f"court interface ({self.credential.name})"
 
-    def get_username(self) -> str:
-        return str(self)
 
-
-class CourtCredentialAuthentication(BaseAuthentication):
-    keyword = b"bearer"
-
-    def authenticate(self, request):
-        parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != self.keyword:
-            return None
-        if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Give the token as: Authorization: Bearer <token>.")
-        try:
-            token = parts[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("The token is not valid.") from None
-        try:
-            credential = court_credential_authenticate(token)
-        except CourtCredentialRefused as refused:
-            raise exceptions.AuthenticationFailed(str(refused)) from None
-        if credential is None:
-            raise exceptions.AuthenticationFailed("The token is not valid, or its credential was withdrawn.")
-        return CourtInterface(credential), credential
-
-    def authenticate_header(self, request) -> str:
-        return 'Bearer realm="court-messages"'
+class CourtCredentialAuthentication(BearerAuthentication):
+    realm = "court-messages"
+    user_class = CourtInterface
+    authenticate_token = staticmethod(court_credential_authenticate)
+    unknown_message = "The token is not valid, or its credential was withdrawn."
 
 
 class CourtCredentialScheme(OpenApiAuthenticationExtension):
@@ -121,11 +88,9 @@ class CourtCredentialScheme(OpenApiAuthenticationExtension):
         }
 
 
-class IsCourtCredential(permissions.BasePermission):
+class IsCourtCredential(HoldsCredential):
+    model = CourtApiCredential
     message = "Only the courts' system (a court API credential) may post court messages."
-
-    def has_permission(self, request, view) -> bool:
-        return isinstance(request.auth, CourtApiCredential)
 
 
 class CourtCredentialRateThrottle(BaseThrottle):

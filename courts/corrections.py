@@ -1,6 +1,7 @@
 """Data-correction requests: staff ask MoJ (Courts) to correct data that came from the courts'
 system (seed 000); a request is open, then sent, then corrected (by a correction.applied court
-message) or withdrawn. `correction_request_transition` is the only code that changes its status."""
+message) or withdrawn: CORRECTION_WORKFLOW (courts.models), stepped only by
+`correction_request_transition`."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -11,23 +12,9 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from courts.models import CorrectionRequest, CorrectionStatus, CorrectionTransition
+from courts.models import CORRECTION_WORKFLOW, CorrectionRequest, CorrectionStatus
 from offenders.models import Offender
 from sentences.models import Sentence
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-CORRECTION_TRANSITIONS: dict[str, frozenset[str]] = {
-    CorrectionStatus.OPEN: frozenset(
-        {CorrectionStatus.SENT, CorrectionStatus.CORRECTED, CorrectionStatus.WITHDRAWN}
-    ),
-    CorrectionStatus.SENT: frozenset({CorrectionStatus.CORRECTED, CorrectionStatus.WITHDRAWN}),
-    CorrectionStatus.CORRECTED: frozenset(),
-    CorrectionStatus.WITHDRAWN: frozenset(),
-}
 
 # The fields a request can be about, as staff see them on the record.
 OFFENDER_CORRECTION_FIELDS = [
@@ -58,36 +45,21 @@ SENTENCE_CORRECTION_FIELDS = [
 def correction_request_transition(
     *, request: CorrectionRequest, to_status: str, comment: str = "", actor=None, message=None, **fields: Any
 ) -> None:
-    from_status = request.status
-    if to_status not in CORRECTION_TRANSITIONS[from_status]:
-        raise ValidationError(
-            f"A request that is {CorrectionStatus(from_status).label.lower()} cannot become "
-            f"{CorrectionStatus(to_status).label.lower()}."
-        )
-    values: dict[str, Any] = {"status": to_status, **fields}
+    """Step `request` to `to_status` (`message`: the court message that did it), if it is still in
+    the status the caller read."""
+    values: dict[str, Any] = dict(fields)
     if to_status == CorrectionStatus.SENT:
         values["sent_at"] = timezone.now()
     if to_status in (CorrectionStatus.CORRECTED, CorrectionStatus.WITHDRAWN):
         values["closed_at"] = timezone.now()
-    updated = CorrectionRequest.objects.filter(pk=request.pk, status=from_status).update(**values)
-    if not updated:
-        raise ValidationError("Someone else changed this request a moment ago; reload it.")
-    CorrectionTransition.objects.create(
-        request=request,
-        from_status=from_status,
-        to_status=to_status,
-        comment=comment[:2000],
-        actor=_user(actor),
-        message=message,
-    )
-    for name, value in values.items():
-        setattr(request, name, value)
-    audit_record(
+    CORRECTION_WORKFLOW.move(
+        request,
+        to=to_status,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=request,
+        comment=comment[:2000],
+        fields=values,
+        row={"message": message},
         summary=f"Correction request {request.reference}: {CorrectionStatus(to_status).label}",
-        changes={"status": [from_status, to_status]},
     )
 
 
@@ -135,11 +107,8 @@ def correction_request_create(
         should_be=should_be,
         raised_by=actor,
     )
-    CorrectionTransition.objects.create(
-        request=request,
-        to_status=CorrectionStatus.OPEN,
-        comment=what_is_wrong.strip()[:2000],
-        actor=_user(actor),
+    CORRECTION_WORKFLOW.record_step(
+        request, from_status="", to=CorrectionStatus.OPEN, actor=actor, comment=what_is_wrong.strip()[:2000]
     )
     audit_record(
         actor=actor,

@@ -1,13 +1,15 @@
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from audit.credentials import BearerCredential
+from workflow.transitions import TransitionRow, Workflow
 
-class CourtApiCredential(models.Model):
+
+class CourtApiCredential(BearerCredential):
     """The courts' system's own credential: it may post court messages and do nothing else.
-    Only a SHA-256 of the token is stored; the token is shown once when it is issued.
+    Only a SHA-256 of the token is stored; the token is shown once when it is issued
+    (audit.credentials: the mechanism it shares with the data share's credentials).
 
     A credential expires (settings.COURT_CREDENTIAL_DAYS after it was issued or last rotated).
     Rotation gives the same named credential a new token; the token it replaces keeps working until
@@ -15,11 +17,8 @@ class CourtApiCredential(models.Model):
     without a gap, then stops."""
 
     name = models.CharField(max_length=100, unique=True)
-    token_prefix = models.CharField(max_length=8, help_text="First characters, to recognise a token in logs.")
-    token_hash = models.CharField(max_length=64, unique=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(help_text="The current token is refused from this moment.")
     rotated_at = models.DateTimeField(null=True, blank=True)
     previous_token_prefix = models.CharField(max_length=8, blank=True)
@@ -33,10 +32,6 @@ class CourtApiCredential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.token_prefix}…)"
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class MessageStatus(models.TextChoices):
@@ -104,21 +99,43 @@ class CourtMessage(models.Model):
         return f"{self.message_type or 'unknown'} {self.message_id or '(no id)'}"
 
 
-class MessageTransition(models.Model):
+class MessageTransition(TransitionRow):
     message = models.ForeignKey(CourtMessage, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=20, choices=MessageStatus.choices)
     to_status = models.CharField(max_length=20, choices=MessageStatus.choices)
-    reason = models.TextField(blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRow.Meta):
+        pass
 
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+
+# A message's life: see the module docstring of courts.services.
+MESSAGE_TRANSITIONS: dict[str, frozenset[str]] = {
+    MessageStatus.RECEIVED: frozenset(
+        {
+            MessageStatus.PROCESSED,
+            MessageStatus.DUPLICATE,
+            MessageStatus.REJECTED,
+            MessageStatus.AWAITING_MATCH,
+            MessageStatus.EXCEPTION,
+        }
+    ),
+    MessageStatus.AWAITING_MATCH: frozenset(
+        {MessageStatus.PROCESSED, MessageStatus.EXCEPTION, MessageStatus.REJECTED, MessageStatus.DUPLICATE}
+    ),
+    # Retried once someone has put the record right (e.g. entered the missing sentence).
+    MessageStatus.EXCEPTION: frozenset({MessageStatus.RECEIVED}),
+    MessageStatus.PROCESSED: frozenset(),
+    MessageStatus.DUPLICATE: frozenset(),
+    MessageStatus.REJECTED: frozenset(),
+}
+MESSAGE_WORKFLOW = Workflow(
+    name="court message",
+    model=CourtMessage,
+    transitions=MESSAGE_TRANSITIONS,
+    row_model=MessageTransition,
+    subject_field="message",
+    noun="message",
+)
 
 
 class CourtSentenceReference(models.Model):
@@ -226,21 +243,31 @@ class CorrectionRequest(models.Model):
         return f"CR-{self.pk}"
 
 
-class CorrectionTransition(models.Model):
+class CorrectionTransition(TransitionRow):
     request = models.ForeignKey(CorrectionRequest, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=10, choices=CorrectionStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=CorrectionStatus.choices)
-    comment = models.TextField(blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     message = models.ForeignKey(
         CourtMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRow.Meta):
+        pass
 
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status}"
+
+CORRECTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    CorrectionStatus.OPEN: frozenset(
+        {CorrectionStatus.SENT, CorrectionStatus.CORRECTED, CorrectionStatus.WITHDRAWN}
+    ),
+    CorrectionStatus.SENT: frozenset({CorrectionStatus.CORRECTED, CorrectionStatus.WITHDRAWN}),
+    CorrectionStatus.CORRECTED: frozenset(),
+    CorrectionStatus.WITHDRAWN: frozenset(),
+}
+CORRECTION_WORKFLOW = Workflow(
+    name="correction request",
+    model=CorrectionRequest,
+    transitions=CORRECTION_TRANSITIONS,
+    row_model=CorrectionTransition,
+    subject_field="request",
+    noun="request",
+)

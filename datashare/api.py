@@ -18,13 +18,13 @@ import re
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, permissions, serializers, viewsets
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from allocation.models import CaseRole
+from audit.credentials import BearerAuthentication, HoldsCredential, MachineUser
 from audit.models import AuditAction
 from audit.refusals import note_refusal
 from audit.services import audit_listed, audit_record, audit_search
@@ -42,46 +42,22 @@ SCHEMA_SCOPE = ShareScope.of("schema", {resource: list(fields) for resource, fie
 TAGS = ["data share"]
 
 
-class SharePartner:
+class SharePartner(MachineUser):
     """request.user for a partner system: not a person, holds no role, passes no user check. Its
     name is what the audit trail records as the actor."""
-
-    is_authenticated = False
-    is_anonymous = True
-    is_active = False
-    pk = None
-
-    def __init__(self, credential: ShareCredential):
-        self.credential = credential
 
     def __str__(self) -> str:
         credential = self.credential
         return f"data share {credential.share.name}: {credential.label} ({credential.token_prefix}…)"
 
-    def get_username(self) -> str:
-        return str(self)
 
+class ShareCredentialAuthentication(BearerAuthentication):
+    """One answer whatever the reason a token is refused (the module docstring)."""
 
-class ShareCredentialAuthentication(BaseAuthentication):
-    keyword = b"bearer"
-
-    def authenticate(self, request):
-        parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != self.keyword:
-            return None
-        if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(INVALID_TOKEN)
-        try:
-            token = parts[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(INVALID_TOKEN) from None
-        credential = share_credential_authenticate(token)
-        if credential is None:
-            raise exceptions.AuthenticationFailed(INVALID_TOKEN)
-        return SharePartner(credential), credential
-
-    def authenticate_header(self, request) -> str:
-        return 'Bearer realm="data-share"'
+    realm = "data-share"
+    user_class = SharePartner
+    authenticate_token = staticmethod(share_credential_authenticate)
+    malformed_message = not_text_message = unknown_message = INVALID_TOKEN
 
 
 class ShareCredentialScheme(OpenApiAuthenticationExtension):
@@ -97,11 +73,9 @@ class ShareCredentialScheme(OpenApiAuthenticationExtension):
         }
 
 
-class IsShareCredential(permissions.BasePermission):
+class IsShareCredential(HoldsCredential):
+    model = ShareCredential
     message = "Only a data-share credential reads the data share."
-
-    def has_permission(self, request, view) -> bool:
-        return isinstance(request.auth, ShareCredential)
 
 
 # --- serializers ------------------------------------------------------------------------------------

@@ -7,13 +7,13 @@ token on /api/v1/share/); partner staff read it in the browser with the data-sha
 the share by a ShareReader row (without one, the core share of the catalogue applies)."""
 
 import datetime
-import hashlib
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.credentials import BearerCredential
 from datashare.catalogue import ShareScope
 
 
@@ -66,14 +66,13 @@ class ShareCredentialQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True, expires_at__gt=at)
 
 
-class ShareCredential(models.Model):
+class ShareCredential(BearerCredential):
     """A partner system's key to one share. Only a SHA-256 of the token is stored; the token is shown
-    once, when it is issued, so a lost token is replaced, never recovered."""
+    once, when it is issued, so a lost token is replaced, never recovered (audit.credentials: the
+    mechanism it shares with the courts' credentials)."""
 
     share = models.ForeignKey(Share, on_delete=models.PROTECT, related_name="credentials")
     label = models.CharField(max_length=100, help_text="Which system or environment holds it.")
-    token_prefix = models.CharField(max_length=8, help_text="First characters, to recognise a token in logs.")
-    token_hash = models.CharField(max_length=64, unique=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -84,7 +83,6 @@ class ShareCredential(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoked_reason = models.CharField(max_length=300, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
 
     objects = ShareCredentialQuerySet.as_manager()
 
@@ -103,12 +101,8 @@ class ShareCredential(models.Model):
     def __str__(self) -> str:
         return f"{self.share.name}: {self.label} ({self.token_prefix}…)"
 
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
     def usable_at(self, at: datetime.datetime) -> bool:
-        return self.revoked_at is None and at < self.expires_at
+        return self.revoked_at is None and not self.expired_at(at)
 
 
 class ShareReader(models.Model):

@@ -5,13 +5,14 @@ Reads of shared records are audited where they happen (datashare/api.py, datasha
 like every other view of a record."""
 
 import datetime
-import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.actors import actor_user
+from audit.credentials import credential_lookup, new_token
 from audit.models import AuditAction
 from audit.services import audit_created, audit_record
 from datashare.catalogue import clean_fields
@@ -20,7 +21,6 @@ from staff.roles import Role, has_role
 
 # A credential always expires: a year unless the issuer says sooner, never after the share ends.
 DEFAULT_CREDENTIAL_DAYS = 365
-MAX_TOKEN_LENGTH = 200
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
@@ -118,7 +118,7 @@ def share_credential_issue(
     """A new credential for `share`; the token is returned once and only its hash is kept."""
     label = label.strip()
     now = timezone.now()
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     try:
         with transaction.atomic():
             # Locked and read afresh: a share being ended meanwhile takes no new credential.
@@ -127,8 +127,8 @@ def share_credential_issue(
             credential = ShareCredential.objects.create(
                 share=share,
                 label=label,
-                token_prefix=token[:8],
-                token_hash=ShareCredential.hash_token(token),
+                token_prefix=token.prefix,
+                token_hash=token.digest,
                 issued_by=actor,
                 expires_at=expires_at,
             )
@@ -143,7 +143,7 @@ def share_credential_issue(
         raise ValidationError(
             {"label": f"The share {share.name} already has a live credential labelled {label!r}."}
         ) from None
-    return credential, token
+    return credential, token.token
 
 
 def _checked_expiry(
@@ -178,7 +178,7 @@ def share_credential_revoke(*, actor, credential: ShareCredential, reason: str =
     with transaction.atomic():
         revoked = ShareCredential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
             revoked_at=now,
-            revoked_by=actor if getattr(actor, "is_authenticated", False) else None,
+            revoked_by=actor_user(actor),
             revoked_reason=reason,
         )
         if not revoked:
@@ -198,22 +198,16 @@ def share_credential_revoke(*, actor, credential: ShareCredential, reason: str =
 def share_credential_authenticate(token: str) -> ShareCredential | None:
     """The credential the token belongs to, if it may read now: not revoked, not expired, and its
     share in force today. None otherwise, without saying which (the caller answers 401 alike)."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    found = credential_lookup(ShareCredential.objects.select_related("share"), token)
+    if found is None:
         return None
-    credential = (
-        ShareCredential.objects.select_related("share")
-        .filter(token_hash=ShareCredential.hash_token(token))
-        .first()
-    )
+    credential, _ = found
     now = timezone.now()
-    if credential is None or not credential.usable_at(now):
+    if not credential.usable_at(now):
         return None
     if not credential.share.in_force_on(timezone.localdate()):
         return None
-    # At most one write a minute per credential, however busy the partner system is.
-    if credential.last_used_at is None or now - credential.last_used_at > datetime.timedelta(minutes=1):
-        ShareCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
-        credential.last_used_at = now
+    credential.record_use(now)
     return credential
 
 

@@ -468,7 +468,7 @@ TARGETS.extend(
 
 
 # --- Court interface: batch import of court messages (courts app) ----------------------------------
-# Not a page target: `run_court_import_bench` times `courts.services.court_messages_import` on a
+# Not a page target: `run_court_import_bench` times `courts.batch.court_messages_import` on a
 # generated JSON-lines file of N messages (default 100,000: mostly new sentences, some duplicates
 # and malformed lines), then processes a sample of the accepted messages synchronously. Everything
 # runs in one transaction that is rolled back, so the demo data is left as it was. Run it with
@@ -579,7 +579,8 @@ def court_import_lines(
 def run_court_import_bench(*, count: int = 100_000, process_sample: int = 2_000) -> CourtImportResult:
     import tempfile
 
-    from courts.services import court_message_process, court_messages_import
+    from courts.batch import court_messages_import
+    from courts.services import court_message_process
 
     result = CourtImportResult(messages=count)
     try:
@@ -789,8 +790,8 @@ def run_court_workers_bench(*, messages: int = COURT_WORKERS_MESSAGES) -> CourtW
     """Apply `messages` court messages with one worker process, then `messages` more with two."""
     import secrets
 
+    from courts.batch import court_messages_import
     from courts.models import CourtMessage
-    from courts.services import court_messages_import
 
     result = CourtWorkersResult()
     per_worker = {1: [messages], 2: [messages // 2, messages - messages // 2]}

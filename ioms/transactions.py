@@ -18,12 +18,17 @@ from django.db import transaction
 _in_unit: ContextVar[bool] = ContextVar("in_unit", default=False)
 
 
+def service_atomic() -> transaction.Atomic:
+    """`transaction.atomic()` for a service's block, without the savepoint inside `one_unit()`."""
+    return transaction.atomic(savepoint=not _in_unit.get())
+
+
 def atomic_service[**P, R](func: Callable[P, R]) -> Callable[P, R]:
     """`@transaction.atomic` for a service, without the savepoint inside `one_unit()`."""
 
     @functools.wraps(func)
     def service(*args: P.args, **kwargs: P.kwargs) -> R:
-        with transaction.atomic(savepoint=not _in_unit.get()):
+        with service_atomic():
             return func(*args, **kwargs)
 
     return service

@@ -28,6 +28,9 @@ class ExceptionStatus(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
+UNRESOLVED = frozenset(status for status in ExceptionStatus.values if status != ExceptionStatus.RESOLVED)
+
+
 class ExceptionStep(models.TextChoices):
     """The steps of the exception lifecycle, as recorded on each transition row."""
 

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from courts.services import court_credential_issue
+from courts.credentials import court_credential_issue
 from staff.roles import Role
 from tests.courts.conftest import imposed
 from tests.courts.test_worker import _database_url

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from courts.services import court_credential_issue
+from courts.credentials import court_credential_issue
 from staff.roles import Role
 from tests.factories import (
     AgencyFactory,

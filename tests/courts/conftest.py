@@ -4,9 +4,10 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
+from courts.credentials import court_credential_issue
 from courts.examples import example
 from courts.models import CourtMessage
-from courts.services import court_credential_issue, court_message_process, court_message_receive
+from courts.services import court_message_process, court_message_receive
 from tests.factories import CourtFactory, OffenceFactory, OffenderFactory, SentenceFactory
 
 TODAY = datetime.date.today

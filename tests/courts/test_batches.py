@@ -189,7 +189,7 @@ def test_a_message_waiting_for_a_later_one_in_its_batch_is_retried_after_the_bat
     assert queued == [decided.pk]
     decided.refresh_from_db()
     assert decided.status == MessageStatus.RECEIVED
-    assert "Retried automatically after message CMS-B14" in decided.transitions.order_by("id").last().reason
+    assert "Retried automatically after message CMS-B14" in decided.transitions.order_by("id").last().comment
     early_breach_decision.refresh_from_db()
     assert early_breach_decision.status == MessageStatus.EXCEPTION
 

@@ -13,8 +13,9 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
+from courts.batch import court_messages_import
 from courts.models import CourtMessage, MessageStatus
-from courts.services import court_messages_import, court_messages_requeue
+from courts.services import court_messages_requeue
 from ioms.celery import app as celery_app
 from tests.courts.conftest import imposed
 

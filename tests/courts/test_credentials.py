@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditAction, AuditEvent
+from courts.credentials import court_credential_issue, court_credential_revoke, court_credential_rotate
 from courts.models import CourtApiCredential, CourtMessage
-from courts.services import court_credential_issue, court_credential_revoke, court_credential_rotate
 from staff.roles import Role
 from tests.courts.conftest import imposed
 from tests.factories import staff_user

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from courts.batch import court_messages_import
 from courts.models import CourtMessage, MessageStatus
 from courts.schemas import parse_body
-from courts.services import court_messages_import
 from reconciliation.models import DataException, ReasonCode
 from tests.courts.conftest import imposed
 

@@ -8,8 +8,8 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from courts.credentials import court_credential_issue
 from courts.models import CourtApiCredential, CourtMessage, MessageStatus
-from courts.services import court_credential_issue
 from reconciliation.models import DataException, ReasonCode
 from staff.roles import Role
 from tests.courts.conftest import imposed

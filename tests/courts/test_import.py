@@ -78,7 +78,7 @@ def test_the_import_stores_every_line_exactly_and_summarises(jsonl):
 def test_without_process_the_accepted_messages_are_queued(jsonl, monkeypatch):
     path, _ = jsonl
     batches: list[list[int]] = []
-    monkeypatch.setattr("courts.services._queue_batches", batches.extend)
+    monkeypatch.setattr("courts.batch._queue_batches", batches.extend)
     out = io.StringIO()
 
     call_command("import_court_messages", str(path), "--no-progress", stdout=out, stderr=io.StringIO())

@@ -12,8 +12,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from audit.models import AuditAction, AuditEvent
+from courts.credentials import court_credential_issue
 from courts.models import CourtMessage, MessageStatus
-from courts.services import court_credential_issue
 from tests.courts.conftest import imposed
 
 pytestmark = pytest.mark.django_db

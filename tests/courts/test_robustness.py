@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
-from courts import services
+from courts import batch, services
 from courts.models import CourtApiCredential, CourtMessage, MessageStatus
 from courts.schemas import MessageType
 from courts.services import MAX_ATTEMPTS, court_message_process, court_message_receive, court_messages_requeue
@@ -182,8 +182,8 @@ def test_a_line_the_checks_cannot_handle_is_rejected_alone(tmp_path, reference_d
             raise RecursionError("maximum recursion depth exceeded")
         return real(payload)
 
-    monkeypatch.setattr("courts.services.validate_message", fragile)
-    summary = services.court_messages_import(
+    monkeypatch.setattr("courts.batch.validate_message", fragile)
+    summary = batch.court_messages_import(
         lines=[json.dumps(imposed("CMS-R9")).encode(), json.dumps(imposed("CMS-R10")).encode()], queue=False
     )
 
@@ -194,7 +194,7 @@ def test_a_line_the_checks_cannot_handle_is_rejected_alone(tmp_path, reference_d
 def test_a_different_copy_in_an_import_is_a_conflict(tmp_path, reference_data):
     deliver(imposed("CMS-R11"))
 
-    summary = services.court_messages_import(
+    summary = batch.court_messages_import(
         lines=[json.dumps(imposed("CMS-R11", end_date=days_ago(-10))).encode()], queue=False
     )
 
@@ -269,7 +269,7 @@ def test_a_decision_that_arrived_before_its_appeal_is_applied_once_the_appeal_is
     decided.refresh_from_db()
     assert decided.status == MessageStatus.PROCESSED, decided.status_reason
     assert [t.to_status for t in decided.transitions.all()] == ["exception", "received", "processed"]
-    assert "Retried automatically after message CMS-R16" in decided.transitions.all()[1].reason
+    assert "Retried automatically after message CMS-R16" in decided.transitions.all()[1].comment
     known_sentence.refresh_from_db()
     assert known_sentence.status == SentenceStatus.COMPLETED
     assert known_sentence.events.get(kind=SentenceEventKind.APPEAL_CONVICTION).outcome.startswith(

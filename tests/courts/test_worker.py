@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
+from courts.credentials import court_credential_issue
 from courts.models import CourtMessage, MessageStatus
-from courts.services import court_credential_issue
 from sentences.models import Sentence, SentenceEvent
 from tests.courts.conftest import imposed
 

@@ -11,8 +11,8 @@ from classification.models import ClassificationKind
 from classification.schedule import schedule_refresh
 from classification.selectors import active_instrument
 from classification.services import security_classification_record
+from reconciliation.detection import exception_raise
 from reconciliation.models import ReasonCode
-from reconciliation.services import exception_raise
 from staff.models import OfficeKind
 from staff.roles import Role
 from tests.classification.factories import days_ago, prisoner

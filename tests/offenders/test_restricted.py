@@ -510,8 +510,8 @@ def test_the_other_api_lists_of_offender_data_leave_the_record_out(restricted, o
 
 
 def test_the_exceptions_report_and_its_export_leave_the_record_out(client, restricted, keeper, office):
+    from reconciliation.detection import exception_raise
     from reconciliation.models import ReasonCode
-    from reconciliation.services import exception_raise
 
     exception, _ = exception_raise(
         reason_code=ReasonCode.MISSING_KEY_DATES, detail="No SRD.", sentence=restricted.sentences.get()

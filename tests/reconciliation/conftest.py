@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from reconciliation.detection import exception_raise
 from reconciliation.models import ReasonCode
-from reconciliation.services import exception_raise
 from sentences.models import SentenceEvent, SentenceEventKind
 from staff.roles import Role
 from tests.factories import OffenderFactory, SentenceFactory, staff_user

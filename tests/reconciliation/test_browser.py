@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
+from reconciliation.detection import exceptions_scan
 from reconciliation.models import DataException, ExceptionStatus
-from reconciliation.services import exceptions_scan
 from sentences.models import SentenceType
 from staff.roles import Role
 from tests.browser_support import assert_accessible, log_in

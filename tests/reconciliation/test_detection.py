@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
+from reconciliation.detection import exception_raise, exceptions_scan
 from reconciliation.models import DataException, ExceptionStatus, ExceptionStep, ReasonCode
-from reconciliation.services import exception_raise, exception_resolve, exceptions_scan
+from reconciliation.services import exception_resolve
 from reconciliation.tasks import scan_for_exceptions
 from sentences.models import Sentence, SentenceStatus, SentenceType
 from sentences.services import sentence_update
@@ -326,7 +327,7 @@ def test_the_nightly_task_runs_the_scan(bad):
 
 
 def test_a_problem_raised_by_someone_else_during_the_scan_is_not_raised_twice(bad):
-    from reconciliation.services import RULES, _raise_many
+    from reconciliation.detection import RULES, _raise_many
 
     rule = next(rule for rule in RULES if rule.reason_code == ReasonCode.DECEASED_ACTIVE)
     taken, free = bad(ReasonCode.DECEASED_ACTIVE), bad(ReasonCode.DECEASED_ACTIVE)

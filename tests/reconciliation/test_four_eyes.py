@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from audit.models import AuditAction, AuditEvent
 from reconciliation.access import OWN_CHANGE
+from reconciliation.detection import exception_raise, exceptions_scan
 from reconciliation.models import DataException, ExceptionStatus, ReasonCode
-from reconciliation.services import exception_raise, exception_resolve, exceptions_scan
+from reconciliation.services import exception_resolve
 from staff.roles import Role
 from tests.factories import OffenderFactory, SentenceFactory, staff_user
 from tests.reconciliation.conftest import changed_by_person, court_delivered, days_ago

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditAction, AuditEvent
 from reconciliation import services
+from reconciliation.detection import exception_raise
 from reconciliation.models import (
     EXCEPTION_TRANSITIONS,
     DataException,
@@ -16,7 +17,6 @@ from reconciliation.models import (
 from reconciliation.services import (
     allowed_steps,
     exception_assign,
-    exception_raise,
     exception_reopen,
     exception_request_correction,
     exception_resolve,
@@ -310,6 +310,29 @@ def test_a_step_on_a_stale_copy_is_refused(make_exception, admin_support, servic
     mine.refresh_from_db()
     assert mine.status == ExceptionStatus.RESOLVED
     assert mine.resolved_by == service_manager
+
+
+def test_assigning_a_stale_copy_is_refused_and_changes_nothing(
+    make_exception, admin_support, service_manager
+):
+    mine = make_exception()
+    theirs = DataException.objects.get(pk=mine.pk)
+    exception_start(actor=service_manager, exception=theirs)
+    rows = mine.transitions.count()
+    audits = AuditEvent.objects.filter(
+        object_id=str(mine.pk), object_type="reconciliation.DataException"
+    ).count()
+
+    with pytest.raises(ValidationError, match="Someone else changed this exception while you had it open"):
+        exception_assign(actor=service_manager, exception=mine, assignee=admin_support)
+
+    fresh = DataException.objects.get(pk=mine.pk)
+    assert (fresh.status, fresh.assignee) == (ExceptionStatus.IN_PROGRESS, service_manager)
+    assert mine.transitions.count() == rows
+    assert (
+        AuditEvent.objects.filter(object_id=str(mine.pk), object_type="reconciliation.DataException").count()
+        == audits
+    )
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from reconciliation.charts import trend_chart
+from reconciliation.detection import exception_raise
 from reconciliation.models import DataException, ExceptionStatus, ExceptionStep, ReasonCode
 from reconciliation.selectors import exception_trend
-from reconciliation.services import exception_assign, exception_raise, exception_resolve, exception_start
+from reconciliation.services import exception_assign, exception_resolve, exception_start
 from staff.roles import Role
 from tests.factories import OffenderFactory, SentenceFactory, UserFactory, staff_user
 

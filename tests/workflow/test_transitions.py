@@ -5,6 +5,7 @@ import pytest
 from django.db import connection, transaction
 
 from audit.models import AuditAction, AuditEvent
+from reconciliation.detection import exception_raise
 from reconciliation.models import (
     EXCEPTION_WORKFLOW,
     DataException,
@@ -12,7 +13,6 @@ from reconciliation.models import (
     ExceptionTransition,
     ReasonCode,
 )
-from reconciliation.services import exception_raise
 from staff.roles import Role
 from tests.factories import OffenderFactory, staff_user
 from workflow.transitions import ConcurrentChange, TransitionNotAllowed

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from courts.services import court_messages_import
+from courts.batch import court_messages_import
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from courts.services import court_credential_issue
+from courts.credentials import court_credential_issue
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ retired CMS environment). The revocation is audited; issue a new credential to r
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from courts.services import court_credential_revoke
+from courts.credentials import court_credential_revoke
 
 
 class Command(BaseCommand):

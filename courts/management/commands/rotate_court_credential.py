@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from courts.services import court_credential_rotate
+from courts.credentials import court_credential_rotate
 
 
 class Command(BaseCommand):
