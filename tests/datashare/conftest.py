@@ -77,7 +77,7 @@ def offender(office):
         email="wiremu@example.nz",
         home_office=office,
     )
-    AliasFactory(offender=offender, family_name="Thomas", given_names="Bill")
+    AliasFactory(offender=offender, family_name="Tūhoe-Thorvaldsen", given_names="Bill")
     Address.objects.create(offender=offender, line1="12 Secret Street", city="Porirua", started_on=TODAY())
     Identifier.objects.create(offender=offender, kind=Identifier.Kind.PNC, value="PNC-998877")
     keeper = staff_user(Role.SERVICE_MANAGER, office=office)

@@ -197,7 +197,7 @@ def test_restricted_fields_are_absent_from_every_response(partner, offender, sen
     bodies = [partner.get(path).content.decode() for path in ENDPOINTS]
 
     for secret in [
-        "Thomas",  # alias
+        "Tūhoe-Thorvaldsen",  # alias (a name no factory makes up)
         "Secret Street",  # address
         "PNC-998877",  # identifier
         "021 555 0101",  # phone
