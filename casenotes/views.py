@@ -1,5 +1,5 @@
 """Adding, reading and amending casenotes. The list is a tab of the offender record
-(offenders.views.casenotes)."""
+(records.views.casenotes)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError

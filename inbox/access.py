@@ -3,13 +3,13 @@
 Every signed-in user with a role that does work has an inbox; the read-only data share has none.
 A manager (inbox.selectors: a service manager; at a prison, its approving officers too) opens
 their team's inbox and each member's; anyone else only their own. Which items each person may see
-is decided per source (inbox.sources, mirroring each producing app's access module)."""
+is decided per source (inbox.sources: each producing app's, next to its access module)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from inbox.selectors import has_inbox, is_manager, manages, person_by_staff_id, person_of
-from inbox.sources import Person
+from ioms.read_models import Person
 
 
 def can_have_inbox(user) -> bool:

@@ -1,6 +1,6 @@
 from django import forms
 
-from inbox.sources import registered_sources
+from inbox.sources import SOURCES
 
 
 class KindFilterForm(forms.Form):
@@ -8,9 +8,7 @@ class KindFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "All work")] + [
-            (source.kind, source.label) for source in registered_sources()
-        ]
+        self.fields["kind"].choices = [("", "All work")] + [(source.kind, source.label) for source in SOURCES]
 
     def chosen_kind(self) -> str:
         if self.is_bound and self.is_valid():

@@ -1,5 +1,5 @@
 """Reading the inbox: who a person is, who their manager and team are, and their outstanding work
-gathered from every registered source (inbox.sources), sorted by urgency.
+gathered from every source (inbox.sources), sorted by urgency.
 
 Managers and teams (staff.models has no reporting line, so the structure is read from roles):
 - A manager holds a managing role at their office: a service manager anywhere; at a prison, its
@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Q, Value
 
-from inbox.sources import Person, Source, WorkItem, registered_sources
+from inbox.sources import SOURCES
+from ioms.read_models import InboxSource, Person, WorkItem
 from offenders.models import Offender, visible_offenders_q
 from staff.access import staff_of
 from staff.models import OfficeKind, StaffMember
@@ -145,11 +146,11 @@ def team_of(manager: Person) -> list[Person]:
 # --- Gathering the work ----------------------------------------------------------------------
 
 
-def work_for(people: list[Person], today: datetime.date) -> list[tuple[Source, WorkItem]]:
-    """Every registered source's items for these people: one or two queries per source."""
+def work_for(people: list[Person], today: datetime.date) -> list[tuple[InboxSource, WorkItem]]:
+    """Every source's items for these people: one or two queries per source."""
     if not people:
         return []
-    return [(source, item) for source in registered_sources() for item in source.items_for(people, today)]
+    return [(source, item) for source in SOURCES for item in source.items_for(people, today)]
 
 
 @dataclass(frozen=True)
@@ -195,12 +196,11 @@ class KindCount:
 
 
 def kind_counts(rows: list[InboxRow]) -> list[KindCount]:
-    """Items and overdue items of each registered kind (zero rows included), in registry order."""
+    """Items and overdue items of each kind (zero rows included), in the order of inbox.sources."""
     totals = Counter(row.item.kind for row in rows)
     overdue = Counter(row.item.kind for row in rows if row.item.overdue)
     return [
-        KindCount(source.kind, source.label, totals[source.kind], overdue[source.kind])
-        for source in registered_sources()
+        KindCount(source.kind, source.label, totals[source.kind], overdue[source.kind]) for source in SOURCES
     ]
 
 
@@ -226,7 +226,7 @@ class Inbox:
         return [row for row in self.rows if not kind or row.item.kind == kind]
 
 
-def _beyond_escalation(source: Source, item: WorkItem) -> bool:
+def _beyond_escalation(source: InboxSource, item: WorkItem) -> bool:
     return item.days_overdue is not None and item.days_overdue > source.escalate_after_days
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reconciliation",
     "muster",
     "datashare",
+    "records",
     "inbox",
     "axes",
     "django_otp",

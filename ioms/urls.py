@@ -22,7 +22,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("offenders/", include("offenders.urls")),
+    path("offenders/", include("records.urls")),
     path("sentences/", include("sentences.urls")),
     path("casenotes/", include("casenotes.urls")),
     path("documents/", include("documents.urls")),

@@ -1,18 +1,13 @@
+"""The offenders app's own pages: creating a record, the forms that change it, and need-to-know.
+records.urls serves them under the offenders namespace at /offenders/, together with the search,
+the front page and the tabs of the record (records.views)."""
+
 from django.urls import path
 
 from offenders import views, views_restricted
 
-app_name = "offenders"
 urlpatterns = [
-    path("", views.search, name="search"),
     path("new/", views.create, name="create"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/sentences/", views.sentences, name="sentences"),
-    path("<int:pk>/casenotes/", views.casenotes, name="casenotes"),
-    path("<int:pk>/documents/", views.documents, name="documents"),
-    path("<int:pk>/staff/", views.staff, name="staff"),
-    path("<int:pk>/programmes/", views.programmes, name="programmes"),
-    path("<int:pk>/timeline/", views.timeline, name="timeline"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/aliases/new/", views.alias_add, name="alias_add"),
     path("<int:pk>/addresses/new/", views.address_add, name="address_add"),

@@ -15,8 +15,9 @@ from allocation.models import Notification
 from inbox.models import EscalationNotice
 from inbox.selectors import inbox_of, is_manager, manages, person_of, team_inbox, team_of
 from inbox.services import escalations_notify
-from inbox.sources import ESCALATE_AFTER_DAYS
+from inbox.sources import SOURCES
 from inbox.tasks import notify_escalations
+from ioms.read_models import ESCALATE_AFTER_DAYS
 from reconciliation.services import exception_assign
 from staff.roles import Role
 from tests.factories import OfficeFactory, TeamFactory, staff_user
@@ -141,10 +142,8 @@ def test_a_manager_sees_only_the_items_they_may_see(prison, prison_staff, v1):
     team = team_inbox(person_of(prison_staff["manager"]), today=today())
     assert {row.item.kind for row in team.rows} == {"classification_due"}
     # A data-share viewer would see none of it (checked per source).
-    from inbox.sources import registered_sources
-
     share = person_of(staff_user(Role.DATA_SHARE, prison))
-    sources = {source.kind: source for source in registered_sources()}
+    sources = {source.kind: source for source in SOURCES}
     assert not any(sources[row.item.kind].may_see(share, row.item) for row in team.rows)
 
 

@@ -1,6 +1,5 @@
-"""The sources of the records other areas of issue 6 add: sentence-plan activities (plans app) and
-report deadlines (documents app). Each is registered only when its records exist, so these tests
-are skipped in a checkout without them."""
+"""The sources of the records other areas of issue 6 add: sentence-plan activities and reviews
+(plans app) and report deadlines (documents app)."""
 
 import datetime
 
@@ -8,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from inbox.selectors import inbox_of, person_of
-from inbox.sources import ReportDeadlineSource, SentencePlanActivitySource
 from staff.roles import Role
 from tests.factories import AllocationFactory, OffenderFactory, OfficeFactory, SentenceFactory, staff_user
 
@@ -47,8 +45,6 @@ def case(office):
 
 
 def test_a_plan_activity_is_recorded_by_the_offenders_supervising_officer(case):
-    if not SentencePlanActivitySource.available():
-        pytest.skip("sentence plans are not in this checkout")
     from plans.services import activity_add, activity_record, plan_create
 
     plan = plan_create(actor=case["officer"], sentence=case["sentence"])
@@ -77,8 +73,6 @@ def test_a_plan_activity_is_recorded_by_the_offenders_supervising_officer(case):
 
 
 def test_a_report_is_the_authors_work_then_the_service_managers_to_approve(case):
-    if not ReportDeadlineSource.available():
-        pytest.skip("reports are not in this checkout")
     from documents.reports import report_approve, report_assemble, report_submit
 
     due = today() + datetime.timedelta(days=10)
@@ -108,8 +102,6 @@ def test_a_report_is_the_authors_work_then_the_service_managers_to_approve(case)
 
 
 def test_their_links_open_for_the_people_they_are_shown_to(client, case):
-    if not (ReportDeadlineSource.available() and SentencePlanActivitySource.available()):
-        pytest.skip("sentence plans or reports are not in this checkout")
     from django.urls import reverse
 
     from documents.reports import report_assemble, report_submit
@@ -146,10 +138,6 @@ def test_their_links_open_for_the_people_they_are_shown_to(client, case):
 
 
 def test_an_agreed_plans_review_is_the_writers_work_until_it_is_reviewed(case):
-    from inbox.sources import PlanReviewSource
-
-    if not PlanReviewSource.available():
-        pytest.skip("sentence plans are not in this checkout")
     from plans.models import Objective
     from plans.services import objective_add, plan_agree, plan_create, plan_review
 

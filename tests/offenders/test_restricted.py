@@ -453,7 +453,7 @@ def test_the_muster_page_of_a_reader_still_reads_only_its_rows_from_the_index(of
 
 def test_the_inbox_keeps_the_work_on_a_restricted_record_but_masks_the_name(restricted, outsider, keeper):
     from inbox.selectors import InboxRow, masked_for, person_of
-    from inbox.sources import WorkItem, _offender_fields
+    from ioms.read_models import WorkItem, offender_fields
 
     item = WorkItem(
         key="exception:1",
@@ -464,7 +464,7 @@ def test_the_inbox_keeps_the_work_on_a_restricted_record_but_masks_the_name(rest
         due_on=None,
         days_overdue=None,
         detail=f"About {SECRET_NAME}",
-        **_offender_fields(restricted),
+        **offender_fields(restricted),
     )
     [masked] = masked_for(person_of(outsider), [InboxRow(item, "Exceptions")])
     assert (masked.item.offender_name, masked.item.detail, masked.item.offender_prn) == (
