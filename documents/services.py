@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_created, audit_record
-from documents.models import Document, DocumentStatus, DocumentTemplate, DocumentVersion
+from documents.models import DOCUMENT_WORKFLOW, Document, DocumentStatus, DocumentTemplate, DocumentVersion
 from documents.sanitise import sanitise_html
 from ioms.pdf import html_to_pdf
 
@@ -123,6 +123,7 @@ def document_create(
     )
     document.full_clean()
     document.save()
+    DOCUMENT_WORKFLOW.record_step(document, from_status="", to=DocumentStatus.DRAFT, actor=actor)
     body = sanitise_html(
         render_template_body(template, document_context(offender=offender, sentence=sentence))
     )
@@ -183,17 +184,14 @@ def document_revise(*, actor, document: Document, body_html: str, note: str = ""
 def document_finalise(*, actor, document: Document) -> Document:
     if is_report_document(document):
         raise ValidationError("A report is approved and issued, not finalised: use the report's page.")
-    updated = Document.objects.filter(pk=document.pk, status=DocumentStatus.DRAFT).update(
-        status=DocumentStatus.FINAL, updated_at=timezone.now()
-    )
-    if not updated:
+    if document.status == DocumentStatus.FINAL:
         raise ValidationError("This document is already final.")
-    audit_record(
+    DOCUMENT_WORKFLOW.move(
+        document,
+        to=DocumentStatus.FINAL,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=document,
+        fields={"updated_at": timezone.now()},
         summary=f"Finalised {document}",
-        changes={"status": [DocumentStatus.DRAFT, DocumentStatus.FINAL]},
     )
     document.refresh_from_db()
     return document
