@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from workflow.transitions import TransitionRow, Workflow
+
 # ---------------------------------------------------------------------------------------------
 # Prison records the form reads
 # ---------------------------------------------------------------------------------------------
@@ -246,6 +248,27 @@ class SentencePlanActivity(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_ACTIVITY_STATUSES
+
+
+class ActivityTransition(TransitionRow):
+    """Each step of a plan activity (moved by plans.services through ACTIVITY_WORKFLOW)."""
+
+    activity = models.ForeignKey(SentencePlanActivity, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=15, choices=ActivityStatus.choices, blank=True)
+    to_status = models.CharField(max_length=15, choices=ActivityStatus.choices)
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+ACTIVITY_WORKFLOW = Workflow(
+    name="sentence plan activity",
+    model=SentencePlanActivity,
+    transitions=ACTIVITY_TRANSITIONS,
+    row_model=ActivityTransition,
+    subject_field="activity",
+    noun="activity",
+)
 
 
 class PlanCategory(models.TextChoices):
