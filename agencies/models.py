@@ -3,10 +3,20 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from workflow.transitions import TransitionRow, Workflow
+
 
 class AgencyStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     DISCONTINUED = "discontinued", "Discontinued"
+
+
+# Seed 001: an agency is accepted, changed and discontinued; a discontinued one is not taken back
+# (a new agency is accepted instead).
+AGENCY_TRANSITIONS: dict[str, frozenset[str]] = {
+    AgencyStatus.ACCEPTED: frozenset({AgencyStatus.DISCONTINUED}),
+    AgencyStatus.DISCONTINUED: frozenset(),
+}
 
 
 class Agency(models.Model):
@@ -32,9 +42,35 @@ class Agency(models.Model):
         return self.name
 
 
+class AgencyTransition(TransitionRow):
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=15, choices=AgencyStatus.choices, blank=True)
+    to_status = models.CharField(max_length=15, choices=AgencyStatus.choices)
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+AGENCY_WORKFLOW = Workflow(
+    name="agency",
+    model=Agency,
+    transitions=AGENCY_TRANSITIONS,
+    row_model=AgencyTransition,
+    subject_field="agency",
+    noun="agency",
+)
+
+
 class ProgrammeStatus(models.TextChoices):
     ADOPTED = "adopted", "Adopted"
     DISCONTINUED = "discontinued", "Discontinued"
+
+
+# Seed 001: a programme is adopted, changed and discontinued.
+PROGRAMME_TRANSITIONS: dict[str, frozenset[str]] = {
+    ProgrammeStatus.ADOPTED: frozenset({ProgrammeStatus.DISCONTINUED}),
+    ProgrammeStatus.DISCONTINUED: frozenset(),
+}
 
 
 class Programme(models.Model):
@@ -62,6 +98,25 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProgrammeTransition(TransitionRow):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=15, choices=ProgrammeStatus.choices, blank=True)
+    to_status = models.CharField(max_length=15, choices=ProgrammeStatus.choices)
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+PROGRAMME_WORKFLOW = Workflow(
+    name="programme",
+    model=Programme,
+    transitions=PROGRAMME_TRANSITIONS,
+    row_model=ProgrammeTransition,
+    subject_field="programme",
+    noun="programme",
+)
 
 
 class ReferralStatus(models.TextChoices):
@@ -159,6 +214,28 @@ class Referral(models.Model):
     def clean(self) -> None:
         if self.sentence_id and self.offender_id and self.sentence.offender_id != self.offender_id:
             raise ValidationError({"sentence": "That sentence belongs to a different offender."})
+
+
+class ReferralTransition(TransitionRow):
+    """Each step of a referral (its date is the referral's `status_changed_on`; the comment is the
+    outcome note)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=15, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=15, choices=ReferralStatus.choices)
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+REFERRAL_WORKFLOW = Workflow(
+    name="referral",
+    model=Referral,
+    transitions=REFERRAL_TRANSITIONS,
+    row_model=ReferralTransition,
+    subject_field="referral",
+    noun="referral",
+)
 
 
 class AttendanceOutcome(models.TextChoices):

@@ -8,10 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import (
+    AGENCY_WORKFLOW,
     ATTENDANCE_STATUSES,
     OPEN_REFERRAL_STATUSES,
     PLACE_STATUSES,
+    PROGRAMME_WORKFLOW,
     REFERRAL_TRANSITIONS,
+    REFERRAL_WORKFLOW,
     Agency,
     AgencyStatus,
     Attendance,
@@ -20,9 +23,8 @@ from agencies.models import (
     Referral,
     ReferralStatus,
 )
-from audit.models import AuditAction
 from audit.records import record_update
-from audit.services import audit_created, audit_record
+from audit.services import audit_created
 from casenotes.services import system_casenote
 
 AGENCY_FIELDS = ("name", "kind", "contact_name", "phone", "email", "address", "accepted_on")
@@ -34,6 +36,7 @@ def agency_accept(*, actor, **data: Any) -> Agency:
     agency = Agency(**data)
     agency.full_clean()
     agency.save()
+    AGENCY_WORKFLOW.record_step(agency, from_status="", to=agency.status, actor=actor)
     audit_created(actor=actor, obj=agency, fields=AGENCY_FIELDS, summary=f"Accepted agency {agency}")
     return agency
 
@@ -54,20 +57,16 @@ def agency_discontinue(*, actor, agency: Agency, on: datetime.date, reason: str)
         raise ValidationError({"discontinued_reason": "Say why the agency is no longer used."})
     if on < agency.accepted_on:
         raise ValidationError({"discontinued_on": "An agency cannot be discontinued before it was accepted."})
-    updated = Agency.objects.filter(pk=agency.pk, status=AgencyStatus.ACCEPTED).update(
-        status=AgencyStatus.DISCONTINUED,
-        discontinued_on=on,
-        discontinued_reason=reason,
-        updated_at=timezone.now(),
-    )
-    if not updated:
+    if agency.status == AgencyStatus.DISCONTINUED:
         raise ValidationError("This agency is already discontinued.")
-    audit_record(
+    AGENCY_WORKFLOW.move(
+        agency,
+        to=AgencyStatus.DISCONTINUED,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=agency,
+        comment=reason,
+        fields={"discontinued_on": on, "discontinued_reason": reason, "updated_at": timezone.now()},
         summary=f"Discontinued agency {agency}",
-        changes={"status": [AgencyStatus.ACCEPTED, AgencyStatus.DISCONTINUED], "reason": [None, reason]},
+        audit_changes={"reason": [None, reason]},
     )
     for programme in agency.programmes.filter(status=ProgrammeStatus.ADOPTED):
         programme_discontinue(
@@ -89,6 +88,7 @@ def programme_adopt(*, actor, agency: Agency, **data: Any) -> Programme:
         raise ValidationError({"adopted_on": "A programme cannot be adopted before its agency was accepted."})
     programme.full_clean()
     programme.save()
+    PROGRAMME_WORKFLOW.record_step(programme, from_status="", to=programme.status, actor=actor)
     audit_created(
         actor=actor, obj=programme, fields=PROGRAMME_FIELDS, summary=f"Adopted programme {programme}"
     )
@@ -119,20 +119,16 @@ def programme_discontinue(*, actor, programme: Programme, on: datetime.date, rea
         raise ValidationError({"discontinued_reason": "Say why the programme is discontinued."})
     if on < programme.adopted_on:
         raise ValidationError({"discontinued_on": "A programme cannot end before it was adopted."})
-    updated = Programme.objects.filter(pk=programme.pk, status=ProgrammeStatus.ADOPTED).update(
-        status=ProgrammeStatus.DISCONTINUED,
-        discontinued_on=on,
-        discontinued_reason=reason,
-        updated_at=timezone.now(),
-    )
-    if not updated:
+    if programme.status == ProgrammeStatus.DISCONTINUED:
         raise ValidationError("This programme is already discontinued.")
-    audit_record(
+    PROGRAMME_WORKFLOW.move(
+        programme,
+        to=ProgrammeStatus.DISCONTINUED,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=programme,
+        comment=reason,
+        fields={"discontinued_on": on, "discontinued_reason": reason, "updated_at": timezone.now()},
         summary=f"Discontinued programme {programme}",
-        changes={"status": [ProgrammeStatus.ADOPTED, ProgrammeStatus.DISCONTINUED], "reason": [None, reason]},
+        audit_changes={"reason": [None, reason]},
     )
     programme.refresh_from_db()
     return programme
@@ -155,6 +151,7 @@ def referral_create(
     )
     referral.full_clean()
     referral.save()
+    REFERRAL_WORKFLOW.record_step(referral, from_status="", to=referral.status, actor=actor)
     audit_created(
         actor=actor,
         obj=referral,
@@ -237,8 +234,8 @@ def referral_transition(
         errors["starts_on"] = "The start date cannot be before the place was taken."
     if errors:
         raise ValidationError(errors)
-    changes: dict = {"status": [current.status, to_status]}
-    fields: dict = {"status": to_status, "status_changed_on": on, "outcome_note": note.strip()[:300]}
+    changes: dict = {}
+    fields: dict = {"status_changed_on": on, "outcome_note": note.strip()[:300]}
     if to_status in PLACE_STATUSES and current.status not in PLACE_STATUSES:
         _take_place(current)
         fields["accepted_on"] = on
@@ -248,15 +245,14 @@ def referral_transition(
     if starts_on is not None:
         fields["starts_on"] = starts_on
         changes["starts_on"] = [_iso(current.starts_on), starts_on.isoformat()]
-    updated = Referral.objects.filter(pk=current.pk, status=current.status).update(**fields)
-    if not updated:
-        raise ValidationError("The referral was changed by someone else: look at it again.")
-    audit_record(
+    REFERRAL_WORKFLOW.move(
+        current,
+        to=to_status,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=current,
+        comment=note.strip(),
+        fields=fields,
         summary=f"Referral to {current.programme}: {ReferralStatus(to_status).label}",
-        changes=changes,
+        audit_changes=changes,
     )
     if to_status in REFERRAL_CASENOTES:
         summary = REFERRAL_CASENOTES[to_status].format(programme=current.programme.name)

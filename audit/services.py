@@ -39,7 +39,8 @@ def _offender_id_of(obj: models.Model | None) -> int | None:
         return obj.pk
     if getattr(obj, "offender_id", None) is not None:
         return obj.offender_id
-    for parent in ("sentence", "referral", "document"):
+    # A record under a sentence, referral, document or plan (an objective) is about its offender.
+    for parent in ("sentence", "referral", "document", "plan"):
         if getattr(obj, f"{parent}_id", None) is not None:
             return getattr(obj, parent).offender_id
     return None

@@ -250,6 +250,27 @@ class SentencePlanActivity(models.Model):
         return self.status in OPEN_ACTIVITY_STATUSES
 
 
+class ActivityTransition(TransitionRow):
+    """Each step of a plan activity (moved by plans.services through ACTIVITY_WORKFLOW)."""
+
+    activity = models.ForeignKey(SentencePlanActivity, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=15, choices=ActivityStatus.choices, blank=True)
+    to_status = models.CharField(max_length=15, choices=ActivityStatus.choices)
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+ACTIVITY_WORKFLOW = Workflow(
+    name="sentence plan activity",
+    model=SentencePlanActivity,
+    transitions=ACTIVITY_TRANSITIONS,
+    row_model=ActivityTransition,
+    subject_field="activity",
+    noun="activity",
+)
+
+
 class PlanCategory(models.TextChoices):
     STANDARD = "standard", "Standard"
     INTERVENTION = "intervention", "Intervention"

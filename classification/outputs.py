@@ -4,8 +4,8 @@ plain-language letter telling the prisoner the result and the reasons.
 
 Templates get plain values only (strings, numbers, dates, lists of dicts), never model
 instances: a template cannot walk from the review to anything it was not given. Both PDFs are
-rendered the way documents.services.document_pdf renders documents: inline CSS, local fonts and a
-URL fetcher that refuses every URL, so printing never makes a request.
+rendered by ioms.pdf, like documents: inline CSS, local fonts and a URL fetcher that refuses every
+URL, so printing never makes a request.
 """
 
 import datetime
@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint.urls import URLFetcher
 
 from classification.models import (
     APPROVED_REVIEW_STATUSES,
@@ -31,6 +30,7 @@ from classification.scoring import (
     score,
 )
 from classification.selectors import instrument_with_items, spec_from_instrument
+from ioms.pdf import html_to_pdf
 from sentences.models import Sentence, SentenceType
 
 # Seed 003: the headings the items are grouped under, in the form's order.
@@ -113,25 +113,6 @@ MEANINGS = {
         "B": f"Your external risk is medium. {_OUTSIDE}",
     },
 }
-
-
-class _NoFetching(URLFetcher):
-    """Refuses every external resource; WeasyPrint skips what it cannot fetch (as
-    documents.services does for documents)."""
-
-    def fetch(self, url, headers=None):
-        raise ValueError(f"Classification outputs may not load external resources ({url[:80]})")
-
-
-def pdf_document(html: str):
-    """The laid-out WeasyPrint document (its pages) for `html`, fetching nothing."""
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=None, url_fetcher=_NoFetching()).render()
-
-
-def html_to_pdf(html: str) -> bytes:
-    return pdf_document(html).write_pdf()
 
 
 # --- the form -------------------------------------------------------------------------------

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from workflow.transitions import TransitionRow, Workflow
+
 
 class ReportKind(models.TextChoices):
     """The reports courts and the Parole Board ask for (seed 000; issue 6)."""
@@ -47,6 +49,13 @@ class DocumentTemplate(models.Model):
 class DocumentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     FINAL = "final", "Final"
+
+
+# A final document is never changed: a new document (or a report's addendum) follows it.
+DOCUMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    DocumentStatus.DRAFT: frozenset({DocumentStatus.FINAL}),
+    DocumentStatus.FINAL: frozenset(),
+}
 
 
 class Document(models.Model):
@@ -95,6 +104,27 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} v{self.number}"
+
+
+class DocumentTransition(TransitionRow):
+    """Each step of a document: written (draft), then final."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=DocumentStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=DocumentStatus.choices)
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+DOCUMENT_WORKFLOW = Workflow(
+    name="document",
+    model=Document,
+    transitions=DOCUMENT_TRANSITIONS,
+    row_model=DocumentTransition,
+    subject_field="document",
+    noun="document",
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +185,7 @@ class ReportQuerySet(models.QuerySet):
 class Report(models.Model):
     """A report to a court or the Parole Board. Its text is a Document (numbered versions); the
     report adds the deadline, the approval (four-eyes) and the record of issue. `status` changes
-    only in documents.reports, one service per step, each writing a ReportTransition."""
+    only in documents.reports, one service per step, each moving it by REPORT_WORKFLOW."""
 
     document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="report")
     offender = models.ForeignKey("offenders.Offender", on_delete=models.PROTECT, related_name="reports")
@@ -209,8 +239,9 @@ class Report(models.Model):
         return f"{self.get_kind_display()} {self.pk} ({self.get_status_display().lower()})"
 
 
-class ReportTransition(models.Model):
-    """Each step of a report: from, to, who, when and why (the reason a report was returned)."""
+class ReportTransition(TransitionRow):
+    """Each step of a report: from, to, who, when and why (the reason a report was returned), and
+    the version it was of."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=12, choices=ReportStatus.choices, blank=True)
@@ -218,15 +249,22 @@ class ReportTransition(models.Model):
     version = models.ForeignKey(
         DocumentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    comment = models.CharField(max_length=1000, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRow.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+REPORT_WORKFLOW = Workflow(
+    name="report",
+    model=Report,
+    transitions=REPORT_TRANSITIONS,
+    row_model=ReportTransition,
+    subject_field="report",
+    noun="report",
+)
 
 
 class RecipientKind(models.TextChoices):

@@ -6,9 +6,10 @@ submitted, approved by a service manager of the offender's office who wrote none
 with a reason), and issued as a PDF to a court, the Parole Board or another recipient. The issued
 version is frozen: a later change is an addendum, a new report pointing at the issued one.
 
-Workflow: REPORT_TRANSITIONS in documents.models; one service per step, each checking the actor and
-the source state under a row lock, writing a ReportTransition and an audit row in the same
-transaction. Nothing else assigns Report.status.
+Workflow: REPORT_WORKFLOW (REPORT_TRANSITIONS) in documents.models; one service per step, each
+checking the actor and the source state under a row lock, then moving the report by
+`REPORT_WORKFLOW.move` (conditional update, a ReportTransition and an audit row in the same
+transaction). Nothing else assigns Report.status.
 """
 
 import datetime
@@ -26,10 +27,12 @@ from audit.services import audit_created, audit_record
 from documents.access import approval_refusal, can_assemble_report, can_work_report
 from documents.assembly import ChosenExtracts, chosen_extracts, report_context
 from documents.models import (
+    DOCUMENT_WORKFLOW,
     PAROLE_REPORT_KINDS,
     REPORT_AUDIENCE,
     REPORT_EDITABLE_STATUSES,
     REPORT_TRANSITIONS,
+    REPORT_WORKFLOW,
     Document,
     DocumentStatus,
     DocumentTemplate,
@@ -40,7 +43,6 @@ from documents.models import (
     Report,
     ReportKind,
     ReportStatus,
-    ReportTransition,
 )
 from documents.sanitise import sanitise_html
 from documents.services import html_to_pdf, render_body_text, render_template_body, version_add
@@ -150,6 +152,7 @@ def report_assemble(
     )
     document.full_clean()
     document.save()
+    DOCUMENT_WORKFLOW.record_step(document, from_status="", to=DocumentStatus.DRAFT, actor=actor)
     report = Report.objects.create(
         document=document,
         offender=offender,
@@ -167,13 +170,13 @@ def report_assemble(
         created_by=actor,
         author_note="Assembled from the record",
     )
-    ReportTransition.objects.create(
-        report=report,
+    REPORT_WORKFLOW.record_step(
+        report,
         from_status="",
-        to_status=ReportStatus.DRAFT,
-        version=version,
+        to=ReportStatus.DRAFT,
         actor=actor,
         comment=f"Assembled from the record with {len(extracts.notes)} casenote extract(s)",
+        row={"version": version},
     )
     audit_created(
         actor=actor,
@@ -239,20 +242,15 @@ def _step(
         raise ValidationError(
             f"A report that is {ReportStatus(before).label.lower()} cannot be {_STEP_NAMES[to]}."
         )
-    report.status = to
-    for name, value in fields.items():
-        setattr(report, name, value)
-    report.save(update_fields=["status", "updated_at", *fields])
-    ReportTransition.objects.create(
-        report=report, from_status=before, to_status=to, version=version, actor=actor, comment=comment[:1000]
-    )
-    audit_record(
+    REPORT_WORKFLOW.move(
+        report,
+        to=to,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=report,
+        comment=comment[:1000],
+        fields={**fields, "updated_at": timezone.now()},
+        row={"version": version},
         summary=f"{ReportStatus(to).label}: {report.document.title}"
         + (f" (version {version.number})" if version else ""),
-        changes={"status": [before, to]},
     )
     return report
 
@@ -398,9 +396,15 @@ def report_issue(
     summary = f"Issued version {issue.version.number} to {recipient} ({issue.get_method_display().lower()})"
     if report.status == ReportStatus.APPROVED:
         _step(report, ReportStatus.ISSUED, actor=actor, comment=summary, version=issue.version)
-        # The text is frozen from now on: document_revise refuses a final document.
-        Document.objects.filter(pk=report.document_id).update(
-            status=DocumentStatus.FINAL, updated_at=timezone.now()
+        # The text is frozen from now on: document_revise refuses a final document. No audit row of
+        # its own: the report's step to issued and the export row below are the record of it.
+        DOCUMENT_WORKFLOW.move(
+            report.document,
+            to=DocumentStatus.FINAL,
+            actor=actor,
+            comment=summary,
+            fields={"updated_at": timezone.now()},
+            audit=False,
         )
     audit_record(
         actor=actor,

@@ -1,17 +1,17 @@
 """Defined-format documents: rendered from a template and the record's data, versioned, and
-downloadable as PDF (WeasyPrint, no network: the stylesheet is inline and fonts are local)."""
+downloadable as PDF (ioms.pdf: no network, the stylesheet is inline and fonts are local)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint.urls import URLFetcher
 
 from audit.models import AuditAction
 from audit.services import audit_created, audit_record
-from documents.models import Document, DocumentStatus, DocumentTemplate, DocumentVersion
+from documents.models import DOCUMENT_WORKFLOW, Document, DocumentStatus, DocumentTemplate, DocumentVersion
 from documents.sanitise import sanitise_html
+from ioms.pdf import html_to_pdf
 
 # Document templates are data edited by administrators; render them with autoescaping and without
 # the project's template libraries, so a template can only read the context it is given.
@@ -123,6 +123,7 @@ def document_create(
     )
     document.full_clean()
     document.save()
+    DOCUMENT_WORKFLOW.record_step(document, from_status="", to=DocumentStatus.DRAFT, actor=actor)
     body = sanitise_html(
         render_template_body(template, document_context(offender=offender, sentence=sentence))
     )
@@ -183,17 +184,14 @@ def document_revise(*, actor, document: Document, body_html: str, note: str = ""
 def document_finalise(*, actor, document: Document) -> Document:
     if is_report_document(document):
         raise ValidationError("A report is approved and issued, not finalised: use the report's page.")
-    updated = Document.objects.filter(pk=document.pk, status=DocumentStatus.DRAFT).update(
-        status=DocumentStatus.FINAL, updated_at=timezone.now()
-    )
-    if not updated:
+    if document.status == DocumentStatus.FINAL:
         raise ValidationError("This document is already final.")
-    audit_record(
+    DOCUMENT_WORKFLOW.move(
+        document,
+        to=DocumentStatus.FINAL,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=document,
+        fields={"updated_at": timezone.now()},
         summary=f"Finalised {document}",
-        changes={"status": [DocumentStatus.DRAFT, DocumentStatus.FINAL]},
     )
     document.refresh_from_db()
     return document
@@ -207,17 +205,3 @@ def document_pdf(*, version: DocumentVersion) -> bytes:
         "documents/pdf.html", {"version": version, "document": version.document, "body_html": safe_body}
     )
     return html_to_pdf(html)
-
-
-def html_to_pdf(html: str) -> bytes:
-    """A self-contained HTML page as PDF: nothing outside it is fetched."""
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=None, url_fetcher=_NoFetching()).write_pdf()
-
-
-class _NoFetching(URLFetcher):
-    """Refuses every external resource; WeasyPrint skips what it cannot fetch."""
-
-    def fetch(self, url, headers=None):
-        raise ValueError(f"Documents may not load external resources ({url[:80]})")

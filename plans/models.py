@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from workflow.transitions import TransitionRow, Workflow
+
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -95,23 +97,33 @@ class PlanEventKind(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class PlanEvent(models.Model):
-    """One step of a plan's life: written, agreed, reviewed, closed (the plan's transition rows)."""
+class PlanEvent(TransitionRow):
+    """One step of a plan's life: written, agreed, reviewed, closed (the plan's transition rows,
+    written by PLAN_WORKFLOW; a review keeps the plan agreed). `comment` is the note shown in the
+    plan's history."""
 
     plan = models.ForeignKey(SentencePlan, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=PlanEventKind.choices)
     from_status = models.CharField(max_length=10, choices=PlanStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=PlanStatus.choices)
     occurred_on = models.DateField()
-    note = models.CharField(max_length=500, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    comment = models.CharField(max_length=500, blank=True)
 
-    class Meta:
+    class Meta(TransitionRow.Meta):
         ordering = ["occurred_on", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.occurred_on}"
+
+
+PLAN_WORKFLOW = Workflow(
+    name="sentence plan",
+    model=SentencePlan,
+    transitions=PLAN_TRANSITIONS,
+    row_model=PlanEvent,
+    subject_field="plan",
+    noun="sentence plan",
+)
 
 
 class NeedArea(models.TextChoices):
@@ -172,3 +184,22 @@ class Objective(models.Model):
 
     def __str__(self) -> str:
         return self.text if len(self.text) <= 60 else f"{self.text[:57]}..."
+
+
+class ObjectiveTransition(TransitionRow):
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=15, choices=ObjectiveStatus.choices, blank=True)
+    to_status = models.CharField(max_length=15, choices=ObjectiveStatus.choices)
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+OBJECTIVE_WORKFLOW = Workflow(
+    name="plan objective",
+    model=Objective,
+    transitions=OBJECTIVE_TRANSITIONS,
+    row_model=ObjectiveTransition,
+    subject_field="objective",
+    noun="objective",
+)

@@ -30,6 +30,7 @@ from audit.services import audit_record, snapshot
 from casenotes.services import system_casenote
 from classification.models import (
     ACTIVITY_TRANSITIONS,
+    ACTIVITY_WORKFLOW,
     OPEN_ACTIVITY_STATUSES,
     ActivityStatus,
     PlanCategory,
@@ -39,11 +40,12 @@ from classification.models import (
 from plans.access import can_write_plan_for
 from plans.models import (
     OBJECTIVE_TRANSITIONS,
+    OBJECTIVE_WORKFLOW,
     PLAN_TRANSITIONS,
+    PLAN_WORKFLOW,
     NeedArea,
     Objective,
     ObjectiveStatus,
-    PlanEvent,
     PlanEventKind,
     PlanStatus,
     SentencePlan,
@@ -106,16 +108,33 @@ def _require_current(plan: SentencePlan) -> None:
         raise ValidationError("This plan is closed: write a new plan for the sentence.")
 
 
-def _move_plan(*, plan: SentencePlan, to_status: str, **fields) -> None:
+def _move_plan(
+    *,
+    actor,
+    plan: SentencePlan,
+    to_status: str,
+    kind: str,
+    occurred_on: datetime.date,
+    note: str,
+    summary: str,
+    audit_changes: dict,
+    **fields,
+) -> None:
+    """A step of the plan's life by PLAN_WORKFLOW: its PlanEvent (of `kind`) and audit row."""
     if to_status not in PLAN_TRANSITIONS[plan.status]:
         raise ValidationError(
             f"A {plan.get_status_display().lower()} plan cannot be {PlanStatus(to_status).label.lower()}."
         )
-    updated = SentencePlan.objects.filter(pk=plan.pk, status=plan.status).update(
-        status=to_status, updated_at=timezone.now(), **fields
+    PLAN_WORKFLOW.move(
+        plan,
+        to=to_status,
+        actor=actor,
+        comment=note[:500],
+        fields={**fields, "updated_at": timezone.now()},
+        row={"kind": kind, "occurred_on": occurred_on},
+        summary=summary,
+        audit_changes=audit_changes,
     )
-    if not updated:
-        raise ValidationError("The plan was changed by someone else: look at it again.")
 
 
 def current_category(plan: SentencePlan) -> str | None:
@@ -162,8 +181,12 @@ def plan_create(
     )
     plan.full_clean()
     plan.save()
-    PlanEvent.objects.create(
-        plan=plan, kind=PlanEventKind.WRITTEN, to_status=PlanStatus.DRAFT, occurred_on=written_on, actor=actor
+    PLAN_WORKFLOW.record_step(
+        plan,
+        from_status="",
+        to=PlanStatus.DRAFT,
+        actor=actor,
+        row={"kind": PlanEventKind.WRITTEN, "occurred_on": written_on},
     )
     SentencePlanCategoryChange.objects.create(
         offender=sentence.offender,
@@ -205,28 +228,20 @@ def plan_agree(
     if errors:
         raise ValidationError(errors)
     _move_plan(
-        plan=plan, to_status=PlanStatus.AGREED, agreed_on=agreed_on, agreed_by=actor, review_on=review_on
-    )
-    PlanEvent.objects.create(
+        actor=actor,
         plan=plan,
-        kind=PlanEventKind.AGREED,
-        from_status=plan.status,
         to_status=PlanStatus.AGREED,
+        kind=PlanEventKind.AGREED,
         occurred_on=agreed_on,
-        actor=actor,
         note=f"Review by {_day(review_on)}",
-    )
-    _audit(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=plan,
-        offender_id=plan.offender_id,
         summary=f"Agreed the sentence plan for {plan.sentence}",
-        changes={
-            "status": [plan.status, PlanStatus.AGREED],
+        audit_changes={
             "agreed_on": [None, agreed_on.isoformat()],
             "review_on": [plan.review_on.isoformat() if plan.review_on else None, review_on.isoformat()],
         },
+        agreed_on=agreed_on,
+        agreed_by=actor,
+        review_on=review_on,
     )
     objectives = list(plan.objectives.order_by("target_on", "id"))
     activities = list(plan.activities.select_related("programme__agency").order_by("scheduled_on", "id"))
@@ -263,14 +278,13 @@ def plan_review(
     )
     if not updated:
         raise ValidationError("The plan was changed by someone else: look at it again.")
-    PlanEvent.objects.create(
-        plan=plan,
-        kind=PlanEventKind.REVIEWED,
+    PLAN_WORKFLOW.record_step(
+        plan,
         from_status=PlanStatus.AGREED,
-        to_status=PlanStatus.AGREED,
-        occurred_on=reviewed_on,
+        to=PlanStatus.AGREED,
         actor=actor,
-        note=note.strip()[:500],
+        comment=note.strip()[:500],
+        row={"kind": PlanEventKind.REVIEWED, "occurred_on": reviewed_on},
     )
     _audit(
         actor=actor,
@@ -319,24 +333,16 @@ def plan_close(*, actor, plan: SentencePlan, closed_on: datetime.date, reason: s
     if errors:
         raise ValidationError(errors)
     _move_plan(
-        plan=plan, to_status=PlanStatus.CLOSED, closed_on=closed_on, closed_reason=reason.strip()[:300]
-    )
-    PlanEvent.objects.create(
+        actor=actor,
         plan=plan,
-        kind=PlanEventKind.CLOSED,
-        from_status=plan.status,
         to_status=PlanStatus.CLOSED,
+        kind=PlanEventKind.CLOSED,
         occurred_on=closed_on,
-        actor=actor,
-        note=reason.strip()[:500],
-    )
-    _audit(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=plan,
-        offender_id=plan.offender_id,
+        note=reason.strip(),
         summary=f"Closed the sentence plan for {plan.sentence}",
-        changes={"status": [plan.status, PlanStatus.CLOSED], "closed_reason": [None, reason.strip()]},
+        audit_changes={"closed_reason": [None, reason.strip()]},
+        closed_on=closed_on,
+        closed_reason=reason.strip()[:300],
     )
     _casenote(
         actor=actor,
@@ -425,6 +431,7 @@ def objective_add(
     )
     objective.full_clean()
     objective.save()
+    OBJECTIVE_WORKFLOW.record_step(objective, from_status="", to=objective.status, actor=actor)
     _audit_created(
         actor=actor,
         obj=objective,
@@ -460,18 +467,13 @@ def objective_record(
     _not_future(errors, "on", on, "The date")
     if errors:
         raise ValidationError(errors)
-    updated = Objective.objects.filter(pk=objective.pk, status=objective.status).update(
-        status=to_status, status_changed_on=on, status_note=note.strip()[:300]
-    )
-    if not updated:
-        raise ValidationError("The objective was changed by someone else: look at it again.")
-    _audit(
+    OBJECTIVE_WORKFLOW.move(
+        objective,
+        to=to_status,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=objective,
-        offender_id=plan.offender_id,
+        comment=note.strip(),
+        fields={"status_changed_on": on, "status_note": note.strip()[:300]},
         summary=f"Objective {ObjectiveStatus(to_status).label.lower()}: {objective}",
-        changes={"status": [objective.status, to_status]},
     )
     objective.refresh_from_db()
     return objective
@@ -553,6 +555,7 @@ def activity_add(
     )
     activity.full_clean()
     activity.save()
+    ACTIVITY_WORKFLOW.record_step(activity, from_status="", to=activity.status, actor=actor)
     _audit_created(
         actor=actor,
         obj=activity,
@@ -601,7 +604,7 @@ def _activity_move(
         errors["on"] = f"It cannot be completed before it was first attended ({_day(activity.attended_on)})."
     if errors:
         raise ValidationError(errors)
-    fields: dict = {"status": to_status, "status_changed_on": on}
+    fields: dict = {"status_changed_on": on}
     if to_status == ActivityStatus.ATTENDED:
         fields["attended_on"] = on
     elif to_status == ActivityStatus.COMPLETED:
@@ -611,19 +614,17 @@ def _activity_move(
         fields["not_completed_reason"] = reason.strip()[:300]
     elif to_status == ActivityStatus.UNAVAILABLE:
         fields["unavailable_reason"] = reason.strip()[:300]
-    updated = SentencePlanActivity.objects.filter(pk=activity.pk, status=activity.status).update(**fields)
-    if not updated:
-        raise ValidationError("The activity was changed by someone else: look at it again.")
-    changes = {"status": [activity.status, to_status], "on": [None, on.isoformat()]}
+    changes = {"on": [None, on.isoformat()]}
     if reason.strip():
         changes["reason"] = [None, reason.strip()]
-    _audit(
+    ACTIVITY_WORKFLOW.move(
+        activity,
+        to=to_status,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=activity,
-        offender_id=activity.offender_id,
+        comment=reason.strip(),
+        fields=fields,
         summary=f"Activity {ActivityStatus(to_status).label.lower()}: {activity.description}",
-        changes=changes,
+        audit_changes=changes,
     )
     if casenote and to_status in ACTIVITY_CASENOTES and activity.plan_id is not None:
         label = _activity_label(activity)

@@ -17,8 +17,6 @@ from django.test.utils import CaptureQueriesContext
 
 from classification.models import ClassificationKind, PoliceInformation, RiskLevel
 from classification.outputs import (
-    html_to_pdf,
-    pdf_document,
     review_form_context,
     review_form_html,
     review_form_pdf,
@@ -34,6 +32,7 @@ from classification.services import (
     review_submit,
     security_classification_record,
 )
+from ioms.pdf import html_to_pdf, pdf_document
 from sentences.models import OffenceCategory
 from staff.models import OfficeKind
 from staff.roles import Role

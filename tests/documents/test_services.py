@@ -199,3 +199,29 @@ def test_a_revised_body_and_its_pdf_keep_no_script_style_or_external_resource(db
     for banned in ("<script", "<style", "onclick", "<img", "javascript:"):
         assert banned not in version.body_html
     assert document_pdf(version=version).startswith(b"%PDF")
+
+
+def test_a_document_pdf_fetches_nothing_even_from_a_body_written_by_another_path(db):
+    """An older row (or one written around document_revise) asking for an image and a stylesheet
+    is sanitised again and printed by the renderer that refuses every fetch."""
+    from documents.models import DocumentVersion
+    from documents.services import document_create, document_pdf
+    from staff.roles import Role
+    from tests.factories import DocumentTemplateFactory, OffenderFactory, staff_user
+    from tests.listener_support import recording_server
+
+    offender = OffenderFactory()
+    author = staff_user(Role.SYSTEM_ADMIN, office=offender.home_office)
+    document = document_create(actor=author, offender=offender, template=DocumentTemplateFactory())
+    with recording_server() as (base, requests):
+        version = DocumentVersion.objects.create(
+            document=document,
+            number=2,
+            body_html=f'<p>Kept</p><img src="{base}/img.png"><link rel="stylesheet" href="{base}/s.css">'
+            f'<p style="background: url({base}/bg.png)">Styled</p>',
+            created_by=author,
+        )
+
+        assert document_pdf(version=version).startswith(b"%PDF")
+
+        assert requests == []

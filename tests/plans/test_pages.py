@@ -186,6 +186,8 @@ def test_the_officer_writes_a_plan_plans_a_programme_and_records_the_agreement(
     assert "The plan is agreed." in page
     assert "Drug treatment programme" in page and "Te Whare Oranga" in page
     assert "Stay free of drugs" in page and "Intervention" in page
+    # The plan's history: each step with its note (agreed: the review date).
+    assert "Agreed by Mere" in page and f"Review by {today() + 90 * DAY:%-d %b %Y}" in page
     tab = text(client.get(reverse("plans:offender", kwargs={"offender_pk": offender.pk})))
     assert "Agreed" in tab and "Drug treatment programme" in tab and "Write a plan" not in tab
     assert Referral.objects.get().sentence == sentence
