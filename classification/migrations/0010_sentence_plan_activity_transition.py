@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('classification', '0008_review_list_order_index'),
+        ('classification', '0009_review_and_instrument_transition_rows'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
