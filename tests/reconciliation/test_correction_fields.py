@@ -25,7 +25,9 @@ def _accepted_by_courts(*, has_sentence: bool) -> set[str]:
     return {name for name, _ in corrections.correctable_fields(has_sentence=has_sentence)}
 
 
-def test_the_form_offers_every_detail_the_courts_accept_for_a_sentence(as_user, admin_support, make_exception):
+def test_the_form_offers_every_detail_the_courts_accept_for_a_sentence(
+    as_user, admin_support, make_exception
+):
     exception = make_exception()
     offered = _offered_fields(as_user(admin_support), exception)
     assert len(offered) == len(set(offered))
