@@ -93,7 +93,7 @@ def test_every_package_of_the_project_is_in_the_contract():
 
 def test_every_ioms_module_is_core_or_the_composition_root(graph):
     # `ioms` holds both the lowest layer and the highest, so its modules are placed one by one.
-    modules = {module for module in graph.find_children("ioms")}
+    modules = set(graph.find_children("ioms"))
     assert modules - _layer_modules() == set()
 
 
