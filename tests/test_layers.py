@@ -163,7 +163,12 @@ def test_no_two_apps_import_each_other(graph):
 
 # Files being rewritten on other branches (domain events) whose function-level imports are theirs to
 # settle: (path, imported module). Delete each when its branch is merged.
-PENDING_ELSEWHERE: set[tuple[str, str]] = set()
+PENDING_ELSEWHERE: set[tuple[str, str]] = {
+    ("allocation/services.py", "classification.access"),
+    ("allocation/services.py", "sentences.services"),
+    ("allocation/services.py", "staff.models"),
+    ("allocation/services.py", "staff.roles"),
+}
 
 
 def _function_level_imports(path: Path):
@@ -179,10 +184,15 @@ def _function_level_imports(path: Path):
 
 
 def _says_why(lines: list[str], lineno: int) -> bool:
-    """A `#` comment on the import's line, or on the line just above it."""
+    """A `#` comment on the import's line, or on the line just above it (or above the run of
+    imports it is part of)."""
     here = lines[lineno - 1].partition("#")[2].strip()
-    above = lines[lineno - 2].strip() if lineno >= 2 else ""
-    return bool(here and not here.startswith("noqa")) or above.startswith("#")
+    if here and not here.startswith("noqa"):
+        return True
+    above = lineno - 2
+    while above >= 0 and lines[above].strip().startswith(("from ", "import ")):
+        above -= 1
+    return above >= 0 and lines[above].strip().startswith("#")
 
 
 def test_an_import_inside_a_function_that_reaches_another_app_says_why():
