@@ -1,5 +1,6 @@
 """What every API viewset shares: who may write, the audit of reads, and the one way a write happens
-(validate the shape with a serializer, then call the app's service)."""
+(validate the shape with a serializer, then call the app's service). It needs the roles and the audit
+service, so it sits just above staff and audit, not in the core (.importlinter)."""
 
 import json
 from collections.abc import Iterable

@@ -494,9 +494,6 @@ class _Source:
 def _timeline_sources(
     offender: Offender, *, casenotes: bool, sensitive: bool, documents: QuerySet | None
 ) -> list:
-    # The timeline is the record page's (a read model, moving out of offenders with it): it reads
-    # apps above offenders, listed in .importlinter until then, and imported here as they import
-    # offenders.
     from agencies.models import Referral
     from allocation.models import CaseAllocation
     from casenotes.models import Casenote
