@@ -37,8 +37,7 @@ from audit.services import audit_record
 from casenotes.models import CasenoteType
 from casenotes.services import system_casenote
 from sentences.models import CompletionReason, Sentence, SentenceStatus, SentenceType
-from sentences.services import sentence_complete, sentence_update
-from staff.models import OfficeKind, StaffMember
+from staff.models import OfficeKind
 
 
 def _refuse_unless_may(actor, offender, *, role: str, staff) -> None:
@@ -207,6 +206,8 @@ def offender_recall(
     terminated, the prison sentence they return to is managed by `prison`, and the prison's queue
     gets a request for an offender supervisor. The community offender manager and supervising
     officers stay on the team until a person decides otherwise (seed 004: continuity)."""
+    from sentences.services import sentence_complete, sentence_update
+
     offender = release.offender
     if actor is not None and not (can_allocate_case(actor, offender) or manages_prison(actor, prison)):
         raise PermissionDenied("Only a manager of the offender's office or of the prison records a recall.")
@@ -311,6 +312,7 @@ def _notify_prison_managers(*, request: AllocateRequest, offender, reason: str) 
     from django.urls import reverse
 
     from allocation.access import PRISON_MANAGING_ROLES
+    from staff.models import StaffMember
 
     for manager in (
         StaffMember.objects.filter(

@@ -169,6 +169,8 @@ PENDING_ELSEWHERE: set[tuple[str, str]] = {
     ("allocation/services.py", "sentences.services"),
     ("allocation/services.py", "staff.models"),
     ("allocation/services.py", "staff.roles"),
+    ("allocation/team.py", "sentences.services"),
+    ("allocation/team.py", "staff.models"),
     # Read models: the record's timeline moves out of offenders with the record page.
     ("offenders/selectors.py", "agencies.models"),
     ("offenders/selectors.py", "allocation.models"),
@@ -202,7 +204,8 @@ def _says_why(lines: list[str], lineno: int) -> bool:
 
 
 def test_an_import_inside_a_function_that_reaches_another_app_says_why():
-    apps = set(_root_packages())
+    # `ioms` is the core and the composition root rather than an app.
+    apps = set(_root_packages()) - {"ioms"}
     unexplained = []
     pending_seen = set()
     for app in sorted(apps):
