@@ -1,4 +1,4 @@
-from offenders.access import can_edit_offender
+from offenders.access import can_edit_offender, can_view_offender, refuse_unless_need_to_know
 from staff.access import office_id_of
 from staff.roles import Role, has_role, user_roles
 
@@ -42,7 +42,6 @@ def access_referral_by_id(user, referral_id, *, for_edit: bool = False):
     from django.http import Http404
 
     from agencies.models import Referral
-    from offenders.access import can_view_offender, refuse_unless_need_to_know
 
     try:
         referral = Referral.objects.select_related("offender", "programme__agency", "sentence").get(

@@ -2,7 +2,8 @@
 
 from allocation.models import CaseRole
 from classification.access import prison_office_ids
-from offenders.access import offender_office_ids
+from offenders.access import can_view_offender, offender_office_ids, refuse_unless_need_to_know
+from sentences.models import Sentence
 from staff.access import office_id_of, staff_of
 from staff.models import OfficeKind
 from staff.roles import Role, has_role
@@ -106,7 +107,6 @@ def access_allocation_to_read_by_id(user, allocation_id):
     from django.http import Http404
 
     from allocation.models import CaseAllocation
-    from offenders.access import can_view_offender, refuse_unless_need_to_know
 
     try:
         allocation = CaseAllocation.objects.select_related(
@@ -153,7 +153,6 @@ def access_allocate_request_by_id(user, request_id):
         ).get(pk=int(request_id))
     except (AllocateRequest.DoesNotExist, TypeError, ValueError):
         raise Http404("No such allocate request.") from None
-    from offenders.access import refuse_unless_need_to_know
 
     refuse_unless_need_to_know(user, request.offender)
     if not can_allocate_request(user, request):
@@ -164,8 +163,6 @@ def access_allocate_request_by_id(user, request_id):
 def can_view_caseload(user, staff) -> bool:
     """Officers see their own caseload; managers of the officer's office (a prison's senior
     officers for its staff) and administrators too."""
-    from staff.access import staff_of
-
     if has_role(user, Role.SYSTEM_ADMIN):
         return True
     me = staff_of(user)
@@ -179,8 +176,6 @@ def can_view_caseload(user, staff) -> bool:
 def transferable_sentences(user, offender):
     """The offender's current sentences this user may transfer: those managed by the user's own
     office (a system administrator may transfer any)."""
-    from sentences.models import Sentence
-
     sentences = Sentence.objects.current().filter(offender=offender).select_related("managing_office")
     if has_role(user, Role.SYSTEM_ADMIN):
         return sentences

@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from allocation.models import CaseRole
 from offenders.access import offender_office_ids
-from sentences.models import Sentence
+from sentences.models import Sentence, SentenceType
 from staff.forms import DateInput
-from staff.models import StaffMember
+from staff.models import Office, OfficeKind, StaffMember
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -92,7 +92,6 @@ class TeamReplaceForm(forms.Form):
 
     def __init__(self, *args, allocation, office_ids, **kwargs):
         from allocation.models import COMMUNITY_ONLY_ROLES, PRISON_ONLY_ROLES
-        from staff.models import OfficeKind
 
         kwargs.setdefault("initial", {"on": timezone.localdate()})
         super().__init__(*args, **kwargs)
@@ -146,7 +145,6 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         from allocation.models import AllocateRequestKind
-        from sentences.models import SentenceType
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "All types"), *AllocateRequestKind.choices]
@@ -157,8 +155,6 @@ class OfficeChoiceForm(forms.Form):
     office = forms.ModelChoiceField(queryset=None, label="Office", empty_label=None)
 
     def __init__(self, *args, prisons: bool = True, **kwargs):
-        from staff.models import Office, OfficeKind
-
         super().__init__(*args, **kwargs)
         kinds = [OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE] + ([OfficeKind.PRISON] if prisons else [])
         self.fields["office"].queryset = Office.objects.active().of_kind(*kinds)
@@ -247,7 +243,6 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, offender, user, **kwargs):
         from allocation.access import transferable_sentences
-        from staff.models import Office, OfficeKind
 
         super().__init__(*args, **kwargs)
         self.fields["sentence"].queryset = transferable_sentences(user, offender)

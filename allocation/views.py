@@ -70,8 +70,9 @@ from audit.services import audit_listed, audit_view
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 from offenders.models import visible_offenders_q
+from sentences.models import Sentence, SentenceStatus
 from staff.access import access_staff_member_by_id, staff_of
-from staff.models import OfficeKind
+from staff.models import Office, OfficeKind
 from staff.roles import Role, has_role
 
 # Cases allocated within this many days show as new on the officer's caseload.
@@ -214,8 +215,6 @@ def sentence_recall(request, sentence_pk):
     (allocation.team.offender_recall)."""
     from allocation.forms import RecallForm
     from allocation.team import RELEASE_TYPES, offender_recall
-    from sentences.models import Sentence, SentenceStatus
-    from staff.models import Office, OfficeKind
 
     release = get_object_or_404(Sentence.objects.select_related("offender"), pk=sentence_pk)
     offender = access_offender_by_id(request.user, release.offender_id)

@@ -6,6 +6,7 @@ from django.http import Http404
 from casenotes.models import Casenote
 from offenders.access import (
     can_edit_offender,
+    can_search_offenders,
     can_view_offender,
     offender_office_ids,
     refuse_unless_need_to_know,
@@ -84,6 +85,4 @@ def casenote_amend_checker(user, offender):
 def can_list_casenotes(user) -> bool:
     """Casenote lists across records (the API): `can_read_casenotes` decided for the user, since
     reading a record is not narrowed per offender. Keep in step with `can_read_casenotes`."""
-    from offenders.access import can_search_offenders
-
     return can_search_offenders(user) and not _only_data_share(user)

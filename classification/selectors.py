@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
+from classification.access import can_view_classification
 from classification.models import (
     AtRiskAlert,
     EscapeEvent,
@@ -310,3 +311,29 @@ def prison_reviews(*, prison_id: int | None, statuses: Iterable[str]):
     return reviews.select_related("offender", "initiated_by", "recommended_by", "approved_by").order_by(
         "updated_at", "id"
     )
+
+
+def classification_report_section(*, actor, offender, is_prisoner: bool) -> dict:
+    """A report's `classification` section (documents.assembly.REPORT_SECTIONS): the prisoner's
+    security classification history, newest first — only when the author may read it
+    (classification.access: the form behind it carries police information)."""
+    if not is_prisoner:
+        return {"applies": False, "included": False, "history": []}
+    if not can_view_classification(actor, offender):
+        return {"applies": True, "included": False, "history": []}
+    return {
+        "applies": True,
+        "included": True,
+        "history": [
+            {
+                "effective_on": row.effective_on,
+                "kind_label": row.get_kind_display(),
+                "internal_category": row.internal_category,
+                "external_category": row.external_category,
+                "internal_score": row.internal_score,
+                "external_score": row.external_score,
+                "reason": row.reason,
+            }
+            for row in classification_history(offender.pk)
+        ],
+    }

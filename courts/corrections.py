@@ -14,32 +14,8 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from courts.models import CORRECTION_WORKFLOW, CorrectionRequest, CorrectionStatus
 from offenders.models import Offender
+from reconciliation.models import correctable_fields
 from sentences.models import Sentence
-
-# The fields a request can be about, as staff see them on the record.
-OFFENDER_CORRECTION_FIELDS = [
-    ("family_name", "Family name"),
-    ("given_names", "Given names"),
-    ("date_of_birth", "Date of birth"),
-    ("gender", "Gender"),
-    ("aliases", "Aliases"),
-    ("address", "Address"),
-]
-SENTENCE_CORRECTION_FIELDS = [
-    ("sentence_type", "Sentence type"),
-    ("court", "Court"),
-    ("court_case_number", "Court case number"),
-    ("order_date", "Order date"),
-    ("start_date", "Commencement date (SCD)"),
-    ("end_date", "Expiry date (SED)"),
-    ("hours", "Hours"),
-    ("conditions", "Conditions"),
-    ("parole_eligibility_date", "Parole eligibility date (PED)"),
-    ("statutory_release_date", "Statutory release date (SRD)"),
-    ("parole_hearing_date", "Parole hearing date"),
-    ("managing_office", "Managing office"),
-    ("convictions", "Convictions"),
-]
 
 
 def correction_request_transition(
@@ -81,9 +57,7 @@ def correction_request_create(
     fields = list(fields)
     what_is_wrong = (what_is_wrong or summary).strip()
     should_be = (should_be or detail).strip()
-    allowed = {name for name, _ in OFFENDER_CORRECTION_FIELDS}
-    if sentence is not None:
-        allowed |= {name for name, _ in SENTENCE_CORRECTION_FIELDS}
+    allowed = {name for name, _ in correctable_fields(has_sentence=sentence is not None)}
     errors = {}
     if offender is None:
         errors["offender"] = "A correction request is about an offender's record: this names none."

@@ -2,9 +2,9 @@
 
 from django import forms
 
-from courts.corrections import OFFENDER_CORRECTION_FIELDS, SENTENCE_CORRECTION_FIELDS
 from courts.models import CorrectionStatus, MessageStatus
 from courts.schemas import MessageType
+from reconciliation.models import OFFENDER_CORRECTION_FIELDS, SENTENCE_CORRECTION_FIELDS
 from staff.models import Office, OfficeKind
 
 

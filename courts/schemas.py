@@ -20,6 +20,8 @@ from typing import Any
 from django.db import models
 from rest_framework import serializers
 
+from sentences.models import SentenceType
+
 FORMAT_VERSION = "1"
 # The largest body stored in full; a bigger one is stored truncated and rejected (413).
 MAX_BODY_BYTES = 1024 * 1024
@@ -203,13 +205,7 @@ class CourtSentenceRefSerializer(StrictSerializer):
 
     cms_reference = _text(60, required=False)
     court_case_number = _text(30, required=False)
-    sentence_type = StrictChoiceField(choices=[], required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from sentences.models import SentenceType
-
-        self.fields["sentence_type"].choices = SentenceType.choices
+    sentence_type = StrictChoiceField(choices=SentenceType.choices, required=False)
 
     def validate(self, attrs):
         if not attrs.get("cms_reference") and not attrs.get("court_case_number"):
@@ -224,8 +220,6 @@ class CourtConvictionSerializer(StrictSerializer):
 
 
 def _sentence_type_field(**kwargs) -> StrictChoiceField:
-    from sentences.models import SentenceType
-
     return StrictChoiceField(choices=SentenceType.choices, **kwargs)
 
 
@@ -233,7 +227,7 @@ class CourtImposedSentenceSerializer(StrictSerializer):
     cms_reference = _text(60, required=False, help_text="The CMS's own identifier of this sentence.")
     court_code = _text(12, help_text="The code of the court (an office of kind court).")
     court_case_number = _text(30, required=False, allow_blank=True)
-    sentence_type = StrictChoiceField(choices=[])
+    sentence_type = StrictChoiceField(choices=SentenceType.choices)
     order_date = StrictDateField()
     start_date = StrictDateField()
     end_date = StrictDateField(required=False, allow_null=True)
@@ -247,12 +241,6 @@ class CourtImposedSentenceSerializer(StrictSerializer):
     parole_hearing_date = StrictDateField(required=False, allow_null=True)
     managing_office_code = _text(12, required=False, help_text="The office that will manage it.")
     convictions = CourtConvictionSerializer(many=True, min_length=1, max_length=100)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from sentences.models import SentenceType
-
-        self.fields["sentence_type"].choices = SentenceType.choices
 
 
 class CourtOffenderChangesSerializer(StrictSerializer):

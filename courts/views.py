@@ -28,7 +28,6 @@ from courts.access import (
     can_view_corrections,
     can_view_court_messages,
 )
-from courts.corrections import OFFENDER_CORRECTION_FIELDS, SENTENCE_CORRECTION_FIELDS
 from courts.forms import (
     OUTSTANDING,
     ConfirmForm,
@@ -50,7 +49,7 @@ from courts.selectors import (
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 from offenders.models import visible_offenders_q
-from reconciliation.models import DataException
+from reconciliation.models import OFFENDER_CORRECTION_FIELDS, SENTENCE_CORRECTION_FIELDS, DataException
 from sentences.access import access_sentence_by_id
 from staff.access import staff_of
 

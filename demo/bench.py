@@ -42,11 +42,47 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from allocation.models import CaseAllocation
+from allocation.models import (
+    AllocateRequest,
+    AllocateRequestStep,
+    AllocationTrigger,
+    CaseAllocation,
+    ChecklistStep,
+)
+from classification import models as cm
+from classification import services
+from classification.models import (
+    Review,
+    ReviewSchedule,
+    ReviewStatus,
+    ReviewTransition,
+    ScheduleBasis,
+    SecurityClassification,
+)
+from classification.models import Review as ClassificationReview
+from classification.prepopulate import answers_of, prepopulate
+from classification.scoring import score
+from classification.selectors import active_instrument, instrument_dry_run, instrument_spec, prisoner_records
+from classification.services import review_initiate
+from courts.batch import court_messages_import
+from courts.examples import example
+from courts.models import CorrectionRequest, CourtMessage, MessageStatus
+from courts.services import BATCH_SIZE, court_message_process, court_messages_process
+from inbox.selectors import person_of, team_inbox
 from offenders.models import Offender
 from offenders.selectors import name_codes
-from sentences.models import Sentence
+from reconciliation.models import DataException, ReasonCode
+from sentences.models import (
+    Charge,
+    Conviction,
+    Offence,
+    OffenceCategory,
+    Sentence,
+    SentenceStatus,
+    SentenceType,
+)
 from staff.demo_logins import demo_username
+from staff.models import Office, OfficeKind, StaffMember
 from staff.roles import Role
 
 
@@ -502,9 +538,6 @@ class _RollBack(Exception):
 def _court_reference_data() -> tuple[str, str, list[str]]:
     """A court code, a managing office code and offence codes that exist (made, inside the rolled
     back transaction, if the database has none)."""
-    from sentences.models import Offence
-    from staff.models import Office, OfficeKind
-
     court = Office.objects.filter(kind=OfficeKind.COURT).order_by("pk").first()
     office = Office.objects.filter(kind=OfficeKind.PROBATION).order_by("pk").first()
     if court is None:
@@ -537,7 +570,6 @@ def court_import_lines(
     `prefix`; family names are drawn from `family_names` (default: the demo's)."""
     import random
 
-    from courts.examples import example
     from demo.names import all_family_names, all_given_names
 
     rng = random.Random(seed)
@@ -579,9 +611,6 @@ def court_import_lines(
 def run_court_import_bench(*, count: int = 100_000, process_sample: int = 2_000) -> CourtImportResult:
     import tempfile
 
-    from courts.batch import court_messages_import
-    from courts.services import court_message_process
-
     result = CourtImportResult(messages=count)
     try:
         with transaction.atomic():
@@ -598,7 +627,6 @@ def run_court_import_bench(*, count: int = 100_000, process_sample: int = 2_000)
                 summary.rejected,
             )
             result.store_seconds = summary.store_seconds
-            from courts.models import CourtMessage, MessageStatus
 
             sample = list(
                 CourtMessage.objects.filter(
@@ -704,8 +732,6 @@ def _court_worker(pks: list[int], capture_last_warm_up: bool, start, results) ->
 
     from django.db import connections
 
-    from courts.services import BATCH_SIZE, court_message_process, court_messages_process
-
     try:
         statements = None
         with override_settings(DEBUG=False):
@@ -790,9 +816,6 @@ def run_court_workers_bench(*, messages: int = COURT_WORKERS_MESSAGES) -> CourtW
     """Apply `messages` court messages with one worker process, then `messages` more with two."""
     import secrets
 
-    from courts.batch import court_messages_import
-    from courts.models import CourtMessage
-
     result = CourtWorkersResult()
     per_worker = {1: [messages], 2: [messages // 2, messages - messages // 2]}
     # The messages are new people with invented names, left on record like any court delivery.
@@ -863,7 +886,6 @@ TARGETS.append(
 
 
 def _demo_review():
-    from classification.models import Review
     from demo.reference import DEMO_PRISON_CODE
 
     return (
@@ -917,10 +939,6 @@ def _allocation_bench_office(*, requests: int, officers: int):
     import random
 
     from django.contrib.auth.models import Group
-
-    from allocation.models import AllocateRequest, AllocateRequestStep, AllocationTrigger, ChecklistStep
-    from sentences.models import SentenceType
-    from staff.models import Office, OfficeKind, StaffMember
 
     rng = random.Random(4)
     today = timezone.localdate()
@@ -1020,8 +1038,6 @@ def run_allocation_queue_bench(
     *, requests: int = ALLOCATION_BENCH_REQUESTS, officers: int = ALLOCATION_BENCH_OFFICERS, runs: int = 10
 ) -> list[Result]:
     """Time the queue of a large office and one of its requests; everything is rolled back."""
-    from allocation.models import AllocateRequest
-
     results: list[Result] = []
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     try:
@@ -1171,9 +1187,6 @@ def _classification_bench_setting(today: datetime.date):
 
     from django.contrib.auth.models import Group
 
-    from sentences.models import Offence, OffenceCategory
-    from staff.models import Office, OfficeKind, StaffMember
-
     prison = Office.objects.create(
         code="BENCH-CLPR", name="Bench classification prison", kind=OfficeKind.PRISON
     )
@@ -1211,9 +1224,6 @@ def _classification_bench_prisoner(
 ) -> Offender:
     """One prisoner with `history`, written with bulk inserts."""
     import random
-
-    from classification import models as cm
-    from sentences.models import Charge, Conviction, SentenceStatus, SentenceType
 
     prison, court, officer, offences = setting
     rng = random.Random(label)
@@ -1448,10 +1458,6 @@ def _measure_prisoner(
     offender_id: int, *, kind: str, history: PrisonHistory, instrument, officer_id: int, today, runs: int
 ) -> tuple[Result, Result]:
     """(a) pre-population and scoring, (b) review_initiate, for one bench prisoner."""
-    from classification.prepopulate import answers_of, prepopulate
-    from classification.scoring import score
-    from classification.selectors import instrument_spec, prisoner_records
-    from classification.services import review_initiate
 
     def scoring():
         spec = instrument_spec(instrument)
@@ -1482,9 +1488,6 @@ def run_classification_bench(
 ) -> ClassificationBenchResult:
     """Time scoring and starting a review for a prisoner with a short and one with a long history,
     and the dry run over every current prisoner; everything is rolled back."""
-    from classification import services
-    from classification.selectors import active_instrument, instrument_dry_run
-
     today = timezone.localdate()
     outcome = ClassificationBenchResult(short=SHORT_HISTORY, long=long_history(incidents))
     try:
@@ -1573,21 +1576,6 @@ def _inbox_bench_prison(*, officers: int):
     import random
 
     from django.contrib.auth.models import Group
-
-    from allocation.models import AllocateRequest, AllocationTrigger
-    from classification.models import Review as ClassificationReview
-    from classification.models import (
-        ReviewSchedule,
-        ReviewStatus,
-        ReviewTransition,
-        ScheduleBasis,
-        SecurityClassification,
-    )
-    from classification.selectors import active_instrument
-    from courts.models import CorrectionRequest
-    from reconciliation.models import DataException, ReasonCode
-    from sentences.models import SentenceType
-    from staff.models import Office, OfficeKind, StaffMember
 
     rng = random.Random(6)
     today = timezone.localdate()
@@ -1778,9 +1766,6 @@ def _inbox_bench_prison(*, officers: int):
 
 def run_inbox_bench(*, officers: int = INBOX_BENCH_OFFICERS, runs: int = 10) -> list[Result]:
     """Time the inbox pages of a service manager over `officers` people; everything is rolled back."""
-    from inbox.selectors import person_of, team_inbox
-    from staff.models import StaffMember
-
     results: list[Result] = []
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     try:

@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from classification import services
 from classification.models import (
     ActivityStatus,
     AtRiskAlert,
@@ -51,6 +52,7 @@ from classification.models import (
     SentencePlanCategoryChange,
     Stability,
 )
+from classification.schedule import schedule_refresh
 from classification.selectors import active_instrument, current_classifications
 from demo import bulk
 from demo.people import add_months, add_years, between, days, weighted
@@ -596,7 +598,6 @@ def demo_prison_prisoners(prison: Office) -> list[int]:
 def _scenarios(staff: DemoPrisonStaff, today: datetime.date) -> list[tuple[str, Callable]]:
     """(what the review shows, how to take it there), most useful first: with few prisoners at
     the demo prison, the first four still leave a review waiting for each demo login."""
-    from classification import services
 
     def initiate(actor, offender, **kwargs):
         return services.review_initiate(actor=actor, offender=offender, today=today, **kwargs)
@@ -699,8 +700,6 @@ def seed_demo_reviews(*, today: datetime.date) -> Counter:
 def seed_classification(*, seed: int, today: datetime.date, counts: Counter) -> None:
     """The hook seed_demo calls: prisoners' classifications and records, the demo reviews, and
     every prisoner's next review date (which the daily task would otherwise compute overnight)."""
-    from classification.schedule import schedule_refresh
-
     seed_classification_records(seed=seed, today=today, counts=counts)
     reviews = seed_demo_reviews(today=today)
     if reviews:

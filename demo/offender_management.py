@@ -33,8 +33,10 @@ from classification.models import ActivityStatus, PlanCategory
 from demo import bulk
 from demo.people import days
 from demo.reference import DEMO_PRISON_CODE
+from documents import reports
 from documents.models import IssueMethod, RecipientKind, Report, ReportKind
 from offenders.models import Offender
+from plans import services
 from plans.models import NeedArea, ObjectiveStatus, SentencePlan
 from sentences.models import Sentence, SentenceStatus, SentenceType
 from staff.demo_logins import demo_username
@@ -290,8 +292,6 @@ PLAN_SCENARIOS = (
 
 
 def _agreed_plan(*, rng, today, officer, case: DemoCase, scenario: PlanScenario, programmes) -> None:
-    from plans import services
-
     written = _written_on(today, case.sentence)
     programme = _free_programme(rng, programmes, case.offender, scenario.programme_words)
     plan = services.plan_create(
@@ -363,8 +363,6 @@ def _agreed_plan(*, rng, today, officer, case: DemoCase, scenario: PlanScenario,
 def seed_demo_plans(*, seed: int, today: datetime.date, officer, cases: list[DemoCase]) -> int:
     """Agreed plans (PLAN_SCENARIOS) and then a draft for the first cases of the demo officer's
     caseload. Returns how many."""
-    from plans import services
-
     if SentencePlan.objects.filter(written_by=officer).exists():
         return 0
     rng = random.Random(f"plans:{seed}")
@@ -403,8 +401,6 @@ def _court(case: DemoCase) -> Office | None:
 def seed_demo_reports(*, seed: int, today: datetime.date, officer, manager, cases: list[DemoCase]) -> int:
     """A draft by the demo probation officer, one of theirs submitted to the demo service manager
     (four eyes: the manager wrote none of it) and one approved and issued. Returns how many."""
-    from documents import reports
-
     if not cases or Report.objects.filter(author=officer).exists():
         return 0
     rng = random.Random(f"reports:{seed}")

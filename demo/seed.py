@@ -50,6 +50,7 @@ from agencies.models import (
     ReferralStatus,
 )
 from allocation.models import CaseAllocation, CaseRole
+from allocation.services import REQUESTING_SENTENCE_TYPES, allocate_request_for_sentence
 from casenotes.models import Casenote, CasenoteType
 from classification.models import ReviewSchedule
 from demo import bulk, names
@@ -99,7 +100,9 @@ from sentences.models import (
     SentenceStatus,
     SentenceType,
 )
+from staff.demo_logins import demo_username
 from staff.models import Office, StaffMember, StaffPlacement, Team
+from staff.roles import Role
 
 User = get_user_model()
 
@@ -1743,12 +1746,6 @@ def seed_allocation_queue(*, limit: int = 25) -> int:
     suggestion). Made through the allocation service (not bulk inserts), so each request is exactly
     what the portal itself would have created."""
     from django.contrib.auth import get_user_model
-
-    from allocation.services import REQUESTING_SENTENCE_TYPES, allocate_request_for_sentence
-    from sentences.models import Sentence
-    from staff.demo_logins import demo_username
-    from staff.models import StaffMember
-    from staff.roles import Role
 
     manager = get_user_model().objects.filter(username=demo_username(Role.SERVICE_MANAGER)).first()
     member = StaffMember.objects.filter(user=manager).first() if manager else None

@@ -6,6 +6,7 @@ from casenotes.access import can_read_sensitive
 from documents.models import Document, DocumentVersion, IssueRecord, Report
 from offenders.access import (
     can_edit_offender,
+    can_search_offenders,
     can_view_offender,
     offender_office_ids,
     refuse_unless_need_to_know,
@@ -72,8 +73,6 @@ def readable_reports(user, reports: QuerySet[Report]) -> QuerySet[Report]:
 def can_list_documents(user) -> bool:
     """Document lists across records (the API): `can_read_documents` decided for the user, since
     reading a record is not narrowed per offender. Keep in step with `can_read_documents`."""
-    from offenders.access import can_search_offenders
-
     return can_search_offenders(user) and not user_roles(user) <= {Role.DATA_SHARE}
 
 

@@ -5,7 +5,7 @@ extracts the author chose — read in a fixed number of queries whatever the len
 A report's body template is data an administrator may edit, so like every document template it is
 given plain values (strings, dates, numbers, lists of dicts), never model instances."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Prefetch, Q
@@ -144,32 +144,15 @@ def programme_facts(offender) -> list[dict]:
     ]
 
 
-def classification_facts(*, actor, offender, is_prisoner: bool) -> dict:
-    """The prisoner's security classification history, newest first — only when the author may
-    read it (classification.access: the form behind it carries police information)."""
-    from classification.access import can_view_classification
-    from classification.selectors import classification_history
+# Sections of a report that come from apps above documents: each registers its section once, from
+# its AppConfig.ready (the security classification history: classification/apps.py), so a report
+# includes it without documents importing that app. Name in the template -> a function of
+# (actor, offender, is_prisoner) returning plain values.
+REPORT_SECTIONS: dict[str, Callable[..., dict]] = {}
 
-    if not is_prisoner:
-        return {"applies": False, "included": False, "history": []}
-    if not can_view_classification(actor, offender):
-        return {"applies": True, "included": False, "history": []}
-    return {
-        "applies": True,
-        "included": True,
-        "history": [
-            {
-                "effective_on": row.effective_on,
-                "kind_label": row.get_kind_display(),
-                "internal_category": row.internal_category,
-                "external_category": row.external_category,
-                "internal_score": row.internal_score,
-                "external_score": row.external_score,
-                "reason": row.reason,
-            }
-            for row in classification_history(offender.pk)
-        ],
-    }
+
+def report_section_register(name: str, build: Callable[..., dict]) -> None:
+    REPORT_SECTIONS[name] = build
 
 
 def _issued_facts(original) -> dict:
@@ -214,7 +197,10 @@ def report_context(
         appeals=[event for event in compliance if event["kind"] in APPEAL_KINDS],
         programmes=programme_facts(offender),
         is_prisoner=is_prisoner,
-        classification=classification_facts(actor=actor, offender=offender, is_prisoner=is_prisoner),
+        **{
+            name: build(actor=actor, offender=offender, is_prisoner=is_prisoner)
+            for name, build in REPORT_SECTIONS.items()
+        },
         extracts=[_extract_facts(note) for note in (extracts.notes if extracts else [])],
     )
     return context

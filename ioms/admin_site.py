@@ -1,4 +1,5 @@
-"""Django admin is for reference data only, and only for system administrators."""
+"""Django admin is for reference data only, and only for system administrators. It needs the roles, so
+it sits just above staff and audit, not in the core (.importlinter)."""
 
 from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.apps import AdminConfig

@@ -1,5 +1,6 @@
 """What every API viewset shares: who may write, the audit of reads, and the one way a write happens
-(validate the shape with a serializer, then call the app's service)."""
+(validate the shape with a serializer, then call the app's service). It needs the roles and the audit
+service, so it sits just above staff and audit, not in the core (.importlinter)."""
 
 import json
 from collections.abc import Iterable
@@ -17,7 +18,6 @@ from rest_framework.serializers import BaseSerializer
 
 from audit.models import AuditAction
 from audit.services import audit_listed, audit_record, audit_search, audit_view
-from offenders.models import Offender
 from staff.access import is_read_only_user
 from staff.roles import Role, has_role
 
@@ -131,13 +131,15 @@ class IomsViewSet(viewsets.GenericViewSet):
             audit_search(actor=self.request.user, scope=f"{self.audit_scope} (API)", terms=terms)
         rows = getattr(getattr(self, "paginator", None), "rows", None)
         if rows is not None:
-            ids = {
-                item.pk if isinstance(item, Offender) else getattr(item, "offender_id", None) for item in rows
-            }
+            ids = {self.listed_offender_id(item) for item in rows}
             ids.discard(None)
             audit_listed(
                 actor=self.request.user, offender_ids=ids, summary=f"Listed in {self.audit_scope} (API)"
             )
+
+    def listed_offender_id(self, item: Model) -> int | None:
+        """Whose record a listed row is part of (OffenderViewSet: the row is the record)."""
+        return getattr(item, "offender_id", None)
 
     def audit_read(self, obj: Model, what: str = "") -> None:
         if self.audit_scope:

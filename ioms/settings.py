@@ -99,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "staff.context_processors.staff_context",
+                "portal.context_processors.staff_context",
                 "signin.context_processors.idle_warning",
             ],
         },

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ioms import views
+from portal import urls as portal_urls
+from portal import views as portal_views
+from sentences import urls as sentences_urls
 from signin import views as signin_views
+from staff import urls as staff_urls
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("accounts/login/", signin_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", signin_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("signin.urls")),
@@ -23,13 +26,13 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("offenders/", include("records.urls")),
-    path("sentences/", include("sentences.urls")),
+    path("sentences/", include((portal_urls.sentence_pages + sentences_urls.urlpatterns, "sentences"))),
     path("casenotes/", include("casenotes.urls")),
     path("documents/", include("documents.urls")),
     path("agencies/", include("agencies.urls")),
-    path("staff/", include("staff.urls")),
+    path("staff/", include((portal_urls.staff_pages + staff_urls.urlpatterns, "staff"))),
     path("allocation/", include("allocation.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include((portal_urls.audit_pages, "audit"))),
     path("courts/", include("courts.urls")),
     path("exceptions/", include("reconciliation.urls")),
     path("muster/", include("muster.urls")),

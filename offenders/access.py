@@ -45,6 +45,8 @@ def offender_office_ids(offender: Offender) -> set[int]:
     current sentence. Cached on the instance."""
     cached = getattr(offender, "_ioms_office_ids", None)
     if cached is None:
+        # Upward (sentences sits above offenders), listed in .importlinter: the offices responsible
+        # for a record follow its current sentences. Imported here, as sentences imports offenders.
         from sentences.models import Sentence
 
         cached = set(
@@ -59,6 +61,8 @@ def offender_office_ids(offender: Offender) -> set[int]:
 
 
 def is_allocated_to(user, offender: Offender) -> bool:
+    # Upward (allocation sits above offenders), listed in .importlinter: seed 000 lets the allocated
+    # officers maintain the record. Imported here, as allocation imports offenders.
     from allocation.models import CaseAllocation
 
     member = staff_of(user)

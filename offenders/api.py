@@ -301,6 +301,9 @@ class OffenderViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
     ordering = ["family_name", "given_names", "id"]  # served by the offender_name_order index (keyset pages)
     audit_scope = "offenders"
 
+    def listed_offender_id(self, item: Offender) -> int:
+        return item.pk
+
     def get_queryset(self):
         queryset = Offender.objects.with_list_relations().prefetch_related(_with_active_flags())
         if self.schema_only or not can_search_offenders(self.request.user):

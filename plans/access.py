@@ -11,6 +11,7 @@ Programme places, attendance and outcomes are recorded on the referral (agencies
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from classification.models import SentencePlanActivity
 from offenders.access import (
     can_view_offender,
     is_allocated_to,
@@ -107,8 +108,6 @@ def access_objective_by_id(user, objective_id, *, for_edit: bool = False):
 def access_activity_by_id(user, activity_id, *, for_edit: bool = False):
     """An activity of a sentence plan (activities recorded without a plan are the classification's
     prison records, not reached from here)."""
-    from classification.models import SentencePlanActivity
-
     try:
         activity = SentencePlanActivity.objects.select_related(
             "offender",

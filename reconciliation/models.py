@@ -149,3 +149,39 @@ EXCEPTION_WORKFLOW = Workflow(
     subject_field="exception",
     noun="exception",
 )
+
+
+# What the courts may be asked to correct (seed 000: data from the courts' system is corrected by the
+# courts), as staff see the fields on the record. The one list: the exceptions report offers it and
+# courts.corrections accepts it (courts sits above reconciliation, so it is defined here).
+OFFENDER_CORRECTION_FIELDS = [
+    ("family_name", "Family name"),
+    ("given_names", "Given names"),
+    ("date_of_birth", "Date of birth"),
+    ("gender", "Gender"),
+    ("aliases", "Aliases"),
+    ("address", "Address"),
+]
+SENTENCE_CORRECTION_FIELDS = [
+    ("sentence_type", "Sentence type"),
+    ("court", "Court"),
+    ("court_case_number", "Court case number"),
+    ("order_date", "Order date"),
+    ("start_date", "Commencement date (SCD)"),
+    ("end_date", "Expiry date (SED)"),
+    ("hours", "Hours"),
+    ("conditions", "Conditions"),
+    ("parole_eligibility_date", "Parole eligibility date (PED)"),
+    ("statutory_release_date", "Statutory release date (SRD)"),
+    ("parole_hearing_date", "Parole hearing date"),
+    ("managing_office", "Managing office"),
+    ("convictions", "Convictions"),
+]
+
+
+def correctable_fields(*, has_sentence: bool) -> list[tuple[str, str]]:
+    """The details a correction request may name: the offender's, and the sentence's when the
+    request is about a sentence."""
+    if has_sentence:
+        return SENTENCE_CORRECTION_FIELDS + OFFENDER_CORRECTION_FIELDS
+    return list(OFFENDER_CORRECTION_FIELDS)

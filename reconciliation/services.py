@@ -26,6 +26,7 @@ from reconciliation.models import (
     DataException,
     ExceptionStatus,
     ExceptionStep,
+    correctable_fields,
 )
 from staff.roles import Role
 
@@ -227,34 +228,9 @@ def _correction_request_service():
     return getattr(importlib.import_module("courts.services"), "correction_request_create", None)
 
 
-# The details a correction request can name, when the courts app does not say (it owns the list).
-OFFENDER_DETAILS = [
-    ("family_name", "Family name"),
-    ("given_names", "Given names"),
-    ("date_of_birth", "Date of birth"),
-]
-SENTENCE_DETAILS = [
-    ("sentence_type", "Sentence type"),
-    ("order_date", "Order date"),
-    ("start_date", "Commencement date (SCD)"),
-    ("end_date", "Expiry date (SED)"),
-    ("hours", "Hours"),
-    ("parole_eligibility_date", "Parole eligibility date (PED)"),
-    ("statutory_release_date", "Statutory release date (SRD)"),
-    ("managing_office", "Managing office"),
-]
-
-
 def correction_field_choices(exception: DataException) -> list[tuple[str, str]]:
     """The details of the exception's record that a correction request may name."""
-    offender_fields, sentence_fields = OFFENDER_DETAILS, SENTENCE_DETAILS
-    if importlib.util.find_spec("courts.services") is not None:
-        courts = importlib.import_module("courts.services")
-        offender_fields = getattr(courts, "OFFENDER_CORRECTION_FIELDS", offender_fields)
-        sentence_fields = getattr(courts, "SENTENCE_CORRECTION_FIELDS", sentence_fields)
-    if exception.sentence_id is None:
-        return list(offender_fields)
-    return list(sentence_fields) + list(offender_fields)
+    return correctable_fields(has_sentence=exception.sentence_id is not None)
 
 
 @transaction.atomic

@@ -1,11 +1,11 @@
+"""Served by ioms/urls.py in the `sentences` namespace, with the sentence page of portal/urls.py."""
+
 from django.urls import path
 
 from sentences import views
 
-app_name = "sentences"
 urlpatterns = [
     path("offender/<int:offender_pk>/new/", views.sentence_create_view, name="create"),
-    path("<int:pk>/", views.sentence_detail, name="detail"),
     path("<int:pk>/edit/", views.sentence_edit, name="edit"),
     path("<int:pk>/complete/", views.sentence_complete_view, name="complete"),
     path("<int:pk>/events/new/", views.sentence_event, name="event"),

@@ -1,5 +1,7 @@
 """Browser pages for sentences, the convictions behind them, their events and charges (seed 001:
-the court order received, applications, appeals, breaches, transfers, completion)."""
+the court order received, applications, appeals, breaches, transfers, completion). A sentence's own
+page offers what apps above sentences may do next (documents, a recall, a correction): it is a read
+model in portal/views.py."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,17 +9,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from allocation.access import can_allocate_case
-from allocation.services import RELEASE_TYPES
 from audit.services import audit_view
-from courts.access import can_raise_correction
-from documents.access import can_read_documents, can_write_documents, readable_documents
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 from sentences.access import (
     access_charge_by_id,
     access_sentence_by_id,
-    can_edit_sentence,
     can_record_sentence,
 )
 from sentences.forms import (
@@ -33,7 +30,7 @@ from sentences.forms import (
     SentenceForm,
     offence_datalist,
 )
-from sentences.models import RESOLVABLE_EVENT_KINDS, Sentence, SentenceEvent, SentenceStatus
+from sentences.models import Sentence, SentenceEvent, SentenceStatus
 from sentences.services import (
     SENTENCE_FIELDS,
     charge_create,
@@ -91,46 +88,6 @@ def sentence_create_view(request, offender_pk):
             "offences": offence_datalist(),
             "datalist_id": OFFENCE_DATALIST_ID,
             "applies_to": APPLIES_TO,
-        },
-    )
-
-
-@require_http_methods(["GET"])
-def sentence_detail(request, pk):
-    sentence = access_sentence_by_id(request.user, pk)
-    audit_view(actor=request.user, obj=sentence)
-    user = request.user
-    may_edit = can_edit_sentence(user, sentence)
-    is_open = sentence.status != SentenceStatus.COMPLETED
-    documents = []
-    if can_read_documents(user, sentence.offender):
-        documents = (
-            readable_documents(user, sentence.documents.all())
-            .select_related("template", "created_by")
-            .order_by("-updated_at")
-        )
-    return render(
-        request,
-        "sentences/detail.html",
-        {
-            "sentence": sentence,
-            "offender": sentence.offender,
-            "convictions": sentence.convictions.select_related("offence", "charge").order_by("-convicted_on"),
-            "events": sentence.events.select_related("recorded_by").order_by("-occurred_on", "-id"),
-            "outstanding_events": sentence.events.filter(
-                kind__in=RESOLVABLE_EVENT_KINDS, resolved_on__isnull=True
-            ).order_by("occurred_on"),
-            "documents": documents,
-            "can_read_documents": can_read_documents(user, sentence.offender),
-            "can_edit": may_edit and is_open,
-            "can_record_event": may_edit,
-            "can_complete": may_edit and is_open,
-            # Seed 004: a recall moves the offender back to prison (allocation.team.offender_recall).
-            "can_recall": is_open
-            and sentence.sentence_type in RELEASE_TYPES
-            and can_allocate_case(user, sentence.offender),
-            "can_raise_correction": can_raise_correction(user, sentence.offender),
-            "can_write_documents": can_write_documents(user, sentence.offender),
         },
     )
 

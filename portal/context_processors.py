@@ -1,3 +1,6 @@
+"""The main menu: each area shown only to those its app's access module lets in. It asks apps of every
+layer, so it lives in the portal (a read model), not in staff."""
+
 from allocation.access import can_work_queue
 from courts.access import can_view_court_messages
 from inbox.access import can_have_inbox
