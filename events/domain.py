@@ -20,7 +20,7 @@ import datetime
 import functools
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -188,7 +188,7 @@ Handler = Callable[..., None]  # handler(event, *, actor)
 @dataclass(frozen=True)
 class Subscriber:
     handler: Handler
-    after_commit: bool = field(default=False)
+    after_commit: bool = False
 
     @property
     def name(self) -> str:
