@@ -69,7 +69,7 @@ def history(offender, office):
     return sentence
 
 
-def settled(timeout: float = 60) -> None:
+def settled(timeout: float = 180) -> None:
     """Wait until every outbox row is final (no transaction running on the server is older)."""
     deadline = time.monotonic() + timeout
     while OutboxEvent.objects.count() != OutboxEvent.objects.final().count():
