@@ -3,7 +3,8 @@ that other apps react without the owner calling up into them (STYLE.md: domain e
 calls).
 
 `publish(event, actor=...)`, inside the owner's transaction:
-1. writes the event to the outbox (events.models.OutboxEvent), in that transaction;
+1. writes the event to the outbox (events.models.OutboxEvent), in that transaction (inside
+   `outbox_batch()`, with the block's other events when it ends);
 2. runs the "in transaction" subscribers at once: what must hold with the change (seed 002: the
    allocate request exists with the sentence), so their failure rolls the change back;
 3. queues the "on commit" subscribers with transaction.on_commit: side effects that must not run for
@@ -15,11 +16,13 @@ IOMS_EVENT_SUBSCRIBERS setting. Subscribers are explicit calls listed in one pla
 Every event names its offender; its other fields are ids, dates and codes, never model objects, so
 the outbox row is the whole event."""
 
+import contextlib
 import dataclasses
 import datetime
 import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,7 +221,7 @@ def _actor_fields(actor) -> dict[str, Any]:
     return {"actor_id": None, "actor_username": (str(actor) if actor is not None else "system")[:150]}
 
 
-def _after_commit(subscriber: Subscriber, event: DomainEvent, actor, outbox_id: int) -> None:
+def _after_commit(subscriber: Subscriber, event: DomainEvent, actor, row: OutboxEvent) -> None:
     try:
         subscriber.handler(event, actor=actor)
     except Exception:
@@ -228,8 +231,44 @@ def _after_commit(subscriber: Subscriber, event: DomainEvent, actor, outbox_id: 
             "On-commit subscriber %s failed for %s (outbox event %s)",
             subscriber.name,
             type(event).__name__,
-            outbox_id,
+            row.pk,
         )
+
+
+# Outbox rows waiting for the end of an `outbox_batch()` block (None: insert each at once).
+_pending: ContextVar[list[OutboxEvent] | None] = ContextVar("events_outbox_batch", default=None)
+
+
+@contextlib.contextmanager
+def outbox_batch() -> Iterator[None]:
+    """The outbox rows published in this block are inserted together, in one statement, when it ends
+    without an error, still in the same transaction (nothing reads them back before it commits).
+    audit.services.batch_writes() opens one: a court batch writes its events as it writes its audit
+    rows."""
+    if _pending.get() is not None:
+        yield
+        return
+    rows: list[OutboxEvent] = []
+    token = _pending.set(rows)
+    try:
+        yield
+        OutboxEvent.objects.bulk_create(rows, batch_size=1000)
+    finally:
+        _pending.reset(token)
+
+
+@contextlib.contextmanager
+def outbox_batch_undone_on_error() -> Iterator[None]:
+    """Pair with a savepoint: when the block fails, the events it left waiting are dropped, as the
+    savepoint's rollback drops the rows it inserted."""
+    rows = _pending.get()
+    mark = len(rows) if rows is not None else 0
+    try:
+        yield
+    except BaseException:
+        if rows is not None:
+            del rows[mark:]
+        raise
 
 
 def publish(event: DomainEvent, *, actor) -> OutboxEvent:
@@ -242,11 +281,15 @@ def publish(event: DomainEvent, *, actor) -> OutboxEvent:
         payload=event.payload(),
         **_actor_fields(actor),
     )
-    row.save(force_insert=True)
+    waiting = _pending.get()
+    if waiting is None:
+        row.save(force_insert=True)
+    else:
+        waiting.append(row)
     for subscriber in registry().get(type(event), ()):
         if subscriber.after_commit:
             transaction.on_commit(
-                functools.partial(_after_commit, subscriber, event, actor, row.pk), robust=True
+                functools.partial(_after_commit, subscriber, event, actor, row), robust=True
             )
         else:
             subscriber.handler(event, actor=actor)

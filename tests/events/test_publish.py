@@ -9,7 +9,16 @@ import pytest
 from django.db import transaction
 
 from allocation.models import AllocateRequest
-from events.domain import OffenderRecalled, Subscriber, in_transaction, on_commit, publish, registry
+from events.domain import (
+    OffenderRecalled,
+    Subscriber,
+    in_transaction,
+    on_commit,
+    outbox_batch,
+    outbox_batch_undone_on_error,
+    publish,
+    registry,
+)
 from events.models import OutboxEvent
 from sentences.models import Sentence, SentenceType
 from tests.allocation.helpers import ensure_weights, record_sentence
@@ -180,3 +189,22 @@ def test_the_allocate_request_fails_with_the_sentence(office, monkeypatch):
 
 def test_subscribers_are_named_by_their_module_and_function():
     assert Subscriber(remember).name == "tests.events.test_publish.remember"
+
+
+def test_a_batch_writes_its_events_together_and_drops_those_of_a_block_that_failed(subscribers):
+    """The court interface's batches (audit.services.batch_writes): one INSERT for the events of
+    every message, none for a message rolled back to its savepoint."""
+    offender = OffenderFactory()
+
+    with transaction.atomic(), outbox_batch():
+        publish(recalled(offender.pk), actor=None)
+        with pytest.raises(ValueError), transaction.atomic(), outbox_batch_undone_on_error():
+            publish(recalled(offender.pk), actor="the failing message")
+            raise ValueError("this message fails")
+        publish(recalled(offender.pk), actor="the next message")
+        assert not OutboxEvent.objects.exists()  # waiting for the end of the batch
+
+    assert list(OutboxEvent.objects.order_by("id").values_list("actor_username", flat=True)) == [
+        "system",
+        "the next message",
+    ]
