@@ -26,6 +26,7 @@ from agencies.models import (
 from audit.records import record_update
 from audit.services import audit_created
 from casenotes.services import system_casenote
+from events.domain import ReferralAttendanceRecorded, ReferralStatusChanged, publish
 
 AGENCY_FIELDS = ("name", "kind", "contact_name", "phone", "email", "address", "accepted_on")
 PROGRAMME_FIELDS = ("agency", "name", "kind", "description", "office", "capacity", "adopted_on")
@@ -268,21 +269,24 @@ def referral_transition(
             summary=summary[:200],
             text=" ".join(detail),
         )
+    from_status = current.status
     current.refresh_from_db()
-    _follow_in_plans(actor=actor, referral=current)
+    # Sentence plans follow their referrals (plans subscribes, in transaction).
+    publish(
+        ReferralStatusChanged(
+            offender_id=current.offender_id,
+            referral_id=current.pk,
+            from_status=from_status,
+            to_status=to_status,
+            on=on,
+        ),
+        actor=actor,
+    )
     return current
 
 
 def _iso(day: datetime.date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-def _follow_in_plans(*, actor, referral: Referral) -> None:
-    # Sentence plans build on the programme records, so plans.services imports this module; the
-    # import here runs when a referral changes, after both are loaded.
-    from plans.services import activity_follow_referral
-
-    activity_follow_referral(actor=actor, referral=referral)
 
 
 @transaction.atomic
@@ -343,7 +347,13 @@ def attendance_record(
             text=f"Absent from the {session_on:%-d %b %Y} session of {referral.programme.name} "
             f"({referral.programme.agency.name}): {note.strip()}",
         )
-    elif attended and referral.status == ReferralStatus.ATTENDING:
-        # An activity planned after the referral was already attending catches up.
-        _follow_in_plans(actor=actor, referral=referral)
+    publish(
+        ReferralAttendanceRecorded(
+            offender_id=referral.offender_id,
+            referral_id=referral.pk,
+            session_on=session_on,
+            attended=attended,
+        ),
+        actor=actor,
+    )
     return attendance

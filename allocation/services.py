@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -10,6 +11,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from allocation.access import (
+    can_allocate_request,
+    can_manage_unavailability,
+    can_transfer_sentence,
+    can_work_queue,
+)
 from allocation.models import (
     COMMUNITY_ONLY_ROLES,
     PRISON_ONLY_ROLES,
@@ -27,15 +34,19 @@ from allocation.models import (
     StaffUnavailability,
     UnavailabilityKind,
 )
+from allocation.selectors import officer_options
 from audit.models import AuditAction
 from audit.services import audit_created, audit_record, batch_insert, snapshot
 from casenotes.models import CasenoteType
 from casenotes.services import system_casenote
+from classification.access import prison_office_ids
 from ioms.transactions import atomic_service
 from offenders.access import offender_office_ids
-from offenders.models import Flag, FlagKind
-from sentences.models import COMMUNITY_SENTENCE_TYPES, OffenceCategory, Sentence, SentenceType
-from staff.models import OfficeKind
+from offenders.models import BreakGlassGrant, Flag, FlagKind, RestrictedAccess
+from sentences.models import COMMUNITY_SENTENCE_TYPES, OffenceCategory, Sentence, SentenceStatus, SentenceType
+from sentences.services import sentence_update
+from staff.models import OfficeKind, StaffMember
+from staff.roles import Role
 
 COMMUNITY_OFFICE_KINDS = (OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE)
 
@@ -43,8 +54,6 @@ COMMUNITY_OFFICE_KINDS = (OfficeKind.PROBATION, OfficeKind.SERVICE_CENTRE)
 def _check_team_role(*, offender, staff, role: str, sentence) -> None:
     """Seed 004: the offender manager works in the community, the offender supervisor at the prison
     holding the offender; each holds the whole case and has no second current holder."""
-    from classification.access import prison_office_ids
-
     if role not in CaseRole.values:
         raise ValidationError({"role": "Choose the member's role on the team."})
     label = CaseRole(role).label.lower()
@@ -342,6 +351,75 @@ def _request_insert(*, actor, request: AllocateRequest, summary: str) -> Allocat
     return request
 
 
+# --- Handover between prison and community (issue 6) ------------------------------------------------
+
+
+def _accepting_request(release: Sentence) -> AllocateRequest | None:
+    """The community's acceptance of a released offender: the allocated request for the release
+    sentence, or an allocated pre-release request whose officer still holds the case (the same
+    rule by which a pre-release request covers the release sentence)."""
+    return (
+        AllocateRequest.objects.filter(
+            offender_id=release.offender_id,
+            status=AllocateRequestStatus.ALLOCATED,
+            office__kind__in=COMMUNITY_OFFICE_KINDS,
+        )
+        .filter(
+            Q(sentence=release) | Q(kind=AllocateRequestKind.PRE_RELEASE, allocation__ended_on__isnull=True)
+        )
+        .select_related("office")
+        .order_by("-allocated_at", "-id")
+        .first()
+    )
+
+
+def community_handover(*, actor, offender, on: datetime.date | None = None) -> list[CaseAllocation]:
+    """Issue 6: after release the prison side stays responsible until the community has accepted
+    the case; from then its memberships (the offender supervisor, and any prison key worker or
+    case administrator) end, each with "handed over to <office>" and a casenote. Called when a
+    community request is allocated, a release sentence is recorded and a release sentence
+    commences, so whichever comes last hands over. Returns the memberships it ended."""
+    on = on or timezone.localdate()
+    prison_side = list(
+        CaseAllocation.objects.current()
+        .filter(offender=offender, staff__office__kind=OfficeKind.PRISON)
+        .select_related("offender", "staff__user", "staff__office")
+        .order_by("id")
+    )
+    if not prison_side:
+        return []
+    release = (
+        Sentence.objects.filter(
+            offender=offender,
+            sentence_type__in=RELEASE_TYPES,
+            status=SentenceStatus.ACTIVE,
+            start_date__lte=on,
+        )
+        .order_by("-start_date", "-id")
+        .first()
+    )
+    if release is None:
+        return []
+    accepted = _accepting_request(release)
+    if accepted is None:
+        return []
+    reason = f"Handed over to {accepted.office.name}"
+    for membership in prison_side:
+        case_allocation_end(
+            actor=actor, allocation=membership, ended_on=max(on, membership.started_on), reason=reason
+        )
+        _notify(
+            staff=membership.staff,
+            request=accepted,
+            subject=f"Case handed over: {offender.full_name} ({offender.prn})",
+            body=f"{offender.full_name} was released on {release.start_date:%d %b %Y} and "
+            f"{accepted.office.name} has accepted the case; you are no longer "
+            f"{membership.get_role_display().lower()}.",
+            link=f"/offenders/{offender.pk}/staff/",
+        )
+    return prison_side
+
+
 @atomic_service
 def allocate_request_for_sentence(*, actor, sentence, source: str = "") -> AllocateRequest | None:
     """The request to manage a newly recorded sentence (seed 002), or None when the sentence type
@@ -352,8 +430,6 @@ def allocate_request_for_sentence(*, actor, sentence, source: str = "") -> Alloc
         return _prison_request_for_sentence(actor=actor, sentence=sentence, source=source)
     request = _community_request_for_sentence(actor=actor, sentence=sentence, source=source)
     if sentence.sentence_type in RELEASE_TYPES:
-        from allocation.team import community_handover
-
         # Released into a case the community has already accepted (pre-allocated): hand over now.
         community_handover(actor=actor, offender=sentence.offender)
     return request
@@ -598,8 +674,6 @@ def allocate_request_step_record(
     outcome: str = "",
 ) -> AllocateRequestStep:
     """Mark a checklist step done (with its outcome), or not applicable with the reason."""
-    from allocation.access import can_allocate_request
-
     request = AllocateRequest.objects.select_for_update().get(pk=request.pk)
     if actor is not None and not can_allocate_request(actor, request):
         raise PermissionDenied("Only a service manager of the request's office may work its checklist.")
@@ -669,9 +743,6 @@ def allocate_request_allocate(
 ) -> AllocateRequest:
     """Allocate a probation officer to a request. The request row is locked, so of two managers
     allocating the same request at once exactly one succeeds; the other gets a clear message."""
-    from allocation.access import can_allocate_request
-    from allocation.selectors import officer_options
-
     locked = (
         AllocateRequest.objects.select_for_update(of=("self",))
         .select_related("offender", "sentence", "office", "from_office")
@@ -785,8 +856,6 @@ def allocate_request_allocate(
         link=f"/offenders/{locked.offender.pk}/",
     )
     if not prison_side:
-        from allocation.team import community_handover
-
         # Issue 6: the community has now accepted the case; a released offender's prison side
         # hands over.
         community_handover(actor=actor, offender=locked.offender)
@@ -832,8 +901,6 @@ def _offender_supervisor_allocate(*, actor, request: AllocateRequest, staff, why
 def allocate_request_cancel(*, actor, request: AllocateRequest, reason: str) -> AllocateRequest:
     """Withdraw a request that no longer needs an officer (the sentence was quashed, or it was
     raised in error); the row stays, with the reason."""
-    from allocation.access import can_allocate_request
-
     if actor is not None and not can_allocate_request(actor, request):
         raise PermissionDenied("Only a service manager of the request's office may cancel it.")
     if not reason.strip():
@@ -860,8 +927,6 @@ def allocate_request_cancel(*, actor, request: AllocateRequest, reason: str) -> 
 @transaction.atomic
 def case_reallocate(*, actor, allocation: CaseAllocation, to_staff, reason: str) -> CaseAllocation:
     """Move one case to another officer (officer leaves, relocates, workload)."""
-    from allocation.access import can_work_queue
-
     if actor is not None and not can_work_queue(actor, allocation.staff.office):
         raise PermissionDenied("Only a service manager of the officer's office reallocates their cases.")
     if not reason.strip():
@@ -909,8 +974,6 @@ def case_transfer_request(*, actor, offender, sentence, to_office, reason: str) 
     keeps responsibility (its allocations stay) until the request is allocated."""
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case is transferred."})
-    from allocation.access import can_transfer_sentence
-
     if sentence is None or sentence.offender_id != offender.pk:
         raise ValidationError({"sentence": "Choose the offender's sentence to transfer."})
     if actor is not None and not can_transfer_sentence(actor, sentence):
@@ -945,9 +1008,6 @@ def case_transfer_request(*, actor, offender, sentence, to_office, reason: str) 
 
 
 def _notify_receiving_managers(*, request: AllocateRequest, offender, reason: str) -> None:
-    from staff.models import StaffMember
-    from staff.roles import Role
-
     for manager in StaffMember.objects.filter(
         office=request.office, active=True, user__is_active=True, user__groups__name=Role.SERVICE_MANAGER
     ).select_related("user"):
@@ -963,8 +1023,6 @@ def _notify_receiving_managers(*, request: AllocateRequest, offender, reason: st
 
 def _transfer_move_sentence(*, actor, request: AllocateRequest) -> None:
     """The receiving office takes the sentence over only now that it has allocated an officer."""
-    from sentences.services import sentence_update
-
     if request.sentence is not None and request.sentence.managing_office_id != request.office_id:
         sentence_update(
             actor=actor,
@@ -1021,6 +1079,42 @@ def notification_mark_read(*, actor, notification: Notification) -> None:
     )
 
 
+def break_glass_notify(*, grant: BreakGlassGrant) -> None:
+    """Everyone on a restricted record's access list is told that someone broke the glass: in the
+    portal at once, and by e-mail after commit (issue 11)."""
+    offender = grant.offender
+    owner_ids = list(
+        RestrictedAccess.objects.filter(offender=offender, removed_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    if not owner_ids:
+        return
+    who = grant.user.get_full_name() or grant.user.get_username()
+    subject = f"Break-glass access to restricted record {offender.prn}"
+    body = (
+        f"{who} broke the glass on restricted record {offender.prn} at "
+        f"{timezone.localtime(grant.granted_at):%-d %b %Y %H:%M}, until "
+        f"{timezone.localtime(grant.expires_at):%-d %b %Y %H:%M}.\nReason: {grant.reason}"
+    )
+    link = reverse("offenders:access_list", args=[offender.pk])
+    Notification.objects.bulk_create(
+        Notification(recipient_id=user_id, subject=subject[:200], body=body, link=link[:300])
+        for user_id in owner_ids
+    )
+    addresses = list(
+        get_user_model()
+        .objects.filter(pk__in=owner_ids, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if addresses:
+        # After commit, and robust: a mail server outage must not undo or hide the grant.
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses), robust=True
+        )
+
+
 # --- Staff leave and other unavailability (read by the officer ranking in allocation.selectors) ---
 
 
@@ -1036,9 +1130,6 @@ def staff_unavailability_record(
 ) -> StaffUnavailability:
     """Record a period when a staff member cannot take cases. Periods of one staff member never
     overlap, so "unavailable until" on the ranking is unambiguous."""
-    from allocation.access import can_manage_unavailability
-    from staff.models import StaffMember
-
     if actor is not None and not can_manage_unavailability(actor, staff):
         raise PermissionDenied("Only a service manager of the officer's office may record their leave.")
     # Lock the staff row: two managers recording overlapping leave at once cannot both pass the check.
@@ -1089,8 +1180,6 @@ def staff_unavailability_cancel(
     removed; leave already under way ends yesterday, so the officer is available from today and the
     days taken stay on record. Leave already over is history and cannot be changed.
     Returns the shortened period, or None when it was removed."""
-    from allocation.access import can_manage_unavailability
-
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Say why the leave is ended or withdrawn."})

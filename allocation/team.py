@@ -9,21 +9,19 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
-from allocation.access import can_allocate_case, can_manage_team_member, manages_prison
+from allocation.access import PRISON_MANAGING_ROLES, can_allocate_case, can_manage_team_member, manages_prison
 from allocation.models import (
     AllocateRequest,
     AllocateRequestKind,
-    AllocateRequestStatus,
     AllocationTrigger,
     CaseAllocation,
     CaseRole,
 )
 from allocation.services import (
     ALLOCATE_WITHIN_DAYS,
-    COMMUNITY_OFFICE_KINDS,
     RELEASE_TYPES,
     _notify,
     _prison_continuity,
@@ -36,8 +34,10 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from casenotes.models import CasenoteType
 from casenotes.services import system_casenote
+from events.domain import OffenderRecalled, publish
 from sentences.models import CompletionReason, Sentence, SentenceStatus, SentenceType
-from staff.models import OfficeKind
+from sentences.services import sentence_complete, sentence_update
+from staff.models import OfficeKind, StaffMember
 
 
 def _refuse_unless_may(actor, offender, *, role: str, staff) -> None:
@@ -129,73 +129,7 @@ def team_member_replace(
     return new
 
 
-# --- Handover between prison and community (issue 6) ------------------------------------------------
-
-
-def _accepting_request(release: Sentence) -> AllocateRequest | None:
-    """The community's acceptance of a released offender: the allocated request for the release
-    sentence, or an allocated pre-release request whose officer still holds the case (the same
-    rule by which a pre-release request covers the release sentence)."""
-    return (
-        AllocateRequest.objects.filter(
-            offender_id=release.offender_id,
-            status=AllocateRequestStatus.ALLOCATED,
-            office__kind__in=COMMUNITY_OFFICE_KINDS,
-        )
-        .filter(
-            Q(sentence=release) | Q(kind=AllocateRequestKind.PRE_RELEASE, allocation__ended_on__isnull=True)
-        )
-        .select_related("office")
-        .order_by("-allocated_at", "-id")
-        .first()
-    )
-
-
-def community_handover(*, actor, offender, on: datetime.date | None = None) -> list[CaseAllocation]:
-    """Issue 6: after release the prison side stays responsible until the community has accepted
-    the case; from then its memberships (the offender supervisor, and any prison key worker or
-    case administrator) end, each with "handed over to <office>" and a casenote. Called when a
-    community request is allocated, a release sentence is recorded and a release sentence
-    commences, so whichever comes last hands over. Returns the memberships it ended."""
-    on = on or timezone.localdate()
-    prison_side = list(
-        CaseAllocation.objects.current()
-        .filter(offender=offender, staff__office__kind=OfficeKind.PRISON)
-        .select_related("offender", "staff__user", "staff__office")
-        .order_by("id")
-    )
-    if not prison_side:
-        return []
-    release = (
-        Sentence.objects.filter(
-            offender=offender,
-            sentence_type__in=RELEASE_TYPES,
-            status=SentenceStatus.ACTIVE,
-            start_date__lte=on,
-        )
-        .order_by("-start_date", "-id")
-        .first()
-    )
-    if release is None:
-        return []
-    accepted = _accepting_request(release)
-    if accepted is None:
-        return []
-    reason = f"Handed over to {accepted.office.name}"
-    for membership in prison_side:
-        case_allocation_end(
-            actor=actor, allocation=membership, ended_on=max(on, membership.started_on), reason=reason
-        )
-        _notify(
-            staff=membership.staff,
-            request=accepted,
-            subject=f"Case handed over: {offender.full_name} ({offender.prn})",
-            body=f"{offender.full_name} was released on {release.start_date:%d %b %Y} and "
-            f"{accepted.office.name} has accepted the case; you are no longer "
-            f"{membership.get_role_display().lower()}.",
-            link=f"/offenders/{offender.pk}/staff/",
-        )
-    return prison_side
+# --- Recall (the handover from prison to community is allocation.services.community_handover) ------
 
 
 @transaction.atomic
@@ -206,8 +140,6 @@ def offender_recall(
     terminated, the prison sentence they return to is managed by `prison`, and the prison's queue
     gets a request for an offender supervisor. The community offender manager and supervising
     officers stay on the team until a person decides otherwise (seed 004: continuity)."""
-    from sentences.services import sentence_complete, sentence_update
-
     offender = release.offender
     if actor is not None and not (can_allocate_case(actor, offender) or manages_prison(actor, prison)):
         raise PermissionDenied("Only a manager of the offender's office or of the prison records a recall.")
@@ -305,15 +237,20 @@ def offender_recall(
         changes={"recalled_on": [None, recalled_on.isoformat()], "prison": [None, prison.name]},
     )
     _notify_prison_managers(request=request, offender=offender, reason=reason)
+    publish(
+        OffenderRecalled(
+            offender_id=offender.pk,
+            release_sentence_id=release.pk,
+            prison_id=prison.pk,
+            recalled_on=recalled_on,
+            allocate_request_id=request.pk,
+        ),
+        actor=actor,
+    )
     return request
 
 
 def _notify_prison_managers(*, request: AllocateRequest, offender, reason: str) -> None:
-    from django.urls import reverse
-
-    from allocation.access import PRISON_MANAGING_ROLES
-    from staff.models import StaffMember
-
     for manager in (
         StaffMember.objects.filter(
             office=request.office,

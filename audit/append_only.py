@@ -29,6 +29,10 @@ APPEND_ONLY_TABLES: tuple[AppendOnlyTable, ...] = (
     ),
     AppendOnlyTable("documents_issuerecord", "issue 6: who issued which report to whom, with the PDF"),
     AppendOnlyTable("documents_reporttransition", "issue 6: each step of a report"),
+    AppendOnlyTable(
+        "events_outboxevent",
+        "every domain event, read in order by partner systems: a row behind a reader's cursor never changes",
+    ),
     AppendOnlyTable("audit_chainseal", "the hash chain over the tables above", chained=False),
 )
 

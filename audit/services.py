@@ -5,7 +5,8 @@ Inside `batch_writes()` (the court interface applying a batch of messages) audit
 other rows nothing reads back before the transaction ends (system casenotes, transition rows:
 `batch_insert`), are kept in memory and inserted with one multi-row INSERT per table when the block
 ends, still in the same transaction: a batch of 100 messages writes its ~1,000 such rows in a few
-statements rather than one each. Their `at`/`created_at` is the moment of that INSERT."""
+statements rather than one each. Their `at`/`created_at` is the moment of that INSERT. The domain
+events' outbox rows wait the same way (events.domain.outbox_batch)."""
 
 import contextlib
 import datetime
@@ -18,6 +19,7 @@ from django.db import models, transaction
 
 from audit import context
 from audit.models import AuditAction, AuditEvent
+from events.domain import outbox_batch, outbox_batch_undone_on_error
 
 
 def _plain(value: Any) -> Any:
@@ -85,8 +87,9 @@ def batch_writes() -> Iterator[None]:
     batch = _BatchWrites()
     token = _batch.set(batch)
     try:
-        yield
-        batch.flush()
+        with outbox_batch():  # the domain events of the block wait too
+            yield
+            batch.flush()
     finally:
         _batch.reset(token)
 
@@ -98,7 +101,8 @@ def batch_writes_undone_on_error() -> Iterator[None]:
     batch = _batch.get()
     mark = len(batch.rows) if batch is not None else 0
     try:
-        yield
+        with outbox_batch_undone_on_error():
+            yield
     except BaseException:
         if batch is not None:
             for row in batch.rows[mark:]:

@@ -18,8 +18,8 @@ The rules, in one place:
   assault: the report is how an assault in prison comes to light before any Police charge) or one
   charged or proven under the Corrections Act (a new charge, seed 003 A.4.3/A.4.4); a charge or a
   conviction (serious assault named as such); a change to an active imprisonment sentence's
-  release dates (SED, PED or SRD; the audit trail is the only record of which fields a sentence
-  change touched).
+  release dates (SED, PED or SRD: the SentenceChanged events of the outbox say which fields a
+  sentence change touched).
 - The earlier of the regular and the change due dates wins; on the same day, the change.
 - A prisoner with no classification at all gets a row with basis "none" and the reason "No
   initial classification" (seed 003: the review form is never used for an initial one), so the
@@ -27,7 +27,8 @@ The rules, in one place:
 
 `schedule_refresh` recomputes the rows of every prisoner (or of some) in a fixed number of
 queries; the daily beat task and the services that change a prisoner's classification or records
-call it."""
+call it, and classification/handlers.py does for one prisoner as soon as a charge, conviction,
+sentence or change of release dates is committed (domain events, ioms/subscribers.py)."""
 
 import datetime
 from collections.abc import Iterable
@@ -37,10 +38,10 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from audit.models import AuditAction, AuditEvent
 from classification.models import (
     OPEN_REVIEW_STATUSES,
     Category,
@@ -54,6 +55,8 @@ from classification.models import (
     ScheduleBasis,
     SecurityClassification,
 )
+from events.domain import SentenceChanged
+from events.models import OutboxEvent
 from sentences.models import Charge, Conviction, OffenceCategory, Sentence, SentenceStatus, SentenceType
 from staff.access import office_id_of
 from staff.models import Office, OfficeKind
@@ -63,9 +66,8 @@ from staff.roles import Role, has_role
 SHORT_TERM = relativedelta(years=2)
 SHORT_TERM_MONTHS = 3
 LONG_TERM_MONTHS = 6
-# The sentence fields whose change is "a change in the sentence's release dates" (issue 5). The next
-# parole hearing date is not a release date: it moves after every hearing.
-RELEASE_DATE_FIELDS = ("end_date", "parole_eligibility_date", "statutory_release_date")
+# The sentence fields whose change is "a change in the sentence's release dates" (issue 5).
+RELEASE_DATE_FIELDS = SentenceChanged.RELEASE_DATE_FIELDS
 NO_CLASSIFICATION_REASON = "No initial classification"
 
 
@@ -95,7 +97,7 @@ class Change:
 
     recorded_on: datetime.date
     recorded_at: datetime.datetime
-    label: str  # the triggering record's model label, as the audit trail names it
+    label: str  # the triggering record's model label
     pk: int
     description: str
 
@@ -234,28 +236,32 @@ def _new_changes(prisoners: QuerySet[Sentence]) -> dict[int, Change]:
             f"New conviction{serious}: {conviction.offence.description}, "
             f"{day_label(conviction.convicted_on)} (recorded {_recorded(conviction.created_at)})",
         )
-    release_changes = AuditEvent.objects.filter(
-        action=AuditAction.UPDATE,
-        object_type=Sentence._meta.label,
-        object_id__in=prisoners.annotate(key=Cast("pk", models.CharField())).values("key"),
-        changes__has_any_keys=list(RELEASE_DATE_FIELDS),
+    release_changes = (
+        OutboxEvent.objects.filter(
+            event_type=SentenceChanged.__name__,
+            offender_id__in=offender_ids,
+            payload__changes__has_any_keys=list(RELEASE_DATE_FIELDS),
+        )
+        .annotate(sentence_id=Cast(KeyTextTransform("sentence_id", "payload"), models.BigIntegerField()))
+        .filter(sentence_id__in=prisoners.values("pk"))
     )
-    for event in _first_new(release_changes, "at"):
+    for event in _first_new(release_changes, "occurred_at"):
+        changed = event.payload["changes"]
         fields = [
             str(Sentence._meta.get_field(name).verbose_name)
             for name in RELEASE_DATE_FIELDS
-            if name in event.changes
+            if name in changed
         ]
-        # The trigger is the sentence whose dates changed, not the audit row that says so.
+        # The trigger is the sentence whose dates changed, not the event that says so.
         found.append(
             (
                 event.offender_id,
                 Change(
-                    timezone.localdate(event.at),
-                    event.at,
+                    timezone.localdate(event.occurred_at),
+                    event.occurred_at,
                     Sentence._meta.label,
-                    int(event.object_id),
-                    f"Release dates changed ({', '.join(fields)}) on {_recorded(event.at)}",
+                    event.sentence_id,
+                    f"Release dates changed ({', '.join(fields)}) on {_recorded(event.occurred_at)}",
                 ),
             )
         )

@@ -30,10 +30,12 @@ from audit.refusals import note_refusal
 from audit.services import audit_listed, audit_record, audit_search
 from datashare.catalogue import ALLOCATIONS, CATALOGUE, OFFENDERS, SENTENCES, ShareScope
 from datashare.models import ShareCredential
-from datashare.selectors import shared_allocations, shared_offenders, shared_sentences
+from datashare.selectors import shared_allocations, shared_events, shared_offenders, shared_sentences
 from datashare.services import share_credential_authenticate
-from offenders.models import Gender
+from events.models import OutboxEvent
+from offenders.models import Gender, Offender
 from sentences.models import CompletionReason, SentenceStatus, SentenceType
+from staff.models import Office
 
 PRN_PATTERN = re.compile(r"\d{8,9}")
 INVALID_TOKEN = "The token is missing, not valid, or no longer in force."
@@ -367,6 +369,167 @@ class ShareAllocationViewSet(ShareViewSet):
                 raise exceptions.ValidationError({"current": "true or false."})
             allocations = allocations.filter(ended_on__isnull=terms["current"] == "true")
         return self.listed(allocations, terms)
+
+
+# --- the event feed ---------------------------------------------------------------------------------
+
+FEED_PAGE_SIZE = 100
+FEED_MAX_PAGE_SIZE = 500
+CURSOR_PATTERN = re.compile(r"(\d{1,19})\.(\d{1,19})")
+# The facts of each event type, by the names of the catalogue's sentence fields (a field the share
+# does not carry is left out), and the payload field giving the day it took effect.
+SENTENCE_FACTS = {
+    "SentenceRecorded": {},
+    "SentenceChanged": {},
+    "SentenceCommenced": {"sentence_type": "sentence_type"},
+    "SentenceCompleted": {
+        "sentence_type": "sentence_type",
+        "completed_on": "completed_on",
+        "completion_reason": "completion_reason",
+    },
+    "OffenderReleased": {"sentence_type": "sentence_type"},
+    "OffenderRecalled": {},
+}
+EFFECTIVE_ON = {
+    "SentenceCommenced": "commenced_on",
+    "SentenceCompleted": "completed_on",
+    "OffenderReleased": "released_on",
+    "OffenderRecalled": "recalled_on",
+}
+STATUS_AFTER = {"SentenceCommenced": SentenceStatus.ACTIVE, "SentenceCompleted": SentenceStatus.COMPLETED}
+
+
+def _cursor(row: OutboxEvent) -> str:
+    return f"{row.txid}.{row.pk}"
+
+
+def _parse_cursor(value: str) -> tuple[int, int] | None:
+    if not value:
+        return None
+    match = CURSOR_PATTERN.fullmatch(value)
+    if match is None:
+        raise exceptions.ValidationError({"after": "Not a cursor given by this feed."})
+    return int(match[1]), int(match[2])
+
+
+def _office_ref(office: Office | None) -> dict | None:
+    return {"code": office.code, "name": office.name} if office is not None else None
+
+
+def _recorded_sentence(payload: dict, allowed: set[str], offices: dict[int, Office]) -> dict:
+    recorded = payload.get("sentence", {})
+    facts = {name: value for name, value in recorded.items() if name in allowed}
+    if "managing_office" in allowed:
+        facts["managing_office"] = _office_ref(offices.get(recorded.get("managing_office_id")))
+    if "court" in allowed and recorded.get("court_id") in offices:
+        facts["court"] = offices[recorded["court_id"]].name
+    return facts
+
+
+def feed_item(
+    row: OutboxEvent, *, scope: ShareScope, prns: dict[int, str], offices: dict[int, Office]
+) -> dict:
+    """One outbox row as the share shows it: the envelope (cursor, type, when) and the sentence's
+    facts the share carries. Nothing of the payload passes unless the catalogue names it."""
+    allowed = set(scope.fields_of(SENTENCES))
+    payload = row.payload
+    sentence_id = payload.get("release_sentence_id", payload.get("sentence_id"))
+    if row.event_type == "SentenceRecorded":
+        facts = _recorded_sentence(payload, allowed, offices)
+    else:
+        facts = {
+            name: payload[key] for name, key in SENTENCE_FACTS[row.event_type].items() if name in allowed
+        }
+    if row.event_type in STATUS_AFTER and "status" in allowed:
+        facts["status"] = STATUS_AFTER[row.event_type]
+    if "id" in allowed:
+        facts["id"] = sentence_id
+    item = {"cursor": _cursor(row), "type": row.event_type, "occurred_at": row.occurred_at}
+    if row.event_type in EFFECTIVE_ON:
+        item["on"] = payload[EFFECTIVE_ON[row.event_type]]
+    if "offender_prn" in allowed:
+        item["offender_prn"] = prns.get(row.offender_id)
+    item["sentence"] = facts
+    if row.event_type == "SentenceChanged":
+        item["changes"] = {name: change for name, change in payload["changes"].items() if name in allowed}
+    return item
+
+
+class FeedItemSerializer(serializers.Serializer):
+    cursor = serializers.CharField(help_text="Give it as `after` to read on from this event.")
+    type = serializers.ChoiceField(choices=list(SENTENCE_FACTS))
+    occurred_at = serializers.DateTimeField(help_text="When IOMS recorded it.")
+    on = serializers.DateField(required=False, help_text="The day it took effect, where it has one.")
+    offender_prn = serializers.CharField(required=False)
+    sentence = serializers.DictField(help_text="The sentence's fields the share carries.")
+    changes = serializers.DictField(
+        required=False,
+        child=serializers.ListField(),
+        help_text="SentenceChanged: {field: [old, new]}, for the fields the share carries.",
+    )
+
+
+class FeedPageSerializer(serializers.Serializer):
+    events = FeedItemSerializer(many=True)
+    next = serializers.CharField(help_text="The cursor to read on from (the same one when nothing came).")
+    more = serializers.BooleanField(help_text="true: more events are ready now; read on at once.")
+
+
+class ShareEventFeedView(ShareEndpointMixin, APIView):
+    """/api/v1/share/events/?after=<cursor>: what has happened to the shared sentences, in the order it
+    was committed, a page at a time (docs/data-share.md: The event feed)."""
+
+    @extend_schema(
+        operation_id="share_events",
+        summary="The event feed (data share)",
+        description="Events on sentences (recorded, changed, commenced, completed; releases and "
+        "recalls) in commit order, from the outbox. Read on with `after` set to `next`: no event is "
+        "ever skipped, and none appears behind a cursor already given. Needs a share that carries "
+        "sentences; carries only its fields; never a restricted record. Audited like every read.",
+        tags=TAGS,
+        parameters=[
+            OpenApiParameter(
+                "after", str, description="The `next` of the previous page; none for the start."
+            ),
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"Events per page: {FEED_PAGE_SIZE} unless given, at most {FEED_MAX_PAGE_SIZE}.",
+            ),
+        ],
+        responses={
+            200: FeedPageSerializer,
+            403: OpenApiResponse(description="The share does not carry sentences."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        scope = request.auth.share.scope
+        if not scope.allows(SENTENCES):
+            raise exceptions.PermissionDenied("This share does not carry sentences, nor their events.")
+        after_text = request.query_params.get("after", "")
+        after = _parse_cursor(after_text)
+        try:
+            size = int(request.query_params.get("page_size") or FEED_PAGE_SIZE)
+        except ValueError:
+            raise exceptions.ValidationError({"page_size": "A whole number."}) from None
+        size = max(1, min(size, FEED_MAX_PAGE_SIZE))
+        rows = shared_events(after=after, limit=size + 1)
+        more, rows = len(rows) > size, rows[:size]
+        offender_ids = {row.offender_id for row in rows}
+        prns = dict(Offender.objects.filter(pk__in=offender_ids).values_list("pk", "prn")) if rows else {}
+        office_ids = {
+            row.payload["sentence"].get(key)
+            for row in rows
+            if row.event_type == "SentenceRecorded"
+            for key in ("managing_office_id", "court_id")
+        } - {None}
+        offices = Office.objects.in_bulk(office_ids) if office_ids else {}
+        events = [feed_item(row, scope=scope, prns=prns, offices=offices) for row in rows]
+        scope_label = f"the data share {request.auth.share.name}: events (API)"
+        audit_search(actor=request.user, scope=scope_label, terms={"after": after_text})
+        audit_listed(actor=request.user, offender_ids=offender_ids, summary=f"Listed in {scope_label}")
+        next_cursor = _cursor(rows[-1]) if rows else after_text
+        return Response(FeedPageSerializer({"events": events, "next": next_cursor, "more": more}).data)
 
 
 class ShareAboutView(ShareEndpointMixin, APIView):

@@ -3,7 +3,13 @@ ioms/api_urls.py; nothing here accepts a user's session, and nothing else accept
 
 from django.urls import path
 
-from datashare.api import ShareAboutView, ShareAllocationViewSet, ShareOffenderViewSet, ShareSentenceViewSet
+from datashare.api import (
+    ShareAboutView,
+    ShareAllocationViewSet,
+    ShareEventFeedView,
+    ShareOffenderViewSet,
+    ShareSentenceViewSet,
+)
 
 urlpatterns = [
     path("", ShareAboutView.as_view(), name="share-about"),
@@ -15,4 +21,5 @@ urlpatterns = [
     ),
     path("sentences/", ShareSentenceViewSet.as_view({"get": "list"}), name="share-sentence-list"),
     path("allocations/", ShareAllocationViewSet.as_view({"get": "list"}), name="share-allocation-list"),
+    path("events/", ShareEventFeedView.as_view(), name="share-event-list"),
 ]

@@ -2,12 +2,21 @@
 constant number of queries however long it is; what is shown of each row is the share's business
 (datashare/catalogue.py), not the query's."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from allocation.models import CaseAllocation
 from datashare.catalogue import OFFENDERS, ShareScope
 from datashare.models import Share
+from events.domain import (
+    OffenderRecalled,
+    OffenderReleased,
+    SentenceChanged,
+    SentenceCommenced,
+    SentenceCompleted,
+    SentenceRecorded,
+)
+from events.models import OutboxEvent
 from offenders.models import Flag, Offender
 from sentences.models import Sentence
 
@@ -42,6 +51,38 @@ def shared_allocations() -> QuerySet[CaseAllocation]:
         .select_related("offender", "staff__user", "staff__office")
         .order_by("offender__prn", "ended_on", "-started_on", "-id")
     )
+
+
+# The events a partner can follow: what happens to sentences (seed 004: core case information).
+# Charges, convictions, referrals and break-glass openings are not in the catalogue and never shared.
+FEED_EVENT_TYPES = tuple(
+    cls.__name__
+    for cls in (
+        SentenceRecorded,
+        SentenceChanged,
+        SentenceCommenced,
+        SentenceCompleted,
+        OffenderReleased,
+        OffenderRecalled,
+    )
+)
+
+
+def shared_events(*, after: tuple[int, int] | None, limit: int) -> list[OutboxEvent]:
+    """The next `limit` outbox rows after the cursor (txid, id), in (txid, id) order: only final rows
+    (no transaction still running can commit a row before them), only the shared event types, and
+    never a restricted offender's. One query."""
+    rows = (
+        OutboxEvent.objects.final()
+        .filter(event_type__in=FEED_EVENT_TYPES, offender_id__isnull=False)
+        # The few restricted records, not the many others: a page never reads every offender.
+        .exclude(Exists(Offender.objects.filter(pk=OuterRef("offender_id"), restricted=True)))
+        .in_feed_order()
+    )
+    if after is not None:
+        txid, row_id = after
+        rows = rows.filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=row_id))
+    return list(rows[:limit])
 
 
 def shares_with_counts() -> QuerySet[Share]:

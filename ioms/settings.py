@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "events",
     "audit",
     "staff",
     "offenders",
@@ -87,6 +88,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ioms.urls"
+# Who reacts to each domain event (events/domain.py). Named here, not imported by the events app:
+# the registry is the composition root, which may import every app's handlers, as ROOT_URLCONF
+# names the tree of every app's urls.
+IOMS_EVENT_SUBSCRIBERS = "ioms.subscribers.SUBSCRIBERS"
 WSGI_APPLICATION = "ioms.wsgi.application"
 
 TEMPLATES = [

@@ -4,17 +4,14 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.records import record_update, record_validate
 from audit.services import audit_created, audit_record
 from casenotes.services import system_casenote
+from events.domain import RestrictedRecordOpened, publish
 from ioms.transactions import atomic_service
 from offenders.access import (
     VIEWING_ROLES,
@@ -375,42 +372,11 @@ def offender_break_glass(*, actor, offender: Offender, reason: str) -> BreakGlas
         summary=f"Broke the glass on restricted record {offender.prn}: {reason}",
         changes={"reason": [None, reason], "expires_at": [None, grant.expires_at.isoformat()]},
     )
-    _notify_access_list(grant=grant, offender=offender)
+    # Everyone on the access list is told (allocation keeps the portal's notifications).
+    publish(
+        RestrictedRecordOpened(
+            offender_id=offender.pk, grant_id=grant.pk, user_id=actor.pk, expires_at=grant.expires_at
+        ),
+        actor=actor,
+    )
     return grant
-
-
-def _notify_access_list(*, grant: BreakGlassGrant, offender: Offender) -> None:
-    # The portal's notifications live in the allocation app, a layer above this one: imported here
-    # (the same notice every other workflow sends, read in the user's notifications page).
-    from allocation.models import Notification
-
-    owner_ids = list(
-        RestrictedAccess.objects.filter(offender=offender, removed_at__isnull=True).values_list(
-            "user_id", flat=True
-        )
-    )
-    if not owner_ids:
-        return
-    who = grant.user.get_full_name() or grant.user.get_username()
-    subject = f"Break-glass access to restricted record {offender.prn}"
-    body = (
-        f"{who} broke the glass on restricted record {offender.prn} at "
-        f"{timezone.localtime(grant.granted_at):%-d %b %Y %H:%M}, until "
-        f"{timezone.localtime(grant.expires_at):%-d %b %Y %H:%M}.\nReason: {grant.reason}"
-    )
-    link = reverse("offenders:access_list", args=[offender.pk])
-    Notification.objects.bulk_create(
-        Notification(recipient_id=user_id, subject=subject[:200], body=body, link=link[:300])
-        for user_id in owner_ids
-    )
-    addresses = list(
-        get_user_model()
-        .objects.filter(pk__in=owner_ids, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if addresses:
-        # After commit, and robust: a mail server outage must not undo or hide the grant.
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses), robust=True
-        )

@@ -1,5 +1,9 @@
 """Writes to sentences, convictions and charges. The sentence status is a state machine:
-`sentence_complete` and `sentence_commence` are the only code that assigns it."""
+`sentence_complete` and `sentence_commence` are the only code that assigns it.
+
+Each change publishes its domain event (events/domain.py): what other apps do about it (the allocate
+request of a new sentence, the handover on release, a classification review) is theirs, subscribed
+in ioms/subscribers.py."""
 
 import datetime
 from collections.abc import Iterable
@@ -12,6 +16,17 @@ from audit.models import AuditAction
 from audit.records import record_update, record_validate
 from audit.services import audit_created, audit_record
 from casenotes.services import system_casenote
+from events.domain import (
+    ChargeDisposed,
+    ChargeLaid,
+    ConvictionRecorded,
+    OffenderReleased,
+    SentenceChanged,
+    SentenceCommenced,
+    SentenceCompleted,
+    SentenceRecorded,
+    publish,
+)
 from ioms.transactions import atomic_service
 from sentences.models import (
     RESOLVABLE_EVENT_KINDS,
@@ -25,6 +40,9 @@ from sentences.models import (
     SentenceStatus,
     SentenceType,
 )
+
+# Parole and release on conditions: in force, the offender is released (OffenderReleased).
+RELEASE_TYPES = (SentenceType.PAROLE, SentenceType.RELEASE_ON_CONDITIONS)
 
 SENTENCE_FIELDS = (
     "sentence_type",
@@ -88,6 +106,12 @@ def charge_create(*, actor, offender, offence: Offence, charged_on, **data: Any)
         fields=("offence", "charged_on", "offence_date", "court", "outstanding"),
         summary=f"Recorded charge {offence} against {offender}",
     )
+    publish(
+        ChargeLaid(
+            offender_id=offender.pk, charge_id=charge.pk, offence_id=offence.pk, charged_on=charged_on
+        ),
+        actor=actor,
+    )
     return charge
 
 
@@ -98,12 +122,37 @@ def charge_dispose(*, actor, charge: Charge, outcome: str, disposed_on: datetime
         raise ValidationError("This charge has already been disposed of.")
     if disposed_on > timezone.localdate():
         raise ValidationError({"disposed_on": "A charge cannot be disposed of in the future."})
-    return record_update(
+    changes = record_update(
         actor=actor,
         instance=charge,
         data={"outstanding": False, "outcome": outcome, "disposed_on": disposed_on},
         summary=f"Charge {charge.offence} disposed: {outcome}",
     )
+    publish(
+        ChargeDisposed(
+            offender_id=charge.offender_id, charge_id=charge.pk, outcome=outcome, disposed_on=disposed_on
+        ),
+        actor=actor,
+    )
+    return changes
+
+
+def _as_recorded(sentence: Sentence) -> dict[str, Any]:
+    """The sentence's fields for its SentenceRecorded event (no query: offices and court by id)."""
+    return {
+        "sentence_type": sentence.sentence_type,
+        "status": sentence.status,
+        "court_id": sentence.court_id,
+        "order_date": sentence.order_date,
+        "start_date": sentence.start_date,
+        "end_date": sentence.end_date,
+        "indeterminate": sentence.indeterminate,
+        "parole_eligibility_date": sentence.parole_eligibility_date,
+        "statutory_release_date": sentence.statutory_release_date,
+        "parole_hearing_date": sentence.parole_hearing_date,
+        "hours": sentence.hours,
+        "managing_office_id": sentence.managing_office_id,
+    }
 
 
 def _initial_status(start_date: datetime.date) -> str:
@@ -156,11 +205,31 @@ def sentence_create(
         + f". Convictions: {len(convictions)}.",
     )
     # Seed 002: every recorded sentence needing an officer gets one allocate request, in this
-    # transaction (imported here because allocation depends on sentences).
-    from allocation.services import allocate_request_for_sentence
-
-    allocate_request_for_sentence(actor=actor, sentence=sentence, source=source)
+    # transaction (allocation subscribes in transaction).
+    publish(
+        SentenceRecorded(
+            offender_id=sentence.offender_id,
+            sentence_id=sentence.pk,
+            sentence=_as_recorded(sentence),
+            source=source,
+        ),
+        actor=actor,
+    )
+    if sentence.sentence_type in RELEASE_TYPES and sentence.status == SentenceStatus.ACTIVE:
+        _publish_release(actor=actor, sentence=sentence, on=sentence.start_date)
     return sentence
+
+
+def _publish_release(*, actor, sentence: Sentence, on: datetime.date) -> None:
+    publish(
+        OffenderReleased(
+            offender_id=sentence.offender_id,
+            sentence_id=sentence.pk,
+            sentence_type=sentence.sentence_type,
+            released_on=on,
+        ),
+        actor=actor,
+    )
 
 
 @atomic_service
@@ -207,6 +276,16 @@ def conviction_add(
         obj=conviction,
         fields=("offence", "convicted_on", "offence_date"),
         summary=f"Recorded conviction {offence} on {sentence}",
+    )
+    publish(
+        ConvictionRecorded(
+            offender_id=sentence.offender_id,
+            conviction_id=conviction.pk,
+            sentence_id=sentence.pk,
+            offence_id=offence.pk,
+            convicted_on=convicted_on,
+        ),
+        actor=actor,
     )
     return conviction
 
@@ -256,13 +335,16 @@ def sentence_update(
             summary=summary,
             text=f"{changed}. {reason}".strip(),
         )
-        if "managing_office" in changes or "sentence_type" in changes:
-            # Seed 002: a sentence that now needs (or moves to) a community office gets its allocate
-            # request; the service finds an existing one rather than making a second.
-            from allocation.services import allocate_request_for_sentence
-
-            sentence.refresh_from_db()
-            allocate_request_for_sentence(actor=actor, sentence=sentence, source=source)
+        publish(
+            SentenceChanged(
+                offender_id=sentence.offender_id,
+                sentence_id=sentence.pk,
+                changes=changes,
+                reason=reason[:500],
+                source=source,
+            ),
+            actor=actor,
+        )
     return changes
 
 
@@ -326,11 +408,19 @@ def sentence_commence(
             "source": source,
         },
     )
-    if commenced.sentence_type in (SentenceType.PAROLE, SentenceType.RELEASE_ON_CONDITIONS):
-        # Issue 6: released today into a case the community already accepted: the prison hands over.
-        from allocation.team import community_handover
-
-        community_handover(actor=actor, offender=commenced.offender, on=on)
+    publish(
+        SentenceCommenced(
+            offender_id=commenced.offender_id,
+            sentence_id=commenced.pk,
+            sentence_type=commenced.sentence_type,
+            commenced_on=on,
+            source=source,
+        ),
+        actor=actor,
+    )
+    if commenced.sentence_type in RELEASE_TYPES:
+        # Issue 6: released today, into a case the community may already have accepted.
+        _publish_release(actor=actor, sentence=commenced, on=on)
     return commenced
 
 
@@ -357,7 +447,7 @@ def sentence_complete(
     data = {"completion_reason": reason, "completed_on": completed_on}
     if reason != CompletionReason.NORMAL or sentence.end_date is None:
         data["end_date"] = max(completed_on, sentence.start_date)
-    return _transition(
+    completed = _transition(
         actor=actor,
         sentence=sentence,
         to_status=SentenceStatus.COMPLETED,
@@ -370,6 +460,18 @@ def sentence_complete(
             "source": source,
         },
     )
+    publish(
+        SentenceCompleted(
+            offender_id=completed.offender_id,
+            sentence_id=completed.pk,
+            sentence_type=completed.sentence_type,
+            completed_on=completed_on,
+            completion_reason=reason,
+            source=source,
+        ),
+        actor=actor,
+    )
+    return completed
 
 
 @atomic_service

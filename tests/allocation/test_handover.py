@@ -18,8 +18,9 @@ from allocation.selectors import officer_options
 from allocation.services import (
     allocate_request_allocate,
     allocate_requests_for_upcoming_releases,
+    community_handover,
 )
-from allocation.team import community_handover, offender_recall, team_member_add
+from allocation.team import offender_recall, team_member_add
 from audit.models import AuditAction, AuditEvent
 from casenotes.models import CasenoteType
 from sentences.models import CompletionReason, SentenceStatus, SentenceType

@@ -215,6 +215,7 @@ def test_every_append_only_table_but_the_seals_is_chained():
         "classification_securityclassification",
         "documents_issuerecord",
         "documents_reporttransition",
+        "events_outboxevent",
     }
 
 

@@ -26,6 +26,7 @@ ENDPOINTS = [
     "/api/v1/share/offenders/12345678/",
     "/api/v1/share/sentences/",
     "/api/v1/share/allocations/",
+    "/api/v1/share/events/",
 ]
 WRITE_METHODS = ["post", "put", "patch", "delete", "options"]
 
@@ -183,6 +184,7 @@ def test_only_get_and_head_are_offered():
         ("GET", "/api/v1/share/offenders/{prn}/"),
         ("GET", "/api/v1/share/sentences/"),
         ("GET", "/api/v1/share/allocations/"),
+        ("GET", "/api/v1/share/events/"),
     }
 
 

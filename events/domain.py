@@ -1,0 +1,296 @@
+"""Domain events: what changed, named and typed, published by the service that owns the change so
+that other apps react without the owner calling up into them (STYLE.md: domain events, not upward
+calls).
+
+`publish(event, actor=...)`, inside the owner's transaction:
+1. writes the event to the outbox (events.models.OutboxEvent), in that transaction (inside
+   `outbox_batch()`, with the block's other events when it ends);
+2. runs the "in transaction" subscribers at once: what must hold with the change (seed 002: the
+   allocate request exists with the sentence), so their failure rolls the change back;
+3. queues the "on commit" subscribers with transaction.on_commit: side effects that must not run for
+   a change that is rolled back. One failing is logged with its outbox row (to be replayed from
+   there), never lost silently, and does not stop the others.
+
+Who subscribes to what is one registry, at the composition root (ioms/subscribers.py), named by the
+IOMS_EVENT_SUBSCRIBERS setting. Subscribers are explicit calls listed in one place, not model signals.
+Every event names its offender; its other fields are ids, dates and codes, never model objects, so
+the outbox row is the whole event."""
+
+import contextlib
+import dataclasses
+import datetime
+import functools
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from events.models import OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    offender_id: int
+
+    def payload(self) -> dict[str, Any]:
+        return {name: value for name, value in dataclasses.asdict(self).items() if name != "offender_id"}
+
+
+# --- sentences (published by sentences.services) -----------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentenceRecorded(DomainEvent):
+    sentence_id: int
+    # The sentence's fields as recorded, by the names of the data share's catalogue of sentence
+    # fields (datashare/catalogue.py), with offices and the court by id.
+    sentence: Mapping[str, Any]
+    source: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentenceChanged(DomainEvent):
+    """Any change of a sentence's details, release dates and transfers included: {field: [old, new]}."""
+
+    sentence_id: int
+    changes: Mapping[str, list]
+    reason: str = ""
+    source: str = ""
+
+    RELEASE_DATE_FIELDS = ("end_date", "parole_eligibility_date", "statutory_release_date")
+
+    @property
+    def release_dates_changed(self) -> tuple[str, ...]:
+        """The release dates (SED, PED, SRD) among the changes. The next parole hearing date is not
+        one: it moves after every hearing."""
+        return tuple(name for name in self.RELEASE_DATE_FIELDS if name in self.changes)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentenceCommenced(DomainEvent):
+    sentence_id: int
+    sentence_type: str
+    commenced_on: datetime.date
+    source: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentenceCompleted(DomainEvent):
+    sentence_id: int
+    sentence_type: str
+    completed_on: datetime.date
+    completion_reason: str
+    source: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OffenderReleased(DomainEvent):
+    """A release sentence (parole, release on conditions) in force: recorded as already started, or
+    commenced."""
+
+    sentence_id: int
+    sentence_type: str
+    released_on: datetime.date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargeLaid(DomainEvent):
+    charge_id: int
+    offence_id: int
+    charged_on: datetime.date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargeDisposed(DomainEvent):
+    charge_id: int
+    outcome: str
+    disposed_on: datetime.date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConvictionRecorded(DomainEvent):
+    conviction_id: int
+    sentence_id: int
+    offence_id: int
+    convicted_on: datetime.date
+
+
+# --- allocation (published by allocation.team) --------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class OffenderRecalled(DomainEvent):
+    release_sentence_id: int
+    prison_id: int
+    recalled_on: datetime.date
+    allocate_request_id: int
+
+
+# --- offenders (published by offenders.services) ------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestrictedRecordOpened(DomainEvent):
+    """Break glass: someone not on a restricted record's access list opened it, with a reason."""
+
+    grant_id: int
+    user_id: int
+    expires_at: datetime.datetime
+
+
+# --- agencies (published by agencies.services) --------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReferralStatusChanged(DomainEvent):
+    referral_id: int
+    from_status: str
+    to_status: str
+    on: datetime.date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReferralAttendanceRecorded(DomainEvent):
+    referral_id: int
+    session_on: datetime.date
+    attended: bool
+
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    cls.__name__: cls
+    for cls in (
+        SentenceRecorded,
+        SentenceChanged,
+        SentenceCommenced,
+        SentenceCompleted,
+        OffenderReleased,
+        ChargeLaid,
+        ChargeDisposed,
+        ConvictionRecorded,
+        OffenderRecalled,
+        RestrictedRecordOpened,
+        ReferralStatusChanged,
+        ReferralAttendanceRecorded,
+    )
+}
+
+
+# --- subscribers ---------------------------------------------------------------------------------
+
+Handler = Callable[..., None]  # handler(event, *, actor)
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    handler: Handler
+    after_commit: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.handler.__module__}.{self.handler.__qualname__}"
+
+
+def in_transaction(handler: Handler) -> Subscriber:
+    """Runs inside the publisher's transaction: its failure undoes the change."""
+    return Subscriber(handler, after_commit=False)
+
+
+def on_commit(handler: Handler) -> Subscriber:
+    """Runs after the publisher's transaction commits, never for a change rolled back."""
+    return Subscriber(handler, after_commit=True)
+
+
+@functools.cache
+def registry() -> Mapping[type[DomainEvent], tuple[Subscriber, ...]]:
+    # Loaded once, by name: the registry is the composition root (like ROOT_URLCONF), which imports
+    # every app's handlers; this module, the lowest layer, imports none of them.
+    return import_string(settings.IOMS_EVENT_SUBSCRIBERS)
+
+
+def _actor_fields(actor) -> dict[str, Any]:
+    if getattr(actor, "is_authenticated", False):
+        return {"actor_id": actor.pk, "actor_username": actor.get_username()[:150]}
+    return {"actor_id": None, "actor_username": (str(actor) if actor is not None else "system")[:150]}
+
+
+def _after_commit(subscriber: Subscriber, event: DomainEvent, actor, row: OutboxEvent) -> None:
+    try:
+        subscriber.handler(event, actor=actor)
+    except Exception:
+        # The change is committed; the reaction is not. Logged with the outbox row it reacts to, so
+        # it can be replayed from there (the outbox keeps the event).
+        logger.exception(
+            "On-commit subscriber %s failed for %s (outbox event %s)",
+            subscriber.name,
+            type(event).__name__,
+            row.pk,
+        )
+
+
+# Outbox rows waiting for the end of an `outbox_batch()` block (None: insert each at once).
+_pending: ContextVar[list[OutboxEvent] | None] = ContextVar("events_outbox_batch", default=None)
+
+
+@contextlib.contextmanager
+def outbox_batch() -> Iterator[None]:
+    """The outbox rows published in this block are inserted together, in one statement, when it ends
+    without an error, still in the same transaction (nothing reads them back before it commits).
+    audit.services.batch_writes() opens one: a court batch writes its events as it writes its audit
+    rows."""
+    if _pending.get() is not None:
+        yield
+        return
+    rows: list[OutboxEvent] = []
+    token = _pending.set(rows)
+    try:
+        yield
+        OutboxEvent.objects.bulk_create(rows, batch_size=1000)
+    finally:
+        _pending.reset(token)
+
+
+@contextlib.contextmanager
+def outbox_batch_undone_on_error() -> Iterator[None]:
+    """Pair with a savepoint: when the block fails, the events it left waiting are dropped, as the
+    savepoint's rollback drops the rows it inserted."""
+    rows = _pending.get()
+    mark = len(rows) if rows is not None else 0
+    try:
+        yield
+    except BaseException:
+        if rows is not None:
+            del rows[mark:]
+        raise
+
+
+def publish(event: DomainEvent, *, actor) -> OutboxEvent:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("publish() must be called inside the transaction of the change it reports.")
+    row = OutboxEvent(
+        occurred_at=timezone.now(),
+        event_type=type(event).__name__,
+        offender_id=event.offender_id,
+        payload=event.payload(),
+        **_actor_fields(actor),
+    )
+    waiting = _pending.get()
+    if waiting is None:
+        row.save(force_insert=True)
+    else:
+        waiting.append(row)
+    for subscriber in registry().get(type(event), ()):
+        if subscriber.after_commit:
+            transaction.on_commit(
+                functools.partial(_after_commit, subscriber, event, actor, row), robust=True
+            )
+        else:
+            subscriber.handler(event, actor=actor)
+    return row

@@ -1,0 +1,65 @@
+"""The one registry of subscribers (ioms/subscribers.py), pinned: who reacts to which event, and
+whether in the publisher's transaction or after its commit. A change here is a change of behaviour
+and is made on purpose."""
+
+import dataclasses
+import datetime
+
+import pytest
+
+from events.domain import EVENT_TYPES, OffenderRecalled, publish, registry
+
+EXPECTED = {
+    "SentenceRecorded": [
+        ("allocation.handlers.request_allocation", "in transaction"),
+        ("classification.handlers.review_schedule_refresh", "on commit"),
+    ],
+    "SentenceChanged": [
+        ("allocation.handlers.request_allocation_on_transfer", "in transaction"),
+        ("classification.handlers.review_schedule_refresh_on_release_dates", "on commit"),
+    ],
+    "SentenceCommenced": [("classification.handlers.review_schedule_refresh", "on commit")],
+    "SentenceCompleted": [("classification.handlers.review_schedule_refresh", "on commit")],
+    "OffenderReleased": [("allocation.handlers.hand_over_on_release", "in transaction")],
+    "OffenderRecalled": [],
+    "ChargeLaid": [("classification.handlers.review_schedule_refresh", "on commit")],
+    "ChargeDisposed": [],
+    "ConvictionRecorded": [("classification.handlers.review_schedule_refresh", "on commit")],
+    "RestrictedRecordOpened": [("allocation.handlers.notify_access_list", "in transaction")],
+    "ReferralStatusChanged": [("plans.handlers.follow_referral", "in transaction")],
+    "ReferralAttendanceRecorded": [("plans.handlers.follow_attendance", "in transaction")],
+}
+
+
+def test_the_registry_lists_exactly_these_subscribers():
+    listed = {
+        event.__name__: [
+            (subscriber.name, "on commit" if subscriber.after_commit else "in transaction")
+            for subscriber in subscribers
+        ]
+        for event, subscribers in registry().items()
+    }
+    assert listed == EXPECTED
+
+
+def test_every_event_type_is_in_the_registry_even_with_no_subscriber():
+    assert {event.__name__ for event in registry()} == set(EVENT_TYPES)
+
+
+def test_events_are_frozen_and_name_their_offender():
+    for event in EVENT_TYPES.values():
+        assert event.__dataclass_params__.frozen, event
+        assert "offender_id" in {field.name for field in dataclasses.fields(event)}, event
+
+
+def test_publishing_outside_a_transaction_is_refused():
+    """An event reports a change in the transaction making it; alone it would report nothing."""
+    event = OffenderRecalled(
+        offender_id=1,
+        release_sentence_id=1,
+        prison_id=1,
+        recalled_on=datetime.date.today(),
+        allocate_request_id=1,
+    )
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        publish(event, actor=None)
