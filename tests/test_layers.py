@@ -161,19 +161,6 @@ def test_no_two_apps_import_each_other(graph):
 
 # --- Imports inside functions ---------------------------------------------------------------------
 
-# Files being rewritten on other branches whose function-level imports are theirs to settle:
-# (path, imported module). Delete each when its branch is merged (the test fails on one no longer found).
-PENDING_ELSEWHERE: set[tuple[str, str]] = {
-    # Domain events (allocation/services.py).
-    ("allocation/services.py", "classification.access"),
-    ("allocation/services.py", "sentences.services"),
-    ("allocation/services.py", "staff.models"),
-    ("allocation/services.py", "staff.roles"),
-    ("allocation/team.py", "sentences.services"),
-    ("allocation/team.py", "staff.models"),
-}
-
-
 def _function_level_imports(path: Path):
     tree = ast.parse(path.read_text(), filename=str(path))
     for node in ast.walk(tree):
@@ -202,7 +189,6 @@ def test_an_import_inside_a_function_that_reaches_another_app_says_why():
     # `ioms` is the core and the composition root rather than an app.
     apps = set(_root_packages()) - {"ioms"}
     unexplained = []
-    pending_seen = set()
     for app in sorted(apps):
         for path in sorted((ROOT / app).rglob("*.py")):
             if "migrations" in path.parts:
@@ -213,10 +199,6 @@ def test_an_import_inside_a_function_that_reaches_another_app_says_why():
                 target = module.split(".")[0]
                 if target not in apps or target == app:
                     continue
-                if (relative, module) in PENDING_ELSEWHERE:
-                    pending_seen.add((relative, module))
-                    continue
                 if not _says_why(lines, lineno):
                     unexplained.append(f"{relative}:{lineno} imports {module}")
     assert unexplained == []
-    assert PENDING_ELSEWHERE - pending_seen == set(), "listed as pending but no longer found"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from courts import corrections
 from courts.models import CorrectionRequest
 from reconciliation.models import ExceptionStatus, ReasonCode
-from reconciliation.services import exception_raise
+from reconciliation.detection import exception_raise
 from tests.factories import OffenderFactory
 
 pytestmark = pytest.mark.django_db
