@@ -161,6 +161,7 @@ def test_no_two_apps_import_each_other(graph):
 
 # --- Imports inside functions ---------------------------------------------------------------------
 
+
 def _function_level_imports(path: Path):
     tree = ast.parse(path.read_text(), filename=str(path))
     for node in ast.walk(tree):

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from courts import corrections
 from courts.models import CorrectionRequest
-from reconciliation.models import ExceptionStatus, ReasonCode
 from reconciliation.detection import exception_raise
+from reconciliation.models import ExceptionStatus, ReasonCode
 from tests.factories import OffenderFactory
 
 pytestmark = pytest.mark.django_db
