@@ -1,6 +1,6 @@
 """Who may allocate staff to an offender's case and change its offender management team."""
 
-from allocation.models import CaseRole
+from allocation.models import CaseAllocation, CaseRole
 from classification.access import prison_office_ids
 from offenders.access import can_view_offender, offender_office_ids, refuse_unless_need_to_know
 from sentences.models import Sentence
@@ -15,6 +15,12 @@ PRISON_MANAGING_ROLES = (Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER)
 PRISON_SIDE_ROLES = frozenset(
     {CaseRole.OFFENDER_SUPERVISOR, CaseRole.KEY_WORKER, CaseRole.CASE_ADMINISTRATOR}
 )
+
+
+def is_allocated(member, offender) -> bool:
+    """The access fact allocation provides to offenders.access (allocation.apps): the member of
+    staff is on the offender's case now, and so may maintain the record (seed 000)."""
+    return CaseAllocation.objects.current().filter(offender=offender, staff=member).exists()
 
 
 def can_allocate_case(user, offender) -> bool:
@@ -87,8 +93,6 @@ def access_allocation_by_id(user, allocation_id):
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
-    from allocation.models import CaseAllocation
-
     try:
         allocation = CaseAllocation.objects.select_related(
             "offender", "staff__user", "staff__office", "sentence"
@@ -105,8 +109,6 @@ def access_allocation_to_read_by_id(user, allocation_id):
     (who supervises a case is part of its core information)."""
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
-
-    from allocation.models import CaseAllocation
 
     try:
         allocation = CaseAllocation.objects.select_related(

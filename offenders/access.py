@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from audit.refusals import Refused
+from offenders import access_facts
 from offenders.models import BreakGlassGrant, Offender, RestrictedAccess
 from staff.access import office_id_of, staff_of
 from staff.roles import Role, has_role, user_roles
@@ -42,18 +43,10 @@ class RestrictedRecordDenied(Refused):
 
 def offender_office_ids(offender: Offender) -> set[int]:
     """The offices responsible for an offender: the home office and the managing office of each
-    current sentence. Cached on the instance."""
+    current sentence (a fact sentences provides: offenders.access_facts). Cached on the instance."""
     cached = getattr(offender, "_ioms_office_ids", None)
     if cached is None:
-        # Upward (sentences sits above offenders), listed in .importlinter: the offices responsible
-        # for a record follow its current sentences. Imported here, as sentences imports offenders.
-        from sentences.models import Sentence
-
-        cached = set(
-            Sentence.objects.current()
-            .filter(offender=offender, managing_office__isnull=False)
-            .values_list("managing_office_id", flat=True)
-        )
+        cached = access_facts.managing_office_ids(offender)
         if offender.home_office_id:
             cached.add(offender.home_office_id)
         offender._ioms_office_ids = cached
@@ -61,14 +54,11 @@ def offender_office_ids(offender: Offender) -> set[int]:
 
 
 def is_allocated_to(user, offender: Offender) -> bool:
-    # Upward (allocation sits above offenders), listed in .importlinter: seed 000 lets the allocated
-    # officers maintain the record. Imported here, as allocation imports offenders.
-    from allocation.models import CaseAllocation
-
+    """On the offender's case now (a fact allocation provides: offenders.access_facts)."""
     member = staff_of(user)
     if member is None:
         return False
-    return CaseAllocation.objects.current().filter(offender=offender, staff=member).exists()
+    return access_facts.is_allocated(member, offender)
 
 
 def is_on_access_list(user, offender: Offender) -> bool:

@@ -26,7 +26,6 @@ from ioms.row_counts import count_up_to, estimated_rows
 from offenders.access import access_offender_by_id, can_view_history
 from offenders.forms import OffenderSearchForm
 from offenders.models import Offender, visible_offenders_q
-from offenders.selectors import next_key_date
 from offenders.views import record_context
 from sentences.access import access_sentence_by_id, can_edit_sentence
 from sentences.models import (
@@ -36,6 +35,7 @@ from sentences.models import (
     SentenceStatus,
     SentenceType,
 )
+from sentences.selectors import next_key_date
 from staff.access import access_staff_member_by_id, can_manage_staff_in, can_view_staff_directory, staff_of
 from staff.forms import StaffFilterForm
 from staff.models import Office, StaffMember

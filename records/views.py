@@ -29,10 +29,11 @@ from documents.models import Document
 from offenders.access import access_offender_by_id, can_create_offender, can_search_offenders
 from offenders.forms import OffenderSearchForm
 from offenders.models import Offender
-from offenders.selectors import SearchTerms, next_key_date, offender_record, offender_search
+from offenders.selectors import SearchTerms, offender_record, offender_search
 from offenders.views import record_context
 from records.selectors import offender_timeline
 from sentences.models import Conviction, Sentence, SentenceStatus
+from sentences.selectors import next_key_date
 
 CASENOTES_PER_PAGE = 20
 LIST_PER_PAGE = 25

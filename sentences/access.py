@@ -9,6 +9,17 @@ from staff.access import office_id_of
 from staff.roles import Role, has_role
 
 
+def current_managing_office_ids(offender) -> set[int]:
+    """The access fact sentences provides to offenders.access (sentences.apps): the offices
+    managing the offender's current sentences, which with its home office are the offices
+    responsible for the record (offenders.access.offender_office_ids)."""
+    return set(
+        Sentence.objects.current()
+        .filter(offender=offender, managing_office__isnull=False)
+        .values_list("managing_office_id", flat=True)
+    )
+
+
 def can_edit_sentence(user, sentence: Sentence) -> bool:
     if can_edit_offender(user, sentence.offender):
         return True
