@@ -18,6 +18,7 @@ from allocation.access import (
     can_work_queue,
 )
 from allocation.models import (
+    ALLOCATE_REQUEST_WORKFLOW,
     COMMUNITY_ONLY_ROLES,
     PRISON_ONLY_ROLES,
     SINGLE_HOLDER_ROLES,
@@ -25,7 +26,6 @@ from allocation.models import (
     AllocateRequestKind,
     AllocateRequestStatus,
     AllocateRequestStep,
-    AllocateRequestTransition,
     AllocationTrigger,
     CaseAllocation,
     CaseRole,
@@ -35,8 +35,9 @@ from allocation.models import (
     UnavailabilityKind,
 )
 from allocation.selectors import officer_options
+from audit.actors import actor_user
 from audit.models import AuditAction
-from audit.services import audit_created, audit_record, batch_insert, snapshot
+from audit.services import audit_created, audit_record, snapshot
 from casenotes.models import CasenoteType
 from casenotes.services import system_casenote
 from classification.access import prison_office_ids
@@ -119,7 +120,7 @@ def case_allocate(
         started_on=started_on or timezone.localdate(),
         reason=reason,
         trigger=trigger,
-        allocated_by=actor if getattr(actor, "is_authenticated", False) else None,
+        allocated_by=actor_user(actor),
     )
     allocation.full_clean(validate_constraints=False)
     try:
@@ -212,10 +213,6 @@ CHECKLIST_ORDER = list(ChecklistStep.values)
 # The only steps a manager may mark "does not apply": the CSO notification (when the offender and
 # sentence do not call for it) and the OWS review (when it was already done). The rest are required.
 SKIPPABLE_STEPS = frozenset({ChecklistStep.CSO_NOTIFICATION, ChecklistStep.OWS_REVIEWED})
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _request_office(sentence):
@@ -319,18 +316,6 @@ def _create_steps(request: AllocateRequest) -> None:
     AllocateRequestStep.objects.bulk_create(steps)
 
 
-def _transition_row(*, request, from_status: str, to_status: str, actor, comment: str = "") -> None:
-    batch_insert(
-        AllocateRequestTransition(
-            request=request,
-            from_status=from_status,
-            to_status=to_status,
-            actor=_user(actor),
-            comment=comment[:500],
-        )
-    )
-
-
 def _request_insert(*, actor, request: AllocateRequest, summary: str) -> AllocateRequest | None:
     """Insert once: a second event for the same sentence and kind finds the existing request."""
     try:
@@ -339,8 +324,8 @@ def _request_insert(*, actor, request: AllocateRequest, summary: str) -> Allocat
     except IntegrityError:
         return None
     _create_steps(request)
-    _transition_row(
-        request=request, from_status="", to_status=AllocateRequestStatus.OPEN, actor=actor, comment=summary
+    ALLOCATE_REQUEST_WORKFLOW.record_step(
+        request, from_status="", to=AllocateRequestStatus.OPEN, actor=actor, comment=summary
     )
     audit_created(
         actor=actor,
@@ -588,10 +573,11 @@ def _pre_release_covering(*, actor, sentence) -> AllocateRequest | None:
     if pre_release.status == AllocateRequestStatus.OPEN:
         summary = f"{sentence} recorded; this pre-release request covers it"
         AllocateRequest.objects.filter(pk=pre_release.pk).update(trigger=AllocationTrigger.RELEASE)
-        _transition_row(
-            request=pre_release,
+        # A step that stays open: the request now answers the release too.
+        ALLOCATE_REQUEST_WORKFLOW.record_step(
+            pre_release,
             from_status=AllocateRequestStatus.OPEN,
-            to_status=AllocateRequestStatus.OPEN,
+            to=AllocateRequestStatus.OPEN,
             actor=actor,
             comment=summary,
         )
@@ -703,7 +689,7 @@ def allocate_request_step_record(
         row.applicable = True
         row.not_applicable_reason = ""
         row.done_at = timezone.now()
-        row.done_by = _user(actor)
+        row.done_by = actor_user(actor)
         row.outcome = outcome.strip()[:300]
     else:
         raise ValidationError({"not_applicable_reason": "Say why this step does not apply."})
@@ -812,38 +798,27 @@ def allocate_request_allocate(
     if locked.kind == AllocateRequestKind.TRANSFER:
         _transfer_end_sending_allocations(actor=actor, request=locked, keep=allocation)
         _transfer_cancel_sending_request(actor=actor, request=locked)
-    now = timezone.now()
-    updated = AllocateRequest.objects.filter(pk=locked.pk, status=AllocateRequestStatus.OPEN).update(
-        status=AllocateRequestStatus.ALLOCATED,
-        allocated_to=staff,
-        allocated_by=_user(actor),
-        allocated_at=now,
-        allocation=allocation,
-        reason=why[:300],
-        suggested_staff=suggested,
-        override_reason=override_reason.strip()[:300] if suggested and staff.pk != suggested.pk else "",
-    )
-    if updated != 1:  # pragma: no cover - the row lock makes this unreachable
-        raise ValidationError("This request was allocated by someone else. Nothing was changed.")
-    locked.refresh_from_db()
-    _transition_row(
-        request=locked,
-        from_status=AllocateRequestStatus.OPEN,
-        to_status=AllocateRequestStatus.ALLOCATED,
+    override = override_reason.strip()[:300] if suggested and staff.pk != suggested.pk else ""
+    ALLOCATE_REQUEST_WORKFLOW.move(
+        locked,
+        to=AllocateRequestStatus.ALLOCATED,
         actor=actor,
+        fields={
+            "allocated_to": staff,
+            "allocated_by": actor_user(actor),
+            "allocated_at": timezone.now(),
+            "allocation": allocation,
+            "reason": why[:300],
+            "suggested_staff": suggested,
+            "override_reason": override,
+        },
         comment=f"Allocated to {staff}. {why}"
-        + (f" Chosen over {suggested}: {locked.override_reason}" if locked.override_reason else ""),
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=locked,
+        + (f" Chosen over {suggested}: {override}" if override else ""),
         summary=f"{actor} allocated {locked.offender} to {staff}: {why}",
-        changes={
-            "status": [AllocateRequestStatus.OPEN, AllocateRequestStatus.ALLOCATED],
+        audit_changes={
             "allocated_to": [None, str(staff)],
             "suggested": [None, str(suggested) if suggested else None],
-            "override_reason": [None, locked.override_reason or None],
+            "override_reason": [None, override or None],
         },
     )
     _notify(
@@ -905,21 +880,14 @@ def allocate_request_cancel(*, actor, request: AllocateRequest, reason: str) -> 
         raise PermissionDenied("Only a service manager of the request's office may cancel it.")
     if not reason.strip():
         raise ValidationError({"cancel_reason": "Say why the request is cancelled."})
-    updated = AllocateRequest.objects.filter(pk=request.pk, status=AllocateRequestStatus.OPEN).update(
-        status=AllocateRequestStatus.CANCELLED, cancel_reason=reason.strip()[:300]
-    )
-    if not updated:
-        raise ValidationError("This request is no longer open.")
-    request.refresh_from_db()
-    _transition_row(
-        request=request,
-        from_status=AllocateRequestStatus.OPEN,
-        to_status=AllocateRequestStatus.CANCELLED,
+    ALLOCATE_REQUEST_WORKFLOW.move(
+        request,
+        to=AllocateRequestStatus.CANCELLED,
         actor=actor,
+        fields={"cancel_reason": reason.strip()[:300]},
         comment=reason,
-    )
-    audit_record(
-        actor=actor, action=AuditAction.UPDATE, obj=request, summary=f"Cancelled {request}: {reason}"
+        summary=f"Cancelled {request}: {reason}",
+        audit_changes={"cancel_reason": [None, reason.strip()[:300]]},
     )
     return request
 
