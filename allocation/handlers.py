@@ -1,7 +1,9 @@
 """Allocation's reactions to other apps' domain events (subscribed in ioms/subscribers.py). Each
 decides whether it applies and calls the service that does the work."""
 
-from allocation.services import allocate_request_for_sentence, break_glass_notify, community_handover
+from allocation.handover import community_handover
+from allocation.notifications import break_glass_notify
+from allocation.requests import allocate_request_for_sentence
 from events.domain import OffenderReleased, RestrictedRecordOpened, SentenceChanged, SentenceRecorded
 from offenders.models import BreakGlassGrant, Offender
 from sentences.models import Sentence

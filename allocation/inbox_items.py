@@ -66,7 +66,7 @@ class AllocateRequestSource(InboxSource):
 
 
 def _next_release(sentence, today: datetime.date) -> datetime.date | None:
-    """The next parole hearing or statutory release still to come (as allocation.services)."""
+    """The next parole hearing or statutory release still to come (as allocation.requests)."""
     dates = [day for day in (sentence.parole_hearing_date, sentence.statutory_release_date) if day]
     coming = [day for day in dates if day >= today]
     return min(coming) if coming else None

@@ -7,6 +7,8 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from workflow.transitions import TransitionRow, Workflow
+
 
 class CaseRole(models.TextChoices):
     """A staff member's part in an offender's case. Seed 004's offender management team is the
@@ -156,7 +158,8 @@ class AllocateRequestStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-# One allowed-transitions map; only allocation.services assigns status.
+# A request waits in its office's queue until a manager allocates an officer or it is cancelled;
+# each step through ALLOCATE_REQUEST_WORKFLOW below.
 ALLOCATE_REQUEST_TRANSITIONS: dict[str, frozenset[str]] = {
     AllocateRequestStatus.OPEN: frozenset({AllocateRequestStatus.ALLOCATED, AllocateRequestStatus.CANCELLED}),
     AllocateRequestStatus.ALLOCATED: frozenset(),
@@ -254,19 +257,23 @@ class AllocateRequest(models.Model):
         return (self.due_on - (today or timezone.localdate())).days
 
 
-class AllocateRequestTransition(models.Model):
+class AllocateRequestTransition(TransitionRow):
     request = models.ForeignKey(AllocateRequest, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=12, choices=AllocateRequestStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=AllocateRequestStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.CharField(max_length=500, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRow.Meta):
+        pass
 
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status}"
+
+ALLOCATE_REQUEST_WORKFLOW = Workflow(
+    name="allocate request",
+    model=AllocateRequest,
+    transitions=ALLOCATE_REQUEST_TRANSITIONS,
+    row_model=AllocateRequestTransition,
+    subject_field="request",
+    noun="allocate request",
+)
 
 
 class ChecklistStep(models.TextChoices):

@@ -21,7 +21,7 @@ from allocation.models import (
 )
 from offenders.access import offender_office_ids
 from offenders.models import visible_offenders_q
-from sentences.models import Sentence
+from sentences.models import Sentence, SentenceType
 from staff.models import Office, OfficeKind, StaffMember
 from staff.roles import Role
 
@@ -258,3 +258,94 @@ def request_counts(office: Office) -> dict[str, int]:
     counts["open"] = rows.count()
     counts["overdue"] = rows.filter(due_on__lt=today).count()
     return dict(counts)
+
+
+# --- Continuity: the officer to suggest for a new request (seed 002, seed 004) ---------------------
+
+
+def continuity_suggestion(
+    offender, *, exclude_sentence_id: int | None = None
+) -> tuple[StaffMember | None, str]:
+    """Seed 002: where practicable one officer manages all of an offender's sentences. With no
+    supervising officer (a prisoner being released, say) the offender manager, who holds the case
+    throughout (seed 004), is the one to suggest."""
+    # Most people a new sentence is recorded for have neither: one indexed read says so before the
+    # joins that fetch the officer (planning those costs more than running them).
+    allocated = (
+        CaseAllocation.objects.current()
+        .filter(offender=offender, role__in=(CaseRole.SUPERVISING_OFFICER, CaseRole.OFFENDER_MANAGER))
+        .exists()
+    )
+    current = (
+        list(
+            CaseAllocation.objects.current()
+            .filter(offender=offender, role=CaseRole.SUPERVISING_OFFICER, staff__active=True)
+            .select_related("staff__user", "staff__office")
+            .order_by("-started_on", "-id")
+        )
+        if allocated
+        else []
+    )
+    manager = (
+        None
+        if current or not allocated
+        else CaseAllocation.objects.current()
+        .filter(offender=offender, role=CaseRole.OFFENDER_MANAGER, staff__active=True)
+        .select_related("staff__user", "staff__office")
+        .first()
+    )
+    if manager is not None:
+        staff = manager.staff
+        return staff, f"{staff} ({staff.office.name}) is the offender manager; suggest them."
+    others = (
+        Sentence.objects.current()
+        .filter(offender=offender)
+        .exclude(pk=exclude_sentence_id)
+        .exclude(sentence_type=SentenceType.IMPRISONMENT)
+        .count()
+    )
+    if current:
+        staff = current[0].staff
+        note = f"Already supervised by {staff} ({staff.office.name}); suggest the same probation officer."
+        if others:
+            note += f" {others} other current sentence{'s' if others != 1 else ''}."
+        return staff, note
+    if others:
+        return (
+            None,
+            f"Has {others} other current sentence{'s' if others != 1 else ''} but no supervising officer.",
+        )
+    return None, ""
+
+
+def prison_continuity_suggestion(offender, prison) -> tuple[StaffMember | None, str]:
+    """The offender supervisor this prison last gave the offender (seed 004: continuity), and a note
+    naming the community offender manager, who stays on the team."""
+    earlier = (
+        CaseAllocation.objects.filter(
+            offender=offender,
+            role=CaseRole.OFFENDER_SUPERVISOR,
+            staff__office=prison,
+            staff__active=True,
+        )
+        .select_related("staff__user")
+        .order_by("-started_on", "-id")
+        .first()
+    )
+    manager = (
+        CaseAllocation.objects.current()
+        .filter(offender=offender, role=CaseRole.OFFENDER_MANAGER)
+        .select_related("staff__user", "staff__office")
+        .first()
+    )
+    notes = []
+    if earlier is not None:
+        notes.append(
+            f"{earlier.staff} was the offender supervisor here from {earlier.started_on:%d %b %Y}; "
+            "suggest the same officer."
+        )
+    if manager is not None:
+        notes.append(
+            f"Offender manager: {manager.staff} ({manager.staff.office.name}), who stays on the team."
+        )
+    return (earlier.staff if earlier else None), " ".join(notes)

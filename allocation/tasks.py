@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from allocation.services import allocate_requests_for_upcoming_releases
+from allocation.requests import allocate_requests_for_upcoming_releases
 
 
 @shared_task

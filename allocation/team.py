@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from allocation.access import PRISON_MANAGING_ROLES, can_allocate_case, can_manage_team_member, manages_prison
+from allocation.handover import RELEASE_TYPES
 from allocation.models import (
     AllocateRequest,
     AllocateRequestKind,
@@ -20,16 +21,10 @@ from allocation.models import (
     CaseAllocation,
     CaseRole,
 )
-from allocation.services import (
-    ALLOCATE_WITHIN_DAYS,
-    RELEASE_TYPES,
-    _notify,
-    _prison_continuity,
-    _request_insert,
-    allocate_request_cancel,
-    case_allocate,
-    case_allocation_end,
-)
+from allocation.notifications import notification_send
+from allocation.requests import ALLOCATE_WITHIN_DAYS, allocate_request_cancel, allocate_request_insert
+from allocation.selectors import prison_continuity_suggestion
+from allocation.services import case_allocate, case_allocation_end
 from audit.models import AuditAction
 from audit.services import audit_record
 from casenotes.models import CasenoteType
@@ -129,7 +124,7 @@ def team_member_replace(
     return new
 
 
-# --- Recall (the handover from prison to community is allocation.services.community_handover) ------
+# --- Recall (the handover from prison to community is allocation.handover.community_handover) ------
 
 
 @transaction.atomic
@@ -176,8 +171,8 @@ def offender_recall(
     )
     for stale in AllocateRequest.objects.open().filter(sentence=release).select_related("office"):
         allocate_request_cancel(actor=None, request=stale, reason=f"Recalled to {prison.name}")
-    staff, note = _prison_continuity(offender, prison)
-    request = _request_insert(
+    staff, note = prison_continuity_suggestion(offender, prison)
+    request = allocate_request_insert(
         actor=actor,
         request=AllocateRequest(
             offender=offender,
@@ -261,7 +256,7 @@ def _notify_prison_managers(*, request: AllocateRequest, offender, reason: str) 
         .select_related("user")
         .distinct()
     ):
-        _notify(
+        notification_send(
             staff=manager,
             request=request,
             subject=f"Recalled to your prison: {offender.full_name} ({offender.prn})",

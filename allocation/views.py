@@ -23,12 +23,14 @@ from allocation.access import (
     team_roles_for,
     team_staff_office_ids,
 )
+from allocation.checklist import allocate_request_step_record
 from allocation.forms import (
     AllocateForm,
     AllocationEndForm,
     OfficeChoiceForm,
     QueueFilterForm,
     ReallocateForm,
+    RecallForm,
     RequestAllocateForm,
     RequestCancelForm,
     StepForm,
@@ -37,6 +39,7 @@ from allocation.forms import (
     UnavailabilityCancelForm,
     UnavailabilityForm,
 )
+from allocation.handover import RELEASE_TYPES
 from allocation.models import (
     TEAM_ORDER,
     AllocateRequest,
@@ -45,6 +48,9 @@ from allocation.models import (
     Notification,
     StaffUnavailability,
 )
+from allocation.notifications import notification_mark_read
+from allocation.reallocation import case_transfer_request, cases_reallocate
+from allocation.requests import allocate_request_allocate, allocate_request_cancel
 from allocation.selectors import (
     allocation_history,
     offender_team,
@@ -55,17 +61,8 @@ from allocation.selectors import (
     officer_options,
     request_counts,
 )
-from allocation.services import (
-    allocate_request_allocate,
-    allocate_request_cancel,
-    allocate_request_step_record,
-    case_transfer_request,
-    cases_reallocate,
-    notification_mark_read,
-    staff_unavailability_cancel,
-    staff_unavailability_record,
-)
-from allocation.team import team_member_add, team_member_end, team_member_replace
+from allocation.team import offender_recall, team_member_add, team_member_end, team_member_replace
+from allocation.unavailability import staff_unavailability_cancel, staff_unavailability_record
 from audit.services import audit_listed, audit_view
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
@@ -213,9 +210,6 @@ def sentence_recall(request, sentence_pk):
     """Record that an offender on parole or release on conditions is recalled to prison: the
     release ends and the prison's queue gets a request for an offender supervisor
     (allocation.team.offender_recall)."""
-    from allocation.forms import RecallForm
-    from allocation.team import RELEASE_TYPES, offender_recall
-
     release = get_object_or_404(Sentence.objects.select_related("offender"), pk=sentence_pk)
     offender = access_offender_by_id(request.user, release.offender_id)
     if not (can_allocate_case(request.user, offender) or has_role(request.user, *PRISON_MANAGING_ROLES)):

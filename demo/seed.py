@@ -50,7 +50,7 @@ from agencies.models import (
     ReferralStatus,
 )
 from allocation.models import CaseAllocation, CaseRole
-from allocation.services import REQUESTING_SENTENCE_TYPES, allocate_request_for_sentence
+from allocation.requests import REQUESTING_SENTENCE_TYPES, allocate_request_for_sentence
 from casenotes.models import Casenote, CasenoteType
 from classification.models import ReviewSchedule
 from demo import bulk, names

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allocation.access import can_allocate_case
+from allocation.handover import RELEASE_TYPES
 from allocation.models import CaseAllocation, open_caseload
-from allocation.services import RELEASE_TYPES
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_listed, audit_view
 from casenotes.access import can_read_sensitive

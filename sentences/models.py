@@ -4,6 +4,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from workflow.transitions import TransitionRow, Workflow
+
 
 class OffenceCategory(models.TextChoices):
     DRUGS = "drugs", "Drugs"
@@ -272,6 +274,37 @@ class Sentence(models.Model):
             errors["statutory_release_date"] = "The SRD cannot be after the sentence expiry date."
         if not self.indeterminate and not srd:
             errors["statutory_release_date"] = "A determinate prison sentence needs its SRD."
+
+
+# The sentence's life: started (commenced) and completed, by a person, the court interface or the
+# beat task; each step through SENTENCE_WORKFLOW below.
+SENTENCE_TRANSITIONS: dict[str, frozenset[str]] = {
+    SentenceStatus.PENDING: frozenset({SentenceStatus.ACTIVE, SentenceStatus.COMPLETED}),
+    SentenceStatus.ACTIVE: frozenset({SentenceStatus.COMPLETED}),
+    SentenceStatus.COMPLETED: frozenset(),
+}
+
+
+class SentenceTransition(TransitionRow):
+    """One step of a sentence's status. The sentence's history of dated events (the order, an
+    appeal, a transfer, its completion with the reason and the source) is SentenceEvent."""
+
+    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=SentenceStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=SentenceStatus.choices)
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+SENTENCE_WORKFLOW = Workflow(
+    name="sentence",
+    model=Sentence,
+    transitions=SENTENCE_TRANSITIONS,
+    row_model=SentenceTransition,
+    subject_field="sentence",
+    noun="sentence",
+)
 
 
 class Conviction(models.Model):

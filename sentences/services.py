@@ -1,5 +1,5 @@
-"""Writes to sentences, convictions and charges. The sentence status is a state machine:
-`sentence_complete` and `sentence_commence` are the only code that assigns it.
+"""Writes to sentences, convictions and charges. The sentence status is a state machine
+(sentences.models.SENTENCE_WORKFLOW): `sentence_commence` and `sentence_complete` are its steps.
 
 Each change publishes its domain event (events/domain.py): what other apps do about it (the allocate
 request of a new sentence, the handover on release, a classification review) is theirs, subscribed
@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audit.actors import actor_user
 from audit.models import AuditAction
 from audit.records import record_update, record_validate
 from audit.services import audit_created, audit_record
@@ -30,6 +31,7 @@ from events.domain import (
 from ioms.transactions import atomic_service
 from sentences.models import (
     RESOLVABLE_EVENT_KINDS,
+    SENTENCE_WORKFLOW,
     Charge,
     CompletionReason,
     Conviction,
@@ -60,13 +62,6 @@ SENTENCE_FIELDS = (
     "managing_office",
 )
 
-SENTENCE_TRANSITIONS: dict[str, frozenset[str]] = {
-    SentenceStatus.PENDING: frozenset({SentenceStatus.ACTIVE, SentenceStatus.COMPLETED}),
-    SentenceStatus.ACTIVE: frozenset({SentenceStatus.COMPLETED}),
-    SentenceStatus.COMPLETED: frozenset(),
-}
-
-
 _SOURCE_NOTE = {
     SentenceEvent.Source.COURT_INTERFACE: " (from the court interface)",
     SentenceEvent.Source.SYSTEM: " (by the system)",
@@ -86,10 +81,6 @@ def _casenote(
         summary=(summary + _SOURCE_NOTE.get(source, ""))[:200],
         text=text,
     )
-
-
-def _actor_user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 @atomic_service
@@ -176,10 +167,12 @@ def sentence_create(
     convictions = list(convictions)
     if not convictions:
         raise ValidationError({"convictions": "A sentence needs at least one conviction behind it."})
-    sentence = Sentence(offender=offender, **data)
-    sentence.status = _initial_status(sentence.start_date) if sentence.start_date else SentenceStatus.ACTIVE
+    start_date = data.get("start_date")
+    status = _initial_status(start_date) if start_date else SentenceStatus.ACTIVE
+    sentence = Sentence(offender=offender, status=status, **data)
     record_validate(sentence)
     sentence.save()
+    SENTENCE_WORKFLOW.record_step(sentence, from_status="", to=sentence.status, actor=actor)
     for item in convictions:
         conviction_add(actor=actor, sentence=sentence, **item)
     SentenceEvent.objects.create(
@@ -189,7 +182,7 @@ def sentence_create(
         detail=f"{sentence.get_sentence_type_display()} imposed at {sentence.court}",
         to_status=sentence.status,
         source=source,
-        recorded_by=_actor_user(actor),
+        recorded_by=actor_user(actor),
     )
     audit_created(
         actor=actor, obj=sentence, fields=SENTENCE_FIELDS, summary=f"Recorded {sentence} for {offender}"
@@ -318,7 +311,7 @@ def sentence_update(
             occurred_on=occurred_on or timezone.localdate(),
             detail=detail[:500],
             source=source,
-            recorded_by=_actor_user(actor),
+            recorded_by=actor_user(actor),
         )
         if kind == SentenceEventKind.TRANSFER:
             summary = f"Sentence transferred to {sentence.managing_office or 'no office'}"
@@ -349,29 +342,27 @@ def sentence_update(
 
 
 def _transition(*, actor, sentence: Sentence, to_status: str, data: dict, event: dict) -> Sentence:
-    """Conditional update: only applies if the sentence is still in the status we read."""
-    current = Sentence.objects.select_for_update().get(pk=sentence.pk)
-    if to_status not in SENTENCE_TRANSITIONS[current.status]:
-        raise ValidationError(
-            f"A sentence that is {current.get_status_display().lower()} cannot become "
-            f"{SentenceStatus(to_status).label.lower()}."
-        )
-    Sentence.objects.filter(pk=current.pk, status=current.status).update(status=to_status, **data)
+    """A step of SENTENCE_WORKFLOW from the status the caller read (refused, changing nothing, when
+    someone else has moved the sentence meanwhile), with the dated event on the sentence's history.
+    `sentence` is updated in memory and returned."""
+    current = sentence
+    from_status = current.status
+    SENTENCE_WORKFLOW.move(
+        current,
+        to=to_status,
+        actor=actor,
+        comment=event.get("detail", ""),
+        fields=data,
+        summary=f"{current}: {current.get_status_display()} → {SentenceStatus(to_status).label}",
+        audit_changes={k: [None, str(v)] for k, v in data.items()},
+    )
     SentenceEvent.objects.create(
         sentence=current,
-        from_status=current.status,
+        from_status=from_status,
         to_status=to_status,
-        recorded_by=_actor_user(actor),
+        recorded_by=actor_user(actor),
         **event,
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=current,
-        summary=f"{current}: {current.get_status_display()} → {SentenceStatus(to_status).label}",
-        changes={"status": [current.status, to_status], **{k: [None, str(v)] for k, v in data.items()}},
-    )
-    current.refresh_from_db()
     _casenote(
         actor=actor,
         sentence=current,
@@ -504,7 +495,7 @@ def sentence_event_record(
         occurred_on=occurred_on,
         detail=detail,
         source=source,
-        recorded_by=_actor_user(actor),
+        recorded_by=actor_user(actor),
     )
     record_validate(event)
     event.save()
@@ -538,7 +529,7 @@ def sentence_event_resolve(
         resolved_on=resolved_on,
         outcome=outcome[:300],
         resolution_source=source,
-        resolved_by=_actor_user(actor),
+        resolved_by=actor_user(actor),
     )
     if not updated:
         raise ValidationError("This has already been decided.")
@@ -565,7 +556,7 @@ def sentences_commence_due(*, on: datetime.date | None = None) -> int:
     transaction, so one bad row cannot hold back the rest; returns how many started."""
     on = on or timezone.localdate()
     started = 0
-    due = Sentence.objects.filter(status=SentenceStatus.PENDING, start_date__lte=on).only("pk", "start_date")
+    due = Sentence.objects.filter(status=SentenceStatus.PENDING, start_date__lte=on)
     for sentence in list(due):
         try:
             sentence_commence(actor=None, sentence=sentence, on=on, source=SentenceEvent.Source.SYSTEM)

@@ -74,7 +74,7 @@ def record_sentence(
 
 def finish_checklist(actor, request) -> None:
     """Mark every open step of the request's checklist done (with an OWS outcome)."""
-    from allocation.services import allocate_request_step_record
+    from allocation.checklist import allocate_request_step_record
 
     for row in request.steps.all():
         if row.is_open:

@@ -5,6 +5,7 @@ accepted. Seed 004: the offender manager keeps the case throughout."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from allocation.handover import community_handover
 from allocation.models import (
     AllocateRequest,
     AllocateRequestKind,
@@ -14,12 +15,8 @@ from allocation.models import (
     CaseRole,
     Notification,
 )
+from allocation.requests import allocate_request_allocate, allocate_requests_for_upcoming_releases
 from allocation.selectors import officer_options
-from allocation.services import (
-    allocate_request_allocate,
-    allocate_requests_for_upcoming_releases,
-    community_handover,
-)
 from allocation.team import offender_recall, team_member_add
 from audit.models import AuditAction, AuditEvent
 from casenotes.models import CasenoteType

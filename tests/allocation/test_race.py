@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from allocation.checklist import allocate_request_step_record
 from allocation.models import AllocateRequest, AllocateRequestStatus, CaseAllocation, Notification
-from allocation.services import allocate_request_allocate, allocate_request_step_record
+from allocation.requests import allocate_request_allocate
 from casenotes.models import CasenoteType
 from staff.roles import Role
 from tests.allocation.helpers import ensure_weights, record_sentence

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from allocation.checklist import allocate_request_step_record
 from allocation.models import (
     AllocateRequest,
     AllocateRequestKind,
@@ -18,18 +19,14 @@ from allocation.models import (
     StaffUnavailability,
     WorkloadWeight,
 )
-from allocation.selectors import officer_options
-from allocation.services import (
+from allocation.reallocation import case_reallocate, case_transfer_request, cases_reallocate
+from allocation.requests import (
     allocate_request_allocate,
     allocate_request_for_sentence,
-    allocate_request_step_record,
     allocate_requests_for_upcoming_releases,
-    case_allocate,
-    case_allocation_end,
-    case_reallocate,
-    case_transfer_request,
-    cases_reallocate,
 )
+from allocation.selectors import officer_options
+from allocation.services import case_allocate, case_allocation_end
 from audit.models import AuditEvent
 from casenotes.models import CasenoteType
 from offenders.models import Flag, FlagKind

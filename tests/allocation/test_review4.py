@@ -4,6 +4,7 @@ CSO step re-checked, requests on sentence changes, transfers and the notificatio
 import pytest
 from django.core.exceptions import ValidationError
 
+from allocation.checklist import allocate_request_step_record
 from allocation.models import (
     AllocateRequest,
     AllocateRequestKind,
@@ -11,11 +12,7 @@ from allocation.models import (
     CaseAllocation,
     ChecklistStep,
 )
-from allocation.services import (
-    allocate_request_allocate,
-    allocate_request_step_record,
-    allocate_requests_for_upcoming_releases,
-)
+from allocation.requests import allocate_request_allocate, allocate_requests_for_upcoming_releases
 from audit.models import AuditEvent
 from sentences.models import SentenceType
 from staff.roles import Role
@@ -173,7 +170,7 @@ def test_a_sentence_given_a_managing_office_later_gets_a_request(service_manager
 def test_a_service_manager_cannot_transfer_another_offices_sentence(service_manager, offender, other_office):
     from django.core.exceptions import PermissionDenied
 
-    from allocation.services import case_transfer_request
+    from allocation.reallocation import case_transfer_request
 
     theirs = record_sentence(service_manager, offender, managing_office=other_office)
     with pytest.raises(PermissionDenied):
@@ -189,7 +186,7 @@ def test_a_service_manager_cannot_transfer_another_offices_sentence(service_mana
 def test_allocating_a_transfer_cancels_the_sending_offices_open_request(
     service_manager, offender, other_office, role_user
 ):
-    from allocation.services import case_transfer_request
+    from allocation.reallocation import case_transfer_request
 
     sentence = record_sentence(service_manager, offender)
     sending = AllocateRequest.objects.get(kind=AllocateRequestKind.SENTENCE)
@@ -209,7 +206,8 @@ def test_allocating_a_transfer_cancels_the_sending_offices_open_request(
 def test_a_transfer_ends_only_the_sending_allocations_for_that_sentence(
     service_manager, offender, other_office, role_user, officers
 ):
-    from allocation.services import case_allocate, case_transfer_request
+    from allocation.reallocation import case_transfer_request
+    from allocation.services import case_allocate
 
     aroha, ben = officers
     moving = record_sentence(service_manager, offender)
@@ -246,7 +244,8 @@ def test_only_a_manager_of_the_requests_office_works_its_checklist(role_user, se
 def test_only_a_manager_of_the_officers_office_reallocates(role_user, service_manager, offender, officers):
     from django.core.exceptions import PermissionDenied
 
-    from allocation.services import case_allocate, case_reallocate, cases_reallocate
+    from allocation.reallocation import case_reallocate, cases_reallocate
+    from allocation.services import case_allocate
 
     aroha, ben = officers
     held = case_allocate(actor=service_manager, offender=offender, staff=aroha)
@@ -261,7 +260,7 @@ def test_the_receiving_offices_managers_are_notified_of_a_transfer(
     service_manager, offender, other_office, role_user
 ):
     from allocation.models import Notification
-    from allocation.services import case_transfer_request
+    from allocation.reallocation import case_transfer_request
 
     sentence = record_sentence(service_manager, offender)
     receiving_manager = role_user(Role.SERVICE_MANAGER, at=other_office, username="akl_sm")

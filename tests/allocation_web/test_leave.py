@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from allocation.models import AllocateRequest, StaffUnavailability
-from allocation.services import staff_unavailability_cancel, staff_unavailability_record
+from allocation.unavailability import staff_unavailability_cancel, staff_unavailability_record
 from audit.models import AuditAction, AuditEvent
 from staff.roles import Role
 from tests.allocation.helpers import DAY, ensure_weights, record_sentence, today

@@ -7,6 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from allocation.checklist import allocate_request_step_record
 from allocation.models import (
     AllocateRequest,
     AllocateRequestStatus,
@@ -14,7 +15,7 @@ from allocation.models import (
     ChecklistStep,
     Notification,
 )
-from allocation.services import allocate_request_step_record, case_allocate
+from allocation.services import case_allocate
 from audit.models import AuditAction, AuditEvent
 from staff.roles import Role
 from tests.allocation.helpers import DAY, ensure_weights, record_sentence, today
@@ -341,7 +342,7 @@ def test_officer_history_shows_what_triggered_each_change(service_manager, offic
     aroha, ben = officers
     offender = OffenderFactory(home_office=office)
     old = case_allocate(actor=service_manager, offender=offender, staff=aroha)
-    from allocation.services import case_reallocate
+    from allocation.reallocation import case_reallocate
 
     case_reallocate(actor=service_manager, allocation=old, to_staff=ben, reason="Aroha leaving")
 

@@ -481,7 +481,7 @@ def test_the_allocation_queue_shows_the_request_only_to_a_manager_on_the_list(
     client, restricted, keeper, office
 ):
     from allocation.models import AllocateRequest
-    from allocation.services import allocate_request_for_sentence
+    from allocation.requests import allocate_request_for_sentence
 
     allocate_request_for_sentence(actor=keeper, sentence=restricted.sentences.get())
     request = AllocateRequest.objects.get(offender=restricted)
