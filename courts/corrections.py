@@ -14,7 +14,8 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from courts.models import CORRECTION_WORKFLOW, CorrectionRequest, CorrectionStatus
 from offenders.models import Offender
-from reconciliation.models import correctable_fields
+from reconciliation.models import DataException, correctable_fields
+from reconciliation.services import exception_correction_check, exception_correction_requested
 from sentences.models import Sentence
 
 
@@ -93,6 +94,33 @@ def correction_request_create(
         changes={"fields": [None, list(fields)], "what_is_wrong": [None, request.what_is_wrong]},
     )
     return request
+
+
+@transaction.atomic
+def exception_request_correction(
+    *, actor, exception: DataException, fields: list[str], what_is_wrong: str, should_be: str
+) -> DataException:
+    """From the exceptions report (seed 000: inaccurate data from the courts' system is corrected by
+    the courts): raises the correction request for the exception's record, and the exception waits
+    for it (reconciliation's lifecycle step), together: a refusal by either changes nothing."""
+    exception_correction_check(
+        actor=actor, exception=exception, fields=fields, what_is_wrong=what_is_wrong, should_be=should_be
+    )
+    request = correction_request_create(
+        actor=actor,
+        offender=exception.offender,
+        sentence=exception.sentence,
+        fields=list(fields),
+        what_is_wrong=what_is_wrong,
+        should_be=should_be,
+    )
+    return exception_correction_requested(
+        actor=actor,
+        exception=exception,
+        reference=request.reference,
+        what_is_wrong=what_is_wrong,
+        should_be=should_be,
+    )
 
 
 @transaction.atomic

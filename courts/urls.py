@@ -16,3 +16,9 @@ urlpatterns = [
     path("corrections/<int:pk>/sent/", views.correction_send, name="correction_send"),
     path("corrections/<int:pk>/withdraw/", views.correction_withdraw, name="correction_withdraw"),
 ]
+
+# On the exceptions report's page of an exception (reconciliation's addresses and names: ioms/urls.py
+# puts them with reconciliation.urls), the step that is this app's: asking the courts for a correction.
+exception_pages = [
+    path("<int:pk>/correction/", views.exception_request_correction, name="request_correction"),
+]

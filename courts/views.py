@@ -49,7 +49,13 @@ from courts.selectors import (
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 from offenders.models import visible_offenders_q
-from reconciliation.models import OFFENDER_CORRECTION_FIELDS, SENTENCE_CORRECTION_FIELDS, DataException
+from reconciliation.models import (
+    OFFENDER_CORRECTION_FIELDS,
+    SENTENCE_CORRECTION_FIELDS,
+    DataException,
+    ExceptionStep,
+)
+from reconciliation.views import perform_step
 from sentences.access import access_sentence_by_id
 from staff.access import staff_of
 
@@ -363,4 +369,28 @@ def correction_withdraw(request, pk: int):
         corrections.correction_request_withdraw,
         template="courts/correction_withdraw.html",
         done="Correction request {reference} withdrawn.",
+    )
+
+
+@require_http_methods(["POST"])
+def exception_request_correction(request, pk: int):
+    """The exception page's "ask the courts to correct it" form (reconciliation's page and form, at
+    its address: ioms/urls.py), whose step is this app's: the correction request and the exception
+    waiting for it (corrections.exception_request_correction)."""
+
+    def action(exception, data):
+        corrections.exception_request_correction(
+            actor=request.user,
+            exception=exception,
+            fields=data["fields_wrong"],
+            what_is_wrong=data["what_is_wrong"],
+            should_be=data["should_be"],
+        )
+
+    return perform_step(
+        request,
+        pk,
+        ExceptionStep.CORRECTION_REQUESTED,
+        action,
+        "Asked the courts to correct their data. The exception waits for the correction.",
     )

@@ -13,21 +13,23 @@ calls).
 
 Who subscribes to what is one registry, at the composition root (ioms/subscribers.py), named by the
 IOMS_EVENT_SUBSCRIBERS setting. Subscribers are explicit calls listed in one place, not model signals.
-Every event names its offender; its other fields are ids, dates and codes, never model objects, so
-the outbox row is the whole event."""
+Every event names its offender; its other fields are ids, dates, codes and the words a person gave
+(a reason, a detail), never model objects, so the outbox row is the whole event. The records the
+publisher has in hand may go with the event to its in-transaction subscribers
+(`publish(..., records=...)`, read with `record_in_hand`), never into the outbox."""
 
 import contextlib
 import dataclasses
 import datetime
 import functools
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -53,6 +55,7 @@ class SentenceRecorded(DomainEvent):
     # The sentence's fields as recorded, by the names of the data share's catalogue of sentence
     # fields (datashare/catalogue.py), with offices and the court by id.
     sentence: Mapping[str, Any]
+    convictions: int  # how many convictions it was recorded with
     source: str = ""
 
 
@@ -88,6 +91,33 @@ class SentenceCompleted(DomainEvent):
     sentence_type: str
     completed_on: datetime.date
     completion_reason: str
+    detail: str = ""  # what ended it, as its sentence event records it (e.g. the court's decision)
+    source: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentenceEventRecorded(DomainEvent):
+    """Seed 001 events on a sentence that change no field of it: an application, an appeal, a
+    breach (sentences.models.SentenceEvent, by its kind)."""
+
+    sentence_id: int
+    sentence_event_id: int
+    kind: str
+    occurred_on: datetime.date
+    detail: str
+    source: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentenceEventResolved(DomainEvent):
+    """An application, appeal or breach decided."""
+
+    sentence_id: int
+    sentence_event_id: int
+    kind: str
+    lodged_on: datetime.date
+    resolved_on: datetime.date
+    outcome: str
     source: str = ""
 
 
@@ -138,6 +168,16 @@ class OffenderRecalled(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OffenderDetailsChanged(DomainEvent):
+    """Personal details changed: {field: [old, new]}, as the audit row has them (offices by name,
+    dates as ISO text). `source_note` is where the change came from, in the words the caller gave
+    (" (from the court interface)", " (correction CR-000012)"), empty for a person's own change."""
+
+    changes: Mapping[str, list]
+    source_note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class RestrictedRecordOpened(DomainEvent):
     """Break glass: someone not on a restricted record's access list opened it, with a reason."""
 
@@ -171,11 +211,14 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         SentenceChanged,
         SentenceCommenced,
         SentenceCompleted,
+        SentenceEventRecorded,
+        SentenceEventResolved,
         OffenderReleased,
         ChargeLaid,
         ChargeDisposed,
         ConvictionRecorded,
         OffenderRecalled,
+        OffenderDetailsChanged,
         RestrictedRecordOpened,
         ReferralStatusChanged,
         ReferralAttendanceRecorded,
@@ -271,7 +314,24 @@ def outbox_batch_undone_on_error() -> Iterator[None]:
         raise
 
 
-def publish(event: DomainEvent, *, actor) -> OutboxEvent:
+# The records the publisher of the event being handled passed in hand, by (model, pk).
+_in_hand: ContextVar[Mapping[tuple[type[models.Model], Any], models.Model] | None] = ContextVar(
+    "events_records_in_hand", default=None
+)
+
+
+def record_in_hand[M: models.Model](model: type[M], pk: Any) -> M | None:
+    """The `model` row with this pk, if the publisher of the event being handled passed it in hand:
+    an in-transaction subscriber reads it rather than querying for it again (a court batch keeps
+    its statements per message). None otherwise (and always after the commit: by then a record in
+    hand may be out of date)."""
+    records = _in_hand.get()
+    return records.get((model, pk)) if records is not None else None
+
+
+def publish(event: DomainEvent, *, actor, records: Iterable[models.Model] = ()) -> OutboxEvent:
+    """`records`: rows the publisher has in hand that its in-transaction subscribers may need (the
+    sentence just written), read there with `record_in_hand`. They go no further than those calls."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("publish() must be called inside the transaction of the change it reports.")
     row = OutboxEvent(
@@ -286,11 +346,15 @@ def publish(event: DomainEvent, *, actor) -> OutboxEvent:
         row.save(force_insert=True)
     else:
         waiting.append(row)
-    for subscriber in registry().get(type(event), ()):
-        if subscriber.after_commit:
-            transaction.on_commit(
-                functools.partial(_after_commit, subscriber, event, actor, row), robust=True
-            )
-        else:
-            subscriber.handler(event, actor=actor)
+    in_hand = _in_hand.set({(type(record), record.pk): record for record in records})
+    try:
+        for subscriber in registry().get(type(event), ()):
+            if subscriber.after_commit:
+                transaction.on_commit(
+                    functools.partial(_after_commit, subscriber, event, actor, row), robust=True
+                )
+            else:
+                subscriber.handler(event, actor=actor)
+    finally:
+        _in_hand.reset(in_hand)
     return row

@@ -7,12 +7,14 @@ on_commit: runs after the commit, never for a change rolled back (its failure is
 tests/events/test_registry.py pins this table."""
 
 from allocation import handlers as allocation
+from casenotes import handlers as casenotes
 from classification import handlers as classification
 from events.domain import (
     ChargeDisposed,
     ChargeLaid,
     ConvictionRecorded,
     DomainEvent,
+    OffenderDetailsChanged,
     OffenderRecalled,
     OffenderReleased,
     ReferralAttendanceRecorded,
@@ -21,6 +23,8 @@ from events.domain import (
     SentenceChanged,
     SentenceCommenced,
     SentenceCompleted,
+    SentenceEventRecorded,
+    SentenceEventResolved,
     SentenceRecorded,
     Subscriber,
     in_transaction,
@@ -28,19 +32,32 @@ from events.domain import (
 )
 from plans import handlers as plans
 
+# The system casenote of a change (seed 001) comes first, ahead of what the other subscribers write
+# (allocation's own casenotes among them), as it did when the publisher wrote it itself.
 SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
     SentenceRecorded: (
+        in_transaction(casenotes.note_sentence_recorded),
         in_transaction(allocation.request_allocation),
         on_commit(classification.review_schedule_refresh),
     ),
     SentenceChanged: (
+        in_transaction(casenotes.note_sentence_changed),
         in_transaction(allocation.request_allocation_on_transfer),
         on_commit(classification.review_schedule_refresh_on_release_dates),
     ),
-    SentenceCommenced: (on_commit(classification.review_schedule_refresh),),
-    SentenceCompleted: (on_commit(classification.review_schedule_refresh),),
+    SentenceCommenced: (
+        in_transaction(casenotes.note_sentence_commenced),
+        on_commit(classification.review_schedule_refresh),
+    ),
+    SentenceCompleted: (
+        in_transaction(casenotes.note_sentence_completed),
+        on_commit(classification.review_schedule_refresh),
+    ),
+    SentenceEventRecorded: (in_transaction(casenotes.note_sentence_event_recorded),),
+    SentenceEventResolved: (in_transaction(casenotes.note_sentence_event_resolved),),
     OffenderReleased: (in_transaction(allocation.hand_over_on_release),),
     OffenderRecalled: (),
+    OffenderDetailsChanged: (in_transaction(casenotes.note_offender_details_changed),),
     ChargeLaid: (on_commit(classification.review_schedule_refresh),),
     ChargeDisposed: (),
     ConvictionRecorded: (on_commit(classification.review_schedule_refresh),),

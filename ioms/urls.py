@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from courts import urls as courts_urls
 from portal import urls as portal_urls
 from portal import views as portal_views
+from reconciliation import urls as reconciliation_urls
 from sentences import urls as sentences_urls
 from signin import views as signin_views
 from staff import urls as staff_urls
@@ -34,7 +36,11 @@ urlpatterns = [
     path("allocation/", include("allocation.urls")),
     path("audit/", include((portal_urls.audit_pages, "audit"))),
     path("courts/", include("courts.urls")),
-    path("exceptions/", include("reconciliation.urls")),
+    # The exceptions report, with the courts' step on its page (asking them to correct their data).
+    path(
+        "exceptions/",
+        include((reconciliation_urls.urlpatterns + courts_urls.exception_pages, "reconciliation")),
+    ),
     path("muster/", include("muster.urls")),
     path("classification/", include("classification.urls")),
     path("plans/", include("plans.urls")),

@@ -10,8 +10,7 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.records import record_update, record_validate
 from audit.services import audit_created, audit_record
-from casenotes.services import system_casenote
-from events.domain import RestrictedRecordOpened, publish
+from events.domain import OffenderDetailsChanged, RestrictedRecordOpened, publish
 from ioms.transactions import atomic_service
 from offenders.access import (
     VIEWING_ROLES,
@@ -73,7 +72,8 @@ def offender_create(*, actor, **data: Any) -> Offender:
 
 @atomic_service
 def offender_update(*, actor, offender: Offender, source_note: str = "", **data: Any) -> dict:
-    """`source_note` (e.g. " (from the court interface)") is added to the casenote summary."""
+    """`source_note` (e.g. " (from the court interface)") says where the change came from: the
+    system casenote it leaves (casenotes subscribes to OffenderDetailsChanged) adds it to its summary."""
     unknown = set(data) - set(OFFENDER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown offender fields: {sorted(unknown)}")
@@ -88,14 +88,10 @@ def offender_update(*, actor, offender: Offender, source_note: str = "", **data:
         keys = _search_keys(offender.family_name, offender.given_names)
         Offender.objects.filter(pk=offender.pk).update(**keys)
     if changes:
-        system_casenote(
+        publish(
+            OffenderDetailsChanged(offender_id=offender.pk, changes=changes, source_note=source_note),
             actor=actor,
-            offender=offender,
-            summary=f"Personal details changed{source_note}"[:200],
-            text="; ".join(
-                f"{Offender._meta.get_field(name).verbose_name}: {old or '—'} → {new or '—'}"
-                for name, (old, new) in changes.items()
-            ),
+            records=(offender,),
         )
     return changes
 

@@ -5,10 +5,6 @@ The lifecycle is a state machine (`EXCEPTION_WORKFLOW`, moved by `workflow.trans
 service per step checks the actor's right, then the workflow checks the source status, changes it
 with a conditional update, and writes a transition row and an audit row in the same transaction."""
 
-import importlib
-import importlib.util
-import logging
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -29,8 +25,6 @@ from reconciliation.models import (
     correctable_fields,
 )
 from staff.roles import Role
-
-logger = logging.getLogger(__name__)
 
 STEP_TARGETS: dict[str, str] = {
     ExceptionStep.STARTED: ExceptionStatus.IN_PROGRESS,
@@ -221,24 +215,17 @@ def _resolve(*, actor, exception: DataException, resolution_reason: str, change_
     )
 
 
-def _correction_request_service():
-    """The courts app's service, once it exists (the courts app owns correction requests)."""
-    if importlib.util.find_spec("courts.services") is None:
-        return None
-    return getattr(importlib.import_module("courts.services"), "correction_request_create", None)
-
-
 def correction_field_choices(exception: DataException) -> list[tuple[str, str]]:
     """The details of the exception's record that a correction request may name."""
     return correctable_fields(has_sentence=exception.sentence_id is not None)
 
 
-@transaction.atomic
-def exception_request_correction(
+def exception_correction_check(
     *, actor, exception: DataException, fields: list[str], what_is_wrong: str, should_be: str
-) -> DataException:
-    """Seed 000: inaccurate data from the courts' system is corrected by the courts. Raises a
-    data-correction request to the courts (courts.services) and waits for it."""
+) -> None:
+    """Refuses a correction request the exception cannot make (the actor's right, what it must say,
+    the exception's status), before the courts are asked: courts.corrections raises the request
+    (exception_request_correction), then the exception waits for it (exception_correction_requested)."""
     _require_right(actor, exception)
     what_is_wrong, should_be = (what_is_wrong or "").strip(), (should_be or "").strip()
     errors = {}
@@ -260,27 +247,21 @@ def exception_request_correction(
             f"A correction cannot be requested for an exception that is "
             f"{ExceptionStatus(exception.status).label.lower()}."
         )
-    comment = f"{what_is_wrong}\nShould be: {should_be}"
-    create = _correction_request_service()
-    if create is not None:
-        request = create(
-            actor=actor,
-            offender=exception.offender,
-            sentence=exception.sentence,
-            fields=list(fields),
-            what_is_wrong=what_is_wrong,
-            should_be=should_be,
-        )
-        reference = getattr(request, "reference", None) or getattr(request, "pk", None)
-        if reference:
-            comment = f"Correction request {reference}: {comment}"
-    else:
-        logger.warning("courts.services.correction_request_create is missing: recorded on the exception only")
+
+
+@transaction.atomic
+def exception_correction_requested(
+    *, actor, exception: DataException, reference: str, what_is_wrong: str, should_be: str
+) -> DataException:
+    """Seed 000: inaccurate data from the courts' system is corrected by the courts. The lifecycle
+    step once the courts have been asked (correction request `reference`): the exception waits for
+    the correction. Called by courts.corrections.exception_request_correction, in its transaction."""
+    what_is_wrong, should_be = what_is_wrong.strip(), should_be.strip()
     return _move(
         actor=actor,
         exception=exception,
         step=ExceptionStep.CORRECTION_REQUESTED,
-        comment=comment,
+        comment=f"Correction request {reference}: {what_is_wrong}\nShould be: {should_be}",
         summary=f"Exception {exception.pk}: correction requested from the courts: {what_is_wrong}"[:300],
     )
 

@@ -10,6 +10,5 @@ urlpatterns = [
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/start/", views.start, name="start"),
     path("<int:pk>/resolve/", views.resolve, name="resolve"),
-    path("<int:pk>/correction/", views.request_correction, name="request_correction"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
 ]

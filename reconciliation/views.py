@@ -2,7 +2,8 @@
 CSV export), an exception, and the forms that move it through its lifecycle.
 
 Every exception is obtained through `access_exception_by_id`; every change goes through
-reconciliation.services."""
+reconciliation.services, but for asking the courts to correct their data: that step is the courts'
+(courts.views.exception_request_correction, at this page's address, through `perform_step`)."""
 
 import csv
 
@@ -220,7 +221,10 @@ def detail(request, pk):
     return _render_detail(request, exception)
 
 
-def _perform(request, pk, step: str, action, success: str):
+def perform_step(request, pk, step: str, action, success: str):
+    """A step's form posted from the exception's page: `action(exception, cleaned_data)` calls the
+    step's service; its refusal shows on the page, with the form as it was filled in. The courts'
+    step (asking them to correct their data, courts.views) posts here too."""
     exception = access_exception_by_id(request.user, pk, for_work=True)
     if step not in services.allowed_steps(exception):
         messages.error(
@@ -248,7 +252,7 @@ def assign(request, pk):
             actor=request.user, exception=exception, assignee=data["assignee"], comment=data["comment"]
         )
 
-    return _perform(request, pk, ExceptionStep.ASSIGNED, action, "Assigned the exception.")
+    return perform_step(request, pk, ExceptionStep.ASSIGNED, action, "Assigned the exception.")
 
 
 @require_POST
@@ -256,7 +260,7 @@ def start(request, pk):
     def action(exception, data):
         services.exception_start(actor=request.user, exception=exception, comment=data["comment"])
 
-    return _perform(request, pk, ExceptionStep.STARTED, action, "Work on the exception has started.")
+    return perform_step(request, pk, ExceptionStep.STARTED, action, "Work on the exception has started.")
 
 
 @require_POST
@@ -269,27 +273,7 @@ def resolve(request, pk):
             change_made=data["change_made"],
         )
 
-    return _perform(request, pk, ExceptionStep.RESOLVED, action, "Resolved the exception.")
-
-
-@require_POST
-def request_correction(request, pk):
-    def action(exception, data):
-        services.exception_request_correction(
-            actor=request.user,
-            exception=exception,
-            fields=data["fields_wrong"],
-            what_is_wrong=data["what_is_wrong"],
-            should_be=data["should_be"],
-        )
-
-    return _perform(
-        request,
-        pk,
-        ExceptionStep.CORRECTION_REQUESTED,
-        action,
-        "Asked the courts to correct their data. The exception waits for the correction.",
-    )
+    return perform_step(request, pk, ExceptionStep.RESOLVED, action, "Resolved the exception.")
 
 
 @require_POST
@@ -297,4 +281,4 @@ def reopen(request, pk):
     def action(exception, data):
         services.exception_reopen(actor=request.user, exception=exception, reason=data["reason"])
 
-    return _perform(request, pk, ExceptionStep.REOPENED, action, "Reopened the exception.")
+    return perform_step(request, pk, ExceptionStep.REOPENED, action, "Reopened the exception.")

@@ -1,9 +1,9 @@
 """Writes to sentences, convictions and charges. The sentence status is a state machine
 (sentences.models.SENTENCE_WORKFLOW): `sentence_commence` and `sentence_complete` are its steps.
 
-Each change publishes its domain event (events/domain.py): what other apps do about it (the allocate
-request of a new sentence, the handover on release, a classification review) is theirs, subscribed
-in ioms/subscribers.py."""
+Each change publishes its domain event (events/domain.py): what other apps do about it (the system
+casenote every action leaves, the allocate request of a new sentence, the handover on release, a
+classification review) is theirs, subscribed in ioms/subscribers.py."""
 
 import datetime
 from collections.abc import Iterable
@@ -16,7 +16,6 @@ from audit.actors import actor_user
 from audit.models import AuditAction
 from audit.records import record_update, record_validate
 from audit.services import audit_created, audit_record
-from casenotes.services import system_casenote
 from events.domain import (
     ChargeDisposed,
     ChargeLaid,
@@ -25,6 +24,8 @@ from events.domain import (
     SentenceChanged,
     SentenceCommenced,
     SentenceCompleted,
+    SentenceEventRecorded,
+    SentenceEventResolved,
     SentenceRecorded,
     publish,
 )
@@ -61,26 +62,6 @@ SENTENCE_FIELDS = (
     "indeterminate",
     "managing_office",
 )
-
-_SOURCE_NOTE = {
-    SentenceEvent.Source.COURT_INTERFACE: " (from the court interface)",
-    SentenceEvent.Source.SYSTEM: " (by the system)",
-    SentenceEvent.Source.PERSON: "",
-}
-
-
-def _casenote(
-    *, actor, sentence: Sentence, summary: str, text: str, source: str = SentenceEvent.Source.PERSON
-):
-    """Every action on a sentence leaves a system casenote, so the casenote trail covers every
-    action on the record (seed 001)."""
-    system_casenote(
-        actor=actor,
-        offender=sentence.offender,
-        sentence=sentence,
-        summary=(summary + _SOURCE_NOTE.get(source, ""))[:200],
-        text=text,
-    )
 
 
 @atomic_service
@@ -187,26 +168,18 @@ def sentence_create(
     audit_created(
         actor=actor, obj=sentence, fields=SENTENCE_FIELDS, summary=f"Recorded {sentence} for {offender}"
     )
-    _casenote(
-        actor=actor,
-        sentence=sentence,
-        source=source,
-        summary=f"Sentence recorded: {sentence.get_sentence_type_display()}",
-        text=f"{sentence.get_sentence_type_display()} imposed at {sentence.court} "
-        f"on {sentence.order_date:%d %b %Y}, from {sentence.start_date:%d %b %Y}"
-        + (f" to {sentence.end_date:%d %b %Y}" if sentence.end_date else " (indeterminate)")
-        + f". Convictions: {len(convictions)}.",
-    )
-    # Seed 002: every recorded sentence needing an officer gets one allocate request, in this
-    # transaction (allocation subscribes in transaction).
+    # Seed 001: its casenote, and seed 002: every recorded sentence needing an officer gets one
+    # allocate request, in this transaction (casenotes and allocation subscribe in transaction).
     publish(
         SentenceRecorded(
             offender_id=sentence.offender_id,
             sentence_id=sentence.pk,
             sentence=_as_recorded(sentence),
+            convictions=len(convictions),
             source=source,
         ),
         actor=actor,
+        records=(sentence,),
     )
     if sentence.sentence_type in RELEASE_TYPES and sentence.status == SentenceStatus.ACTIVE:
         _publish_release(actor=actor, sentence=sentence, on=sentence.start_date)
@@ -313,30 +286,16 @@ def sentence_update(
             source=source,
             recorded_by=actor_user(actor),
         )
-        if kind == SentenceEventKind.TRANSFER:
-            summary = f"Sentence transferred to {sentence.managing_office or 'no office'}"
-        else:
-            summary = "Sentence details changed"
-        changed = "; ".join(
-            f"{Sentence._meta.get_field(name).verbose_name}: {old or '—'} → {new or '—'}"
-            for name, (old, new) in changes.items()
-        )
-        _casenote(
-            actor=actor,
-            sentence=sentence,
-            source=source,
-            summary=summary,
-            text=f"{changed}. {reason}".strip(),
-        )
         publish(
             SentenceChanged(
                 offender_id=sentence.offender_id,
                 sentence_id=sentence.pk,
                 changes=changes,
-                reason=reason[:500],
+                reason=reason,
                 source=source,
             ),
             actor=actor,
+            records=(sentence,),
         )
     return changes
 
@@ -362,14 +321,6 @@ def _transition(*, actor, sentence: Sentence, to_status: str, data: dict, event:
         to_status=to_status,
         recorded_by=actor_user(actor),
         **event,
-    )
-    _casenote(
-        actor=actor,
-        sentence=current,
-        source=event.get("source", SentenceEvent.Source.PERSON),
-        summary=f"Sentence {SentenceStatus(to_status).label.lower()}"
-        + (f": {current.get_completion_reason_display().lower()}" if current.completion_reason else ""),
-        text=event.get("detail", "") or SentenceStatus(to_status).label,
     )
     return current
 
@@ -408,6 +359,7 @@ def sentence_commence(
             source=source,
         ),
         actor=actor,
+        records=(commenced,),
     )
     if commenced.sentence_type in RELEASE_TYPES:
         # Issue 6: released today, into a case the community may already have accepted.
@@ -458,9 +410,11 @@ def sentence_complete(
             sentence_type=completed.sentence_type,
             completed_on=completed_on,
             completion_reason=reason,
+            detail=detail or CompletionReason(reason).label,
             source=source,
         ),
         actor=actor,
+        records=(completed,),
     )
     return completed
 
@@ -502,7 +456,19 @@ def sentence_event_record(
     audit_created(
         actor=actor, obj=event, fields=("kind", "occurred_on", "detail"), summary=f"{event} on {sentence}"
     )
-    _casenote(actor=actor, sentence=sentence, source=source, summary=event.get_kind_display(), text=detail)
+    publish(
+        SentenceEventRecorded(
+            offender_id=sentence.offender_id,
+            sentence_id=sentence.pk,
+            sentence_event_id=event.pk,
+            kind=kind,
+            occurred_on=occurred_on,
+            detail=detail,
+            source=source,
+        ),
+        actor=actor,
+        records=(sentence,),
+    )
     return event
 
 
@@ -541,12 +507,19 @@ def sentence_event_resolve(
         summary=f"{event.get_kind_display()} decided: {outcome}"[:300],
         changes={"resolved_on": [None, resolved_on.isoformat()], "outcome": ["", outcome]},
     )
-    _casenote(
+    publish(
+        SentenceEventResolved(
+            offender_id=event.sentence.offender_id,
+            sentence_id=event.sentence_id,
+            sentence_event_id=event.pk,
+            kind=event.kind,
+            lodged_on=event.occurred_on,
+            resolved_on=resolved_on,
+            outcome=outcome,
+            source=source,
+        ),
         actor=actor,
-        sentence=event.sentence,
-        source=source,
-        summary=f"{event.get_kind_display()} decided",
-        text=f"{event.get_kind_display()} lodged {event.occurred_on:%d %b %Y}: {outcome}",
+        records=(event.sentence,),
     )
     return event
 

@@ -17,9 +17,11 @@ from events.domain import (
     outbox_batch,
     outbox_batch_undone_on_error,
     publish,
+    record_in_hand,
     registry,
 )
 from events.models import OutboxEvent
+from offenders.models import Offender
 from sentences.models import Sentence, SentenceType
 from tests.allocation.helpers import ensure_weights, record_sentence
 from tests.factories import OffenderFactory, staff_user
@@ -94,6 +96,30 @@ def test_a_failing_in_transaction_subscriber_undoes_the_change_and_the_outbox_ro
 
     assert calls == ["OffenderRecalled"]
     assert not OutboxEvent.objects.exists()
+
+
+seen: list = []
+
+
+def look_in_hand(event, *, actor) -> None:
+    seen.append(record_in_hand(Offender, event.offender_id))
+
+
+def test_the_publishers_records_go_to_its_in_transaction_subscribers_only(
+    subscribers, django_capture_on_commit_callbacks
+):
+    """Never stored in the outbox, never after the commit (by then they may be out of date)."""
+    subscribers[OffenderRecalled] = (in_transaction(look_in_hand), on_commit(look_in_hand))
+    offender = OffenderFactory()
+    seen.clear()
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        row = publish(recalled(offender.pk), actor=None, records=(offender,))
+        publish(recalled(offender.pk), actor=None)
+
+    assert seen[0] is offender
+    assert seen[1:] == [None, None, None]
+    assert "offender" not in OutboxEvent.objects.get(pk=row.pk).payload
 
 
 def test_on_commit_subscribers_run_only_after_the_commit(subscribers, django_capture_on_commit_callbacks):

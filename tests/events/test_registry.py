@@ -11,17 +11,28 @@ from events.domain import EVENT_TYPES, OffenderRecalled, publish, registry
 
 EXPECTED = {
     "SentenceRecorded": [
+        ("casenotes.handlers.note_sentence_recorded", "in transaction"),
         ("allocation.handlers.request_allocation", "in transaction"),
         ("classification.handlers.review_schedule_refresh", "on commit"),
     ],
     "SentenceChanged": [
+        ("casenotes.handlers.note_sentence_changed", "in transaction"),
         ("allocation.handlers.request_allocation_on_transfer", "in transaction"),
         ("classification.handlers.review_schedule_refresh_on_release_dates", "on commit"),
     ],
-    "SentenceCommenced": [("classification.handlers.review_schedule_refresh", "on commit")],
-    "SentenceCompleted": [("classification.handlers.review_schedule_refresh", "on commit")],
+    "SentenceCommenced": [
+        ("casenotes.handlers.note_sentence_commenced", "in transaction"),
+        ("classification.handlers.review_schedule_refresh", "on commit"),
+    ],
+    "SentenceCompleted": [
+        ("casenotes.handlers.note_sentence_completed", "in transaction"),
+        ("classification.handlers.review_schedule_refresh", "on commit"),
+    ],
+    "SentenceEventRecorded": [("casenotes.handlers.note_sentence_event_recorded", "in transaction")],
+    "SentenceEventResolved": [("casenotes.handlers.note_sentence_event_resolved", "in transaction")],
     "OffenderReleased": [("allocation.handlers.hand_over_on_release", "in transaction")],
     "OffenderRecalled": [],
+    "OffenderDetailsChanged": [("casenotes.handlers.note_offender_details_changed", "in transaction")],
     "ChargeLaid": [("classification.handlers.review_schedule_refresh", "on commit")],
     "ChargeDisposed": [],
     "ConvictionRecorded": [("classification.handlers.review_schedule_refresh", "on commit")],

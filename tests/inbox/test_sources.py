@@ -17,14 +17,18 @@ from classification.services import (
     review_send_back,
     review_submit,
 )
-from courts.corrections import correction_request_create, correction_request_transition
+from courts.corrections import (
+    correction_request_create,
+    correction_request_transition,
+    exception_request_correction,
+)
 from courts.inbox_items import CORRECTION_FOLLOW_UP_DAYS, CORRECTION_SEND_DAYS
 from courts.models import CorrectionStatus
 from inbox.selectors import has_inbox, inbox_of, person_of
 from inbox.sources import SOURCES
 from reconciliation.inbox_items import EXCEPTION_RECONCILE_DAYS
 from reconciliation.models import DataException, ReasonCode
-from reconciliation.services import exception_assign, exception_request_correction, exception_resolve
+from reconciliation.services import exception_assign, exception_resolve
 from staff.models import OfficeKind
 from staff.roles import Role
 from tests.factories import OffenderFactory, OfficeFactory, UserFactory, staff_user

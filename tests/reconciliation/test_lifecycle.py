@@ -5,7 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditAction, AuditEvent
-from reconciliation import services
+from courts.corrections import exception_request_correction
+from courts.models import CorrectionRequest
 from reconciliation.detection import exception_raise
 from reconciliation.models import (
     EXCEPTION_TRANSITIONS,
@@ -18,7 +19,6 @@ from reconciliation.services import (
     allowed_steps,
     exception_assign,
     exception_reopen,
-    exception_request_correction,
     exception_resolve,
     exception_start,
 )
@@ -135,18 +135,11 @@ def _request(actor, exception, **overrides):
         "should_be": "5 June 2027, per the court order of 1 March",
         **overrides,
     }
+    # Asking the courts is their app's step (courts.corrections), which moves the exception on.
     return exception_request_correction(actor=actor, exception=exception, **values)
 
 
-@pytest.fixture
-def no_courts_service(monkeypatch):
-    """The lifecycle on its own, whatever state the courts app is in."""
-    monkeypatch.setattr(services, "_correction_request_service", lambda: None)
-
-
-def test_requesting_a_correction_waits_for_the_courts_then_work_resumes(
-    no_courts_service, make_exception, admin_support
-):
+def test_requesting_a_correction_waits_for_the_courts_then_work_resumes(make_exception, admin_support):
     exception = _request(admin_support, make_exception())
     assert exception.status == ExceptionStatus.CORRECTION_REQUESTED
     requested = exception.transitions.get(step=ExceptionStep.CORRECTION_REQUESTED)
@@ -158,50 +151,45 @@ def test_requesting_a_correction_waits_for_the_courts_then_work_resumes(
     assert _resolve(admin_support, exception).status == ExceptionStatus.RESOLVED
 
 
-def test_a_correction_request_goes_to_the_courts_service(monkeypatch, make_exception, admin_support):
-    calls = []
-
-    class Request:
-        pk = 77
-        reference = "CR-000077"
-
-    def correction_request_create(**kwargs):
-        calls.append(kwargs)
-        return Request()
-
-    monkeypatch.setattr(services, "_correction_request_service", lambda: correction_request_create)
+def test_a_correction_request_goes_to_the_courts(make_exception, admin_support):
     exception = _request(admin_support, make_exception(), fields=["statutory_release_date"])
-    assert calls == [
-        {
-            "actor": admin_support,
-            "offender": exception.offender,
-            "sentence": exception.sentence,
-            "fields": ["statutory_release_date"],
-            "what_is_wrong": "CMS sent an expiry date of 3 May 2027",
-            "should_be": "5 June 2027, per the court order of 1 March",
-        }
-    ]
+    request = CorrectionRequest.objects.get()
+    assert (request.offender, request.sentence, request.raised_by) == (
+        exception.offender,
+        exception.sentence,
+        admin_support,
+    )
+    assert request.fields == ["statutory_release_date"]
+    assert (request.what_is_wrong, request.should_be) == (
+        "CMS sent an expiry date of 3 May 2027",
+        "5 June 2027, per the court order of 1 March",
+    )
     assert exception.transitions.get(step=ExceptionStep.CORRECTION_REQUESTED).comment.startswith(
-        "Correction request CR-000077:"
+        f"Correction request {request.reference}:"
     )
 
 
-def test_a_correction_the_courts_service_refuses_changes_nothing(monkeypatch, make_exception, admin_support):
-    def refuse(**kwargs):
-        raise ValidationError({"fields": "Not a field of this record: hair_colour."})
-
-    monkeypatch.setattr(services, "_correction_request_service", lambda: refuse)
+def test_a_correction_the_courts_refuse_changes_nothing(make_exception, admin_support):
     exception = make_exception()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         _request(admin_support, exception, fields=["hair_colour"])
+    assert refused.value.message_dict == {"fields": ["Not a field of this record: hair_colour."]}
     exception.refresh_from_db()
     assert exception.status == ExceptionStatus.OPEN
     assert exception.transitions.count() == 1
+    assert not CorrectionRequest.objects.exists()
 
 
-def test_a_correction_request_says_what_is_wrong_and_what_it_should_be(
-    no_courts_service, make_exception, admin_support
-):
+def test_a_correction_the_exception_refuses_asks_the_courts_nothing(make_exception, admin_support):
+    """The exception's own refusal (its status) comes before the courts are asked."""
+    exception = _resolve(admin_support, make_exception())
+    with pytest.raises(ValidationError, match="resolved"):
+        _request(admin_support, exception)
+    assert not CorrectionRequest.objects.exists()
+    assert DataException.objects.get(pk=exception.pk).status == ExceptionStatus.RESOLVED
+
+
+def test_a_correction_request_says_what_is_wrong_and_what_it_should_be(make_exception, admin_support):
     exception = make_exception()
     with pytest.raises(ValidationError) as refused:
         _request(admin_support, exception, fields=[], what_is_wrong=" ", should_be="")
@@ -210,11 +198,6 @@ def test_a_correction_request_says_what_is_wrong_and_what_it_should_be(
 
 
 def test_a_correction_request_is_recorded_with_the_courts(make_exception, admin_support):
-    create = services._correction_request_service()
-    if create is None:
-        pytest.skip("courts.services.correction_request_create does not exist yet")
-    from courts.models import CorrectionRequest
-
     exception = _request(admin_support, make_exception())
     request = CorrectionRequest.objects.get()
     assert (request.offender_id, request.sentence_id) == (exception.offender_id, exception.sentence_id)
@@ -269,9 +252,7 @@ def test_a_resolved_exception_cannot_be_reopened_while_a_newer_occurrence_is_ope
         ),
     ],
 )
-def test_steps_the_lifecycle_does_not_allow_are_refused(
-    no_courts_service, make_exception, admin_support, status, refused
-):
+def test_steps_the_lifecycle_does_not_allow_are_refused(make_exception, admin_support, status, refused):
     exception = make_exception()
     DataException.objects.filter(pk=exception.pk).update(status=status)
     exception.refresh_from_db()
@@ -293,6 +274,7 @@ def test_steps_the_lifecycle_does_not_allow_are_refused(
     exception.refresh_from_db()
     assert exception.status == status
     assert exception.transitions.count() == 1
+    assert not CorrectionRequest.objects.exists()
 
 
 def test_the_transitions_map_names_every_status():

@@ -334,10 +334,7 @@ def test_resolving_from_the_page_records_the_reason_and_change(as_user, admin_su
     assert "Reopen the exception" in text
 
 
-def test_each_step_from_the_page(as_user, admin_support, service_manager, exception, monkeypatch):
-    from reconciliation import services
-
-    monkeypatch.setattr(services, "_correction_request_service", lambda: None)
+def test_each_step_from_the_page(as_user, admin_support, service_manager, exception):
     client = as_user(admin_support)
 
     def post(name, data):
