@@ -43,6 +43,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from allocation.models import CaseAllocation
+from demo import bulk
 from offenders.models import Offender
 from offenders.selectors import name_codes
 from sentences.models import Sentence
@@ -591,14 +592,15 @@ def run_court_import_bench(*, count: int = 100_000, process_sample: int = 2_000)
                 del lines
                 handle.seek(0)
                 summary = court_messages_import(lines=handle, batch_size=1000, process=False, queue=False)
+            from courts.models import CourtMessage, MessageStatus
+
+            bulk.analyze([CourtMessage])  # the sample below is read from what was just stored
             result.accepted, result.duplicate, result.rejected = (
                 summary.accepted,
                 summary.duplicate,
                 summary.rejected,
             )
             result.store_seconds = summary.store_seconds
-            from courts.models import CourtMessage, MessageStatus
-
             sample = list(
                 CourtMessage.objects.filter(
                     source="batch", status=MessageStatus.RECEIVED, message_id__startswith="BENCH-"
@@ -1012,6 +1014,19 @@ def _allocation_bench_office(*, requests: int, officers: int):
             for position, step in enumerate(ChecklistStep.values, start=1)
         ]
     )
+    # The pages measured next are planned on statistics of what was just loaded, not of empty tables.
+    bulk.analyze(
+        [
+            User,
+            User.groups.through,
+            StaffMember,
+            Offender,
+            Sentence,
+            CaseAllocation,
+            AllocateRequest,
+            AllocateRequestStep,
+        ]
+    )
     return office, users[-1]
 
 
@@ -1414,6 +1429,24 @@ def _classification_bench_prisoner(
         )
         for classification in classifications[1:]
     )
+    # Scoring is timed next: planned on statistics of the history just loaded.
+    bulk.analyze(
+        [
+            Sentence,
+            Charge,
+            Conviction,
+            cm.IncidentReport,
+            cm.EscapeEvent,
+            cm.AtRiskAlert,
+            cm.HealthStabilityAssessment,
+            cm.SentencePlanActivity,
+            cm.SentencePlanCategoryChange,
+            cm.RemovalOrder,
+            cm.PoliceInformation,
+            cm.SecurityClassification,
+            cm.Review,
+        ]
+    )
     return offender
 
 
@@ -1770,6 +1803,23 @@ def _inbox_bench_prison(*, officers: int):
                 raised_by=clerks[0],
             )
             for offender in offenders[prisoners : prisoners + officers // 2]
+        ]
+    )
+    # The inbox pages measured next are planned on statistics of what was just loaded.
+    bulk.analyze(
+        [
+            User,
+            User.groups.through,
+            StaffMember,
+            Offender,
+            Sentence,
+            SecurityClassification,
+            ReviewSchedule,
+            ClassificationReview,
+            ReviewTransition,
+            AllocateRequest,
+            DataException,
+            CorrectionRequest,
         ]
     )
     return by_role[Role.SERVICE_MANAGER][0], officers_list[0]

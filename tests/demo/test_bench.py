@@ -61,6 +61,8 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
         "5",
         "--court-workers",
         "0",  # the workers read committed messages: tests/demo/test_bench.py below, outside this transaction
+        "--recall",
+        "5",  # every query form for five people (300 by default): tests/demo/test_search_recall.py
         "--output-dir",
         str(tmp_path),
         stdout=out,
@@ -71,6 +73,7 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
     assert "short and a long history (20 incidents)" in output
     assert "Same number of queries for the short and the long history: yes" in output
     assert "Work inbox: a service manager over 5 officers" in output and "Team inbox (5 people" in output
+    assert "Search recall: 5 people" in output and "recall@5" in output
     assert Offender.objects.count() == 40
     for column in ("Median ms", "p95 ms", "Queries", "Raw SQL ms", "× raw"):
         assert column in output
