@@ -1,7 +1,7 @@
 import datetime
 import fcntl
 import os
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -19,14 +19,16 @@ def redis_url_for_database(url: str, database: int) -> str:
     redis-py's redis://host/N and unix:///path?db=N, Celery's redis+socket:///path?virtual_host=N."""
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
+    path = parts.path
     if parts.scheme in ("redis", "rediss"):
         query.pop("db", None)
-        return urlunsplit(parts._replace(path=f"/{database}", query=urlencode(query)))
-    key = {"unix": "db", "redis+socket": "virtual_host"}.get(parts.scheme)
-    if key is None:
+        path = f"/{database}"
+    elif parts.scheme in ("unix", "redis+socket"):
+        query["db" if parts.scheme == "unix" else "virtual_host"] = str(database)
+    else:
         raise pytest.UsageError(f"cannot give each pytest-xdist worker a Redis database of its own: {url}")
-    query[key] = str(database)
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    # Written out: urlunsplit drops the // of a scheme it does not know (unix:///path -> unix:/path).
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
 def worker_redis_databases(base_url: str, workers: int) -> list[int]:
@@ -145,6 +147,16 @@ def flush_lifts_the_truncate_refusal():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def court_rate_limiter_forgets_outages():
+    """courts.throttling remembers, per process, a Redis that did not answer, and asks it again only
+    5 s later. A test that points the rate counter at a dead port must not decide what the next test
+    in the same process sees (a pytest-xdist worker may run the two within those seconds)."""
+    from courts import throttling
+
+    throttling._skip_until.clear()
 
 
 @pytest.fixture(autouse=True)

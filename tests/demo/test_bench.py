@@ -42,6 +42,7 @@ def test_percentile_is_the_nearest_rank():
     assert percentile([3.0], 0.95) == 3.0
 
 
+@pytest.mark.slow
 def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
     out = io.StringIO()
     call_command(
@@ -183,6 +184,7 @@ def test_bench_with_skip_seed_on_an_empty_database_says_what_to_do(tmp_path):
         )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_court_messages_are_applied_by_one_and_two_worker_processes_and_stay_on_record():
     people_before = Offender.objects.count()
