@@ -16,24 +16,19 @@ HERE = Path(__file__).parent
 seed_open_in: set[str] = set()
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """In each module here, the tests that do not use `seeded` run first (otherwise in file order),
-    so none runs inside the seed's transaction; under pytest-xdist (--dist loadgroup) a module that
-    uses `seeded` stays on one worker, which seeds it once. tryfirst: xdist reads the groups in its
-    own hook of the same name."""
+    so none runs inside the seed's transaction.
+
+    Not an xdist_group per module (which would keep a module's tests on one worker): with pytest 9.2,
+    pytest-xdist 3.8 cannot rename the tests into their groups, and a worker that is sent a module's
+    tests in two batches seeds it twice, which is slower but as correct."""
     modules: dict[Path, int] = {}
     for item in items:
         modules.setdefault(item.path, len(modules))
-
-    def uses_the_seed(item) -> bool:
-        return item.path.parent == HERE and "seeded" in item.fixturenames
-
-    items.sort(key=lambda item: (modules[item.path], uses_the_seed(item)))
-    seeded_modules = {item.path for item in items if uses_the_seed(item)}
-    for item in items:
-        if item.path in seeded_modules:
-            item.add_marker(pytest.mark.xdist_group(f"seeded-{item.path.stem}"))
+    items.sort(
+        key=lambda item: (modules[item.path], item.path.parent == HERE and "seeded" in item.fixturenames)
+    )
 
 
 @pytest.fixture(scope="module")
