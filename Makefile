@@ -19,10 +19,10 @@ EXTRAS := embedded,dev
 
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
-# pytest-xdist workers for `make test`: one more than the cores (the tests wait on PostgreSQL,
-# Chromium and the processes they start about as much as they compute), at most 4; each has its own
-# test database and Redis database (tests/conftest.py). TEST_WORKERS=0 runs the tests in one process.
-TEST_WORKERS ?= $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$(( n + 1 < 4 ? n + 1 : 4 )))
+# pytest-xdist workers for `make test`: one per core, at most 4 (on 2 cores, 3 workers were no faster
+# than 2: PostgreSQL and Chromium share the cores). Each has its own test database and Redis database
+# (tests/conftest.py). TEST_WORKERS=0 runs the tests in one process.
+TEST_WORKERS ?= $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$(( n < 4 ? n : 4 )))
 
 # Commands other than `make run` (which turns on DEBUG) need the development secret key.
 export IOMS_ALLOW_DEV_SECRET ?= 1
