@@ -70,7 +70,6 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
     )
     output = out.getvalue()
     assert "batch import of 20 messages" in output
-    assert "(savepoints, nothing committed): 20 messages" in output
     assert "Allocation queue: an office with 60 open requests" in output
     assert "short and a long history (20 incidents)" in output
     assert "Same number of queries for the short and the long history: yes" in output
