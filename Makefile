@@ -19,6 +19,10 @@ EXTRAS := embedded,dev
 
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# pytest-xdist workers for `make test`: one per core, at most 4 (on 2 cores, 3 workers were no faster
+# than 2: PostgreSQL and Chromium share the cores). Each has its own test database and Redis database
+# (tests/conftest.py). TEST_WORKERS=0 runs the tests in one process.
+TEST_WORKERS ?= $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$(( n < 4 ? n : 4 )))
 
 # Commands other than `make run` (which turns on DEBUG) need the development secret key.
 export IOMS_ALLOW_DEV_SECRET ?= 1
@@ -66,7 +70,8 @@ export FIND_PYTHON
 
 help:
 	@echo "make run     start the portal (web, Celery worker and beat) at http://127.0.0.1:8000/"
-	@echo "make test    ruff, makemigrations --check and pytest (PYTEST_ARGS='-k name' to narrow)"
+	@echo "make test    ruff, makemigrations --check and pytest (PYTEST_ARGS='-k name' to narrow;"
+	@echo "             TEST_WORKERS=N parallel pytest processes, 0 for one; PYTEST_ARGS='-m \"not slow\"')"
 	@echo "make bench   manage.py bench \$$BENCH_ARGS"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make fmt     ruff check --fix and ruff format"
@@ -106,7 +111,7 @@ _test-steps:
 	$(RUFF) check .
 	$(RUFF) format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	@status=0; $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	@status=0; $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: treating that as a failure" >&2; fi; \
 	exit $$status
 

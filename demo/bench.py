@@ -66,8 +66,9 @@ from classification.selectors import active_instrument, instrument_dry_run, inst
 from classification.services import review_initiate
 from courts.batch import court_messages_import
 from courts.examples import example
-from courts.models import CorrectionRequest, CourtMessage, MessageStatus
+from courts.models import CorrectionRequest, CourtMessage
 from courts.services import BATCH_SIZE, court_message_process, court_messages_process
+from demo import bulk
 from inbox.selectors import person_of, team_inbox
 from offenders.models import Offender
 from offenders.selectors import name_codes
@@ -621,6 +622,9 @@ def run_court_import_bench(*, count: int = 100_000, process_sample: int = 2_000)
                 del lines
                 handle.seek(0)
                 summary = court_messages_import(lines=handle, batch_size=1000, process=False, queue=False)
+            from courts.models import CourtMessage, MessageStatus
+
+            bulk.analyze([CourtMessage])  # the sample below is read from what was just stored
             result.accepted, result.duplicate, result.rejected = (
                 summary.accepted,
                 summary.duplicate,
@@ -1031,6 +1035,19 @@ def _allocation_bench_office(*, requests: int, officers: int):
             for position, step in enumerate(ChecklistStep.values, start=1)
         ]
     )
+    # The pages measured next are planned on statistics of what was just loaded, not of empty tables.
+    bulk.analyze(
+        [
+            User,
+            User.groups.through,
+            StaffMember,
+            Offender,
+            Sentence,
+            CaseAllocation,
+            AllocateRequest,
+            AllocateRequestStep,
+        ]
+    )
     return office, users[-1]
 
 
@@ -1425,6 +1442,24 @@ def _classification_bench_prisoner(
         )
         for classification in classifications[1:]
     )
+    # Scoring is timed next: planned on statistics of the history just loaded.
+    bulk.analyze(
+        [
+            Sentence,
+            Charge,
+            Conviction,
+            cm.IncidentReport,
+            cm.EscapeEvent,
+            cm.AtRiskAlert,
+            cm.HealthStabilityAssessment,
+            cm.SentencePlanActivity,
+            cm.SentencePlanCategoryChange,
+            cm.RemovalOrder,
+            cm.PoliceInformation,
+            cm.SecurityClassification,
+            cm.Review,
+        ]
+    )
     return offender
 
 
@@ -1759,6 +1794,23 @@ def _inbox_bench_prison(*, officers: int):
                 raised_by=clerks[0],
             )
             for offender in offenders[prisoners : prisoners + officers // 2]
+        ]
+    )
+    # The inbox pages measured next are planned on statistics of what was just loaded.
+    bulk.analyze(
+        [
+            User,
+            User.groups.through,
+            StaffMember,
+            Offender,
+            Sentence,
+            SecurityClassification,
+            ReviewSchedule,
+            ClassificationReview,
+            ReviewTransition,
+            AllocateRequest,
+            DataException,
+            CorrectionRequest,
         ]
     )
     return by_role[Role.SERVICE_MANAGER][0], officers_list[0]

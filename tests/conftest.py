@@ -1,4 +1,8 @@
 import datetime
+import fcntl
+import os
+import warnings
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -9,6 +13,117 @@ from audit.append_only import APPEND_ONLY_TABLES
 from staff.roles import Role
 from tests.browser_support import chromium_browser  # noqa: F401 (one Chromium for every browser test)
 from tests.factories import OfficeFactory, staff_user
+
+
+def redis_url_for_database(url: str, database: int) -> str:
+    """`url` pointed at Redis database number `database`, in each spelling the settings accept:
+    redis-py's redis://host/N and unix:///path?db=N, Celery's redis+socket:///path?virtual_host=N."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    path = parts.path
+    if parts.scheme in ("redis", "rediss"):
+        query.pop("db", None)
+        path = f"/{database}"
+    elif parts.scheme in ("unix", "redis+socket"):
+        query["db" if parts.scheme == "unix" else "virtual_host"] = str(database)
+    else:
+        raise pytest.UsageError(f"cannot give each pytest-xdist worker a Redis database of its own: {url}")
+    # Written out: urlunsplit drops the // of a scheme it does not know (unix:///path -> unix:/path).
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def worker_redis_databases(base_url: str, workers: int) -> list[int]:
+    """One Redis database per xdist worker: IOMS_TEST_REDIS_DBS ("11,8") if given, else REDIS_URL's
+    database and the ones after it (a Redis server has 16 unless configured otherwise)."""
+    listed = os.environ.get("IOMS_TEST_REDIS_DBS", "")
+    if listed:
+        databases = [int(number) for number in listed.split(",")]
+        if len(set(databases)) < workers:
+            raise pytest.UsageError(
+                f"IOMS_TEST_REDIS_DBS={listed} names fewer Redis databases than the {workers} workers"
+            )
+        return databases[:workers]
+    parts = urlsplit(base_url)
+    query = dict(parse_qsl(parts.query))
+    first = int(query.get("db") or query.get("virtual_host") or parts.path.strip("/") or 0)
+    if first + workers > 16:
+        raise pytest.UsageError(
+            f"{workers} workers from Redis database {first} go beyond database 15: "
+            "name the databases in IOMS_TEST_REDIS_DBS"
+        )
+    return [first + index for index in range(workers)]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """Under pytest-xdist each worker has a test database of its own (pytest-django's test_<name>_gwN)
+    and, set here before the worker imports the settings, a Redis database of its own: the rate
+    counters, the lockout cache and the Celery queue (which a test purges, another reads, and a real
+    worker consumes) are keyed by ids that every worker's database hands out alike."""
+    from django.conf import settings
+
+    base_url = os.environ.get("REDIS_URL") or settings.REDIS_URL
+    for spec, database in zip(specs, worker_redis_databases(base_url, len(specs)), strict=True):
+        spec.env["REDIS_URL"] = redis_url_for_database(base_url, database)
+        for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+            if os.environ.get(name):
+                spec.env[name] = redis_url_for_database(os.environ[name], database)
+
+
+TEMPLATE_MARK = "ioms-test-template-database"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, request, tmp_path_factory, django_db_blocker
+):
+    """Under pytest-xdist, the migrations run once: the first worker to need a database migrates a
+    template (test_<name>_template), and every worker's test_<name>_gwN is created as a copy of it
+    (CREATE DATABASE ... TEMPLATE, a file copy) instead of running the migrations again, which took
+    each worker a minute or two. The controller drops the template at the end of the session
+    (pytest_sessionfinish below). With --reuse-db the workers' databases are kept as usual."""
+    from django.db import connection
+
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if worker is None or (request.config.getvalue("reuse_db") and not request.config.getvalue("create_db")):
+        return
+    test_settings = connection.settings_dict["TEST"]
+    template = test_settings["NAME"].removesuffix(f"_{worker}") + "_template"
+    shared = tmp_path_factory.getbasetemp().parent  # the controller's, one per session
+    with open(shared / f"{TEMPLATE_MARK}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        mark = shared / TEMPLATE_MARK
+        if not mark.exists():
+            worker_name = connection.settings_dict["NAME"], test_settings["NAME"]
+            test_settings["NAME"] = template
+            try:
+                with django_db_blocker.unblock():
+                    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+                    connection.close()
+            finally:
+                connection.settings_dict["NAME"], test_settings["NAME"] = worker_name
+            mark.write_text(template)
+    test_settings["TEMPLATE"] = template
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session):
+    """The controller of a pytest-xdist run drops the template database, once its workers have
+    finished (and dropped their own databases)."""
+    if not session.config.pluginmanager.has_plugin("dsession"):  # not the controller of workers
+        return
+    mark = session.config._tmp_path_factory.getbasetemp() / TEMPLATE_MARK
+    if not mark.exists():
+        return
+    from django.db import DatabaseError, connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with session.config.stash[blocking_manager_key].unblock():
+        try:
+            connection.creation._destroy_test_db(mark.read_text(), verbosity=0)
+        except DatabaseError as error:  # as pytest-django's own teardown: a warning, not a failure
+            warnings.warn(f"Could not drop the template test database: {error}", stacklevel=1)
+    mark.unlink()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -36,6 +151,16 @@ def flush_lifts_the_truncate_refusal():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def court_rate_limiter_forgets_outages():
+    """courts.throttling remembers, per process, a Redis that did not answer, and asks it again only
+    5 s later. A test that points the rate counter at a dead port must not decide what the next test
+    in the same process sees (a pytest-xdist worker may run the two within those seconds)."""
+    from courts import throttling
+
+    throttling._skip_until.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -109,35 +234,45 @@ def data_share(role_user):
     return role_user(Role.DATA_SHARE, username="datashare")
 
 
-@pytest.fixture(autouse=True)
-def role_groups(django_db_setup, django_db_blocker):
+def restore_role_groups() -> None:
     """The role groups come from a data migration; a transactional (browser) test flushes every
-    table afterwards, so make sure they exist for whichever test runs next."""
-    with django_db_blocker.unblock():
-        if Group.objects.filter(name__in=Role.values).count() == len(Role.values):
-            return
-        sensitive = Permission.objects.get(codename="view_sensitive_casenote")
-        for role in Role.values:
-            group, _ = Group.objects.get_or_create(name=role)
-            if role in (Role.SERVICE_MANAGER, Role.SYSTEM_ADMIN):
-                group.permissions.add(sensitive)
+    table afterwards: put them back as the migration left them."""
+    if Group.objects.filter(name__in=Role.values).count() == len(Role.values):
+        return
+    sensitive = Permission.objects.get(codename="view_sensitive_casenote")
+    for role in Role.values:
+        group, _ = Group.objects.get_or_create(name=role)
+        if role in (Role.SERVICE_MANAGER, Role.SYSTEM_ADMIN):
+            group.permissions.add(sensitive)
 
 
-@pytest.fixture(autouse=True)
-def classification_instrument(django_db_setup, django_db_blocker):
+def restore_classification_instrument() -> None:
     """Version 1 of the classification instrument comes from a data migration too: put it back
     after a transactional test's flush, as the migration left it."""
     from classification.default_instrument import load_instrument
     from classification.models import Instrument, InstrumentItem, InstrumentOption
 
+    if Instrument.objects.exists():
+        return
+    load_instrument(
+        Instrument,
+        InstrumentItem,
+        InstrumentOption,
+        version=1,
+        effective_from=datetime.date(2026, 1, 1),
+        status="active",
+    )
+
+
+@pytest.fixture(autouse=True)
+def role_groups(django_db_setup, django_db_blocker):
+    """The role groups exist for whichever test runs next, after a transactional test's flush."""
     with django_db_blocker.unblock():
-        if Instrument.objects.exists():
-            return
-        load_instrument(
-            Instrument,
-            InstrumentItem,
-            InstrumentOption,
-            version=1,
-            effective_from=datetime.date(2026, 1, 1),
-            status="active",
-        )
+        restore_role_groups()
+
+
+@pytest.fixture(autouse=True)
+def classification_instrument(django_db_setup, django_db_blocker):
+    """The classification instrument exists for whichever test runs next, after a flush."""
+    with django_db_blocker.unblock():
+        restore_classification_instrument()

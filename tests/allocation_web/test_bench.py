@@ -9,6 +9,7 @@ from offenders.models import Offender
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_the_queue_bench_measures_constant_queries_and_leaves_no_data():
     small = run_allocation_queue_bench(requests=60, officers=5, runs=2)
     large = run_allocation_queue_bench(requests=240, officers=20, runs=2)

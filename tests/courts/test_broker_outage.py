@@ -26,8 +26,9 @@ URL = "/api/v1/court-messages/"
 def queued_pks() -> list[int]:
     """The messages the real broker holds a process_court_message task for."""
     pks = []
-    # Celery spells a Unix-socket Redis (the embedded one) redis+socket://, redis-py unix://.
-    url = settings.CELERY_BROKER_URL.replace("redis+socket://", "unix://", 1)
+    # Celery spells a Unix-socket Redis (the embedded one) redis+socket://...?virtual_host=N,
+    # redis-py unix://...?db=N (a pytest-xdist worker's own database: tests/conftest.py).
+    url = settings.CELERY_BROKER_URL.replace("redis+socket://", "unix://", 1).replace("virtual_host=", "db=")
     for raw in redis.Redis.from_url(url).lrange("celery", 0, -1):
         envelope = json.loads(raw)
         if envelope["headers"]["task"] == "courts.tasks.process_court_message":

@@ -42,6 +42,7 @@ def test_percentile_is_the_nearest_rank():
     assert percentile([3.0], 0.95) == 3.0
 
 
+@pytest.mark.slow
 def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
     out = io.StringIO()
     call_command(
@@ -52,7 +53,7 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
         "2",
         "--no-progress",
         "--court-import",
-        "200",
+        "20",  # each is processed too (about 0.1 s each)
         "--allocation-queue",
         "60",
         "--classification",
@@ -61,16 +62,19 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
         "5",
         "--court-workers",
         "0",  # the workers read committed messages: tests/demo/test_bench.py below, outside this transaction
+        "--recall",
+        "5",  # every query form for five people (300 by default): tests/demo/test_search_recall.py
         "--output-dir",
         str(tmp_path),
         stdout=out,
     )
     output = out.getvalue()
-    assert "batch import of 200 messages" in output
+    assert "batch import of 20 messages" in output
     assert "Allocation queue: an office with 60 open requests" in output
     assert "short and a long history (20 incidents)" in output
     assert "Same number of queries for the short and the long history: yes" in output
     assert "Work inbox: a service manager over 5 officers" in output and "Team inbox (5 people" in output
+    assert "Search recall: 5 people" in output and "recall@5" in output
     assert Offender.objects.count() == 40
     for column in ("Median ms", "p95 ms", "Queries", "Raw SQL ms", "× raw"):
         assert column in output
@@ -180,6 +184,7 @@ def test_bench_with_skip_seed_on_an_empty_database_says_what_to_do(tmp_path):
         )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_court_messages_are_applied_by_one_and_two_worker_processes_and_stay_on_record():
     people_before = Offender.objects.count()

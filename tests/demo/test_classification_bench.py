@@ -23,6 +23,7 @@ def row_counts():
     }
 
 
+@pytest.mark.slow
 def test_a_long_history_is_scored_in_as_many_queries_as_a_short_one_and_nothing_is_left(seeded):
     before = row_counts()
     outcome = run_classification_bench(incidents=60, runs=2, dry_runs=1)
@@ -49,6 +50,7 @@ def test_the_long_history_keeps_the_issues_proportions():
     )
 
 
+@pytest.mark.slow
 def test_bench_classification_command_prints_the_comparison(seeded):
     out = io.StringIO()
     call_command("bench_classification", "--incidents", "20", "--runs", "1", "--dry-runs", "1", stdout=out)

@@ -12,6 +12,7 @@ from staff.models import StaffMember
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_the_inbox_bench_measures_each_page_in_the_same_queries_for_any_team_size():
     small, large = run_inbox_bench(officers=4, runs=2), run_inbox_bench(officers=24, runs=2)
     assert [result.note for result in small + large] == [""] * (len(small) + len(large))
@@ -21,6 +22,7 @@ def test_the_inbox_bench_measures_each_page_in_the_same_queries_for_any_team_siz
     assert not StaffMember.objects.filter(staff_number__startswith="BI").exists(), "rolled back"
 
 
+@pytest.mark.slow
 def test_make_bench_reports_the_inbox(tmp_path):
     out = io.StringIO()
     call_command(

@@ -290,7 +290,12 @@ def test_two_transactions_changing_one_persons_sentences_at_once_leave_the_right
         first_changed.set()
         with connection.cursor() as cursor:
             for _ in range(200):
-                cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                # Waiting for this transaction: not any lock of the cluster, where other test
+                # processes (pytest-xdist workers) have their own databases.
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted"
+                    " AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+                )
                 if cursor.fetchone()[0]:
                     return
                 threading.Event().wait(0.02)
