@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actors import actor_user
 from audit.records import record_validate
 from audit.services import audit_created, batch_insert
 from casenotes.models import Casenote, CasenoteType
@@ -75,7 +76,7 @@ def _casenote_write(
         summary=summary.strip(),
         text=text.strip(),
         sensitive=sensitive,
-        author=actor if getattr(actor, "is_authenticated", False) else None,
+        author=actor_user(actor),
     )
     record_validate(note)
     if deferred:

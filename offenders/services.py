@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from audit.actors import actor_user
 from audit.models import AuditAction
 from audit.records import record_update, record_validate
 from audit.services import audit_created, audit_record
@@ -173,7 +174,7 @@ def flag_raise(*, actor, offender: Offender, kind: str, reason: str, raised_on=N
         kind=kind,
         reason=reason,
         raised_on=raised_on or timezone.localdate(),
-        raised_by=actor if getattr(actor, "is_authenticated", False) else None,
+        raised_by=actor_user(actor),
     )
     record_validate(flag)
     flag.save()

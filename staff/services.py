@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.actors import actor_user
 from audit.models import AuditAction
 from audit.services import audit_created, audit_record
 from staff.models import Office, OfficeKind, StaffMember, StaffPlacement, Team
@@ -59,7 +60,7 @@ def staff_create(
         team=team,
         started_on=started_on,
         reason="Appointed",
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=actor_user(actor),
     )
     audit_created(
         actor=actor,
@@ -99,7 +100,7 @@ def staff_relocate(
         team=team,
         started_on=on,
         reason=reason,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=actor_user(actor),
     )
     before = {"office": str(member.office), "team": str(member.team) if member.team else None}
     member.office, member.team = office, team
