@@ -66,7 +66,7 @@ from classification.selectors import active_instrument, instrument_dry_run, inst
 from classification.services import review_initiate
 from courts.batch import court_messages_import
 from courts.examples import example
-from courts.models import CorrectionRequest, CourtMessage
+from courts.models import CorrectionRequest, CourtMessage, MessageStatus
 from courts.services import BATCH_SIZE, court_message_process, court_messages_process
 from demo import bulk
 from inbox.selectors import person_of, team_inbox
@@ -622,8 +622,6 @@ def run_court_import_bench(*, count: int = 100_000, process_sample: int = 2_000)
                 del lines
                 handle.seek(0)
                 summary = court_messages_import(lines=handle, batch_size=1000, process=False, queue=False)
-            from courts.models import CourtMessage, MessageStatus
-
             bulk.analyze([CourtMessage])  # the sample below is read from what was just stored
             result.accepted, result.duplicate, result.rejected = (
                 summary.accepted,
