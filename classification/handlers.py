@@ -2,19 +2,46 @@
 
 Seed 003: a review "whenever there is a significant change in the prisoner's circumstances". A new
 charge, conviction or sentence, a change of release dates, and a sentence starting or ending
-recompute that
-prisoner's review schedule (classification/schedule.py) as soon as the change is committed, rather
-than at the nightly refresh. After commit: the schedule is derived data the nightly refresh also
-recomputes, so a failure here (logged by events.domain) must not undo the change itself."""
+recompute that prisoner's review schedule (classification/schedule.py) as soon as the change is
+committed, rather than at the nightly refresh.
+
+The subscribers run in the publisher's transaction but only note the prisoner: one court message
+(a sentence with its convictions) or a batch of them publishes many events for the same people, and
+the schedule is then refreshed once after the commit for everyone noted, in the fixed number of
+queries `schedule_refresh` takes for any list. The refresh is derived data the nightly refresh also
+recomputes, so its failure is logged (robust on_commit) and never undoes the change."""
+
+from django.db import connection, transaction
 
 from classification.schedule import schedule_refresh
 from events.domain import DomainEvent, SentenceChanged
 
+# The prisoners noted in this connection's transaction, waiting for its commit: one callback per
+# transaction refreshes them all. A set whose callback is no longer queued (its transaction rolled
+# back) is dropped, so nothing stale carries over. (`run_on_commit` holds Django's queued callbacks.)
+_PENDING = "_ioms_review_schedule_pending"
+
+
+def _refresh_noted() -> None:
+    noted = getattr(connection, _PENDING, set())
+    setattr(connection, _PENDING, set())
+    if noted:
+        schedule_refresh(offender_ids=sorted(noted))
+
+
+def _note(offender_id: int) -> None:
+    queued = any(callback is _refresh_noted for _, callback, _ in connection.run_on_commit)
+    if not queued:
+        setattr(connection, _PENDING, set())
+    getattr(connection, _PENDING).add(offender_id)
+    if not queued:
+        transaction.on_commit(_refresh_noted, robust=True)
+
 
 def review_schedule_refresh(event: DomainEvent, *, actor) -> None:
-    schedule_refresh(offender_ids=[event.offender_id])
+    _note(event.offender_id)
 
 
 def review_schedule_refresh_on_release_dates(event: SentenceChanged, *, actor) -> None:
     if event.release_dates_changed:
-        schedule_refresh(offender_ids=[event.offender_id])
+        _note(event.offender_id)

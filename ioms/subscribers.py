@@ -28,7 +28,6 @@ from events.domain import (
     SentenceRecorded,
     Subscriber,
     in_transaction,
-    on_commit,
 )
 from plans import handlers as plans
 
@@ -38,29 +37,29 @@ SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
     SentenceRecorded: (
         in_transaction(casenotes.note_sentence_recorded),
         in_transaction(allocation.request_allocation),
-        on_commit(classification.review_schedule_refresh),
+        in_transaction(classification.review_schedule_refresh),
     ),
     SentenceChanged: (
         in_transaction(casenotes.note_sentence_changed),
         in_transaction(allocation.request_allocation_on_transfer),
-        on_commit(classification.review_schedule_refresh_on_release_dates),
+        in_transaction(classification.review_schedule_refresh_on_release_dates),
     ),
     SentenceCommenced: (
         in_transaction(casenotes.note_sentence_commenced),
-        on_commit(classification.review_schedule_refresh),
+        in_transaction(classification.review_schedule_refresh),
     ),
     SentenceCompleted: (
         in_transaction(casenotes.note_sentence_completed),
-        on_commit(classification.review_schedule_refresh),
+        in_transaction(classification.review_schedule_refresh),
     ),
     SentenceEventRecorded: (in_transaction(casenotes.note_sentence_event_recorded),),
     SentenceEventResolved: (in_transaction(casenotes.note_sentence_event_resolved),),
     OffenderReleased: (in_transaction(allocation.hand_over_on_release),),
     OffenderRecalled: (),
     OffenderDetailsChanged: (in_transaction(casenotes.note_offender_details_changed),),
-    ChargeLaid: (on_commit(classification.review_schedule_refresh),),
+    ChargeLaid: (in_transaction(classification.review_schedule_refresh),),
     ChargeDisposed: (),
-    ConvictionRecorded: (on_commit(classification.review_schedule_refresh),),
+    ConvictionRecorded: (in_transaction(classification.review_schedule_refresh),),
     RestrictedRecordOpened: (in_transaction(allocation.notify_access_list),),
     ReferralStatusChanged: (in_transaction(plans.follow_referral),),
     ReferralAttendanceRecorded: (in_transaction(plans.follow_attendance),),

@@ -151,3 +151,25 @@ def test_recording_a_sentence_publishes_its_conviction_and_the_sentence_in_order
     assert rows[1].payload["sentence"]["start_date"] == days_ago(2).isoformat()
     assert rows[2].payload["released_on"] == days_ago(2).isoformat()
     assert AllocateRequest.objects.filter(sentence=sentence).exists()
+
+
+def test_many_changes_in_one_transaction_refresh_the_prisoners_schedule_once_after_the_commit(
+    classified, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A court message or batch publishes many events for the same people: one refresh for all."""
+    from classification import handlers
+
+    refreshed = []
+    real_refresh = handlers.schedule_refresh
+
+    def counted(*, offender_ids):
+        refreshed.append(list(offender_ids))
+        return real_refresh(offender_ids=offender_ids)
+
+    monkeypatch.setattr(handlers, "schedule_refresh", counted)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            charge_create(actor=None, offender=classified, offence=OffenceFactory(), charged_on=today())
+
+    assert refreshed == [[classified.pk]]
+    assert schedule_of(classified).basis == ScheduleBasis.CHANGE
