@@ -11,6 +11,7 @@ in hand when it passed it (no second query), otherwise read."""
 from casenotes.services import system_casenote
 from events.domain import (
     OffenderDetailsChanged,
+    PrisonRecordChanged,
     SentenceChanged,
     SentenceCommenced,
     SentenceCompleted,
@@ -131,4 +132,13 @@ def note_offender_details_changed(event: OffenderDetailsChanged, *, actor) -> No
         offender=record_in_hand(Offender, event.offender_id) or Offender.objects.get(pk=event.offender_id),
         summary=f"Personal details changed{event.source_note}"[:200],
         text=_changed(Offender, event.changes),
+    )
+
+
+def note_prison_record_changed(event: PrisonRecordChanged, *, actor) -> None:
+    """Seed 001: a casenote for every action about the offender; a prison record recorded,
+    corrected or ended says so on the prisoner's casenote trail."""
+    offender = record_in_hand(Offender, event.offender_id) or Offender.objects.get(pk=event.offender_id)
+    system_casenote(
+        actor=actor, offender=offender, summary=event.summary[:200], text=event.detail or event.summary
     )

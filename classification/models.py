@@ -49,12 +49,34 @@ class IncidentReport(models.Model):
     negative_attitude = models.BooleanField(
         default=False, help_text="Shows the prisoner's negative attitude towards others (A.5.1)."
     )
+    # Seed 003, A.4.3/A.4.4 count "convictions and charges ... in the last 3 months": a misconduct
+    # charge is dated by the day it was laid and the day it was proven, not by the incident.
+    charge_laid_on = models.DateField("Date the misconduct charge was laid", null=True, blank=True)
+    proven_on = models.DateField("Date the charge was proven", null=True, blank=True)
     description = models.CharField(max_length=300, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
         indexes = [models.Index(fields=["offender", "-occurred_on"], name="incident_offender_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(corrections_act="none", charge_laid_on__isnull=True, proven_on__isnull=True)
+                    | Q(corrections_act="charged", charge_laid_on__isnull=False, proven_on__isnull=True)
+                    | Q(corrections_act="proven", charge_laid_on__isnull=False, proven_on__isnull=False)
+                ),
+                name="incident_charge_dates_match_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(charge_laid_on__isnull=True) | Q(charge_laid_on__gte=models.F("occurred_on")),
+                name="incident_charge_laid_after_incident",
+            ),
+            models.CheckConstraint(
+                condition=Q(proven_on__isnull=True) | Q(proven_on__gte=models.F("charge_laid_on")),
+                name="incident_proven_after_charge",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_incident_type_display()} on {self.occurred_on}"
@@ -108,6 +130,7 @@ class AtRiskAlert(models.Model):
     raised_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-raised_on", "-id"]
@@ -133,6 +156,7 @@ class HealthStabilityAssessment(models.Model):
         default=False, help_text="The assessment is a medical opinion that the prisoner poses a risk."
     )
     note = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-assessed_on", "-id"]
@@ -315,6 +339,7 @@ class RemovalOrder(models.Model):
     kind = models.CharField(max_length=12, choices=RemovalKind.choices)
     made_on = models.DateField()
     revoked_on = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-made_on", "-id"]
@@ -343,6 +368,7 @@ class PoliceInformation(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.POLICE)
     level = models.CharField(max_length=1, choices=RiskLevel.choices)
     received_on = models.DateField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-received_on", "-id"]

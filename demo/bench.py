@@ -1322,21 +1322,27 @@ def _classification_bench_prisoner(
     Conviction.objects.bulk_create(convictions)
     types = cm.IncidentType.values
     acts = cm.CorrectionsActStatus.values
-    cm.IncidentReport.objects.bulk_create(
-        cm.IncidentReport(
-            offender=offender,
-            prison=prison,
-            occurred_on=ago(0, 730),
-            incident_type=types[index % len(types)],
-            corrections_act=acts[index % len(acts)],
-            drugs_related=index % 5 == 0,
-            violence_related=index % 7 == 0,
-            escape_related=index % 50 == 0,
-            negative_attitude=index % 3 == 0,
-            description="Bench incident",
+    incidents = []
+    for index in range(history.incidents):
+        occurred, act = ago(0, 730), acts[index % len(acts)]
+        incidents.append(
+            cm.IncidentReport(
+                offender=offender,
+                prison=prison,
+                occurred_on=occurred,
+                incident_type=types[index % len(types)],
+                corrections_act=act,
+                # Charged the day of the incident and proven the same day: the dates are valid.
+                charge_laid_on=None if act == cm.CorrectionsActStatus.NONE else occurred,
+                proven_on=occurred if act == cm.CorrectionsActStatus.PROVEN else None,
+                drugs_related=index % 5 == 0,
+                violence_related=index % 7 == 0,
+                escape_related=index % 50 == 0,
+                negative_attitude=index % 3 == 0,
+                description="Bench incident",
+            )
         )
-        for index in range(history.incidents)
-    )
+    cm.IncidentReport.objects.bulk_create(incidents)
     escapes = []
     for index in range(history.escapes):
         occurred = ago(30, 3650)

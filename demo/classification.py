@@ -349,13 +349,15 @@ class PrisonRecordGenerator:
                 description = rng.choice(VIOLENCE_WORDING)
             else:
                 description = rng.choice(INCIDENT_WORDING[incident_type])
+            occurred = between(rng, since, self.today)
             rows.incidents.append(
                 IncidentReport(
                     offender_id=prisoner.offender_id,
                     prison_id=prisoner.prison_id,
-                    occurred_on=between(rng, since, self.today),
+                    occurred_on=occurred,
                     incident_type=incident_type,
                     corrections_act=corrections_act,
+                    **self._misconduct_dates(prisoner, corrections_act, occurred),
                     drugs_related=drugs,
                     violence_related=violence,
                     escape_related=escape,
@@ -364,6 +366,20 @@ class PrisonRecordGenerator:
                     description=description,
                 )
             )
+
+    def _misconduct_dates(self, prisoner: Prisoner, corrections_act: str, occurred: datetime.date) -> dict:
+        """A misconduct charge is laid within days of the incident and proven (or not) weeks later
+        (seed 003, A.4.3/A.4.4 count by those dates), never after today. Drawn from a generator of
+        their own, so the rest of the demo draws the same people and records as before."""
+        rng = random.Random(f"misconduct-{prisoner.offender_id}-{occurred.isoformat()}")
+        if corrections_act == CorrectionsActStatus.NONE:
+            return {"charge_laid_on": None, "proven_on": None}
+        laid = min(occurred + days(rng.randint(0, 4)), self.today)
+        proven = min(laid + days(rng.randint(7, 35)), self.today)
+        return {
+            "charge_laid_on": laid,
+            "proven_on": proven if corrections_act == CorrectionsActStatus.PROVEN else None,
+        }
 
     def _escapes(self, rng, prisoner: Prisoner, rows: ClassificationRows) -> None:
         """Rare: an escape or attempt from prison or Police custody, perhaps in an earlier
@@ -395,6 +411,7 @@ class PrisonRecordGenerator:
                     occurred_on=occurred,
                     incident_type=IncidentType.PRISON_RULES,
                     corrections_act=CorrectionsActStatus.PROVEN,
+                    **self._misconduct_dates(prisoner, CorrectionsActStatus.PROVEN, occurred),
                     escape_related=True,
                     negative_attitude=True,
                     description=f"{EscapeKind(kind).label} from the prison.",

@@ -186,6 +186,27 @@ class RestrictedRecordOpened(DomainEvent):
     expires_at: datetime.datetime
 
 
+# --- prison records (published by classification.records) ---------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrisonRecordChanged(DomainEvent):
+    """A prison record the Review Security Classification reads (seed 003: incident and misconduct
+    reports, escapes, At Risk alerts, health stability assessments, removal orders, information
+    from Police, the initial classification) was recorded, corrected or ended. Seed 003: a review
+    "whenever there is a significant change in the prisoner's circumstances"."""
+
+    RECORDED = "recorded"
+    CORRECTED = "corrected"
+    ENDED = "ended"
+
+    record_label: str  # the record's model label, e.g. "classification.EscapeEvent"
+    record_id: int
+    action: str  # RECORDED, CORRECTED or ENDED
+    summary: str  # what happened, in a person's words ("Escape from prison on 3 Mar 2026 recorded")
+    detail: str = ""  # the fields and, for a correction, the reason given
+
+
 # --- agencies (published by agencies.services) --------------------------------------------------
 
 
@@ -222,6 +243,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         RestrictedRecordOpened,
         ReferralStatusChanged,
         ReferralAttendanceRecorded,
+        PrisonRecordChanged,
     )
 }
 

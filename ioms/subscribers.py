@@ -17,6 +17,7 @@ from events.domain import (
     OffenderDetailsChanged,
     OffenderRecalled,
     OffenderReleased,
+    PrisonRecordChanged,
     ReferralAttendanceRecorded,
     ReferralStatusChanged,
     RestrictedRecordOpened,
@@ -63,4 +64,8 @@ SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
     RestrictedRecordOpened: (in_transaction(allocation.notify_access_list),),
     ReferralStatusChanged: (in_transaction(plans.follow_referral),),
     ReferralAttendanceRecorded: (in_transaction(plans.follow_attendance),),
+    PrisonRecordChanged: (
+        in_transaction(casenotes.note_prison_record_changed),
+        in_transaction(classification.review_schedule_refresh),
+    ),
 }

@@ -186,6 +186,28 @@ class Sentence(models.Model):
     )
     conditions = models.TextField(blank=True)
     indeterminate = models.BooleanField(default=False, help_text="Life or preventive detention.")
+    # Sentence calculation (sentences/calculation.py, docs/sentence-calculation.md): a sentence
+    # cumulative on another is served after it; otherwise it runs concurrently from its own start.
+    consecutive_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cumulative_sentences",
+        verbose_name="Cumulative on",
+        help_text="The sentence this one is served after. Blank when it is concurrent.",
+    )
+    remand_days = models.PositiveIntegerField(
+        "Time on remand credited (days)",
+        default=0,
+        help_text="Pre-sentence detention, counted as time served.",
+    )
+    minimum_period_months = models.PositiveSmallIntegerField(
+        "Minimum period of imprisonment (months)",
+        null=True,
+        blank=True,
+        help_text="Set by the judge; parole eligibility is then at its end rather than at one third.",
+    )
     managing_office = models.ForeignKey(
         "staff.Office",
         null=True,
@@ -228,6 +250,10 @@ class Sentence(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="completed") | (Q(completed_on__isnull=False) & ~Q(completion_reason="")),
                 name="completed_sentence_has_reason_and_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(consecutive_to__isnull=True) | ~Q(consecutive_to=models.F("id")),
+                name="sentence_not_cumulative_on_itself",
             ),
         ]
 

@@ -47,6 +47,14 @@ class IncidentReportFactory(factory.django.DjangoModelFactory):
     offender = factory.SubFactory(OffenderFactory)
     occurred_on = factory.LazyFunction(lambda: days_ago(10))
     incident_type = models.IncidentType.OTHER
+    corrections_act = models.CorrectionsActStatus.NONE
+    # A charged or proven misconduct charge is dated; by default on the day of the incident.
+    charge_laid_on = factory.LazyAttribute(
+        lambda o: None if o.corrections_act == models.CorrectionsActStatus.NONE else o.occurred_on
+    )
+    proven_on = factory.LazyAttribute(
+        lambda o: o.charge_laid_on if o.corrections_act == models.CorrectionsActStatus.PROVEN else None
+    )
 
 
 class EscapeEventFactory(factory.django.DjangoModelFactory):

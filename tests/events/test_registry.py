@@ -39,6 +39,10 @@ EXPECTED = {
     "RestrictedRecordOpened": [("allocation.handlers.notify_access_list", "in transaction")],
     "ReferralStatusChanged": [("plans.handlers.follow_referral", "in transaction")],
     "ReferralAttendanceRecorded": [("plans.handlers.follow_attendance", "in transaction")],
+    "PrisonRecordChanged": [
+        ("casenotes.handlers.note_prison_record_changed", "in transaction"),
+        ("classification.handlers.review_schedule_refresh", "in transaction"),
+    ],
 }
 
 
