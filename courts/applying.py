@@ -266,7 +266,8 @@ def _same_name(family: str, given: str, other_family: str, other_given: str) -> 
 
 
 def _add_known_names(applying: Applying, offender: Offender, details: dict) -> None:
-    """Keep every name the courts use for this person, so later messages match exactly."""
+    """Keep every name the courts use for this person, so later messages find them (a message that
+    matches only one of these aliases still waits for a person: courts.matching)."""
     actor = applying.actor
     names = [(offender.family_name, offender.given_names)] + [
         (alias.family_name, alias.given_names) for alias in offender.aliases.all()

@@ -2,10 +2,12 @@
 
 In order: the PRN when the message gives one (an unknown PRN is an exception, never a new
 offender), then the courts' participant ID (an Identifier of kind CMS), then name and date of
-birth, aliases included. A name-and-date match is scored; only an exact match on one person is
-applied by itself. A probable match (a sound-alike or misspelt name with the same date of birth, the
-same name with the date a day out or its day and month swapped, twins...) waits for a person to
-confirm or reject it.
+birth, aliases included. A name-and-date match is scored; only an exact match on one person's own
+name is applied by itself. A match found only through an alias waits for a person, however exact:
+seed 000 makes staff answer for the accuracy of what crosses the interface, and an alias is a name
+the person has used, which someone else may carry as their own. A probable match (a sound-alike
+or misspelt name with the same date of birth, the same name with the date a day out or its day and
+month swapped, twins...) waits for a person to confirm or reject it.
 
 The candidates are everyone born on the date or a near one (own date or an alias's): a handful of
 people even nationally, so no name narrows them and a misspelt first letter (Kohen / Cohen) cannot
@@ -49,11 +51,16 @@ class MatchKind:
     UNKNOWN_ID = "unknown_id"  # the message names a CMS participant ID that is not on record
 
 
+ON_ALIAS = "matched on an alias, not the offender's own name"
+
+
 @dataclass
 class Candidate:
     offender: Offender
     score: int
     reasons: list[str]
+    # The best score came from one of the offender's aliases, not their own name.
+    on_alias: bool = False
 
 
 @dataclass
@@ -145,9 +152,10 @@ def _first_words(names) -> list[str]:
 
 def _best_variant(
     variants: list[Variant], *, family_name: str, given_names: str, date_of_birth, codes: dict[str, set[str]]
-) -> tuple[int, list[str]]:
-    """The best score over a person's own name and each alias, with its reasons."""
-    best: tuple[int, list[str]] = (0, [])
+) -> tuple[int, list[str], bool]:
+    """The best score over a person's own name and each alias, with its reasons, and whether it
+    came from an alias. The own name is scored first, so it wins a tie with an alias."""
+    best: tuple[int, list[str], bool] = (0, [], False)
     for family, given, dob, label in variants:
         score, reasons = _score_name(
             family=family,
@@ -160,7 +168,8 @@ def _best_variant(
             codes=codes,
         )
         if score > best[0]:
-            best = (score, reasons)
+            on_alias = bool(label)
+            best = (score, [ON_ALIAS, *reasons] if on_alias else reasons, on_alias)
     return best
 
 
@@ -183,10 +192,10 @@ def score_offender(
     variants = _variants(offender)
     if codes is None:
         codes = _codes_for(family_name, given_names, variants)
-    score, reasons = _best_variant(
+    score, reasons, on_alias = _best_variant(
         variants, family_name=family_name, given_names=given_names, date_of_birth=date_of_birth, codes=codes
     )
-    return Candidate(offender, score, reasons)
+    return Candidate(offender, score, reasons, on_alias)
 
 
 def name_candidates(*, family_name: str, given_names: str, date_of_birth: datetime.date) -> list[Candidate]:
@@ -234,8 +243,8 @@ def name_candidates(*, family_name: str, given_names: str, date_of_birth: dateti
     )[:MAX_CANDIDATES]
     if not scored:
         return []
-    offenders = Offender.objects.in_bulk([pk for pk, _, _ in scored])
-    return [Candidate(offenders[pk], score, reasons) for pk, score, reasons in scored]
+    offenders = Offender.objects.in_bulk([pk for pk, *_ in scored])
+    return [Candidate(offenders[pk], score, reasons, on_alias) for pk, score, reasons, on_alias in scored]
 
 
 def _checked(offender: Offender, details: dict, by: str) -> MatchResult:
@@ -263,6 +272,11 @@ def _checked(offender: Offender, details: dict, by: str) -> MatchResult:
         "the record exactly: a person must confirm this is the same offender.",
         number_hit=by,
     )
+
+
+def _describe(details: dict) -> str:
+    name = " ".join(part for part in (details.get("given_names"), details["family_name"]) if part)
+    return f"{name}, born {details['date_of_birth']:%d/%m/%Y},"
 
 
 def match_offender(details: dict) -> MatchResult:
@@ -299,16 +313,29 @@ def match_offender(details: dict) -> MatchResult:
         date_of_birth=details["date_of_birth"],
     )
     exact = [candidate for candidate in candidates if candidate.score >= EXACT_SCORE]
-    if len(exact) == 1 and len([c for c in candidates if c.score >= EXACT_SCORE - DOB_EXACT + DOB_NEAR]) == 1:
+    alone = len([c for c in candidates if c.score >= EXACT_SCORE - DOB_EXACT + DOB_NEAR]) == 1
+    if len(exact) == 1 and alone and not exact[0].on_alias:
         only = exact[0]
         return MatchResult(
             MatchKind.EXACT, offender=only.offender, candidates=exact, reason="; ".join(only.reasons)
         )
+    if len(exact) == 1 and alone:
+        only = exact[0]
+        return MatchResult(
+            MatchKind.PROBABLE,
+            candidates=candidates,
+            reason=f"Matched on an alias only: {_describe(details)} is an alias of {only.offender}, "
+            "not their own name. A person must confirm this is the same "
+            "offender.",
+        )
     if candidates:
+        on_alias = len([c for c in exact if c.on_alias])
         return MatchResult(
             MatchKind.PROBABLE,
             candidates=candidates,
             reason=f"{len(candidates)} possible match{'es' if len(candidates) != 1 else ''} on name and "
-            "date of birth: a person must confirm which (if any) is this offender.",
+            "date of birth"
+            + (f" ({on_alias} matched on an alias)" if on_alias else "")
+            + ": a person must confirm which (if any) is this offender.",
         )
     return MatchResult(MatchKind.NONE, reason="No offender with this name and date of birth.")

@@ -53,14 +53,14 @@ def test_names_are_compared_without_case_macrons_or_punctuation(reference_data):
     assert message.offender == offender
 
 
-def test_an_alias_with_the_same_date_of_birth_matches(reference_data):
+def test_an_alias_with_the_same_date_of_birth_is_a_candidate_a_person_confirms(reference_data):
     offender = OffenderFactory(family_name="Thomas", given_names="William", date_of_birth=DOB)
     AliasFactory(offender=offender, family_name="Tamihana", given_names="Wiremu James")
 
     message = deliver(imposed("CMS-M3", offender=person()))
 
-    assert message.status == MessageStatus.PROCESSED
-    assert message.offender == offender
+    assert message.status == MessageStatus.AWAITING_MATCH
+    assert MatchCandidate.objects.get(message=message).offender == offender
 
 
 def test_a_prn_with_the_same_name_and_date_of_birth_is_applied(wiremu):
@@ -234,8 +234,11 @@ def test_confirming_applies_the_message_to_that_offender_and_keeps_the_name_as_a
     assert message.transitions.last().actor == admin_support
     audit = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="courts.CourtMessage")
     assert (audit.actor, audit.offender_id) == (admin_support, wiremu.pk)
-    # A later message with the same spelling now matches exactly, through the alias.
-    assert deliver(imposed("CMS-M11", offender=person(family="Tamihanna"))).offender == wiremu
+    # A later message with the same spelling finds him through the alias, but only as a match a
+    # person confirms: the alias is not his own name (courts.matching).
+    later = deliver(imposed("CMS-M11", offender=person(family="Tamihanna")))
+    assert later.status == MessageStatus.AWAITING_MATCH
+    assert MatchCandidate.objects.get(message=later).offender == wiremu
 
 
 def test_rejecting_the_matches_of_a_new_sentence_creates_a_new_offender(wiremu, service_manager):
