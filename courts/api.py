@@ -5,8 +5,15 @@ Only a court API credential reaches it (`Authorization: Bearer <token>`, issued 
 credential reaches nothing else (every other endpoint authenticates users only).
 
 The body is stored exactly as received before anything else happens, then checked:
-- 202 Accepted: stored and queued for processing. The status of the message afterwards
-  (processed, duplicate, awaiting a person's match, exception) is on the court message pages.
+- 202 Accepted: stored and queued for processing (`"duplicate": false`). The status of the
+  message afterwards (processed, awaiting a person's match, exception) is on the court message
+  pages.
+- 200 OK with `"duplicate": true`: a message with this message ID and the same content was already
+  received. Nothing is queued or changed; the answer gives the original's IOMS number, its status
+  now and when it was received. Sending a message again (after a timeout, say) is always safe.
+- 409 Conflict: the message ID was already used for a message whose content differs. This one is
+  stored but not applied; it is on the exceptions report for a person, and `original_id` names
+  the earlier message. Send a different message under a new message ID.
 - 400 Bad Request: stored but rejected (broken JSON, an unknown message type, a missing or
   wrongly typed field). The body says why; the message is on the exceptions report. We answer 400
   rather than 202 so the CMS's own monitoring sees the failure at once; send a corrected message
@@ -19,6 +26,7 @@ The body is stored exactly as received before anything else happens, then checke
   default); nothing is stored. Send it again after the number of seconds in the Retry-After header.
 """
 
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -39,7 +47,7 @@ from rest_framework.views import APIView
 from audit.credentials import BearerAuthentication, HoldsCredential, MachineUser
 from courts.credentials import court_credential_authenticate, court_credential_refusal_record
 from courts.examples import EXAMPLES
-from courts.models import CourtApiCredential
+from courts.models import CourtApiCredential, CourtMessage, MessageStatus
 from courts.schemas import (
     APPEAL_AGAINST,
     MAX_BODY_BYTES,
@@ -118,14 +126,31 @@ class CourtErrorSerializer(serializers.Serializer):
 
 
 class ReceiptSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text="The stored message's number in IOMS.")
+    id = serializers.IntegerField(
+        help_text="The stored message's number in IOMS; for a duplicate, the original's."
+    )
     message_id = serializers.CharField(help_text="The message ID as sent (blank if it had none).")
-    status = serializers.CharField(help_text="received (queued for processing) or rejected.")
-    reason = serializers.CharField(help_text="Why it was rejected; blank when received.")
+    status = serializers.ChoiceField(
+        choices=MessageStatus.choices,
+        help_text="received (queued for processing), rejected (400, 413) or exception (409); for a "
+        "duplicate, the original's status now.",
+    )
+    reason = serializers.CharField(
+        help_text="Why it was rejected or refused, or that it repeats an earlier message; blank when "
+        "received."
+    )
     errors = serializers.DictField(
         required=False, help_text="Rejected for its format: the fields at fault and what is wrong."
     )
-    received_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField(help_text="When it was received; for a duplicate, the original.")
+    duplicate = serializers.BooleanField(
+        help_text="True when this message ID was already received with the same content: nothing "
+        "was queued or changed."
+    )
+    original_id = serializers.IntegerField(
+        required=False,
+        help_text="409 only: the IOMS number of the earlier message with this message ID.",
+    )
 
 
 def _body(request: Request) -> tuple[bytes, int]:
@@ -137,6 +162,11 @@ def _body(request: Request) -> tuple[bytes, int]:
     except ValueError:
         declared = 0
     return raw, max(declared, len(raw))
+
+
+def _when(message: CourtMessage) -> str:
+    received = timezone.localtime(message.received_at)
+    return f"{received:%Y-%m-%d} at {received:%H:%M:%S}"
 
 
 MESSAGE_SCHEMA = PolymorphicProxySerializer(
@@ -170,6 +200,11 @@ class CourtMessageEndpoint(APIView):
         tags=["court interface"],
         request=MESSAGE_SCHEMA,
         responses={
+            200: OpenApiResponse(
+                ReceiptSerializer,
+                description="Already received with the same content (duplicate: true): nothing queued "
+                "or changed; the original's number, status and time of receipt.",
+            ),
             202: OpenApiResponse(ReceiptSerializer, description="Stored and queued for processing."),
             400: OpenApiResponse(ReceiptSerializer, description="Stored, but rejected: see reason."),
             401: OpenApiResponse(
@@ -179,6 +214,11 @@ class CourtMessageEndpoint(APIView):
             ),
             403: OpenApiResponse(
                 CourtErrorSerializer, description="Authenticated, but not as the courts' system."
+            ),
+            409: OpenApiResponse(
+                ReceiptSerializer,
+                description="The message ID was already used for different content: stored, not "
+                "applied, on the exceptions report; original_id names the earlier message.",
             ),
             413: OpenApiResponse(
                 ReceiptSerializer, description="Over 1 MB: the first 1 MB stored, rejected."
@@ -211,9 +251,40 @@ class CourtMessageEndpoint(APIView):
                     "status": "received",
                     "reason": "",
                     "received_at": "2025-03-04T10:15:01.123456+13:00",
+                    "duplicate": False,
                 },
                 response_only=True,
                 status_codes=["202"],
+            ),
+            OpenApiExample(
+                "Duplicate",
+                value={
+                    "id": 1042,
+                    "message_id": "CMS-2025-000001",
+                    "status": "processed",
+                    "reason": "Message CMS-2025-000001 was already received on 2025-03-04 at 10:15:01 "
+                    "(IOMS #1042); this copy changes nothing.",
+                    "received_at": "2025-03-04T10:15:01.123456+13:00",
+                    "duplicate": True,
+                },
+                response_only=True,
+                status_codes=["200"],
+            ),
+            OpenApiExample(
+                "Conflict",
+                value={
+                    "id": 1050,
+                    "message_id": "CMS-2025-000001",
+                    "status": "exception",
+                    "reason": "Message ID CMS-2025-000001 was already used on 2025-03-04 at 10:15:01 "
+                    "(IOMS #1042) for a message with different content. This one is stored but not "
+                    "applied, and a person will look at it; send a new message under a new message ID.",
+                    "received_at": "2025-03-04T11:02:40.654321+13:00",
+                    "duplicate": False,
+                    "original_id": 1042,
+                },
+                response_only=True,
+                status_codes=["409"],
             ),
             OpenApiExample(
                 "Rejected",
@@ -225,6 +296,7 @@ class CourtMessageEndpoint(APIView):
                     "date written YYYY-MM-DD.",
                     "errors": {"offender": {"date_of_birth": ["Must be a date written YYYY-MM-DD."]}},
                     "received_at": "2025-03-04T10:15:02.123456+13:00",
+                    "duplicate": False,
                 },
                 response_only=True,
                 status_codes=["400"],
@@ -247,10 +319,31 @@ class CourtMessageEndpoint(APIView):
             "status": message.status,
             "reason": "" if receipt.accepted else message.status_reason,
             "received_at": message.received_at,
+            "duplicate": False,
         }
         if receipt.errors:
             body["errors"] = receipt.errors
-        if receipt.accepted:
+        if receipt.duplicate:
+            # The sender learns what became of the message it sent before, without its reason: an
+            # exception's or a match's reason may name people on record.
+            body.update(
+                id=receipt.original.pk,
+                status=receipt.original.status,
+                reason=f"Message {message.message_id} was already received on {_when(receipt.original)} "
+                f"(IOMS #{receipt.original.pk}); this copy changes nothing.",
+                received_at=receipt.original.received_at,
+                duplicate=True,
+            )
+            code = status.HTTP_200_OK
+        elif receipt.conflict:
+            body.update(
+                reason=f"Message ID {message.message_id} was already used on {_when(receipt.original)} "
+                f"(IOMS #{receipt.original.pk}) for a message with different content. This one is stored "
+                "but not applied, and a person will look at it; send a new message under a new message ID.",
+                original_id=receipt.original.pk,
+            )
+            code = status.HTTP_409_CONFLICT
+        elif receipt.accepted:
             code = status.HTTP_202_ACCEPTED
         elif receipt.too_large:
             code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE

@@ -7,7 +7,9 @@ A message's life (MessageStatus): it is stored as received, then
 - REJECTED when it is not a valid message (its reason says what to fix; it is on the exceptions
   report as REJECTED_MESSAGE);
 - DUPLICATE when an earlier copy with the same message ID and the same content was accepted (it
-  changes nothing); a copy whose content differs is an EXCEPTION (COURT_CONFLICT) for a person;
+  changes nothing); a copy whose content differs is an EXCEPTION (COURT_CONFLICT) for a person.
+  Both are settled as they arrive, so the endpoint answers them as such (200, 409), and again
+  when processed for copies that arrived together;
 - AWAITING_MATCH when the offender it names is only probably someone on record: a person confirms
   a candidate (the message is then applied to that offender) or rejects them all;
 - EXCEPTION when it cannot be applied: the offender or sentence it names is not on record
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Exists, F, Min, OuterRef, Q
+from django.db.models import Case, Exists, F, Min, OuterRef, Q, When
 from django.utils import timezone
 
 from audit import context as audit_context
@@ -134,6 +136,17 @@ class Receipt:
     accepted: bool
     too_large: bool = False
     errors: dict | None = None
+    # The earlier message with the same message ID that this one repeats (duplicate) or contradicts
+    # (conflict): it was filed at once, not queued.
+    original: CourtMessage | None = None
+
+    @property
+    def duplicate(self) -> bool:
+        return self.original is not None and self.message.status == MessageStatus.DUPLICATE
+
+    @property
+    def conflict(self) -> bool:
+        return self.original is not None and self.message.status == MessageStatus.EXCEPTION
 
 
 def rejected_message_exception_raise(message: CourtMessage, reason: str) -> None:
@@ -155,7 +168,13 @@ def court_message_receive(
 ) -> Receipt:
     """Store a message exactly as received, then check it. The store is its own transaction, so
     nothing that happens afterwards can lose the message. A valid message is queued for processing
-    when the check commits; an invalid one is REJECTED with a reason and raised as an exception."""
+    when the check commits; an invalid one is REJECTED with a reason and raised as an exception.
+
+    A valid message whose ID an earlier message already has is filed at once, never queued, so the
+    sender hears what it was: a DUPLICATE of the original when it says the same (it changes
+    nothing), an EXCEPTION (COURT_CONFLICT) for a person when it says something else. Two copies
+    arriving at the same moment may each miss the other here; processing files the later one then
+    (court_messages_process)."""
     size = body_size if body_size is not None else len(raw)
     truncated = len(raw) > MAX_BODY_BYTES or size > MAX_BODY_BYTES
     kept = raw[:MAX_BODY_BYTES]
@@ -193,6 +212,10 @@ def court_message_receive(
         elif not validation.valid:
             reason, errors = validation.reason, validation.errors
         else:
+            original = _original_of(message)
+            if original is not None:
+                _file_copy(message, original)
+                return Receipt(message, accepted=False, original=original)
             transaction.on_commit(lambda: _queue(message.pk), robust=True)
             return Receipt(message, accepted=True)
         message_transition(message=message, to_status=MessageStatus.REJECTED, reason=reason)
@@ -359,11 +382,13 @@ def _original_of(message: CourtMessage) -> CourtMessage | None:
     the order of arrival), else the earliest earlier copy still live."""
     if not message.message_id:
         return None
-    return _processed_copy(message) or (
-        CourtMessage.objects.filter(
-            message_id=message.message_id, pk__lt=message.pk, status__in=ORIGINAL_STATUSES
-        )
-        .order_by("pk")
+    # One indexed read (every message received asks it): the processed copy sorts first.
+    return (
+        CourtMessage.objects.defer("raw_body", "raw_bytes")
+        .filter(message_id=message.message_id)
+        .filter(Q(status=MessageStatus.PROCESSED) | Q(pk__lt=message.pk, status__in=ORIGINAL_STATUSES))
+        .exclude(pk=message.pk)
+        .order_by(Case(When(status=MessageStatus.PROCESSED, then=0), default=1), "pk")
         .first()
     )
 

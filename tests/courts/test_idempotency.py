@@ -1,6 +1,7 @@
 """The same message ID twice changes nothing the second time, whatever order the copies arrive and
 are processed in, and even when two workers process two copies at the same moment."""
 
+import contextlib
 import json
 import threading
 
@@ -17,6 +18,16 @@ from tests.courts.conftest import days_ago, deliver, imposed, on_sentence
 
 def _receive(message: dict) -> CourtMessage:
     return court_message_receive(raw=json.dumps(message).encode()).message
+
+
+@contextlib.contextmanager
+def _arriving_together():
+    """Copies received at the same moment: each is stored before the other is committed, so
+    neither finds the other when it is received and both are queued (processing then files the
+    later one)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("courts.services._original_of", lambda message: None)
+        yield
 
 
 @pytest.mark.django_db
@@ -56,7 +67,9 @@ def test_processing_the_same_stored_message_again_does_nothing(reference_data):
 
 @pytest.mark.django_db
 def test_a_later_copy_processed_first_waits_for_the_earlier_one(reference_data):
-    earlier, later = _receive(imposed("CMS-D4")), _receive(imposed("CMS-D4"))
+    with _arriving_together():
+        earlier, later = _receive(imposed("CMS-D4")), _receive(imposed("CMS-D4"))
+    assert later.status == MessageStatus.RECEIVED
 
     assert court_message_process(pk=later.pk).status == MessageStatus.DUPLICATE
     assert court_message_process(pk=earlier.pk).status == MessageStatus.PROCESSED
@@ -94,7 +107,8 @@ def test_an_identical_copy_is_still_a_plain_duplicate(reference_data):
 
 @pytest.mark.django_db
 def test_a_processed_copy_is_the_original_even_when_it_arrived_later(reference_data):
-    earlier, later = _receive(imposed("CMS-D8")), _receive(imposed("CMS-D8"))
+    with _arriving_together():
+        earlier, later = _receive(imposed("CMS-D8")), _receive(imposed("CMS-D8"))
     # The later copy got processed first (e.g. the earlier one was set aside and retried).
     CourtMessage.objects.filter(pk=earlier.pk).update(status=MessageStatus.REJECTED)
     assert court_message_process(pk=later.pk).status == MessageStatus.PROCESSED
@@ -109,7 +123,8 @@ def test_a_processed_copy_is_the_original_even_when_it_arrived_later(reference_d
 
 @pytest.mark.django_db
 def test_a_clash_on_the_processed_constraint_makes_the_copy_a_duplicate(reference_data, monkeypatch):
-    first, second = _receive(imposed("CMS-D9")), _receive(imposed("CMS-D9", cms_reference="S-OTHER"))
+    with _arriving_together():
+        first, second = _receive(imposed("CMS-D9")), _receive(imposed("CMS-D9", cms_reference="S-OTHER"))
     assert court_message_process(pk=first.pk).status == MessageStatus.PROCESSED
     # As if the second copy had not seen the first (the race the lock and the constraint close).
     monkeypatch.setattr("courts.services._original_of", lambda message: None)
@@ -137,7 +152,8 @@ def test_a_received_message_is_stored_with_its_id_type_and_payload_in_one_insert
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_processing_two_copies_at_once_apply_it_once(reference_data):
-    copies = [_receive(imposed("CMS-D6")) for _ in range(2)]
+    with _arriving_together():
+        copies = [_receive(imposed("CMS-D6")) for _ in range(2)]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
