@@ -46,7 +46,7 @@ from rest_framework.views import APIView
 
 from audit.credentials import BearerAuthentication, HoldsCredential, MachineUser
 from courts.credentials import court_credential_authenticate, court_credential_refusal_record
-from courts.examples import EXAMPLES
+from courts.examples import EXAMPLES, MORE_EXAMPLES
 from courts.models import CourtApiCredential, CourtMessage, MessageStatus
 from courts.schemas import (
     APPEAL_AGAINST,
@@ -242,6 +242,10 @@ class CourtMessageEndpoint(APIView):
             *[
                 OpenApiExample(message_type, value=value, request_only=True, summary=message_type)
                 for message_type, value in EXAMPLES.items()
+            ],
+            *[
+                OpenApiExample(name, value=value, request_only=True, summary=name)
+                for name, value in MORE_EXAMPLES.items()
             ],
             OpenApiExample(
                 "Accepted",

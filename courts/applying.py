@@ -355,6 +355,7 @@ def apply_sentence_imposed(applying: Applying) -> None:
                 f"({existing.sentence}, offender {existing.sentence.offender})."
             )
     offender = _find_offender(applying, details, may_create=True)
+    calculation = _calculation_inputs(offender, order, details)
     if offender is None:
         offender = offender_create(
             actor=applying.actor,
@@ -416,6 +417,7 @@ def apply_sentence_imposed(applying: Applying) -> None:
         statutory_release_date=order.get("statutory_release_date"),
         parole_hearing_date=order.get("parole_hearing_date"),
         managing_office=managing,
+        **calculation,
     )
     applying.sentence = sentence
     if order.get("cms_reference"):
@@ -423,6 +425,45 @@ def apply_sentence_imposed(applying: Applying) -> None:
             sentence=sentence, cms_reference=order["cms_reference"], message=applying.message
         )
     applying.notes.insert(0, f"Recorded {sentence} for {offender}.")
+    if calculation.get("consecutive_to"):
+        applying.notes.append(f"Cumulative on {calculation['consecutive_to']}.")
+
+
+def _calculation_inputs(offender: Offender | None, order: dict, details: dict) -> dict:
+    """The sentence calculation's inputs the courts gave for a sentence of imprisonment (remand
+    credit, minimum period, the sentence it is cumulative on), as sentence fields; only those
+    given, so other sentences are recorded exactly as before. A cumulative_on that names no
+    current sentence of imprisonment of this offender stops the message: never dropped, or the
+    sentence would be calculated as concurrent."""
+    fields = {}
+    if "remand_days" in order:
+        fields["remand_days"] = order["remand_days"]
+    if order.get("minimum_period_months") is not None:
+        fields["minimum_period_months"] = order["minimum_period_months"]
+    ref = order.get("cumulative_on")
+    if not ref:
+        return fields
+    if offender is None:
+        raise MessageUnmatched(
+            f"sentence.cumulative_on: {_describe(details)} is not on record yet, so has no sentence "
+            "for this one to be cumulative on. Send the earlier sentence first, then retry this message."
+        )
+    if not ref.get("cms_reference") and not ref.get("sentence_type"):
+        ref = {**ref, "sentence_type": SentenceType.IMPRISONMENT}
+    earlier = _find_sentence(offender, ref, what="sentence.cumulative_on")
+    if earlier.sentence_type != SentenceType.IMPRISONMENT:
+        raise ValidationError(
+            {"cumulative_on": f"It names {earlier}, which is not a sentence of imprisonment."}
+        )
+    if earlier.status == SentenceStatus.COMPLETED:
+        raise ValidationError(
+            {
+                "cumulative_on": f"It names {earlier}, which was completed on "
+                f"{earlier.completed_on:%d/%m/%Y}: a sentence is cumulative only on one still current."
+            }
+        )
+    fields["consecutive_to"] = earlier
+    return fields
 
 
 def apply_offender_details_changed(applying: Applying) -> None:

@@ -211,6 +211,42 @@ EXAMPLES: dict[str, dict] = {
 }
 
 
+# More examples of a type, shown in the OpenAPI schema under their own names.
+MORE_EXAMPLES: dict[str, dict] = {
+    # Imprisonment with what the sentence calculation needs from the judge: time on remand, a
+    # minimum period of imprisonment, and the sentence it is served after.
+    "sentence.imposed (imprisonment, cumulative)": {
+        "message_id": "CMS-2025-000016",
+        "message_type": "sentence.imposed",
+        "version": "1",
+        "sent_at": SENT_AT,
+        "offender": {
+            "prn": "12345678",
+            "family_name": "Tamihana",
+            "given_names": "Wiremu James",
+            "date_of_birth": "1990-05-17",
+        },
+        "sentence": {
+            "cms_reference": "CMS-S-2025-000124",
+            "court_code": "DC-WLG",
+            "court_case_number": "CRI-2025-085-000124",
+            "sentence_type": "imprisonment",
+            "order_date": "2025-03-03",
+            "start_date": "2025-03-03",
+            "end_date": "2029-03-02",
+            "parole_eligibility_date": "2027-03-02",
+            "statutory_release_date": "2029-03-02",
+            "remand_days": 62,
+            "minimum_period_months": 24,
+            "cumulative_on": {"cms_reference": "CMS-S-2024-000801"},
+            "convictions": [
+                {"offence_code": "CA188", "offence_date": "2024-11-20", "convicted_on": "2025-02-10"}
+            ],
+        },
+    },
+}
+
+
 def example(message_type: str, **overrides) -> dict:
     """A deep copy of the example of `message_type` with top-level fields replaced."""
     message = copy.deepcopy(EXAMPLES[message_type])

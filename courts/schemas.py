@@ -26,6 +26,11 @@ FORMAT_VERSION = "1"
 # The largest body stored in full; a bigger one is stored truncated and rejected (413).
 MAX_BODY_BYTES = 1024 * 1024
 MESSAGE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$"
+# The sentence calculation's inputs a sentence.imposed message may carry for imprisonment.
+CALCULATION_FIELDS = ("remand_days", "minimum_period_months", "cumulative_on")
+# Bounds that catch a keying slip (a year typed as days), not legal limits.
+MAX_REMAND_DAYS = 30 * 366
+MAX_MINIMUM_PERIOD_MONTHS = 50 * 12
 
 
 class MessageType(models.TextChoices):
@@ -241,6 +246,39 @@ class CourtImposedSentenceSerializer(StrictSerializer):
     parole_hearing_date = StrictDateField(required=False, allow_null=True)
     managing_office_code = _text(12, required=False, help_text="The office that will manage it.")
     convictions = CourtConvictionSerializer(many=True, min_length=1, max_length=100)
+    # What the sentence calculation needs from the judge (imprisonment only; sentences migration 0008).
+    remand_days = StrictIntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_REMAND_DAYS,
+        help_text="Imprisonment only: days held in custody before sentence (pre-sentence detention), "
+        "credited as time served. Omit or 0 when there were none.",
+    )
+    minimum_period_months = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_MINIMUM_PERIOD_MONTHS,
+        help_text="Imprisonment only: the minimum period of imprisonment the judge imposed, in months. "
+        "Omit when none was imposed (parole eligibility is then at one third).",
+    )
+    cumulative_on = CourtSentenceRefSerializer(
+        required=False,
+        help_text="Imprisonment only: the sentence this one is served after (cumulative, or "
+        "consecutive): a current sentence of imprisonment of the same offender, named by its "
+        "cms_reference or its court_case_number. Omit when the sentence is concurrent. A sentence "
+        "imposed at the same hearing is named by the cms_reference of its own sentence.imposed "
+        "message, sent first.",
+    )
+
+    def validate(self, attrs):
+        if attrs["sentence_type"] != SentenceType.IMPRISONMENT:
+            given = [name for name in CALCULATION_FIELDS if attrs.get(name)]
+            if given:
+                raise serializers.ValidationError(
+                    {name: ["Only a sentence of imprisonment has this."] for name in given}
+                )
+        return attrs
 
 
 class CourtOffenderChangesSerializer(StrictSerializer):

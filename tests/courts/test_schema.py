@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 
-from courts.examples import EXAMPLES
+from courts.examples import EXAMPLES, MORE_EXAMPLES
 from courts.schemas import MessageType, validate_message
 
 
@@ -30,3 +30,25 @@ def test_each_documented_example_is_a_valid_message(message_type):
     validation = validate_message(EXAMPLES[message_type])
 
     assert validation.valid, validation.reason
+
+
+@pytest.mark.parametrize("name", MORE_EXAMPLES)
+def test_each_further_example_is_a_valid_message_and_documented(name, client, probation_officer):
+    client.force_login(probation_officer)
+
+    validation = validate_message(MORE_EXAMPLES[name])
+
+    assert validation.valid, validation.reason
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+    body = schema["paths"]["/api/v1/court-messages/"]["post"]["requestBody"]["content"]["application/json"]
+    assert MORE_EXAMPLES[name] in [example["value"] for example in body["examples"].values()]
+
+
+def test_the_schema_documents_the_sentence_calculation_inputs(client, probation_officer):
+    client.force_login(probation_officer)
+
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+
+    sentence = schema["components"]["schemas"]["CourtImposedSentenceRequest"]["properties"]
+    for name in ("remand_days", "minimum_period_months", "cumulative_on"):
+        assert "Imprisonment only" in sentence[name].get("description", ""), name
