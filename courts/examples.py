@@ -234,7 +234,6 @@ MORE_EXAMPLES: dict[str, dict] = {
             "order_date": "2025-03-03",
             "start_date": "2025-03-03",
             "end_date": "2029-03-02",
-            "parole_eligibility_date": "2027-03-02",
             "statutory_release_date": "2029-03-02",
             "remand_days": 62,
             "minimum_period_months": 24,
