@@ -4,7 +4,20 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sentences.models import Sentence, SentenceStatus
+from sentences.calculation import Calculation, calculate, terms_of
+from sentences.models import Sentence, SentenceStatus, SentenceType
+
+# The Sentence fields sentences.calculation.terms_of reads.
+CALCULATION_FIELDS = (
+    "id",
+    "start_date",
+    "end_date",
+    "indeterminate",
+    "consecutive_to_id",
+    "remand_days",
+    "minimum_period_months",
+    "court_case_number",
+)
 
 
 @dataclass(frozen=True)
@@ -32,3 +45,17 @@ def next_key_date(sentences: Iterable[Sentence], today: datetime.date) -> KeyDat
                 upcoming.append(KeyDate(label, value, sentence))
     upcoming = [key_date for key_date in upcoming if key_date.on >= today]
     return min(upcoming, key=lambda key_date: key_date.on) if upcoming else None
+
+
+def sentence_calculation_for(offender_id: int) -> Calculation | None:
+    """The notional single sentence of the offender's current (pending or active) sentences of
+    imprisonment, with its key dates and breakdown (sentences/calculation.py); None when they have
+    none. One query, however many sentences. Raises CalculationError if the recorded sentences
+    cannot be combined (a cycle of 'cumulative on', which Sentence.clean refuses)."""
+    sentences = (
+        Sentence.objects.current()
+        .filter(offender_id=offender_id, sentence_type=SentenceType.IMPRISONMENT)
+        .only(*CALCULATION_FIELDS)
+        .order_by("start_date", "id")
+    )
+    return calculate(terms_of(sentences))
