@@ -273,6 +273,10 @@ SENTENCE_LIST_FIELDS = [
     "status",
     "completion_reason",
     "completed_on",
+    # Read by the sentence calculation (docs/sentence-calculation.md); imprisonment only.
+    "consecutive_to",
+    "remand_days",
+    "minimum_period_months",
 ]
 
 
