@@ -136,6 +136,7 @@ TYPES_WITH_CONDITIONS = frozenset(
 COMMUNITY_WORK_HOURS = (40, 400)
 # Sentencing Act 2002, s 86: a minimum period with a determinate sentence is at most 10 years.
 MAXIMUM_MINIMUM_PERIOD_MONTHS = 120
+NOT_THE_OFFENDERS_SENTENCE = "A sentence can only be cumulative on another sentence of the same offender."
 
 
 class SentenceStatus(models.TextChoices):
@@ -420,10 +421,10 @@ class Sentence(models.Model):
                 .filter(pk=self.consecutive_to_id)
                 .first()
             )
-        if other is None:
-            return "That sentence does not exist."
-        if other.offender_id != self.offender_id:
-            return "A sentence can only be cumulative on another sentence of the same offender."
+        # The same words whether the sentence does not exist or is someone else's: the answer does
+        # not tell whether another offender's sentence has that number.
+        if other is None or other.offender_id != self.offender_id:
+            return NOT_THE_OFFENDERS_SENTENCE
         if other.sentence_type != SentenceType.IMPRISONMENT:
             return "A sentence can only be cumulative on another sentence of imprisonment."
         unchanged = self.consecutive_to_id == getattr(self, "_stored_consecutive_to_id", None)

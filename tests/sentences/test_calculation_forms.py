@@ -282,3 +282,17 @@ def test_the_api_refuses_a_sentence_cumulative_on_another_offenders(api, offende
     assert response.json()["consecutive_to"] == [
         "A sentence can only be cumulative on another sentence of the same offender."
     ]
+
+
+def test_the_api_answers_alike_for_another_offenders_sentence_and_one_that_does_not_exist(
+    api, offender, court, offence, office
+):
+    theirs = prison(OffenderFactory(home_office=office))
+    missing = Sentence.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+
+    answers = [
+        api.post(URL, api_body(offender, court, offence, consecutive_to=pk), format="json").json()
+        for pk in (theirs.pk, missing)
+    ]
+
+    assert answers[0]["consecutive_to"] == answers[1]["consecutive_to"]
