@@ -127,6 +127,10 @@ class SentenceForm(forms.ModelForm):
             self.instance.offender = offender
         self._limit_cumulative_on(self.instance.offender_id)
         self.fields["remand_days"].required = False
+        if not self.initial.get("remand_days"):
+            # Blank rather than 0, so the field stays hidden for the types it does not apply to
+            # (sentence-form.js shows a field that holds a value); blank is saved as 0.
+            self.initial["remand_days"] = None
         self.fields["remand_days"].widget.attrs.update(min=0)
         self.fields["minimum_period_months"].widget.attrs.update(min=1)
         court_id = self.instance.court_id if self.instance.pk else None

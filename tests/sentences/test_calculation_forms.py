@@ -3,6 +3,7 @@ sentence forms and over the API: the same rules (Sentence.clean through the serv
 to the field, nothing saved on bad input."""
 
 import datetime
+import re
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -120,6 +121,9 @@ def test_cumulative_on_offers_only_the_offenders_other_current_sentences_of_impr
     assert f"CRI-2026-085-000001: Imprisonment from {START:%d %b %Y}" in html
     assert "Time on remand credited (days)" in html and "Minimum period of imprisonment (months)" in html
     assert 'name="consecutive_to"' in html and 'data-applies-to="imprisonment"' in html
+    # Blank, not 0: a field holding a value stays shown whatever the type (sentence-form.js).
+    [remand_input] = re.findall(r'<input[^>]*name="remand_days"[^>]*>', html)
+    assert "value=" not in remand_input
 
 
 def test_staff_record_a_sentence_cumulative_on_another_with_remand_and_a_minimum_period(
