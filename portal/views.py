@@ -35,7 +35,7 @@ from sentences.models import (
     SentenceStatus,
     SentenceType,
 )
-from sentences.selectors import next_key_date
+from sentences.selectors import next_key_date, sentence_key_dates
 from staff.access import access_staff_member_by_id, can_manage_staff_in, can_view_staff_directory, staff_of
 from staff.forms import StaffFilterForm
 from staff.models import Office, StaffMember
@@ -306,6 +306,8 @@ def sentence_detail(request, pk):
                 kind__in=RESOLVABLE_EVENT_KINDS, resolved_on__isnull=True
             ).order_by("occurred_on"),
             "documents": documents,
+            # The sentence calculation beside the recorded dates (docs/sentence-calculation.md).
+            "key_dates": sentence_key_dates(sentence),
             "can_read_documents": can_read_documents(user, sentence.offender),
             "can_edit": may_edit and is_open,
             "can_record_event": may_edit,

@@ -14,6 +14,7 @@ from offenders.access import access_offender_by_id, can_search_offenders
 from offenders.models import Offender, visible_offenders_q
 from sentences.access import access_charge_by_id, access_sentence_by_id, can_record_sentence
 from sentences.models import (
+    NOT_THE_OFFENDERS_SENTENCE,
     Charge,
     CompletionReason,
     Conviction,
@@ -273,6 +274,10 @@ SENTENCE_LIST_FIELDS = [
     "status",
     "completion_reason",
     "completed_on",
+    # Read by the sentence calculation (docs/sentence-calculation.md); imprisonment only.
+    "consecutive_to",
+    "remand_days",
+    "minimum_period_months",
 ]
 
 
@@ -297,11 +302,25 @@ class SentenceDetailSerializer(SentenceListSerializer):
         read_only_fields = fields
 
 
+def cumulative_on_field() -> serializers.PrimaryKeyRelatedField:
+    """'Cumulative on' by the sentence's id. An id that does not exist gets the words the model gives
+    another offender's sentence (Sentence.clean), so the answer does not say which ids exist."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Sentence.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The sentence of imprisonment (of the same offender) this one is served after; "
+        "null when it is concurrent.",
+        error_messages={"does_not_exist": NOT_THE_OFFENDERS_SENTENCE},
+    )
+
+
 class SentenceCreateSerializer(serializers.ModelSerializer):
     """A sentence entered by hand with the conviction(s) behind it; sentence_create runs the rules
-    for each sentence type (hours, conditions, parole dates)."""
+    for each sentence type (hours, conditions, parole dates, the fields of the calculation)."""
 
     convictions = ConvictionInputSerializer(many=True)
+    consecutive_to = cumulative_on_field()
 
     class Meta:
         model = Sentence
@@ -309,6 +328,7 @@ class SentenceCreateSerializer(serializers.ModelSerializer):
 
 
 class SentenceUpdateSerializer(serializers.ModelSerializer):
+    consecutive_to = cumulative_on_field()
     reason = serializers.CharField(
         required=False, allow_blank=True, max_length=500, help_text="Recorded on the sentence event."
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from sentences.models import (
     COMMUNITY_WORK_HOURS,
+    CURRENT_SENTENCE_STATUSES,
     TYPES_WITH_CONDITIONS,
     Charge,
     CompletionReason,
@@ -30,6 +31,9 @@ APPLIES_TO: dict[str, tuple[str, ...]] = {
     "parole_eligibility_date": IMPRISONMENT_ONLY,
     "statutory_release_date": IMPRISONMENT_ONLY,
     "parole_hearing_date": IMPRISONMENT_ONLY,
+    "consecutive_to": IMPRISONMENT_ONLY,
+    "remand_days": IMPRISONMENT_ONLY,
+    "minimum_period_months": IMPRISONMENT_ONLY,
 }
 
 HELP_TEXTS = {
@@ -48,7 +52,21 @@ HELP_TEXTS = {
     "indeterminate": "Imprisonment only: life imprisonment or preventive detention (no expiry date).",
     "managing_office": "The office that manages the sentence.",
     "court_case_number": "The court's case (CRI) number, if known.",
+    "consecutive_to": "Imprisonment only. The sentence this one is served after, if the judge made it "
+    "cumulative; leave as 'Concurrent' if it runs from its own commencement date.",
+    "remand_days": "Imprisonment only. Days held in custody before sentence, counted as time served; "
+    "not more than the term.",
+    "minimum_period_months": "Imprisonment only, and only if the judge imposed one: with a sentence of "
+    "more than 2 years, longer than one third and at most two thirds of the term and at most 10 years; "
+    "or with life imprisonment or preventive detention.",
 }
+
+
+def cumulative_on_label(sentence: Sentence) -> str:
+    """How a sentence is named in the 'Cumulative on' choices."""
+    ends = "indeterminate" if sentence.indeterminate else f"to {sentence.end_date:%d %b %Y}"
+    case = f"{sentence.court_case_number}: " if sentence.court_case_number else ""
+    return f"{case}{sentence.get_sentence_type_display()} from {sentence.start_date:%d %b %Y} {ends}"
 
 
 def _offence_by_code(code: str) -> Offence:
@@ -102,8 +120,19 @@ class SentenceForm(forms.ModelForm):
         }
         help_texts = HELP_TEXTS
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offender=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if offender is not None and not self.instance.pk:
+            # The model's clean() checks 'cumulative on' against the offender's other sentences.
+            self.instance.offender = offender
+        self._limit_cumulative_on(self.instance.offender_id)
+        self.fields["remand_days"].required = False
+        if not self.initial.get("remand_days"):
+            # Blank rather than 0, so the field stays hidden for the types it does not apply to
+            # (sentence-form.js shows a field that holds a value); blank is saved as 0.
+            self.initial["remand_days"] = None
+        self.fields["remand_days"].widget.attrs.update(min=0)
+        self.fields["minimum_period_months"].widget.attrs.update(min=1)
         court_id = self.instance.court_id if self.instance.pk else None
         office_id = self.instance.managing_office_id if self.instance.pk else None
         self.fields["court"].queryset = Office.objects.filter(kind=OfficeKind.COURT).filter(
@@ -116,6 +145,23 @@ class SentenceForm(forms.ModelForm):
         self.fields["sentence_type"].widget.attrs["data-sentence-type"] = ""
         for name, types in APPLIES_TO.items():
             self.fields[name].widget.attrs["data-applies-to"] = " ".join(types)
+
+    def _limit_cumulative_on(self, offender_id: int | None) -> None:
+        """The choices: the offender's other current sentences of imprisonment (and the one this
+        sentence is already cumulative on, even if it has since been served)."""
+        field = self.fields["consecutive_to"]
+        field.empty_label = "Concurrent (not cumulative on another sentence)"
+        field.label_from_instance = cumulative_on_label
+        chosen = self.instance.consecutive_to_id if self.instance.pk else None
+        field.queryset = (
+            Sentence.objects.filter(offender_id=offender_id, sentence_type=SentenceType.IMPRISONMENT)
+            .filter(Q(status__in=CURRENT_SENTENCE_STATUSES) | Q(pk=chosen))
+            .exclude(pk=self.instance.pk)
+            .order_by("start_date", "id")
+        )
+
+    def clean_remand_days(self):
+        return self.cleaned_data.get("remand_days") or 0
 
 
 class SentenceEditForm(SentenceForm):

@@ -1,9 +1,14 @@
+import datetime
+import math
+
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from sentences.calculation import SHORT_TERM, CalculationError, calculate, terms_of
 from workflow.transitions import TransitionRow, Workflow
 
 
@@ -129,6 +134,9 @@ TYPES_WITH_CONDITIONS = frozenset(
     }
 )
 COMMUNITY_WORK_HOURS = (40, 400)
+# Sentencing Act 2002, s 86: a minimum period with a determinate sentence is at most 10 years.
+MAXIMUM_MINIMUM_PERIOD_MONTHS = 120
+NOT_THE_OFFENDERS_SENTENCE = "A sentence can only be cumulative on another sentence of the same offender."
 
 
 class SentenceStatus(models.TextChoices):
@@ -260,6 +268,18 @@ class Sentence(models.Model):
     def __str__(self) -> str:
         return f"{self.get_sentence_type_display()} from {self.start_date:%d %b %Y}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # The stored 'cumulative on', so that clean() refuses a completed sentence only when it is
+        # newly chosen: a sentence stays cumulative on one that has since been served.
+        instance._stored_consecutive_to_id = instance.__dict__.get("consecutive_to_id")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._stored_consecutive_to_id = self.__dict__.get("consecutive_to_id")
+
     @property
     def is_custodial(self) -> bool:
         return self.sentence_type == SentenceType.IMPRISONMENT
@@ -285,8 +305,10 @@ class Sentence(models.Model):
             for name in ("parole_eligibility_date", "statutory_release_date", "parole_hearing_date"):
                 if getattr(self, name):
                     errors[name] = "Only imprisonment has parole and release dates."
+            self._clean_not_calculated(errors)
         else:
             self._clean_imprisonment_dates(errors)
+            self._clean_calculation_fields(errors)
         if errors:
             raise ValidationError(errors)
 
@@ -300,6 +322,151 @@ class Sentence(models.Model):
             errors["statutory_release_date"] = "The SRD cannot be after the sentence expiry date."
         if not self.indeterminate and not srd:
             errors["statutory_release_date"] = "A determinate prison sentence needs its SRD."
+
+    # The fields sentences/calculation.py reads (docs/sentence-calculation.md states these rules).
+
+    def _clean_not_calculated(self, errors: dict[str, str]) -> None:
+        """A sentence other than imprisonment is not calculated: no cumulative-on, remand credit or
+        minimum period, and no sentence of imprisonment may stay cumulative on it."""
+        if self.consecutive_to_id:
+            errors["consecutive_to"] = "Only a sentence of imprisonment can be cumulative on another."
+        if self.remand_days:
+            errors["remand_days"] = "Only imprisonment has time on remand credited."
+        if self.minimum_period_months is not None:
+            errors["minimum_period_months"] = "Only imprisonment has a minimum period of imprisonment."
+        dependants = self._current_dependants()
+        if dependants:
+            errors["sentence_type"] = (
+                f"{dependants} cumulative on this one: only a sentence of imprisonment can have "
+                "sentences cumulative on it. Change that sentence first."
+            )
+
+    def _clean_calculation_fields(self, errors: dict[str, str]) -> None:
+        term_days = None
+        if not self.indeterminate and self.start_date and self.end_date and self.end_date >= self.start_date:
+            term_days = (self.end_date - self.start_date).days
+        if term_days is not None and self.remand_days and self.remand_days > term_days:
+            errors["remand_days"] = (
+                f"The time on remand credited ({self.remand_days} days) cannot be more than the term "
+                f"of the sentence ({term_days} days)."
+            )
+        if self.minimum_period_months is not None:
+            message = self._minimum_period_error(term_days)
+            if message:
+                errors["minimum_period_months"] = message
+        if self.consecutive_to_id:
+            message = self._cumulative_on_error()
+            if message:
+                errors["consecutive_to"] = message
+        elif self.indeterminate:
+            dependants = self._current_dependants()
+            if dependants:
+                errors["indeterminate"] = (
+                    f"{dependants} cumulative on this one: a sentence cannot be cumulative on an "
+                    "indeterminate sentence. Change that sentence first."
+                )
+        dated = self.start_date and (self.indeterminate or self.end_date)
+        if not errors and dated and self.pk and self.status in CURRENT_SENTENCE_STATUSES:
+            self._clean_combined(errors)
+
+    def _minimum_period_error(self, term_days: int | None) -> str:
+        """Sentencing Act 2002, s 86: a minimum period of imprisonment is imposed with a determinate
+        sentence of more than 2 years, is longer than one third of the term (else parole eligibility
+        at one third would do) and is at most two thirds of the term and at most 10 years. With an
+        indeterminate sentence (life, preventive detention) it is the period before parole
+        eligibility. One third and two thirds are of the term in days, as in sentences.calculation."""
+        months = self.minimum_period_months
+        if months < 1:
+            return "A minimum period of imprisonment is at least 1 month; leave it blank if there is none."
+        if self.indeterminate:
+            return ""
+        if term_days is None:
+            return ""  # the dates have their own errors
+        start = self.start_date
+        if self.end_date <= start + SHORT_TERM:
+            return (
+                "A minimum period of imprisonment goes only with a long-term sentence (more than 2 years) "
+                "or an indeterminate one."
+            )
+        ends = start + relativedelta(months=months)
+        one_third = start + datetime.timedelta(days=math.ceil(term_days / 3))
+        two_thirds = start + datetime.timedelta(days=(2 * term_days) // 3)
+        if ends <= one_third:
+            return (
+                f"A minimum period of imprisonment is longer than one third of the term: {months} months "
+                f"from the commencement date ends on {ends:%d %b %Y}, not after one third "
+                f"({one_third:%d %b %Y})."
+            )
+        if months > MAXIMUM_MINIMUM_PERIOD_MONTHS:
+            return (
+                "A minimum period of imprisonment with a determinate sentence is at most 10 years "
+                "(120 months)."
+            )
+        if ends > two_thirds:
+            return (
+                f"A minimum period of imprisonment is at most two thirds of the term: {months} months "
+                f"from the commencement date ends on {ends:%d %b %Y}, after two thirds "
+                f"({two_thirds:%d %b %Y})."
+            )
+        return ""
+
+    def _cumulative_on_error(self) -> str:
+        if self.pk and self.consecutive_to_id == self.pk:
+            return "A sentence cannot be cumulative on itself."
+        if Sentence.consecutive_to.is_cached(self):
+            other = self.consecutive_to
+        else:
+            other = (
+                Sentence.objects.only("offender_id", "sentence_type", "status", "indeterminate")
+                .filter(pk=self.consecutive_to_id)
+                .first()
+            )
+        # The same words whether the sentence does not exist or is someone else's: the answer does
+        # not tell whether another offender's sentence has that number.
+        if other is None or other.offender_id != self.offender_id:
+            return NOT_THE_OFFENDERS_SENTENCE
+        if other.sentence_type != SentenceType.IMPRISONMENT:
+            return "A sentence can only be cumulative on another sentence of imprisonment."
+        unchanged = self.consecutive_to_id == getattr(self, "_stored_consecutive_to_id", None)
+        if other.status == SentenceStatus.COMPLETED and not unchanged:
+            return "A sentence cannot be cumulative on a completed sentence."
+        if other.indeterminate:
+            return "A sentence cannot be cumulative on an indeterminate sentence."
+        if self.indeterminate:
+            return "An indeterminate sentence is not served after another: leave 'Cumulative on' blank."
+        return ""
+
+    def _current_dependants(self) -> str:
+        """'Sentence CRI-1 is' / 'Sentences 4 and 5 are': the current sentences cumulative on this
+        one, or '' when there are none (or this one is new)."""
+        if not self.pk:
+            return ""
+        labels = [
+            court_case_number or str(pk)
+            for pk, court_case_number in Sentence.objects.current()
+            .filter(consecutive_to_id=self.pk)
+            .order_by("pk")
+            .values_list("pk", "court_case_number")
+        ]
+        if not labels:
+            return ""
+        if len(labels) == 1:
+            return f"Sentence {labels[0]} is"
+        return f"Sentences {', '.join(labels[:-1])} and {labels[-1]} are"
+
+    def _clean_combined(self, errors: dict[str, str]) -> None:
+        """The offender's current sentences of imprisonment, this one as changed, combined as the
+        calculation combines them: refused if they cannot be (a sentence cumulative on itself through
+        others, or on an indeterminate sentence)."""
+        others = list(
+            Sentence.objects.current()
+            .filter(offender_id=self.offender_id, sentence_type=SentenceType.IMPRISONMENT)
+            .exclude(pk=self.pk)
+        )
+        try:
+            calculate(terms_of([*others, self]))
+        except CalculationError as error:
+            errors["consecutive_to" if self.consecutive_to_id else "indeterminate"] = str(error)
 
 
 # The sentence's life: started (commenced) and completed, by a person, the court interface or the

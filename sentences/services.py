@@ -61,6 +61,10 @@ SENTENCE_FIELDS = (
     "conditions",
     "indeterminate",
     "managing_office",
+    # Read by the sentence calculation (sentences/calculation.py); imprisonment only.
+    "consecutive_to",
+    "remand_days",
+    "minimum_period_months",
 )
 
 
@@ -124,6 +128,10 @@ def _as_recorded(sentence: Sentence) -> dict[str, Any]:
         "parole_hearing_date": sentence.parole_hearing_date,
         "hours": sentence.hours,
         "managing_office_id": sentence.managing_office_id,
+        # Not in the data share's catalogue: its feed carries none of these.
+        "consecutive_to_id": sentence.consecutive_to_id,
+        "remand_days": sentence.remand_days,
+        "minimum_period_months": sentence.minimum_period_months,
     }
 
 

@@ -58,7 +58,7 @@ def sentence_create_view(request, offender_pk):
     _require_recorder(request.user, offender)
     charges = _outstanding_charges(offender)
     data = request.POST if request.method == "POST" else None
-    form = SentenceForm(data, initial={"managing_office": offender.home_office_id})
+    form = SentenceForm(data, offender=offender, initial={"managing_office": offender.home_office_id})
     formset = ConvictionFormSet(data, prefix="convictions", form_kwargs={"charges": charges})
     if request.method == "POST":
         form_valid, formset_valid = form.is_valid(), formset.is_valid()
