@@ -76,6 +76,24 @@ def terms_of(sentences: Iterable) -> list["SentenceTerm"]:
     ]
 
 
+def served_with_current(sentences: Iterable, current_statuses: Iterable[str]) -> list:
+    """Of one offender's sentences of imprisonment, the current ones and every sentence they are
+    cumulative on, directly or through others, even when that one is completed: a sentence served
+    after a completed one still starts when that one ended, and the notional sentence runs from the
+    first's start (Parole Act 2002, s 75). Pure: the caller loads the offender's sentences."""
+    sentences = list(sentences)
+    by_id = {sentence.pk: sentence for sentence in sentences}
+    statuses = set(current_statuses)
+    wanted: dict[int, object] = {}
+    for sentence in sentences:
+        if sentence.status not in statuses:
+            continue
+        while sentence is not None and sentence.pk not in wanted:
+            wanted[sentence.pk] = sentence
+            sentence = by_id.get(sentence.consecutive_to_id)
+    return [sentence for sentence in sentences if sentence.pk in wanted]
+
+
 @dataclass(frozen=True)
 class ServedTerm:
     """A sentence placed in the notional sentence: when it is served."""

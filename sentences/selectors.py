@@ -4,8 +4,15 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sentences.calculation import Calculation, CalculationError, calculate, disagreements, terms_of
-from sentences.models import Sentence, SentenceStatus, SentenceType
+from sentences.calculation import (
+    Calculation,
+    CalculationError,
+    calculate,
+    disagreements,
+    served_with_current,
+    terms_of,
+)
+from sentences.models import CURRENT_SENTENCE_STATUSES, Sentence, SentenceStatus, SentenceType
 
 # The Sentence fields sentences.calculation.terms_of reads.
 CALCULATION_FIELDS = (
@@ -17,6 +24,7 @@ CALCULATION_FIELDS = (
     "remand_days",
     "minimum_period_months",
     "court_case_number",
+    "status",
 )
 
 
@@ -49,16 +57,16 @@ def next_key_date(sentences: Iterable[Sentence], today: datetime.date) -> KeyDat
 
 def sentence_calculation_for(offender_id: int) -> Calculation | None:
     """The notional single sentence of the offender's current (pending or active) sentences of
-    imprisonment, with its key dates and breakdown (sentences/calculation.py); None when they have
-    none. One query, however many sentences. Raises CalculationError if the recorded sentences
-    cannot be combined (a cycle of 'cumulative on', which Sentence.clean refuses)."""
+    imprisonment and the completed ones they are cumulative on, with its key dates and breakdown
+    (sentences/calculation.py); None when they have none. One query: the offender's sentences of
+    imprisonment (a handful per person). Raises CalculationError if the recorded sentences cannot
+    be combined (a cycle of 'cumulative on', which Sentence.clean refuses)."""
     sentences = (
-        Sentence.objects.current()
-        .filter(offender_id=offender_id, sentence_type=SentenceType.IMPRISONMENT)
+        Sentence.objects.filter(offender_id=offender_id, sentence_type=SentenceType.IMPRISONMENT)
         .only(*CALCULATION_FIELDS)
         .order_by("start_date", "id")
     )
-    return calculate(terms_of(sentences))
+    return calculate(terms_of(served_with_current(sentences, CURRENT_SENTENCE_STATUSES)))
 
 
 # How a warning names the key date that differs.

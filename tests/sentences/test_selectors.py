@@ -74,3 +74,25 @@ def test_the_calculation_is_read_in_one_query_however_many_sentences(count):
         result = sentence_calculation_for(offender.pk)
     assert len(result.served) == count
     assert len(queries) == 1
+
+
+def test_a_completed_sentence_that_a_current_one_is_cumulative_on_stays_in_the_notional_sentence():
+    """Parole Act 2002, s 75: cumulative sentences form one notional sentence. The first of two
+    18-month sentences has been served; the second, served after it, still runs from the day the
+    first ended, and the notional sentence of 3 years is long-term."""
+    offender = OffenderFactory()
+    start = timezone.localdate() - 600 * datetime.timedelta(days=1)
+    first = prison(offender, start=start, years=1.5)
+    second = prison(offender, start=start, years=1.5, consecutive_to=first)
+    first.status, first.completion_reason, first.completed_on = (
+        SentenceStatus.COMPLETED,
+        "normal",
+        first.end_date,
+    )
+    first.save(update_fields=["status", "completion_reason", "completed_on"])
+    result = sentence_calculation_for(offender.pk)
+    served = {item.term.sentence_id: item for item in result.served}
+    assert set(served) == {first.pk, second.pk}
+    assert served[second.pk].start_date == first.end_date
+    assert result.start_date == start
+    assert result.long_term is True
