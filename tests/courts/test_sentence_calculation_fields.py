@@ -9,28 +9,17 @@ import pytest
 
 from courts.models import CourtSentenceReference, MessageStatus
 from reconciliation.models import DataException, ReasonCode
-from sentences import services as sentence_services
 from sentences.models import CompletionReason, Sentence, SentenceStatus, SentenceType
 from tests.courts.conftest import TODAY, days_ago, deliver, imposed
 from tests.factories import ConvictionFactory, OffenderFactory, SentenceFactory
 
 pytestmark = pytest.mark.django_db
-CALCULATION_INPUTS = ("consecutive_to", "remand_days", "minimum_period_months")
 WIREMU = {
     "prn": "12345678",
     "family_name": "Tamihana",
     "given_names": "Wiremu",
     "date_of_birth": "1990-05-17",
 }
-
-
-@pytest.fixture(autouse=True)
-def sentence_create_takes_the_calculation_inputs(monkeypatch):
-    """sentence_create accepts the fields named in SENTENCE_FIELDS; the sentences app adds the
-    calculation inputs (migration 0008) to them with its own issue 13 work, on another branch.
-    Until that is merged they are added here; afterwards this adds nothing."""
-    missing = tuple(name for name in CALCULATION_INPUTS if name not in sentence_services.SENTENCE_FIELDS)
-    monkeypatch.setattr(sentence_services, "SENTENCE_FIELDS", sentence_services.SENTENCE_FIELDS + missing)
 
 
 @pytest.fixture
@@ -60,32 +49,33 @@ def serving(reference_data, office):
 
 def prison(message_id: str, *, offender: dict | None = None, **sentence) -> dict:
     """A sentence.imposed message for 18 months' imprisonment imposed 10 days ago."""
-    return imposed(
-        message_id,
-        offender=offender or dict(WIREMU),
-        sentence_type="imprisonment",
-        conditions=[],
-        order_date=days_ago(10),
-        start_date=days_ago(10),
-        end_date=days_ago(-537),
-        statutory_release_date=days_ago(-264),
-        **sentence,
-    )
+    fields = {
+        "sentence_type": "imprisonment",
+        "conditions": [],
+        "order_date": days_ago(10),
+        "start_date": days_ago(10),
+        "end_date": days_ago(-537),
+        "statutory_release_date": days_ago(-264),
+    }
+    return imposed(message_id, offender=offender or dict(WIREMU), **{**fields, **sentence})
 
 
 def test_remand_credit_minimum_period_and_cumulative_on_are_recorded_on_the_sentence(serving):
     message = deliver(
         prison(
             "CMS-C1",
+            # Four years: a minimum period (Sentencing Act 2002, s 86) goes with a long-term sentence.
+            end_date=days_ago(-1451),
+            statutory_release_date=days_ago(-1451),
             remand_days=45,
-            minimum_period_months=9,
+            minimum_period_months=20,
             cumulative_on={"court_case_number": "CRI-2025-1"},
         )
     )
 
     assert message.status == MessageStatus.PROCESSED, message.status_reason
     sentence = message.sentence
-    assert (sentence.remand_days, sentence.minimum_period_months) == (45, 9)
+    assert (sentence.remand_days, sentence.minimum_period_months) == (45, 20)
     assert sentence.consecutive_to == serving
     assert f"Cumulative on {serving}" in message.status_reason
 
