@@ -216,6 +216,7 @@ class RecordKind:
     slug: str  # in URLs: /classification/prisoners/<id>/records/<slug>/
     model: type[models.Model]
     noun: str  # "incident or misconduct report"
+    title: str  # the list's heading: "Incident and misconduct reports"
     record_verb: str  # the link that records one: "Record an incident or misconduct report"
     sources: str  # seed 003's sources for the items that read it
     items: str  # the form's items that read it
@@ -233,6 +234,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
             slug="incidents",
             model=IncidentReport,
             noun="incident or misconduct report",
+            title="Incident and misconduct reports",
             record_verb="Record an incident or misconduct report",
             sources="IOMS Incident Reports, Misconduct Reports",
             items="A.4.3 to A.4.6 and A.5",
@@ -255,6 +257,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
             slug="escapes",
             model=EscapeEvent,
             noun="escape or attempted escape",
+            title="Escapes and attempted escapes",
             record_verb="Record an escape or attempted escape",
             sources="IOMS Incident Reports, IOMS Criminal and Traffic Conviction History",
             items="A.2.1 and B.2.1",
@@ -266,6 +269,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
             slug="at-risk-alerts",
             model=AtRiskAlert,
             noun="At Risk alert",
+            title="At Risk alerts",
             record_verb="Raise an At Risk alert",
             sources="Penal file, IOMS Alerts and At Risk Assessments",
             items="A.3.1",
@@ -279,6 +283,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
             slug="stability-assessments",
             model=HealthStabilityAssessment,
             noun="health stability assessment",
+            title="Health stability assessments",
             record_verb="Record a health stability assessment",
             sources="Penal file, IOMS Alerts and At Risk Assessments, Health Services",
             items="A.3.1",
@@ -290,6 +295,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
             slug="removal-orders",
             model=RemovalOrder,
             noun="removal, deportation or extradition order",
+            title="Removal, deportation and extradition orders",
             record_verb="Record a removal, deportation or extradition order",
             sources="IOMS Alert, Penal file",
             items="B.3.2",
@@ -303,6 +309,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
             slug="police-information",
             model=PoliceInformation,
             noun="information from Police or Crime Prevention",
+            title="Information from Police or Crime Prevention",
             record_verb="Record information from Police or Crime Prevention",
             sources="Information from Police, Information from Crime Prevention",
             items="B.4.3",
@@ -624,7 +631,7 @@ def prison_record_correct(
     kind = KIND_OF_MODEL.get(type(record))
     if kind is None:
         raise ValueError(f"{record._meta.label} is not a prison record that can be corrected.")
-    _check(actor, record.offender, f"{kind.noun}s")
+    _check(actor, record.offender, kind.title[0].lower() + kind.title[1:])
     record = kind.model.objects.select_for_update().select_related("offender").get(pk=record.pk)
     unknown = sorted(set(changes) - set(kind.fields))
     if unknown:
