@@ -573,6 +573,22 @@ def _end(*, actor, kind: RecordKind, record: models.Model, day: datetime.date, s
     return record
 
 
+# slug -> the service that records one (keyword arguments: the form's fields)
+RECORD_SERVICES = {
+    "incidents": incident_record,
+    "escapes": escape_record,
+    "at-risk-alerts": at_risk_alert_raise,
+    "stability-assessments": stability_assessment_record,
+    "removal-orders": removal_order_record,
+    "police-information": police_information_record,
+}
+# slug -> (the service that ends one, its keyword for the record)
+END_SERVICES = {
+    "at-risk-alerts": (at_risk_alert_end, "alert"),
+    "removal-orders": (removal_order_revoke, "order"),
+}
+
+
 # --- the initial classification at reception ------------------------------------------------------
 
 

@@ -28,26 +28,17 @@ from classification.forms_records import (
     InitialClassificationForm,
     correction_initial,
 )
-from classification.records import RECORD_KINDS, RecordKind, can_record_prison_records
+from classification.records import (
+    END_SERVICES,
+    RECORD_KINDS,
+    RECORD_SERVICES,
+    RecordKind,
+    can_record_prison_records,
+)
 from classification.selectors import classification_history
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 from offenders.views import record_context
-
-# slug -> the service that records one (keyword arguments: the form's fields)
-RECORD_SERVICES = {
-    "incidents": records.incident_record,
-    "escapes": records.escape_record,
-    "at-risk-alerts": records.at_risk_alert_raise,
-    "stability-assessments": records.stability_assessment_record,
-    "removal-orders": records.removal_order_record,
-    "police-information": records.police_information_record,
-}
-# slug -> (the service that ends one, its keyword for the record)
-END_SERVICES = {
-    "at-risk-alerts": (records.at_risk_alert_end, "alert"),
-    "removal-orders": (records.removal_order_revoke, "order"),
-}
 
 
 def _access_records(request, offender_id):
