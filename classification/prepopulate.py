@@ -248,11 +248,18 @@ def _serious_assault_dates(records: PrisonerRecords) -> list[datetime.date]:
 
 
 def _escape_dates(records: PrisonerRecords) -> list[tuple[datetime.date, SourceRecord]]:
-    """Seed 003, A.2.1: escapes and attempts (from prison or Police custody, including the current
-    offence), each dated by the later of its incident and its conviction."""
+    """Seed 003, A.2.1: "the most recent escape or attempted escape -related incident for which
+    the prisoner was convicted" (from prison or Police custody, including the current offence),
+    dated by "the most recent of: date of conviction OR date of incident". An escape or attempt
+    with no conviction is not counted: "If the prisoner has no previous escape convictions, they
+    score 0 points"."""
     dated = [
-        (max(d for d in (escape.occurred_on, escape.convicted_on) if d), source(escape))
+        (
+            max(escape.occurred_on, escape.convicted_on),
+            source(escape, f"{escape}, convicted {escape.convicted_on:%d %b %Y}"),
+        )
         for escape in records.escapes
+        if escape.convicted_on
     ]
     dated += [
         (max(d for d in (conviction.offence_date, conviction.convicted_on) if d), source(conviction))
@@ -265,7 +272,7 @@ def _escape_dates(records: PrisonerRecords) -> list[tuple[datetime.date, SourceR
 def _time_since_escape(records: PrisonerRecords, today: datetime.date) -> _Evaluation:
     dated = [(day, src) for day, src in _escape_dates(records) if day <= today]
     if not dated:
-        return _Evaluation("none")  # seed 003, A.2.1: no escape, 0 points
+        return _Evaluation("none")  # seed 003, A.2.1: no escape conviction, 0 points
     day, src = max(dated, key=lambda pair: pair[0])
     months = full_months_between(day, today)
     option = "under_1y" if months < 12 else "1_3y" if months < 36 else "3_5y" if months < 60 else "5y_plus"
@@ -273,7 +280,9 @@ def _time_since_escape(records: PrisonerRecords, today: datetime.date) -> _Evalu
 
 
 def _time_since_escape_dates(records: PrisonerRecords) -> list[datetime.date]:
-    return [edge for day, _ in _escape_dates(records) for edge in _anniversaries(day, (12, 36, 60))]
+    """The days time alone can move A.2.1: a counted escape's date itself (a conviction recorded
+    ahead of its date counts from that day) and its 1, 3 and 5 year anniversaries."""
+    return [edge for day, _ in _escape_dates(records) for edge in (day, *_anniversaries(day, (12, 36, 60)))]
 
 
 def _stability(records: PrisonerRecords, today: datetime.date) -> _Evaluation:
@@ -319,16 +328,34 @@ def _outstanding_charge(records: PrisonerRecords, today: datetime.date) -> _Eval
     return _most_serious([c for c in records.charges if c.outstanding], _describe_seriousness)
 
 
+def _misconduct_dates(incident) -> tuple[datetime.date, ...]:
+    """The days a Corrections Act matter is counted from: the day the charge was laid and, once
+    proven, the day it was proven (the database requires both for a proven charge)."""
+    if incident.corrections_act not in (CorrectionsActStatus.CHARGED, CorrectionsActStatus.PROVEN):
+        return ()
+    return tuple(day for day in (incident.charge_laid_on, incident.proven_on) if day)
+
+
+def _describe_misconduct(incident) -> str:
+    laid = f"{incident}: misconduct charge laid {incident.charge_laid_on:%d %b %Y}"
+    if incident.proven_on:
+        return f"{laid}, proven {incident.proven_on:%d %b %Y}"
+    return laid
+
+
 def _corrections_act(only_dve: bool, options: tuple[str, ...]) -> Callable:
     def evaluate(records: PrisonerRecords, today: datetime.date) -> _Evaluation:
-        # Seed 003, A.4.3 (excluding) / A.4.4 (only) drugs, violence or escape: Corrections Act
-        # charges and convictions in the past 3 months.
+        """Seed 003, A.4.3 (excluding) / A.4.4 (only) drugs, violence or escape: "the total
+        number of convictions and charges against the prisoner under the Corrections Act in the
+        last 3 months". A misconduct charge counts when it was laid in the window or proven in
+        the window, whenever the incident itself happened: a charge proven last month for an
+        incident four months ago counts. A charge laid and proven within the window is one
+        matter, counted once: the conviction is the same misconduct as the charge it proved."""
         found = [
-            source(incident)
+            source(incident, _describe_misconduct(incident))
             for incident in records.incidents
-            if incident.corrections_act in (CorrectionsActStatus.CHARGED, CorrectionsActStatus.PROVEN)
-            and incident.drugs_violence_or_escape == only_dve
-            and within_months(incident.occurred_on, today, 3)
+            if incident.drugs_violence_or_escape == only_dve
+            and any(within_months(day, today, 3) for day in _misconduct_dates(incident))
         ]
         return _Evaluation(_count_option(len(found), options), tuple(found))
 
@@ -336,7 +363,14 @@ def _corrections_act(only_dve: bool, options: tuple[str, ...]) -> Callable:
 
 
 def _corrections_act_dates(records: PrisonerRecords) -> list[datetime.date]:
-    return [leaves_window(incident.occurred_on, 3) for incident in records.incidents]
+    """The days time alone can move A.4.3/A.4.4: a charge laid or proven enters the window on its
+    day (if recorded ahead of it) and leaves it three months later."""
+    return [
+        edge
+        for incident in records.incidents
+        for day in _misconduct_dates(incident)
+        for edge in (day, leaves_window(day, 3))
+    ]
 
 
 def _initial_sentence_matters(records: PrisonerRecords) -> set[tuple[str, int]]:
@@ -440,9 +474,10 @@ def _motivation_dates(records: PrisonerRecords) -> list[datetime.date]:
     ]
 
 
-def _earliest_release(records: PrisonerRecords) -> tuple[datetime.date, models.Model] | None:
-    """Seed 003, B.3.1: the earliest of the parole hearing date, the PED and the SRD."""
-    dated = [
+def _release_dates(records: PrisonerRecords) -> list[tuple[datetime.date, models.Model]]:
+    """Seed 003, B.3.1: every "Parole Board Hearing Date or Parole Eligibility Date or Statutory
+    Release Date" of the prisoner's current prison sentences."""
+    return [
         (day, sentence)
         for sentence in _current_imprisonment(records)
         for day in (
@@ -452,16 +487,36 @@ def _earliest_release(records: PrisonerRecords) -> tuple[datetime.date, models.M
         )
         if day
     ]
-    return min(dated, key=lambda pair: pair[0]) if dated else None
+
+
+def _earliest_release(
+    records: PrisonerRecords, today: datetime.date
+) -> tuple[datetime.date, models.Model] | None:
+    """Seed 003, B.3.1: "the earliest possible release date" from `today`: the earliest of the
+    release dates on or after today. A date already past (a parole hearing held 100 days ago) is
+    no longer a possible release date and is ignored; a date equal to today still counts."""
+    ahead = [(day, sentence) for day, sentence in _release_dates(records) if day >= today]
+    return min(ahead, key=lambda pair: (pair[0], pair[1].pk)) if ahead else None
 
 
 def _time_left(records: PrisonerRecords, today: datetime.date) -> _Evaluation:
-    earliest = _earliest_release(records)
-    if earliest is None:
+    """Seed 003, B.3.1: "the length of time between the current system date and the earliest
+    possible release date". With no release date recorded at all (indeterminate, dates not set
+    yet) the longest band. When every recorded date is past, the prisoner is past their release
+    dates: no time is left to serve, so 0 months, "under 6 months"."""
+    dated = _release_dates(records)
+    if not dated:
         return _Evaluation("5y_plus")  # indeterminate with no dates yet: the longest band
+    earliest = _earliest_release(records, today)
+    if earliest is None:
+        latest, sentence = max(dated, key=lambda pair: (pair[0], pair[1].pk))
+        return _Evaluation(
+            "under_6m",
+            (source(sentence, f"{sentence}: every release date has passed (latest {latest:%d %b %Y})"),),
+        )
     release, sentence = earliest
     src = (source(sentence, f"{sentence}: earliest release date {release:%d %b %Y}"),)
-    months = full_months_between(today, release) if release > today else 0
+    months = full_months_between(today, release)
     option = (
         "under_6m"
         if months < 6
@@ -477,10 +532,16 @@ def _time_left(records: PrisonerRecords, today: datetime.date) -> _Evaluation:
 
 
 def _time_left_dates(records: PrisonerRecords) -> list[datetime.date]:
-    earliest = _earliest_release(records)
-    if earliest is None:
-        return []
-    return _countdown(earliest[0], (60, 24, 12, 6))
+    """The days time alone can move B.3.1: each release date's countdown edges (5 years, 2 years,
+    1 year and 6 months left), and the day after each date, when it has passed and the next
+    date, if any, becomes the earliest."""
+    return [edge for day, _ in _release_dates(records) for edge in (*_release_countdown(day), day + ONE_DAY)]
+
+
+@functools.lru_cache(maxsize=65536)
+def _release_countdown(release: datetime.date) -> tuple[datetime.date, ...]:
+    """The days fewer than 5 years, 2 years, 1 year and 6 months are left until `release`."""
+    return tuple(_countdown(release, (60, 24, 12, 6)))
 
 
 def _removal_order(records: PrisonerRecords, today: datetime.date) -> _Evaluation:

@@ -27,6 +27,7 @@ a second run with `force=True` reuses them and appends further offenders), demo/
 import datetime
 import functools
 import itertools
+import math
 import random
 import sys
 import time
@@ -863,7 +864,8 @@ class OffenderGenerator:
         total = (end - start).days
         if episode.months <= 24:
             # Short-term: released at half on conditions that run six months past the expiry date.
-            srd = start + days(total // 2)
+            # Half and one third rounded up, as sentences.calculation computes them.
+            srd = start + days(math.ceil(total / 2))
             prison_plan = PlannedSentence(
                 T.IMPRISONMENT,
                 start_date=start,
@@ -883,7 +885,7 @@ class OffenderGenerator:
                 **{**common, "forced_reason": ""},
             )
             return [prison_plan, release]
-        ped = start + days(total // 3)
+        ped = start + days(math.ceil(total / 3))
         srd = end
         released = {"ped": ped, "srd": srd, "between": between(rng, ped, srd)}[episode.release or "between"]
         hearing = None

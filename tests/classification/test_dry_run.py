@@ -27,18 +27,21 @@ def busy_prisoner():
     """A prisoner with a long history in every record the form reads."""
     offender = prisoner()
     for days in (30, 60, 400):
-        EscapeEventFactory(offender=offender, occurred_on=days_ago(days + 1000))
+        EscapeEventFactory(
+            offender=offender, occurred_on=days_ago(days + 1000), convicted_on=days_ago(days + 900)
+        )
         IncidentReportFactory(offender=offender, occurred_on=days_ago(days), negative_attitude=True)
         PoliceInformationFactory(offender=offender, received_on=days_ago(days))
     return offender
 
 
 def test_the_dry_run_reports_how_many_categories_change_and_whose(v1):
-    # Police information H: B.4.3 10 points; escape 2 years ago: A.2.1 8 (B.2.1 8); SRD ~1.5 years:
+    # Police information H: B.4.3 10 points; escape convicted 2 years ago: A.2.1 8 (B.2.1 8) (seed 003
+    # counts only escapes "for which the prisoner was convicted"); SRD ~1.5 years:
     # B.3.1 3; current offence M (150): A.4.1 4 (B.2.2 4). External 10 + 8 + 3 + 4 = 25 -> B.
     flagged = prisoner()
     PoliceInformationFactory(offender=flagged, level=RiskLevel.HIGH)
-    EscapeEventFactory(offender=flagged, occurred_on=days_ago(730))
+    EscapeEventFactory(offender=flagged, occurred_on=days_ago(730), convicted_on=days_ago(730))
     quiet = prisoner()
     community = SentenceFactory(sentence_type=SentenceType.SUPERVISION)  # not a prisoner: not scored
     ConvictionFactory(sentence=community)

@@ -111,10 +111,11 @@ def initiator(prison):
 @pytest.fixture
 def flagged(inmate):
     """The inmate's external category is B under version 1: Police information H (B.4.3, 10), an
-    escape two years ago (A.2.1 8, carried to B.2.1), about 1.5 years to serve (B.3.1, 3) and a
+    escape two years ago, convicted the same day (A.2.1 8, carried to B.2.1; seed 003 counts only
+    escapes "for which the prisoner was convicted"), about 1.5 years to serve (B.3.1, 3) and a
     Moderate current offence (B.2.2, 4): 25 >= 24."""
     PoliceInformationFactory(offender=inmate, level=RiskLevel.HIGH)
-    EscapeEventFactory(offender=inmate, occurred_on=days_ago(730))
+    EscapeEventFactory(offender=inmate, occurred_on=days_ago(730), convicted_on=days_ago(730))
     return inmate
 
 

@@ -121,13 +121,19 @@ def test_no_escape_scores_none(offender, option_of):
     assert option_of(offender, "A.2.1") == "none"
 
 
+def convicted_escape(offender, day, **kwargs):
+    """Seed 003, A.2.1 counts an escape "for which the prisoner was convicted"; convicted the day
+    it happened, both dates are the same."""
+    return EscapeEventFactory(offender=offender, occurred_on=day, convicted_on=day, **kwargs)
+
+
 def test_an_escape_a_year_ago_to_the_day_is_in_the_one_to_three_year_band(offender, option_of):
-    EscapeEventFactory(offender=offender, occurred_on=today() - relativedelta(years=1))
+    convicted_escape(offender, today() - relativedelta(years=1))
     assert option_of(offender, "A.2.1") == "1_3y"
 
 
 def test_an_escape_a_day_short_of_a_year_is_under_one_year(offender, option_of):
-    EscapeEventFactory(offender=offender, occurred_on=today() - relativedelta(years=1) + ONE_DAY)
+    convicted_escape(offender, today() - relativedelta(years=1) + ONE_DAY)
     assert option_of(offender, "A.2.1") == "under_1y"
 
 
@@ -164,8 +170,8 @@ def test_an_escape_conviction_behind_the_current_sentence_counts(db, option_of):
 
 def test_escapes_three_and_five_years_ago_fall_into_the_older_bands(db, option_of):
     three, five = prison_sentence().offender, prison_sentence().offender
-    EscapeEventFactory(offender=three, occurred_on=today() - relativedelta(years=3))
-    EscapeEventFactory(offender=five, occurred_on=today() - relativedelta(years=5))
+    convicted_escape(three, today() - relativedelta(years=3))
+    convicted_escape(five, today() - relativedelta(years=5))
     assert option_of(three, "A.2.1") == "3_5y"
     assert option_of(five, "A.2.1") == "5y_plus"
 

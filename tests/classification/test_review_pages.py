@@ -154,8 +154,13 @@ def test_missing_review_is_404(client, prison, objects):
 
 
 def test_the_review_page_shows_answers_sources_and_when_a_score_falls(client, prison, inmate, officers):
+    # Seed 003, A.2.1 counts an attempt "for which the prisoner was convicted".
     escape = EscapeEvent.objects.create(
-        offender=inmate, kind=EscapeKind.ATTEMPT, custody="prison", occurred_on=days_ago(300)
+        offender=inmate,
+        kind=EscapeKind.ATTEMPT,
+        custody="prison",
+        occurred_on=days_ago(300),
+        convicted_on=days_ago(300),
     )
     review = initiated(inmate, officers)
     client.force_login(officers["initiator"])

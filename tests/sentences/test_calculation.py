@@ -1,0 +1,153 @@
+"""Sentence calculation at its boundaries (sentences/calculation.py; Parole Act 2002 as
+../shared/DOMAIN.md gives it: short-term sentences of 2 years or less released at half; long-term
+ones eligible for parole at one third unless a minimum period is imposed, released at expiry;
+concurrent and cumulative sentences combined into a notional single sentence; remand counted as
+time served)."""
+
+import datetime
+
+import pytest
+from dateutil.relativedelta import relativedelta
+
+from sentences.calculation import CalculationError, SentenceTerm, calculate, disagreements
+
+pytestmark = pytest.mark.django_db
+
+START = datetime.date(2025, 1, 1)
+
+
+def term(sentence_id=1, start=START, years=0, months=0, days=0, **fields):
+    end = start + relativedelta(years=years, months=months, days=days)
+    return SentenceTerm(
+        sentence_id=sentence_id, start_date=start, end_date=end, label=f"S{sentence_id}", **fields
+    )
+
+
+def test_exactly_two_years_is_short_term_released_at_half():
+    result = calculate([term(years=2)])
+    assert result.long_term is False
+    assert result.length_days == 730
+    assert result.statutory_release_date == START + datetime.timedelta(days=365)
+    assert result.parole_eligibility_date is None
+    assert "2 years or less" in " ".join(result.steps)
+
+
+def test_two_years_and_a_day_is_long_term_with_parole_at_one_third_and_release_at_expiry():
+    result = calculate([term(years=2, days=1)])
+    assert result.long_term is True
+    assert result.length_days == 731
+    assert result.parole_eligibility_date == START + datetime.timedelta(days=244)  # 731 / 3 rounded up
+    assert result.statutory_release_date == START + relativedelta(years=2, days=1)
+    assert result.expiry_date == result.statutory_release_date
+
+
+def test_half_of_an_odd_number_of_days_is_rounded_up():
+    result = calculate([term(days=11)])
+    assert result.statutory_release_date == START + datetime.timedelta(days=6)
+
+
+def test_two_cumulative_sentences_of_18_months_make_a_long_term_notional_sentence_of_3_years():
+    first = term(1, months=18)
+    second = term(2, months=18, consecutive_to_id=1)
+    result = calculate([first, second])
+    served = {item.term.sentence_id: item for item in result.served}
+    assert served[2].start_date == first.end_date
+    assert result.long_term is True
+    assert result.start_date == START
+    assert result.statutory_release_date == served[2].end_date
+    assert result.parole_eligibility_date == START + datetime.timedelta(days=-(-result.length_days // 3))
+    assert any("cumulative on S1" in step for step in result.steps)
+
+
+def test_two_concurrent_sentences_of_18_months_stay_short_term():
+    result = calculate([term(1, months=18), term(2, start=START + relativedelta(months=1), months=18)])
+    assert result.long_term is False
+    assert result.start_date == START
+    # The notional term runs from the first start to the last end: 19 months.
+    assert result.length_days == (START + relativedelta(months=19) - START).days
+    assert result.statutory_release_date == START + datetime.timedelta(days=-(-result.length_days // 2))
+
+
+def test_a_cumulative_sentence_starts_on_its_own_date_when_that_is_later():
+    first = term(1, months=6)
+    later = term(2, start=START + relativedelta(months=9), months=6, consecutive_to_id=1)
+    served = {item.term.sentence_id: item for item in calculate([first, later]).served}
+    assert served[2].start_date == later.start_date
+
+
+def test_a_cumulative_sentence_on_one_outside_the_set_runs_from_its_own_start():
+    result = calculate([term(2, months=6, consecutive_to_id=99)])
+    assert result.served[0].start_date == START
+    assert result.served[0].cumulative_on is None
+
+
+def test_remand_time_moves_every_key_date_earlier():
+    without = calculate([term(years=3)])
+    result = calculate([term(years=3, remand_days=30)])
+    thirty = datetime.timedelta(days=30)
+    assert result.parole_eligibility_date == without.parole_eligibility_date - thirty
+    assert result.statutory_release_date == without.statutory_release_date - thirty
+    assert result.expiry_date == without.expiry_date - thirty
+    assert any("remand" in step for step in result.steps)
+
+
+def test_remand_credit_does_not_change_whether_a_sentence_is_long_term():
+    # The term imposed decides the kind; remand shortens the time left to serve, not the sentence.
+    result = calculate([term(years=2, days=1, remand_days=60)])
+    assert result.long_term is True
+
+
+def test_remand_longer_than_the_time_to_serve_releases_on_the_start_date_not_before():
+    result = calculate([term(months=2, remand_days=100)])
+    assert result.statutory_release_date == START
+
+
+def test_the_same_custody_counts_once_across_concurrent_sentences():
+    result = calculate([term(1, years=3, remand_days=30), term(2, years=3, remand_days=20)])
+    plain = calculate([term(1, years=3), term(2, years=3)])
+    assert result.statutory_release_date == plain.statutory_release_date - datetime.timedelta(days=30)
+
+
+def test_a_minimum_period_later_than_one_third_sets_parole_eligibility():
+    result = calculate([term(years=6, minimum_period_months=36)])
+    assert result.parole_eligibility_date == START + relativedelta(months=36)
+    assert any("minimum period" in step for step in result.steps)
+
+
+def test_a_minimum_period_earlier_than_one_third_leaves_one_third():
+    result = calculate([term(years=6, minimum_period_months=12)])
+    assert result.parole_eligibility_date == START + datetime.timedelta(days=-(-result.length_days // 3))
+
+
+def test_an_indeterminate_sentence_has_no_release_date_and_parole_at_its_minimum_period():
+    life = SentenceTerm(
+        sentence_id=1, start_date=START, end_date=None, minimum_period_months=120, label="Life"
+    )
+    result = calculate([life, term(2, years=3)])
+    assert result.indeterminate and result.long_term
+    assert result.statutory_release_date is None
+    assert result.parole_eligibility_date == START + relativedelta(months=120)
+
+
+def test_a_sentence_cumulative_on_itself_through_another_is_refused():
+    with pytest.raises(CalculationError):
+        calculate([term(1, months=6, consecutive_to_id=2), term(2, months=6, consecutive_to_id=1)])
+
+
+def test_no_sentences_have_no_calculation():
+    assert calculate([]) is None
+
+
+def test_recorded_dates_that_differ_from_the_calculation_are_named():
+    result = calculate([term(years=3)])
+    found = disagreements(
+        result,
+        {
+            "parole_eligibility_date": result.parole_eligibility_date,
+            "statutory_release_date": result.statutory_release_date - datetime.timedelta(days=1),
+        },
+    )
+    assert [(d.field, d.calculated) for d in found] == [
+        ("statutory_release_date", result.statutory_release_date)
+    ]
+    assert disagreements(result, result.dates()) == []
