@@ -3,6 +3,8 @@ generic record / correct / end forms, and the initial classification at receptio
 do what, refusals audited, bad input changing nothing, every view of the list audited."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditAction, AuditEvent
@@ -18,6 +20,7 @@ from classification.models import (
     RemovalOrder,
     SecurityClassification,
 )
+from classification.schedule import schedule_refresh
 from classification.services import security_classification_record
 from events.models import OutboxEvent
 from staff.models import OfficeKind
@@ -409,11 +412,40 @@ def test_an_officer_records_the_initial_classification_at_reception(client, offi
 
 
 def test_the_due_list_links_an_unclassified_prisoner_to_the_initial_classification(client, officer, objects):
-    from classification.schedule import schedule_refresh
-
     schedule_refresh(offender_ids=[objects["received"].pk])
     client.force_login(officer)
 
     html = client.get(reverse("classification:due"), {"show": "unclassified"}).content.decode()
 
     assert _url("classification:initial_classification", {"offender_id": objects["received"].pk}) in html
+
+
+def test_the_list_costs_the_same_queries_however_many_records(client, officer, inmate):
+    client.force_login(officer)
+    url = _url("classification:prison_records", {"offender_id": inmate.pk})
+
+    def one_of_each():
+        records.incident_record(
+            actor=officer, offender=inmate, occurred_on=days_ago(3), incident_type="other"
+        )
+        records.escape_record(
+            actor=officer, offender=inmate, kind="escape", custody="prison", occurred_on=days_ago(9)
+        )
+        records.at_risk_alert_raise(actor=officer, offender=inmate, raised_on=days_ago(2))
+        records.stability_assessment_record(
+            actor=officer, offender=inmate, assessed_on=days_ago(2), stability="S"
+        )
+        records.removal_order_record(actor=officer, offender=inmate, kind="removal", made_on=days_ago(2))
+        records.police_information_record(actor=officer, offender=inmate, level="L", received_on=days_ago(2))
+
+    one_of_each()
+    client.get(url)  # warm the session and the caches
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    one_of_each()
+    one_of_each()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+
+    assert response.content.decode().count(">Correct<") == 18
+    assert len(many) == len(few)
