@@ -22,7 +22,7 @@ LABELS = {
     "drugs_related": "Drugs-related",
     "violence_related": "Violence-related",
     "escape_related": "Escape-related",
-    "negative_attitude": "Shows the prisoner's negative attitude towards others (A.5.1)",
+    "negative_attitude": "Shows the prisoner's negative attitude towards others",
     "description": "Description",
     "kind": "Kind",
     "custody": "Escaped from",
@@ -53,6 +53,8 @@ HINTS = {
     "concerns. Only the level appears on the review form, never the source or the information.",
     "ended_on": "Leave blank while the alert is active.",
     "revoked_on": "Leave blank while the order stands.",
+    "medical_opinion": "Tick only when Health Services give that medical opinion: Unstable needs it.",
+    "negative_attitude": "Seed 003, A.5.1 counts the incident reports of the past 6 months that show it.",
 }
 # The end date is set by the end form, not when the record is first made.
 END_ONLY = {kind.end_field for kind in RECORD_KINDS.values() if kind.end_field}
@@ -72,13 +74,19 @@ def _fields(kind: RecordKind, names) -> dict[str, forms.Field]:
     return fields
 
 
+class RecordForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # a checkbox's label reads as a statement, not "...:"
+        super().__init__(*args, **kwargs)
+
+
 def record_form_class(kind: RecordKind) -> type[forms.Form]:
     """Record a new record of `kind`: its fields, without the end date."""
     names = [name for name in kind.fields if name not in END_ONLY]
-    return type(f"{kind.model.__name__}RecordForm", (forms.Form,), _fields(kind, names))
+    return type(f"{kind.model.__name__}RecordForm", (RecordForm,), _fields(kind, names))
 
 
-class CorrectionReason(forms.Form):
+class CorrectionReason(RecordForm):
     # Not "reason": an At Risk alert has a reason of its own.
     correction_reason = forms.CharField(
         label="Reason for the correction",
@@ -104,7 +112,7 @@ def end_form_class(kind: RecordKind) -> type[forms.Form]:
     fields = _fields(kind, [kind.end_field])
     fields[kind.end_field].required = True
     fields[kind.end_field].help_text = ""
-    return type(f"{kind.model.__name__}EndForm", (forms.Form,), fields)
+    return type(f"{kind.model.__name__}EndForm", (RecordForm,), fields)
 
 
 RECORD_FORMS = {slug: record_form_class(kind) for slug, kind in RECORD_KINDS.items()}
@@ -112,7 +120,7 @@ CORRECTION_FORMS = {slug: correction_form_class(kind) for slug, kind in RECORD_K
 END_FORMS = {slug: end_form_class(kind) for slug, kind in RECORD_KINDS.items() if kind.end_field}
 
 
-class InitialClassificationForm(forms.Form):
+class InitialClassificationForm(RecordForm):
     """The classification at reception (seed 003: the review form "must not be used for an initial
     classification")."""
 
