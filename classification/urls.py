@@ -3,7 +3,7 @@ classification/views/."""
 
 from django.urls import path
 
-from classification.views import due, instrument, outputs, reviews
+from classification.views import due, instrument, outputs, prison_records, reviews
 
 app_name = "classification"
 urlpatterns = [
@@ -21,6 +21,29 @@ urlpatterns = [
     path("reviews/<int:pk>/refer-back/", reviews.review_refer_back, name="review_refer_back"),
     path("reviews/<int:pk>/reconfirm/", reviews.review_reconfirm, name="review_reconfirm"),
     path("reviews/<int:pk>/cancel/", reviews.review_cancel, name="review_cancel"),
+    # The prison records the review reads, recorded and corrected by staff of the prisoner's prison
+    # (classification/views/prison_records.py), and the initial classification at reception.
+    path("prisoners/<int:offender_id>/records/", prison_records.prison_records, name="prison_records"),
+    path(
+        "prisoners/<int:offender_id>/records/<slug:kind>/new/",
+        prison_records.prison_record_new,
+        name="prison_record_new",
+    ),
+    path(
+        "prisoners/<int:offender_id>/records/<slug:kind>/<int:pk>/correct/",
+        prison_records.prison_record_correct,
+        name="prison_record_correct",
+    ),
+    path(
+        "prisoners/<int:offender_id>/records/<slug:kind>/<int:pk>/end/",
+        prison_records.prison_record_end,
+        name="prison_record_end",
+    ),
+    path(
+        "prisoners/<int:offender_id>/initial-classification/",
+        prison_records.initial_classification,
+        name="initial_classification",
+    ),
     # The reviews due at a prison.
     path("due/", due.due, name="due"),
     path("due/export.csv", due.due_export, name="due_export"),

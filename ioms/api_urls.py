@@ -14,6 +14,7 @@ from allocation.api import AllocationViewSet
 from audit.api import AuditEventViewSet
 from casenotes.api import CasenoteViewSet
 from classification.api import ActiveInstrumentView, InstrumentViewSet, ReviewViewSet
+from classification.api_records import PrisonRecordViewSet
 from courts.api import CourtMessageEndpoint
 from documents.api import DocumentViewSet
 from offenders.api import OffenderViewSet
@@ -64,6 +65,7 @@ router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("classification/instruments", InstrumentViewSet, basename="classification-instrument")
 router.register("classification/reviews", ReviewViewSet, basename="classification-review")
+router.register("classification/prisoners", PrisonRecordViewSet, basename="classification-prisoner")
 router.register("sentence-plans", SentencePlanViewSet, basename="sentence-plan")
 
 urlpatterns = [

@@ -166,6 +166,7 @@ def test_every_url_is_in_an_access_matrix():
     from tests.api.test_access_matrix import ENDPOINTS
     from tests.classification.test_instrument_pages import INSTRUMENT_PAGES
     from tests.classification.test_output_pages import OUTPUT_PAGES
+    from tests.classification.test_prison_records_pages import PRISON_RECORD_PAGES
     from tests.classification.test_review_pages import REVIEW_PAGES
     from tests.classification.test_schedule_pages import SCHEDULE_PAGES
     from tests.courts.test_access import COURT_PAGES
@@ -186,6 +187,7 @@ def test_every_url_is_in_an_access_matrix():
         | {name for name, *_ in COURT_PAGES}
         | {name for name, *_ in ALLOCATION_PAGES}
         | {name for name, *_ in REVIEW_PAGES}
+        | {name for name, *_ in PRISON_RECORD_PAGES}
         | {name for name, *_ in OUTPUT_PAGES}
         | {name for name, *_ in INSTRUMENT_PAGES}
         | {name for name, *_ in SCHEDULE_PAGES}

@@ -538,18 +538,21 @@ def test_ending_an_escape_alert_in_the_api_is_a_400(client, office):
     assert flag.active
 
 
-def test_recording_an_escape_raises_the_alert_and_makes_a_review_due_now(prison, officers):
+def test_recording_an_escape_raises_the_alert_and_makes_a_review_due_now(
+    prison, officers, django_capture_on_commit_callbacks
+):
     offender = serving(prison, years=5)
     classify(offender, "A", "A")
 
-    escape = escape_record(
-        actor=officers["initiator"],
-        offender=offender,
-        kind=EscapeKind.ATTEMPT,
-        custody=EscapeCustody.POLICE,
-        occurred_on=days_ago(1),
-        description="Ran from the escort at court",
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the schedule is refreshed on commit
+        escape = escape_record(
+            actor=officers["initiator"],
+            offender=offender,
+            kind=EscapeKind.ATTEMPT,
+            custody=EscapeCustody.POLICE,
+            occurred_on=days_ago(1),
+            description="Ran from the escort at court",
+        )
 
     flag = Flag.objects.get(offender=offender, kind=FlagKind.ESCAPE)
     assert flag.active and flag.raised_by == officers["initiator"]
@@ -593,18 +596,21 @@ def test_escapes_are_recorded_by_staff_of_the_prisoners_prison_with_sensible_dat
     assert not Flag.objects.filter(offender=offender).exists()
 
 
-def test_recording_a_violent_incident_makes_a_review_due_now(prison, officers):
+def test_recording_a_violent_incident_makes_a_review_due_now(
+    prison, officers, django_capture_on_commit_callbacks
+):
     offender = serving(prison, years=1)
     classify(offender)
 
-    incident = incident_record(
-        actor=officers["initiator"],
-        offender=offender,
-        occurred_on=days_ago(1),
-        incident_type=IncidentType.INTERACTION,
-        violence_related=True,
-        description="Assaulted another prisoner",
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the schedule is refreshed on commit
+        incident = incident_record(
+            actor=officers["initiator"],
+            offender=offender,
+            occurred_on=days_ago(1),
+            incident_type=IncidentType.INTERACTION,
+            violence_related=True,
+            description="Assaulted another prisoner",
+        )
 
     assert incident.prison == prison
     assert AuditEvent.objects.filter(
