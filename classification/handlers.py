@@ -1,8 +1,9 @@
 """Classification's reactions to other apps' domain events (subscribed in ioms/subscribers.py).
 
 Seed 003: a review "whenever there is a significant change in the prisoner's circumstances". A new
-charge, conviction or sentence, a change of release dates, and a sentence starting or ending
-recompute that prisoner's review schedule (classification/schedule.py) as soon as the change is
+charge, conviction or sentence, a change of release dates, a sentence starting or ending, and a
+prison record recorded, corrected or ended (PrisonRecordChanged) recompute that prisoner's review
+schedule (classification/schedule.py) as soon as the change is
 committed, rather than at the nightly refresh.
 
 The subscribers run in the publisher's transaction but only note the prisoner: one court message
