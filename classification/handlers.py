@@ -43,6 +43,13 @@ def review_schedule_refresh(event: DomainEvent, *, actor) -> None:
     _note(event.offender_id)
 
 
-def review_schedule_refresh_on_release_dates(event: SentenceChanged, *, actor) -> None:
-    if event.release_dates_changed:
+# What decides the term being served (classification/schedule.py: the notional single sentence),
+# besides the release dates: a change of these moves the regular review between 3 and 6 months.
+TERM_FIELDS = frozenset({"sentence_type", "start_date", "indeterminate", "consecutive_to"})
+
+
+def review_schedule_refresh_on_sentence_change(event: SentenceChanged, *, actor) -> None:
+    """A change of release dates is a change of circumstances; a change of the term recomputes the
+    regular review. Other details (a court case number, a transfer) change neither."""
+    if event.release_dates_changed or TERM_FIELDS.intersection(event.changes):
         _note(event.offender_id)

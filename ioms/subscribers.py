@@ -45,7 +45,7 @@ SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
     SentenceChanged: (
         in_transaction(casenotes.note_sentence_changed),
         in_transaction(allocation.request_allocation_on_transfer),
-        in_transaction(classification.review_schedule_refresh_on_release_dates),
+        in_transaction(classification.review_schedule_refresh_on_sentence_change),
         in_transaction(reconciliation.key_dates_check_on_sentence_changed),
     ),
     SentenceCommenced: (

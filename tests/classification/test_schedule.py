@@ -205,6 +205,31 @@ def test_cumulative_sentences_of_two_years_and_a_day_in_all_are_reviewed_every_s
     assert schedule_of(offender).due_on == CLASSIFIED_ON + relativedelta(months=6)
 
 
+def test_moving_a_concurrent_sentences_start_recomputes_the_cycle_as_soon_as_it_is_committed(
+    prison, django_capture_on_commit_callbacks
+):
+    """Not a change of release dates, but a change of the term: two concurrent sentences of 18
+    months, the second moved to start 8 months before the first, are a notional term of 26 months."""
+    offender = _serving_for(prison, months=18)
+    second = prison_sentence(
+        offender,
+        managing_office=prison,
+        order_date=days_ago(400),
+        start_date=days_ago(100),
+        end_date=days_ago(100) + relativedelta(months=18),
+        statutory_release_date=days_ago(100) + relativedelta(months=9),
+    )
+    classify(offender)
+    assert schedule_of(offender).due_on == CLASSIFIED_ON + relativedelta(months=3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sentence_update(actor=None, sentence=second, start_date=days_ago(100) - relativedelta(months=8))
+
+    schedule = ReviewSchedule.objects.get(offender=offender)
+    assert schedule.due_on == CLASSIFIED_ON + relativedelta(months=6)
+    assert schedule.basis == ScheduleBasis.REGULAR, "a change of the term is not a change of circumstances"
+
+
 def test_a_sentence_waiting_to_start_alone_does_not_make_a_prisoner(prison):
     offender = _serving_for(prison, months=18)
     first = offender.sentences.get()
