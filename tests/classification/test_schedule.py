@@ -430,6 +430,21 @@ def test_every_prison_record_recorded_through_its_service_is_a_change_of_circums
     assert schedule.counted_from == classification
 
 
+def test_a_prison_record_change_makes_the_review_due_as_soon_as_it_is_committed(
+    prison, django_capture_on_commit_callbacks
+):
+    offender = serving(prison, years=1)
+    classify(offender)
+    schedule_refresh(offender_ids=[offender.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _prison_record_changed(offender, summary="Removal order recorded: deportation on release")
+
+    schedule = ReviewSchedule.objects.get(offender=offender)
+    assert (schedule.basis, schedule.due_on) == (ScheduleBasis.CHANGE, today())
+    assert schedule.reason == "Removal order recorded: deportation on release"
+
+
 def test_a_prison_record_changed_before_the_classification_is_not_a_change(prison):
     offender = serving(prison, years=1)
     _prison_record_changed(offender)
