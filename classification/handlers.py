@@ -1,8 +1,9 @@
 """Classification's reactions to other apps' domain events (subscribed in ioms/subscribers.py).
 
 Seed 003: a review "whenever there is a significant change in the prisoner's circumstances". A new
-charge, conviction or sentence, a change of release dates, and a sentence starting or ending
-recompute that prisoner's review schedule (classification/schedule.py) as soon as the change is
+charge, conviction or sentence, a change of release dates, a sentence starting or ending, and a
+prison record recorded, corrected or ended (PrisonRecordChanged) recompute that prisoner's review
+schedule (classification/schedule.py) as soon as the change is
 committed, rather than at the nightly refresh.
 
 The subscribers run in the publisher's transaction but only note the prisoner: one court message
@@ -42,6 +43,13 @@ def review_schedule_refresh(event: DomainEvent, *, actor) -> None:
     _note(event.offender_id)
 
 
-def review_schedule_refresh_on_release_dates(event: SentenceChanged, *, actor) -> None:
-    if event.release_dates_changed:
+# What decides the term being served (classification/schedule.py: the notional single sentence),
+# besides the release dates: a change of these moves the regular review between 3 and 6 months.
+TERM_FIELDS = frozenset({"sentence_type", "start_date", "indeterminate", "consecutive_to"})
+
+
+def review_schedule_refresh_on_sentence_change(event: SentenceChanged, *, actor) -> None:
+    """A change of release dates is a change of circumstances; a change of the term recomputes the
+    regular review. Other details (a court case number, a transfer) change neither."""
+    if event.release_dates_changed or TERM_FIELDS.intersection(event.changes):
         _note(event.offender_id)

@@ -6,9 +6,13 @@ The rules, in one place:
 - Regular review: every 3 months for a term of imprisonment of two years or less, every 6 months
   for more than two years, counted from the last approved classification (the prisoner's current
   SecurityClassification, initial or review). None for internal A with external A.
-- The term: each of the prisoner's active imprisonment sentences runs from its commencement date
-  (SCD) to its expiry date (SED); the longest one decides (concurrent sentences). An indeterminate
-  sentence is more than two years. A term of exactly two years is "two years or less".
+- The term: the notional single sentence of the prisoner's current (active and pending)
+  imprisonment sentences (sentences/calculation.py): a sentence cumulative on another is served
+  after it, so 18 months followed by a cumulative 18 months is a term of 3 years; concurrent
+  sentences run from their own starts, so the longest decides. A pending sentence cumulative on an
+  active one is part of the term being served; who is a prisoner is still decided by an active
+  imprisonment sentence. An indeterminate sentence is more than two years. A term of exactly two
+  years is "two years or less".
 - Change of circumstances (seed 003: "whenever there is a significant change"): a review is due
   on the day the change was recorded, whatever the categories. A change is "new" when its record
   was entered after the current classification was recorded (timestamps, not the event's own
@@ -17,9 +21,14 @@ The rules, in one place:
   changes: an escape or attempt (EscapeEvent); an incident report of violence (a possible serious
   assault: the report is how an assault in prison comes to light before any Police charge) or one
   charged or proven under the Corrections Act (a new charge, seed 003 A.4.3/A.4.4); a charge or a
-  conviction (serious assault named as such); a change to an active imprisonment sentence's
+  conviction (serious assault named as such); a change to a current imprisonment sentence's
   release dates (SED, PED or SRD: the SentenceChanged events of the outbox say which fields a
-  sentence change touched).
+  sentence change touched); and any prison record recorded, corrected or ended through its service
+  (a PrisonRecordChanged event in the outbox: incidents, escapes, At Risk alerts, health stability
+  assessments, removal orders, information from Police), with the event's summary as the reason.
+  The escape and incident rows are read as well, for records loaded without an event (demo data).
+  A classification is never a change after itself: its own PrisonRecordChanged (an initial
+  classification recorded or corrected) is left out, since the schedule counts from it.
 - The earlier of the regular and the change due dates wins; on the same day, the change.
 - A prisoner with no classification at all gets a row with basis "none" and the reason "No
   initial classification" (seed 003: the review form is never used for an initial one), so the
@@ -55,8 +64,9 @@ from classification.models import (
     ScheduleBasis,
     SecurityClassification,
 )
-from events.domain import SentenceChanged
+from events.domain import PrisonRecordChanged, SentenceChanged
 from events.models import OutboxEvent
+from sentences.calculation import CalculationError, calculate, terms_of
 from sentences.models import Charge, Conviction, OffenceCategory, Sentence, SentenceStatus, SentenceType
 from staff.access import office_id_of
 from staff.models import Office, OfficeKind
@@ -80,15 +90,53 @@ def day_label(day: datetime.date) -> str:
 
 @dataclass(frozen=True)
 class Term:
-    start_date: datetime.date
-    end_date: datetime.date | None
-    indeterminate: bool = False
+    """The term of imprisonment a prisoner is serving: their current imprisonment sentences
+    combined into the notional single sentence (`term_served`)."""
 
-    @property
-    def more_than_two_years(self) -> bool:
-        if self.indeterminate or self.end_date is None:
-            return True
-        return self.end_date > self.start_date + SHORT_TERM
+    more_than_two_years: bool
+    sentences: int = 1
+    cumulative: int = 0  # how many of them are served after another (cumulative on it)
+
+    def describe(self) -> str:
+        length = "more than 2 years" if self.more_than_two_years else "2 years or less"
+        if self.sentences <= 1:
+            return f"sentence of {length}"
+        if not self.cumulative:
+            how = "concurrent"
+        elif self.cumulative == self.sentences - 1:
+            how = "cumulative"
+        else:
+            how = f"{self.cumulative} cumulative"
+        return f"notional sentence of {length}: {self.sentences} sentences, {how}"
+
+
+# The Sentence fields the calculation reads (sentences.calculation.terms_of).
+TERM_FIELDS = (
+    "start_date",
+    "end_date",
+    "indeterminate",
+    "consecutive_to",
+    "remand_days",
+    "minimum_period_months",
+    "court_case_number",
+)
+
+
+def term_served(sentences: Iterable[Sentence]) -> Term:
+    """Regulation 50's "term of imprisonment" of these sentences: the notional single sentence
+    (sentences.calculation), long-term when it is more than two years."""
+    terms = terms_of(sentences)
+    try:
+        calculation = calculate(terms)
+    except CalculationError:
+        # Sentences that cannot be combined (cumulative on each other in a loop, or on an
+        # indeterminate one) still decide the cycle: by the longest single one, as before.
+        long_term = any(
+            term.end_date is None or term.end_date > term.start_date + SHORT_TERM for term in terms
+        )
+        return Term(long_term, len(terms))
+    cumulative = sum(1 for served in calculation.served if served.cumulative_on is not None)
+    return Term(calculation.long_term, len(terms), cumulative)
 
 
 @dataclass(frozen=True)
@@ -111,7 +159,7 @@ class Plan:
     trigger_pk: int | None = None
 
 
-def regular_plan(classification: SecurityClassification, terms: Iterable[Term]) -> Plan:
+def regular_plan(classification: SecurityClassification, term: Term) -> Plan:
     """Seed 003, "When to use": 3 or 6 months after the last approved classification; none for
     internal A with external A."""
     if classification.internal_category == Category.A and classification.external_category == Category.A:
@@ -120,24 +168,19 @@ def regular_plan(classification: SecurityClassification, terms: Iterable[Term]) 
             ScheduleBasis.NONE,
             f"Internal A and external A since {day_label(classification.effective_on)}: no regular review",
         )
-    long_term = any(term.more_than_two_years for term in terms)
-    months = LONG_TERM_MONTHS if long_term else SHORT_TERM_MONTHS
-    sentence = "more than 2 years" if long_term else "2 years or less"
+    months = LONG_TERM_MONTHS if term.more_than_two_years else SHORT_TERM_MONTHS
     kind = "initial classification" if classification.kind == ClassificationKind.INITIAL else "classification"
     return Plan(
         classification.effective_on + relativedelta(months=months),
         ScheduleBasis.REGULAR,
-        f"{months} months after the {kind} of {day_label(classification.effective_on)} "
-        f"(sentence of {sentence})",
+        f"{months} months after the {kind} of {day_label(classification.effective_on)} ({term.describe()})",
     )
 
 
-def plan_for(
-    classification: SecurityClassification | None, terms: Iterable[Term], change: Change | None
-) -> Plan:
+def plan_for(classification: SecurityClassification | None, term: Term, change: Change | None) -> Plan:
     if classification is None:
         return Plan(None, ScheduleBasis.NONE, NO_CLASSIFICATION_REASON)
-    regular = regular_plan(classification, terms)
+    regular = regular_plan(classification, term)
     if change is None:
         return regular
     if regular.due_on is not None and regular.due_on < change.recorded_on:
@@ -153,6 +196,14 @@ def plan_for(
 def _prisoner_sentences(offender_ids: list[int] | None) -> QuerySet[Sentence]:
     """Active imprisonment: a prisoner (as classification.selectors.current_prisoner_ids)."""
     sentences = Sentence.objects.filter(sentence_type=SentenceType.IMPRISONMENT, status=SentenceStatus.ACTIVE)
+    if offender_ids is not None:
+        sentences = sentences.filter(offender_id__in=offender_ids)
+    return sentences
+
+
+def _current_imprisonment(offender_ids: list[int] | None) -> QuerySet[Sentence]:
+    """Current imprisonment (active and pending): the sentences of the term being served."""
+    sentences = Sentence.objects.current().filter(sentence_type=SentenceType.IMPRISONMENT)
     if offender_ids is not None:
         sentences = sentences.filter(offender_id__in=offender_ids)
     return sentences
@@ -183,7 +234,7 @@ def _recorded(stamp: datetime.datetime) -> str:
 
 def _new_changes(prisoners: QuerySet[Sentence]) -> dict[int, Change]:
     """The first change of circumstances of each prisoner since their current classification, in
-    five queries whatever the number of prisoners."""
+    six queries whatever the number of prisoners."""
     offender_ids = prisoners.values("offender_id")
     found: list[tuple[int, Change]] = []
 
@@ -243,7 +294,11 @@ def _new_changes(prisoners: QuerySet[Sentence]) -> dict[int, Change]:
             payload__changes__has_any_keys=list(RELEASE_DATE_FIELDS),
         )
         .annotate(sentence_id=Cast(KeyTextTransform("sentence_id", "payload"), models.BigIntegerField()))
-        .filter(sentence_id__in=prisoners.values("pk"))
+        .filter(
+            sentence_id__in=Sentence.objects.current()
+            .filter(sentence_type=SentenceType.IMPRISONMENT, offender_id__in=offender_ids)
+            .values("pk")
+        )
     )
     for event in _first_new(release_changes, "occurred_at"):
         changed = event.payload["changes"]
@@ -265,6 +320,23 @@ def _new_changes(prisoners: QuerySet[Sentence]) -> dict[int, Change]:
                 ),
             )
         )
+    record_changes = OutboxEvent.objects.filter(
+        event_type=PrisonRecordChanged.__name__, offender_id__in=offender_ids
+    ).exclude(payload__record_label=SecurityClassification._meta.label)
+    for event in _first_new(record_changes, "occurred_at"):
+        # The trigger is the prison record the event names, with the event's own words.
+        found.append(
+            (
+                event.offender_id,
+                Change(
+                    timezone.localdate(event.occurred_at),
+                    event.occurred_at,
+                    str(event.payload.get("record_label", ""))[:60],
+                    event.payload.get("record_id"),
+                    str(event.payload.get("summary") or "Prison record changed"),
+                ),
+            )
+        )
     changes: dict[int, Change] = {}
     for offender_id, change in found:
         earlier = changes.get(offender_id)
@@ -279,16 +351,24 @@ def schedule_refresh(
 ) -> dict[str, int]:
     """Recompute the review schedule of every prisoner (or of `offender_ids`), and remove the rows
     of people who are no longer prisoners. A fixed number of queries whatever the number of
-    prisoners: one for their sentences, one for their classifications, five for changes of
+    prisoners: one for their sentences, one for their classifications, six for changes of
     circumstances, one upsert and one delete."""
     today = today or timezone.localdate()
     ids = None if offender_ids is None else sorted(set(offender_ids))
     prisoners = _prisoner_sentences(ids)
-    terms: dict[int, list[Term]] = {}
-    for offender_id, start, end, indeterminate in prisoners.values_list(
-        "offender_id", "start_date", "end_date", "indeterminate"
+    # A prisoner has an active imprisonment sentence; their term is all their current ones.
+    current: dict[int, list[Sentence]] = {}
+    for sentence in (
+        _current_imprisonment(ids)
+        .only("offender", "status", *TERM_FIELDS)
+        .order_by("offender_id", "start_date", "id")
     ):
-        terms.setdefault(offender_id, []).append(Term(start, end, indeterminate))
+        current.setdefault(sentence.offender_id, []).append(sentence)
+    terms = {
+        offender_id: term_served(sentences)
+        for offender_id, sentences in current.items()
+        if any(sentence.status == SentenceStatus.ACTIVE for sentence in sentences)
+    }
     classifications = {
         row.offender_id: row
         for row in SecurityClassification.objects.filter(offender_id__in=prisoners.values("offender_id"))
@@ -298,9 +378,9 @@ def schedule_refresh(
     changes = _new_changes(prisoners) if terms else {}
     now = timezone.now()
     rows = []
-    for offender_id, offender_terms in terms.items():
+    for offender_id, term in terms.items():
         classification = classifications.get(offender_id)
-        plan = plan_for(classification, offender_terms, changes.get(offender_id))
+        plan = plan_for(classification, term, changes.get(offender_id))
         rows.append(
             ReviewSchedule(
                 offender_id=offender_id,

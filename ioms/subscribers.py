@@ -31,6 +31,7 @@ from events.domain import (
     in_transaction,
 )
 from plans import handlers as plans
+from reconciliation import handlers as reconciliation
 
 # The system casenote of a change (seed 001) comes first, ahead of what the other subscribers write
 # (allocation's own casenotes among them), as it did when the publisher wrote it itself.
@@ -39,11 +40,13 @@ SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
         in_transaction(casenotes.note_sentence_recorded),
         in_transaction(allocation.request_allocation),
         in_transaction(classification.review_schedule_refresh),
+        in_transaction(reconciliation.key_dates_check_on_sentence_recorded),
     ),
     SentenceChanged: (
         in_transaction(casenotes.note_sentence_changed),
         in_transaction(allocation.request_allocation_on_transfer),
-        in_transaction(classification.review_schedule_refresh_on_release_dates),
+        in_transaction(classification.review_schedule_refresh_on_sentence_change),
+        in_transaction(reconciliation.key_dates_check_on_sentence_changed),
     ),
     SentenceCommenced: (
         in_transaction(casenotes.note_sentence_commenced),

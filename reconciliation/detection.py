@@ -1,13 +1,17 @@
-"""The exceptions report's raising: an exception raised by the court interface or by the nightly
-checks of sentence data (`RULES`, run by `exceptions_scan`). A problem that is already open is not
-raised twice; one that comes back after it was resolved is a new exception linked to its earlier
-occurrences. What happens to an exception afterwards is its lifecycle (reconciliation.services)."""
+"""The exceptions report's raising: an exception raised by the court interface, by the nightly
+checks of sentence data (`RULES`, run by `exceptions_scan`), or as soon as a sentence is recorded or
+changed with key dates that differ from the sentence calculation (`key_dates_check`). A problem
+that is already open is not raised twice; one that comes back after it was resolved is a new
+exception linked to its earlier occurrences. What happens to an exception afterwards is its
+lifecycle (reconciliation.services)."""
 
 import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import DateField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery
@@ -27,6 +31,7 @@ from reconciliation.models import (
     ExceptionTransition,
     ReasonCode,
 )
+from sentences.calculation import CalculationError, Disagreement, calculate, disagreements, terms_of
 from sentences.models import Sentence, SentenceEvent, SentenceEventKind, SentenceType
 from staff.models import Office
 
@@ -373,6 +378,155 @@ class ModificationAfterCourt(SentenceRule):
         return details, raisers
 
 
+# --- Key dates against the sentence calculation (issue 13) ----------------------------------------
+#
+# Court-supplied (or person-entered) parole eligibility and statutory release dates are checked
+# against the notional single sentence of the offender's current imprisonment sentences
+# (sentences.calculation): a date that disagrees raises an exception for a person to reconcile
+# against the court order. The recorded dates are never overwritten. Only dates that are recorded
+# are compared: a blank PED on a short-term sentence is right, and a blank SRD on a determinate
+# sentence is already MISSING_KEY_DATES. A sentence whose own dates are out of order is already
+# DATES_OUT_OF_ORDER or END_BEFORE_START: a calculation from impossible dates would add nothing.
+
+CALCULATED_DATE_LABELS = {
+    "parole_eligibility_date": "Parole eligibility date",
+    "statutory_release_date": "Statutory release date",
+}
+# What the calculation reads (sentences.calculation.terms_of), and the dates compared with it.
+CALCULATION_FIELDS = (
+    "sentence_type",
+    "start_date",
+    "end_date",
+    "indeterminate",
+    "consecutive_to",
+    "remand_days",
+    "minimum_period_months",
+    "court_case_number",
+    *CALCULATED_DATE_LABELS,
+)
+# The changes of a sentence that can change the calculation or the dates compared with it.
+CALCULATION_CHANGES = frozenset(
+    {
+        "sentence_type",
+        "start_date",
+        "end_date",
+        "indeterminate",
+        "consecutive_to",
+        "remand_days",
+        "minimum_period_months",
+        *CALCULATED_DATE_LABELS,
+    }
+)
+
+
+def _current_imprisonment() -> QuerySet:
+    return Sentence.objects.current().filter(sentence_type=SentenceType.IMPRISONMENT)
+
+
+def _dates_in_order(sentence: Sentence) -> bool:
+    start, end = sentence.start_date, sentence.end_date
+    ped, srd = sentence.parole_eligibility_date, sentence.statutory_release_date
+    return not (
+        (end and end < start)
+        or (start < sentence.order_date)
+        or (ped and ped < start)
+        or (ped and srd and ped > srd)
+        or (srd and end and srd > end)
+    )
+
+
+def key_date_differences(sentences: Iterable[Sentence]) -> dict[int, list[Disagreement]]:
+    """Of one offender's current imprisonment sentences (with CALCULATION_FIELDS and order_date
+    loaded), each whose recorded PED or SRD differs from the notional single sentence's, with the
+    dates that differ. None for sentences that cannot be combined (the calculation refuses them)."""
+    sentences = list(sentences)
+    try:
+        calculation = calculate(terms_of(sentences))
+    except CalculationError:
+        return {}
+    if calculation is None:
+        return {}
+    found = {}
+    for sentence in sentences:
+        recorded = {
+            name: getattr(sentence, name) for name in CALCULATED_DATE_LABELS if getattr(sentence, name)
+        }
+        if not recorded or not _dates_in_order(sentence):
+            continue
+        differences = disagreements(calculation, recorded)
+        if differences:
+            found[sentence.pk] = differences
+    return found
+
+
+def key_dates_detail(differences: Iterable[Disagreement]) -> str:
+    """ "Statutory release date: recorded 3 Mar 2027, calculated 1 Mar 2027." and what to do."""
+    dates = "; ".join(
+        difference.describe(CALCULATED_DATE_LABELS[difference.field]) for difference in differences
+    )
+    return (
+        f"{dates}. The recorded dates are kept: check them against the court order and the "
+        "sentence calculation."
+    )
+
+
+def _key_date_differences_of(offender_ids) -> dict[int, list[Disagreement]]:
+    """key_date_differences for every offender of `offender_ids` (a list or a subquery), read in one
+    query streamed in chunks, an offender's sentences together."""
+    sentences = (
+        _current_imprisonment()
+        .filter(offender_id__in=offender_ids)
+        .only("offender", "order_date", *CALCULATION_FIELDS)
+        .order_by("offender_id", "start_date", "id")
+    )
+    found: dict[int, list[Disagreement]] = {}
+    for _, offender_sentences in groupby(sentences.iterator(chunk_size=CHUNK), key=attrgetter("offender_id")):
+        found.update(key_date_differences(offender_sentences))
+    return found
+
+
+def key_dates_check(*, offender_id: int, actor=None) -> list[DataException]:
+    """Raise an exception for each of the offender's current imprisonment sentences whose recorded
+    key dates differ from the calculation (not again while one is open). Run as soon as a sentence
+    is recorded or changed (reconciliation/handlers.py); the nightly scan finds the rest."""
+    sentences = list(_current_imprisonment().filter(offender_id=offender_id).order_by("start_date", "id"))
+    raised = []
+    by_pk = {sentence.pk: sentence for sentence in sentences}
+    for sentence_id, differences in key_date_differences(sentences).items():
+        exception, _ = exception_raise(
+            reason_code=ReasonCode.KEY_DATES_DIFFER,
+            detail=key_dates_detail(differences),
+            sentence=by_pk[sentence_id],
+            actor=actor,
+        )
+        raised.append(exception)
+    return raised
+
+
+class KeyDatesDiffer(SentenceRule):
+    reason_code = ReasonCode.KEY_DATES_DIFFER
+    fields = ("sentence_type", "start_date")
+
+    def sentences(self) -> QuerySet:
+        with_dates = _current_imprisonment().filter(
+            Q(parole_eligibility_date__isnull=False) | Q(statutory_release_date__isnull=False)
+        )
+        differing = _key_date_differences_of(with_dates.values("offender_id"))
+        return Sentence.objects.filter(pk__in=sorted(differing))
+
+    def details(self, rows: list[dict]) -> dict[int, str]:
+        """The dates that differ, read again for the offenders of the new problems only."""
+        differences: dict[int, list[Disagreement]] = {}
+        for chunk in _chunks(sorted({row["offender_id"] for row in rows})):
+            differences.update(_key_date_differences_of(chunk))
+        return {
+            row["pk"]: key_dates_detail(differences[row["pk"]])
+            if row["pk"] in differences
+            else "Key dates differ from the sentence calculation."  # changed between the two reads
+            for row in rows
+        }
+
+
 RULES: tuple[SentenceRule, ...] = (
     EndBeforeStart(),
     DatesOutOfOrder(),
@@ -380,6 +534,7 @@ RULES: tuple[SentenceRule, ...] = (
     DeceasedActive(),
     NoManagingOffice(),
     ModificationAfterCourt(),
+    KeyDatesDiffer(),
 )
 SCANNED_REASONS = frozenset(rule.reason_code for rule in RULES)
 
@@ -440,7 +595,8 @@ def _scan_rule(rule: SentenceRule, *, office: Office | None, now: datetime.datet
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"exceptions_scan:{rule.reason_code}"])
     outcome = RuleOutcome()
-    found = rule.sentences().annotate(exception_office_id=_OFFICE_OF_SENTENCE)
+    problems = rule.sentences()  # once: a rule may compute its set (KeyDatesDiffer)
+    found = problems.annotate(exception_office_id=_OFFICE_OF_SENTENCE)
     if office is not None:
         found = found.filter(exception_office_id=office.pk)
     rows = list(found.order_by("pk").values("pk", "offender_id", "exception_office_id", *rule.fields))
@@ -455,7 +611,7 @@ def _scan_rule(rule: SentenceRule, *, office: Office | None, now: datetime.datet
         outcome.recurrences = sum(1 for exception in created if exception.recurrence_of_id)
 
     # Problems still (or again) present: clear the "no longer detected" mark.
-    still_there = Exists(rule.sentences().filter(pk=OuterRef("sentence_id")))
+    still_there = Exists(problems.filter(pk=OuterRef("sentence_id")))
     outcome.detected_again = (
         unresolved.filter(no_longer_detected_at__isnull=False)
         .filter(still_there)

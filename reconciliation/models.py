@@ -19,6 +19,7 @@ class ReasonCode(models.TextChoices):
     UNMATCHED_MESSAGE = "unmatched_message", "Court message names an unknown offender or sentence"
     REJECTED_MESSAGE = "rejected_message", "Court message failed validation"
     MODIFICATION_CHECK = "modification_check", "Modification that needs checking"
+    KEY_DATES_DIFFER = "key_dates_differ", "Key dates differ from the sentence calculation"
 
 
 class ExceptionStatus(models.TextChoices):

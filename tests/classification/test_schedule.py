@@ -7,7 +7,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditAction, AuditEvent
@@ -26,9 +26,10 @@ from classification.records import escape_record, incident_record
 from classification.schedule import NO_CLASSIFICATION_REASON, reviews_due, schedule_refresh
 from classification.services import security_classification_record
 from classification.tasks import refresh_review_schedules
+from events.domain import PrisonRecordChanged, publish
 from offenders.models import Flag, FlagKind
 from offenders.services import flag_end, flag_raise
-from sentences.models import CompletionReason, OffenceCategory
+from sentences.models import CompletionReason, OffenceCategory, SentenceStatus
 from sentences.services import sentence_complete, sentence_update
 from staff.models import OfficeKind
 from staff.roles import Role
@@ -101,6 +102,8 @@ def schedule_of(offender) -> ReviewSchedule:
 
 
 def test_a_sentence_of_exactly_two_years_is_reviewed_every_three_months(prison):
+    """Seed 003 (Regulation 50): "Every three months where the prisoner is serving a term of
+    imprisonment of two years or less"."""
     offender = serving(prison, years=2)
     classification = classify(offender)
 
@@ -117,6 +120,8 @@ def test_a_sentence_of_exactly_two_years_is_reviewed_every_three_months(prison):
 
 
 def test_a_sentence_a_day_longer_than_two_years_is_reviewed_every_six_months(prison):
+    """Seed 003 (Regulation 50): "Every six months where the prisoner is serving a term of
+    imprisonment of more than two years"."""
     offender = serving(prison, years=2, days=1)
     classify(offender)
 
@@ -124,6 +129,122 @@ def test_a_sentence_a_day_longer_than_two_years_is_reviewed_every_six_months(pri
 
     assert schedule.due_on == CLASSIFIED_ON + relativedelta(months=6)
     assert "6 months after" in schedule.reason and "more than 2 years" in schedule.reason
+
+
+def _cumulative_on(sentence, *, months=0, days=0, status=SentenceStatus.PENDING):
+    """A sentence served after `sentence`: it starts when that one ends."""
+    start = sentence.end_date
+    end = start + relativedelta(months=months, days=days)
+    return prison_sentence(
+        sentence.offender,
+        managing_office=sentence.managing_office,
+        order_date=sentence.order_date,
+        start_date=start,
+        end_date=end,
+        statutory_release_date=end,
+        consecutive_to=sentence,
+        status=status,
+    )
+
+
+def _serving_for(prison, *, months, start=None):
+    start = start or days_ago(100)
+    end = start + relativedelta(months=months)
+    return prisoner(managing_office=prison, start_date=start, end_date=end, statutory_release_date=end)
+
+
+def test_a_sentence_followed_by_a_cumulative_one_is_one_term_of_both(prison):
+    """Seed 003 (Regulation 50): "Every six months where the prisoner is serving a term of
+    imprisonment of more than two years". 18 months followed by a cumulative 18 months is a term
+    of 3 years, though neither sentence alone is more than two years."""
+    offender = _serving_for(prison, months=18)
+    _cumulative_on(offender.sentences.get(), months=18)
+    classify(offender)
+
+    schedule = schedule_of(offender)
+
+    assert schedule.due_on == CLASSIFIED_ON + relativedelta(months=6)
+    assert schedule.reason.endswith("(notional sentence of more than 2 years: 2 sentences, cumulative)")
+
+
+def test_two_concurrent_sentences_of_18_months_are_a_term_of_two_years_or_less(prison):
+    """Seed 003 (Regulation 50): "Every three months where the prisoner is serving a term of
+    imprisonment of two years or less". Concurrent sentences are served at the same time."""
+    offender = _serving_for(prison, months=18)
+    prison_sentence(
+        offender,
+        managing_office=prison,
+        start_date=days_ago(100),
+        end_date=days_ago(100) + relativedelta(months=18),
+    )
+    classify(offender)
+
+    schedule = schedule_of(offender)
+
+    assert schedule.due_on == CLASSIFIED_ON + relativedelta(months=3)
+    assert schedule.reason.endswith("(notional sentence of 2 years or less: 2 sentences, concurrent)")
+
+
+def test_cumulative_sentences_of_exactly_two_years_in_all_are_reviewed_every_three_months(prison):
+    """Seed 003: "a term of imprisonment of two years or less": exactly two years is not more."""
+    offender = _serving_for(prison, months=12)
+    first = offender.sentences.get()
+    _cumulative_on(first, days=(first.start_date + relativedelta(years=2) - first.end_date).days)
+    classify(offender)
+
+    assert schedule_of(offender).due_on == CLASSIFIED_ON + relativedelta(months=3)
+
+
+def test_cumulative_sentences_of_two_years_and_a_day_in_all_are_reviewed_every_six_months(prison):
+    """Seed 003: "a term of imprisonment of more than two years": a day more is enough."""
+    offender = _serving_for(prison, months=12)
+    first = offender.sentences.get()
+    _cumulative_on(first, days=(first.start_date + relativedelta(years=2) - first.end_date).days + 1)
+    classify(offender)
+
+    assert schedule_of(offender).due_on == CLASSIFIED_ON + relativedelta(months=6)
+
+
+def test_moving_a_concurrent_sentences_start_recomputes_the_cycle_as_soon_as_it_is_committed(
+    prison, django_capture_on_commit_callbacks
+):
+    """Not a change of release dates, but a change of the term: two concurrent sentences of 18
+    months, the second moved to start 8 months before the first, are a notional term of 26 months."""
+    offender = _serving_for(prison, months=18)
+    second = prison_sentence(
+        offender,
+        managing_office=prison,
+        order_date=days_ago(400),
+        start_date=days_ago(100),
+        end_date=days_ago(100) + relativedelta(months=18),
+        statutory_release_date=days_ago(100) + relativedelta(months=9),
+    )
+    classify(offender)
+    assert schedule_of(offender).due_on == CLASSIFIED_ON + relativedelta(months=3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sentence_update(actor=None, sentence=second, start_date=days_ago(100) - relativedelta(months=8))
+
+    schedule = ReviewSchedule.objects.get(offender=offender)
+    assert schedule.due_on == CLASSIFIED_ON + relativedelta(months=6)
+    assert schedule.basis == ScheduleBasis.REGULAR, "a change of the term is not a change of circumstances"
+
+
+def test_a_sentence_waiting_to_start_alone_does_not_make_a_prisoner(prison):
+    offender = _serving_for(prison, months=18)
+    first = offender.sentences.get()
+    sentence_complete(actor=None, sentence=first, reason=CompletionReason.NORMAL, completed_on=today())
+    prison_sentence(
+        offender,
+        managing_office=prison,
+        start_date=today() + relativedelta(months=1),
+        end_date=today() + relativedelta(months=40),
+        status=SentenceStatus.PENDING,
+    )
+
+    schedule_refresh(offender_ids=[offender.pk])
+
+    assert not ReviewSchedule.objects.filter(offender=offender).exists()
 
 
 def test_an_indeterminate_sentence_is_reviewed_every_six_months(prison):
@@ -278,6 +399,97 @@ def test_a_change_recorded_before_the_classification_does_not(prison, make, labe
     assert schedule.due_on == CLASSIFIED_ON + relativedelta(months=3)
 
 
+def _prison_record_changed(offender, *, record_label="classification.AtRiskAlert", record_id=7, summary=None):
+    """A prison record's service publishes this in its transaction (classification/records.py)."""
+    with transaction.atomic():
+        return publish(
+            PrisonRecordChanged(
+                offender_id=offender.pk,
+                record_label=record_label,
+                record_id=record_id,
+                action=PrisonRecordChanged.RECORDED,
+                summary=summary or f"At Risk alert recorded for {offender}",
+            ),
+            actor=None,
+        )
+
+
+def test_every_prison_record_recorded_through_its_service_is_a_change_of_circumstances(prison):
+    """Seed 003: a review "whenever there is a significant change in the prisoner's
+    circumstances"; an At Risk alert, a health stability assessment or a removal order is one, even
+    with no violence or escape in it."""
+    offender = serving(prison, years=1)
+    classification = classify(offender)
+
+    _prison_record_changed(offender, record_id=41, summary="At Risk alert raised: self-harm concerns")
+
+    schedule = schedule_of(offender)
+    assert (schedule.basis, schedule.due_on) == (ScheduleBasis.CHANGE, today())
+    assert schedule.reason == "At Risk alert raised: self-harm concerns"
+    assert (schedule.trigger_label, schedule.trigger_pk) == ("classification.AtRiskAlert", 41)
+    assert schedule.counted_from == classification
+
+
+def test_a_prison_record_change_makes_the_review_due_as_soon_as_it_is_committed(
+    prison, django_capture_on_commit_callbacks
+):
+    offender = serving(prison, years=1)
+    classify(offender)
+    schedule_refresh(offender_ids=[offender.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _prison_record_changed(offender, summary="Removal order recorded: deportation on release")
+
+    schedule = ReviewSchedule.objects.get(offender=offender)
+    assert (schedule.basis, schedule.due_on) == (ScheduleBasis.CHANGE, today())
+    assert schedule.reason == "Removal order recorded: deportation on release"
+
+
+def test_a_prison_record_changed_before_the_classification_is_not_a_change(prison):
+    offender = serving(prison, years=1)
+    _prison_record_changed(offender)
+    classify(offender)
+
+    assert schedule_of(offender).basis == ScheduleBasis.REGULAR
+
+
+def test_a_just_recorded_initial_classification_is_not_a_change_after_itself(prison):
+    """The initial classification's own event comes after the classification was recorded: it is
+    the classification the schedule counts from, not a change since it."""
+    offender = serving(prison, years=1)
+    with transaction.atomic():
+        classification = classify(offender, effective_on=today())
+        _prison_record_changed(
+            offender,
+            record_label="classification.SecurityClassification",
+            record_id=classification.pk,
+            summary="Initial classification recorded: internal B, external B",
+        )
+
+    schedule = schedule_of(offender)
+
+    assert schedule.basis == ScheduleBasis.REGULAR
+    assert schedule.due_on == today() + relativedelta(months=3)
+
+
+def test_an_escape_recorded_with_its_event_is_named_by_the_escape(prison):
+    offender = serving(prison, years=1)
+    classify(offender)
+    with transaction.atomic():
+        escape = _escape(offender)
+        _prison_record_changed(
+            offender,
+            record_label="classification.EscapeEvent",
+            record_id=escape.pk,
+            summary="Escape recorded",
+        )
+
+    schedule = schedule_of(offender)
+
+    assert (schedule.trigger_label, schedule.trigger_pk) == ("classification.EscapeEvent", escape.pk)
+    assert schedule.reason.startswith("Escape from prison on")
+
+
 def test_a_change_makes_a_review_due_even_for_internal_a_with_external_a(prison):
     offender = serving(prison, years=5)
     classify(offender, "A", "A")
@@ -363,6 +575,9 @@ def _prisoners_with_histories(prison, count):
             _charge(offender)
             _violent_incident(offender)
             _release_dates_changed(offender)
+            _prison_record_changed(offender)
+        if number % 3 == 0:
+            _cumulative_on(offender.sentences.get(), months=18)
         made.append(offender)
     return made
 
@@ -377,7 +592,7 @@ def test_the_refresh_takes_the_same_number_of_queries_whatever_the_number_of_pri
 
     assert (small["prisoners"], large["prisoners"]) == (3, 15)
     assert len(few.captured_queries) == len(many.captured_queries)
-    assert len(many.captured_queries) <= 11  # savepoint, 7 reads, upsert, delete, release
+    assert len(many.captured_queries) <= 12  # savepoint, 8 reads, upsert, delete, release
     assert ReviewSchedule.objects.count() == 15
 
 
@@ -618,17 +833,3 @@ def test_recording_a_violent_incident_makes_a_review_due_now(
     ).exists()
     schedule = ReviewSchedule.objects.get(offender=offender)
     assert (schedule.basis, schedule.trigger_pk) == (ScheduleBasis.CHANGE, incident.pk)
-
-
-def test_recording_a_minor_incident_leaves_the_regular_review(prison, officers):
-    offender = serving(prison, years=1)
-    classify(offender)
-
-    incident_record(
-        actor=officers["initiator"],
-        offender=offender,
-        occurred_on=days_ago(1),
-        incident_type=IncidentType.STAFF_REQUEST,
-    )
-
-    assert ReviewSchedule.objects.get(offender=offender).basis == ScheduleBasis.REGULAR

@@ -14,11 +14,13 @@ EXPECTED = {
         ("casenotes.handlers.note_sentence_recorded", "in transaction"),
         ("allocation.handlers.request_allocation", "in transaction"),
         ("classification.handlers.review_schedule_refresh", "in transaction"),
+        ("reconciliation.handlers.key_dates_check_on_sentence_recorded", "in transaction"),
     ],
     "SentenceChanged": [
         ("casenotes.handlers.note_sentence_changed", "in transaction"),
         ("allocation.handlers.request_allocation_on_transfer", "in transaction"),
-        ("classification.handlers.review_schedule_refresh_on_release_dates", "in transaction"),
+        ("classification.handlers.review_schedule_refresh_on_sentence_change", "in transaction"),
+        ("reconciliation.handlers.key_dates_check_on_sentence_changed", "in transaction"),
     ],
     "SentenceCommenced": [
         ("casenotes.handlers.note_sentence_commenced", "in transaction"),

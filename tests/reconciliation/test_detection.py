@@ -15,6 +15,7 @@ from reconciliation.detection import exception_raise, exceptions_scan
 from reconciliation.models import DataException, ExceptionStatus, ExceptionStep, ReasonCode
 from reconciliation.services import exception_resolve
 from reconciliation.tasks import scan_for_exceptions
+from sentences.calculation import calculate, terms_of
 from sentences.models import Sentence, SentenceStatus, SentenceType
 from sentences.services import sentence_update
 from tests.factories import OffenderFactory, SentenceFactory
@@ -70,6 +71,19 @@ def modified_after_court(office, user):
     return sentence
 
 
+def key_dates_differ(office, user=None):
+    """A short-term sentence of 300 days is released half-way, on day 150; recorded a day later."""
+    start = TODAY() - 10 * DAY
+    return SentenceFactory(
+        offender=_offender(office),
+        sentence_type=SentenceType.IMPRISONMENT,
+        order_date=start,
+        start_date=start,
+        end_date=start + 300 * DAY,
+        statutory_release_date=start + 151 * DAY,
+    )
+
+
 MAKERS = {
     ReasonCode.END_BEFORE_START: end_before_start,
     ReasonCode.DATES_OUT_OF_ORDER: dates_out_of_order,
@@ -77,6 +91,7 @@ MAKERS = {
     ReasonCode.DECEASED_ACTIVE: deceased_active,
     ReasonCode.NO_MANAGING_OFFICE: no_managing_office,
     ReasonCode.MODIFICATION_CHECK: modified_after_court,
+    ReasonCode.KEY_DATES_DIFFER: key_dates_differ,
 }
 
 
@@ -151,6 +166,8 @@ def test_each_rule_says_what_is_wrong_in_words(bad):
     assert "no managing office" in texts[ReasonCode.NO_MANAGING_OFFICE]
     assert "Expiry date corrected by hand" in texts[ReasonCode.MODIFICATION_CHECK]
     assert "admin_support" in texts[ReasonCode.MODIFICATION_CHECK]
+    assert texts[ReasonCode.KEY_DATES_DIFFER].startswith("Statutory release date: recorded ")
+    assert ", calculated " in texts[ReasonCode.KEY_DATES_DIFFER]
 
 
 def test_missing_key_dates_covers_each_sentence_type_rule(office):
@@ -200,7 +217,9 @@ def test_an_open_exception_the_checks_no_longer_find_stays_open_and_says_so(bad,
     sentence = bad(ReasonCode.MISSING_KEY_DATES)
     exceptions_scan()
     exception = DataException.objects.get()
-    Sentence.objects.filter(pk=sentence.pk).update(statutory_release_date=sentence.end_date)
+    # The SRD the calculation gives (a short-term sentence: half-way), so no other rule finds it.
+    srd = calculate(terms_of([sentence])).statutory_release_date
+    Sentence.objects.filter(pk=sentence.pk).update(statutory_release_date=srd)
 
     result = exceptions_scan()
 
@@ -314,8 +333,10 @@ def test_the_scan_costs_the_same_queries_for_ten_or_a_hundred_problems(
     assert len(ten.captured_queries) == len(hundred.captured_queries)
     statements = [query["sql"] for query in hundred.captured_queries if "SAVEPOINT" not in query["sql"]]
     # Per rule: lock, find, open ones, earlier ones, insert exceptions, transitions, audit rows, and
-    # the two marks; plus the details of the modifications and the scan's own audit row.
-    assert len(statements) <= 9 * len(MAKERS) + 2, "\n".join(sql[:150] for sql in statements)
+    # the two marks; plus the details of the modifications, the key dates' calculation (the current
+    # prison sentences, read once) and their details (read again for the new problems only), and
+    # the scan's own audit row.
+    assert len(statements) <= 9 * len(MAKERS) + 4, "\n".join(sql[:150] for sql in statements)
     assert DataException.objects.count() == 110 * len(MAKERS)
 
 
