@@ -66,8 +66,16 @@ from classification.models import (
 )
 from events.domain import PrisonRecordChanged, SentenceChanged
 from events.models import OutboxEvent
-from sentences.calculation import CalculationError, calculate, terms_of
-from sentences.models import Charge, Conviction, OffenceCategory, Sentence, SentenceStatus, SentenceType
+from sentences.calculation import CalculationError, calculate, served_with_current, terms_of
+from sentences.models import (
+    CURRENT_SENTENCE_STATUSES,
+    Charge,
+    Conviction,
+    OffenceCategory,
+    Sentence,
+    SentenceStatus,
+    SentenceType,
+)
 from staff.access import office_id_of
 from staff.models import Office, OfficeKind
 from staff.roles import Role, has_role
@@ -201,12 +209,18 @@ def _prisoner_sentences(offender_ids: list[int] | None) -> QuerySet[Sentence]:
     return sentences
 
 
-def _current_imprisonment(offender_ids: list[int] | None) -> QuerySet[Sentence]:
-    """Current imprisonment (active and pending): the sentences of the term being served."""
-    sentences = Sentence.objects.current().filter(sentence_type=SentenceType.IMPRISONMENT)
+def _imprisonment_of_prisoners(offender_ids: list[int] | None) -> QuerySet[Sentence]:
+    """Every sentence of imprisonment of the people with a current one (or of `offender_ids`): the
+    term being served is the current ones and the completed ones they are cumulative on
+    (sentences.calculation.served_with_current picks them out; a handful per person)."""
+    sentences = Sentence.objects.filter(sentence_type=SentenceType.IMPRISONMENT)
     if offender_ids is not None:
-        sentences = sentences.filter(offender_id__in=offender_ids)
-    return sentences
+        return sentences.filter(offender_id__in=offender_ids)
+    return sentences.filter(
+        offender_id__in=Sentence.objects.current()
+        .filter(sentence_type=SentenceType.IMPRISONMENT)
+        .values("offender_id")
+    )
 
 
 def _current_recorded_at() -> Subquery:
@@ -356,14 +370,19 @@ def schedule_refresh(
     today = today or timezone.localdate()
     ids = None if offender_ids is None else sorted(set(offender_ids))
     prisoners = _prisoner_sentences(ids)
-    # A prisoner has an active imprisonment sentence; their term is all their current ones.
-    current: dict[int, list[Sentence]] = {}
+    # A prisoner has an active imprisonment sentence; their term is all their current ones, with
+    # the completed ones those are cumulative on.
+    imprisonment: dict[int, list[Sentence]] = {}
     for sentence in (
-        _current_imprisonment(ids)
+        _imprisonment_of_prisoners(ids)
         .only("offender", "status", *TERM_FIELDS)
         .order_by("offender_id", "start_date", "id")
     ):
-        current.setdefault(sentence.offender_id, []).append(sentence)
+        imprisonment.setdefault(sentence.offender_id, []).append(sentence)
+    current = {
+        offender_id: served_with_current(sentences, CURRENT_SENTENCE_STATUSES)
+        for offender_id, sentences in imprisonment.items()
+    }
     terms = {
         offender_id: term_served(sentences)
         for offender_id, sentences in current.items()

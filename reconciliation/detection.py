@@ -31,8 +31,21 @@ from reconciliation.models import (
     ExceptionTransition,
     ReasonCode,
 )
-from sentences.calculation import CalculationError, Disagreement, calculate, disagreements, terms_of
-from sentences.models import Sentence, SentenceEvent, SentenceEventKind, SentenceType
+from sentences.calculation import (
+    CalculationError,
+    Disagreement,
+    calculate,
+    disagreements,
+    served_with_current,
+    terms_of,
+)
+from sentences.models import (
+    CURRENT_SENTENCE_STATUSES,
+    Sentence,
+    SentenceEvent,
+    SentenceEventKind,
+    SentenceType,
+)
 from staff.models import Office
 
 logger = logging.getLogger(__name__)
@@ -204,11 +217,18 @@ class DatesOutOfOrder(SentenceRule):
     )
 
     def sentences(self) -> QuerySet:
+        # A sentence combined with others carries the notional sentence's dates, which may fall
+        # outside its own term (Sentence._clean_imprisonment_dates); KeyDatesDiffer checks those.
+        alone = ~Exists(
+            Sentence.objects.current()
+            .filter(offender_id=OuterRef("offender_id"), sentence_type=SentenceType.IMPRISONMENT)
+            .exclude(pk=OuterRef("pk"))
+        ) & Q(consecutive_to__isnull=True)
         return Sentence.objects.current().filter(
             Q(start_date__lt=F("order_date"))
-            | Q(parole_eligibility_date__lt=F("start_date"))
+            | (Q(parole_eligibility_date__lt=F("start_date")) & alone)
             | Q(parole_eligibility_date__gt=F("statutory_release_date"))
-            | Q(statutory_release_date__gt=F("end_date"))
+            | (Q(statutory_release_date__gt=F("end_date")) & alone)
         )
 
     def describe(self, row: dict) -> str:
@@ -423,23 +443,26 @@ def _current_imprisonment() -> QuerySet:
     return Sentence.objects.current().filter(sentence_type=SentenceType.IMPRISONMENT)
 
 
-def _dates_in_order(sentence: Sentence) -> bool:
+def _dates_in_order(sentence: Sentence, *, alone: bool) -> bool:
+    """As DatesOutOfOrder: a sentence combined with others may carry dates outside its own term."""
     start, end = sentence.start_date, sentence.end_date
     ped, srd = sentence.parole_eligibility_date, sentence.statutory_release_date
     return not (
         (end and end < start)
         or (start < sentence.order_date)
-        or (ped and ped < start)
+        or (alone and ped and ped < start)
         or (ped and srd and ped > srd)
-        or (srd and end and srd > end)
+        or (alone and srd and end and srd > end)
     )
 
 
 def key_date_differences(sentences: Iterable[Sentence]) -> dict[int, list[Disagreement]]:
-    """Of one offender's current imprisonment sentences (with CALCULATION_FIELDS and order_date
-    loaded), each whose recorded PED or SRD differs from the notional single sentence's, with the
-    dates that differ. None for sentences that cannot be combined (the calculation refuses them)."""
-    sentences = list(sentences)
+    """Of one offender's sentences of imprisonment (with CALCULATION_FIELDS, status and order_date
+    loaded), each current one whose recorded PED or SRD differs from the notional single sentence's,
+    with the dates that differ. The notional sentence takes in the completed sentences the current
+    ones are cumulative on (sentences.calculation.served_with_current); those are not compared.
+    None for sentences that cannot be combined (the calculation refuses them)."""
+    sentences = served_with_current(sentences, CURRENT_SENTENCE_STATUSES)
     try:
         calculation = calculate(terms_of(sentences))
     except CalculationError:
@@ -447,11 +470,13 @@ def key_date_differences(sentences: Iterable[Sentence]) -> dict[int, list[Disagr
     if calculation is None:
         return {}
     found = {}
-    for sentence in sentences:
+    current = [sentence for sentence in sentences if sentence.status in CURRENT_SENTENCE_STATUSES]
+    for sentence in current:
+        alone = len(current) == 1 and not sentence.consecutive_to_id
         recorded = {
             name: getattr(sentence, name) for name in CALCULATED_DATE_LABELS if getattr(sentence, name)
         }
-        if not recorded or not _dates_in_order(sentence):
+        if not recorded or not _dates_in_order(sentence, alone=alone):
             continue
         differences = disagreements(calculation, recorded)
         if differences:
@@ -474,9 +499,8 @@ def _key_date_differences_of(offender_ids) -> dict[int, list[Disagreement]]:
     """key_date_differences for every offender of `offender_ids` (a list or a subquery), read in one
     query streamed in chunks, an offender's sentences together."""
     sentences = (
-        _current_imprisonment()
-        .filter(offender_id__in=offender_ids)
-        .only("offender", "order_date", *CALCULATION_FIELDS)
+        Sentence.objects.filter(sentence_type=SentenceType.IMPRISONMENT, offender_id__in=offender_ids)
+        .only("offender", "order_date", "status", *CALCULATION_FIELDS)
         .order_by("offender_id", "start_date", "id")
     )
     found: dict[int, list[Disagreement]] = {}
@@ -489,7 +513,11 @@ def key_dates_check(*, offender_id: int, actor=None) -> list[DataException]:
     """Raise an exception for each of the offender's current imprisonment sentences whose recorded
     key dates differ from the calculation (not again while one is open). Run as soon as a sentence
     is recorded or changed (reconciliation/handlers.py); the nightly scan finds the rest."""
-    sentences = list(_current_imprisonment().filter(offender_id=offender_id).order_by("start_date", "id"))
+    sentences = list(
+        Sentence.objects.filter(sentence_type=SentenceType.IMPRISONMENT, offender_id=offender_id).order_by(
+            "start_date", "id"
+        )
+    )
     raised = []
     by_pk = {sentence.pk: sentence for sentence in sentences}
     for sentence_id, differences in key_date_differences(sentences).items():

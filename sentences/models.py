@@ -314,14 +314,32 @@ class Sentence(models.Model):
 
     def _clean_imprisonment_dates(self, errors: dict[str, str]) -> None:
         ped, srd = self.parole_eligibility_date, self.statutory_release_date
-        if ped and self.start_date and ped < self.start_date:
+        # A sentence combined with others carries the notional single sentence's key dates
+        # (docs/sentence-calculation.md), which may fall outside its own term: a cumulative
+        # sentence's PED before it starts, a shorter concurrent one's SRD after it ends.
+        alone = not self._combined_with_others()
+        if alone and ped and self.start_date and ped < self.start_date:
             errors["parole_eligibility_date"] = "The PED cannot be before the sentence starts."
         if ped and srd and ped > srd:
             errors["parole_eligibility_date"] = "The PED cannot be after the SRD."
-        if srd and self.end_date and srd > self.end_date:
+        if alone and srd and self.end_date and srd > self.end_date:
             errors["statutory_release_date"] = "The SRD cannot be after the sentence expiry date."
         if not self.indeterminate and not srd:
             errors["statutory_release_date"] = "A determinate prison sentence needs its SRD."
+
+    def _combined_with_others(self) -> bool:
+        """Cumulative on another sentence, or the offender has another current sentence of
+        imprisonment: the key dates are then the notional single sentence's (sentences.calculation)."""
+        if self.consecutive_to_id:
+            return True
+        if not self.offender_id:
+            return False
+        return (
+            Sentence.objects.current()
+            .filter(offender_id=self.offender_id, sentence_type=SentenceType.IMPRISONMENT)
+            .exclude(pk=self.pk)
+            .exists()
+        )
 
     # The fields sentences/calculation.py reads (docs/sentence-calculation.md states these rules).
 

@@ -29,7 +29,7 @@ from classification.tasks import refresh_review_schedules
 from events.domain import PrisonRecordChanged, publish
 from offenders.models import Flag, FlagKind
 from offenders.services import flag_end, flag_raise
-from sentences.models import CompletionReason, OffenceCategory, SentenceStatus
+from sentences.models import CompletionReason, OffenceCategory, Sentence, SentenceStatus
 from sentences.services import sentence_complete, sentence_update
 from staff.models import OfficeKind
 from staff.roles import Role
@@ -165,6 +165,21 @@ def test_a_sentence_followed_by_a_cumulative_one_is_one_term_of_both(prison):
 
     assert schedule.due_on == CLASSIFIED_ON + relativedelta(months=6)
     assert schedule.reason.endswith("(notional sentence of more than 2 years: 2 sentences, cumulative)")
+
+
+def test_a_cumulative_sentence_served_after_a_completed_one_is_still_one_term_of_both(prison):
+    """Seed 003 (Regulation 50): "a term of imprisonment of more than two years". Once the first
+    18 months are served and that sentence is completed, the cumulative 18 months after it are
+    still the second half of one 3-year term, not a new term of 18 months."""
+    offender = _serving_for(prison, months=18, start=days_ago(600))
+    first = offender.sentences.get()
+    _cumulative_on(first, months=18, status=SentenceStatus.ACTIVE)
+    Sentence.objects.filter(pk=first.pk).update(
+        status=SentenceStatus.COMPLETED, completed_on=first.end_date, completion_reason="normal"
+    )
+    classify(offender)
+
+    assert schedule_of(offender).due_on == CLASSIFIED_ON + relativedelta(months=6)
 
 
 def test_two_concurrent_sentences_of_18_months_are_a_term_of_two_years_or_less(prison):

@@ -229,6 +229,37 @@ def test_a_cumulative_sentence_makes_the_earlier_sentences_own_release_date_diff
     assert not key_date_exceptions(sentence=second).exists()
 
 
+def test_a_sentence_cumulative_on_a_completed_one_is_calculated_with_it(office):
+    """Parole Act 2002, s 75: the notional sentence of cumulative sentences runs from the first's
+    start. Once the first 18 months are served, the second 18 months' release date is still the
+    3-year notional sentence's expiry; its own half-way date would be a difference. The completed
+    sentence itself is not checked."""
+    first_end = START + relativedelta(months=18)
+    first = imprisonment_row(
+        office,
+        days=(first_end - START).days,
+        statutory_release_date=START + 3 * DAY,  # wrong, but completed: not compared
+        status=SentenceStatus.COMPLETED,
+        completed_on=first_end,
+        completion_reason="normal",
+    )
+    second_end = first_end + relativedelta(months=18)
+    notional_days = (second_end - START).days
+    SentenceFactory(
+        offender=first.offender,
+        sentence_type=SentenceType.IMPRISONMENT,
+        order_date=START,
+        start_date=first_end,
+        end_date=second_end,
+        consecutive_to=first,
+        parole_eligibility_date=START + (notional_days + 2) // 3 * DAY,
+        statutory_release_date=second_end,
+    )
+
+    assert key_dates_check(offender_id=first.offender_id) == []
+    assert exceptions_scan().by_reason[KEY_DATES].raised == 0
+
+
 # --- the nightly checks ------------------------------------------------------------------------
 
 

@@ -342,3 +342,51 @@ def test_a_refused_change_leaves_the_sentence_and_its_events_as_they_were(actor,
     assert (stored.remand_days, stored.minimum_period_months, stored.court_case_number) == (0, None, "")
     assert OutboxEvent.objects.count() == before
     assert stored.status == SentenceStatus.ACTIVE
+
+
+# --- key dates of a combined sentence ---------------------------------------------------------
+
+
+def test_a_cumulative_sentence_may_carry_the_notional_parole_eligibility_date_before_its_own_start(
+    actor, offender
+):
+    """docs/sentence-calculation.md: sentences combined into a notional single sentence carry its
+    key dates. 18 months followed by a cumulative 18 months: parole eligibility at one third of
+    the 3 years, before the second sentence starts."""
+    began = timezone.localdate() - 700 * DAY
+    first = record(actor, offender, start=began, term=relativedelta(months=18))
+    second_start = first.end_date
+    second_end = second_start + relativedelta(months=18)
+    second = record(
+        actor,
+        offender,
+        start=second_start,
+        term=relativedelta(months=18),
+        consecutive_to=first,
+        parole_eligibility_date=began + relativedelta(years=1),
+        statutory_release_date=second_end,
+    )
+    assert second.parole_eligibility_date < second.start_date
+
+
+def test_a_single_sentence_still_cannot_have_its_parole_eligibility_before_it_starts(actor, offender):
+    with pytest.raises(ValidationError) as refused:
+        record(actor, offender, parole_eligibility_date=START - DAY)
+    assert (
+        "The PED cannot be before the sentence starts."
+        in refused.value.message_dict["parole_eligibility_date"]
+    )
+    assert not Sentence.objects.filter(offender=offender).exists()
+
+
+def test_a_shorter_concurrent_sentence_may_carry_the_notional_release_date_after_its_own_expiry(
+    actor, offender
+):
+    long = record(actor, offender)  # 3 years
+    short = record(
+        actor,
+        offender,
+        term=relativedelta(years=1),
+        statutory_release_date=long.end_date,
+    )
+    assert short.statutory_release_date > short.end_date
