@@ -152,9 +152,10 @@ class PrisonRecordViewSet(IomsViewSet):
             actor=request.user, obj=offender, summary=f"Viewed the {kind.title.lower()} of {offender} (API)"
         )
         response = self.paginated(kind.model.objects.filter(offender=offender), RECORD_SERIALIZERS[kind.slug])
-        if kind.slug == "police-information" and not can_record_prison_records(request.user, offender):
+        if kind.private_fields and not can_record_prison_records(request.user, offender):
             for row in response.data["results"] if isinstance(response.data, dict) else response.data:
-                row.pop("source", None)
+                for name in kind.private_fields:
+                    row.pop(name, None)
         return response
 
     def _correct(self, request: Request, kind: RecordKind, record_id) -> Response:

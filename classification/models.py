@@ -12,6 +12,11 @@ from workflow.transitions import TransitionRow, Workflow
 # ---------------------------------------------------------------------------------------------
 
 
+def _day(day) -> str:
+    """3 Mar 2026: how the portal writes a date in words (the records' names appear in pages)."""
+    return f"{day.day} {day:%b %Y}" if day else ""
+
+
 class CorrectionsActStatus(models.TextChoices):
     """Whether an incident led to a Corrections Act (misconduct) charge (seed 003, A.4.3/A.4.4)."""
 
@@ -79,7 +84,7 @@ class IncidentReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_incident_type_display()} on {self.occurred_on}"
+        return f"{self.get_incident_type_display()} on {_day(self.occurred_on)}"
 
     @property
     def drugs_violence_or_escape(self) -> bool:
@@ -118,7 +123,9 @@ class EscapeEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.get_custody_display().lower()} on {self.occurred_on}"
+        return (
+            f"{self.get_kind_display()} from {self.get_custody_display().lower()} on {_day(self.occurred_on)}"
+        )
 
 
 class AtRiskAlert(models.Model):
@@ -136,7 +143,7 @@ class AtRiskAlert(models.Model):
         ordering = ["-raised_on", "-id"]
 
     def __str__(self) -> str:
-        return f"At Risk alert raised {self.raised_on}"
+        return f"At Risk alert raised {_day(self.raised_on)}"
 
 
 class Stability(models.TextChoices):
@@ -168,7 +175,7 @@ class HealthStabilityAssessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_stability_display()} ({self.assessed_on})"
+        return f"{self.get_stability_display()} ({_day(self.assessed_on)})"
 
 
 class ActivityStatus(models.TextChoices):
@@ -345,7 +352,7 @@ class RemovalOrder(models.Model):
         ordering = ["-made_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} made {self.made_on}"
+        return f"{self.get_kind_display()} made {_day(self.made_on)}"
 
 
 class RiskLevel(models.TextChoices):
@@ -375,7 +382,7 @@ class PoliceInformation(models.Model):
         verbose_name_plural = "police information"
 
     def __str__(self) -> str:
-        return f"Information assessed {self.level} ({self.received_on})"
+        return f"Information assessed {self.get_level_display().lower()} ({_day(self.received_on)})"
 
 
 # ---------------------------------------------------------------------------------------------

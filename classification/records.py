@@ -88,8 +88,16 @@ def field_label(record: models.Model, name: str) -> str:
     return label[0].upper() + label[1:]
 
 
+SENSITIVE_DETAIL = (
+    "The details are on the prisoner's prison records, which the staff of the prisoner's prison can see."
+)
+
+
 def _detail(record: models.Model, fields: tuple[str, ...]) -> str:
-    """One line per field, by its label: the casenote's text."""
+    """One line per field, by its label: the casenote's text (none for a sensitive kind)."""
+    kind = KIND_OF_MODEL.get(type(record))
+    if kind is not None and kind.sensitive:
+        return SENSITIVE_DETAIL
     return "\n".join(f"{field_label(record, name)}: {field_shown(record, name)}" for name in fields)
 
 
@@ -225,6 +233,13 @@ class RecordKind:
     date_field: str  # the record's own date, listed first
     end_field: str = ""  # an alert ended, an order revoked
     end_verb: str = ""
+    # Health and intelligence records: their casenote (readable by every member of staff who may
+    # see the offender) says only what was recorded, never the values, notes or reasons; those stay
+    # on the prison records page, for the prisoner's prison staff.
+    sensitive: bool = False
+    # Shown only to those who may record the kind (the prisoner's prison staff): the source of
+    # Police information (seed 003, B.4.3), Health Services' note, the reason for an At Risk alert.
+    private_fields: tuple[str, ...] = ()
 
 
 RECORD_KINDS: dict[str, RecordKind] = {
@@ -267,6 +282,8 @@ RECORD_KINDS: dict[str, RecordKind] = {
         ),
         RecordKind(
             slug="at-risk-alerts",
+            sensitive=True,
+            private_fields=("reason",),
             model=AtRiskAlert,
             noun="At Risk alert",
             title="At Risk alerts",
@@ -281,6 +298,8 @@ RECORD_KINDS: dict[str, RecordKind] = {
         ),
         RecordKind(
             slug="stability-assessments",
+            sensitive=True,
+            private_fields=("note",),
             model=HealthStabilityAssessment,
             noun="health stability assessment",
             title="Health stability assessments",
@@ -307,6 +326,8 @@ RECORD_KINDS: dict[str, RecordKind] = {
         ),
         RecordKind(
             slug="police-information",
+            sensitive=True,
+            private_fields=("source",),
             model=PoliceInformation,
             noun="information from Police or Crime Prevention",
             title="Information from Police or Crime Prevention",
@@ -490,13 +511,12 @@ def stability_assessment_record(
         "medical_opinion": medical_opinion,
         "note": note.strip(),
     }
-    shown = dict(Stability.choices).get(stability, stability)
     return _create(
         actor=actor,
         kind=RECORD_KINDS["stability-assessments"],
         offender=offender,
         values=values,
-        summary=f"Health stability assessment ({shown}) of {day_label(assessed_on)} recorded",
+        summary=f"Health stability assessment of {day_label(assessed_on)} recorded",
     )
 
 
@@ -668,18 +688,23 @@ def prison_record_correct(
     )
     if not made:
         return made
-    lines = [
-        f"{field_label(record, name)}: {_plain(record, name, old)} → {field_shown(record, name)}"
-        for name, (old, _) in made.items()
-        if not (kind.slug == "police-information" and name == "source")
-    ]
+    if kind.sensitive:
+        corrected = ", ".join(field_label(record, name).lower() for name in made)
+        lines = [f"Corrected: {corrected}.", SENSITIVE_DETAIL]
+        reason_line = []  # the reason may repeat the details: it stays in the audit trail
+    else:
+        lines = [
+            f"{field_label(record, name)}: {_plain(record, name, old)} → {field_shown(record, name)}"
+            for name, (old, _) in made.items()
+        ]
+        reason_line = [f"Reason: {reason}"]
     _publish(
         record,
         actor=actor,
         action=PrisonRecordChanged.CORRECTED,
         summary=f"{kind.noun[0].upper()}{kind.noun[1:]} of {day_label(getattr(record, kind.date_field))} "
         "corrected",
-        detail="\n".join([*lines, f"Reason: {reason}"]),
+        detail="\n".join([*lines, *reason_line]),
     )
     return made
 

@@ -375,7 +375,7 @@ def schedule_refresh(
     imprisonment: dict[int, list[Sentence]] = {}
     for sentence in (
         _imprisonment_of_prisoners(ids)
-        .only("offender", "status", *TERM_FIELDS)
+        .only("offender", "status", "completion_reason", *TERM_FIELDS)
         .order_by("offender_id", "start_date", "id")
     ):
         imprisonment.setdefault(sentence.offender_id, []).append(sentence)

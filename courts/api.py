@@ -330,14 +330,14 @@ class CourtMessageEndpoint(APIView):
         if receipt.duplicate:
             # The sender learns what became of the message it sent before, without its reason: an
             # exception's or a match's reason may name people on record.
-            body.update(
-                id=receipt.original.pk,
-                status=receipt.original.status,
-                reason=f"Message {message.message_id} was already received on {_when(receipt.original)} "
+            body |= {
+                "id": receipt.original.pk,
+                "status": receipt.original.status,
+                "reason": f"Message {message.message_id} was already received on {_when(receipt.original)} "
                 f"(IOMS #{receipt.original.pk}); this copy changes nothing.",
-                received_at=receipt.original.received_at,
-                duplicate=True,
-            )
+                "received_at": receipt.original.received_at,
+                "duplicate": True,
+            }
             code = status.HTTP_200_OK
         elif receipt.conflict:
             body.update(

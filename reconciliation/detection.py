@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
 
+from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DateField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateField, Exists, F, Func, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -247,7 +248,8 @@ class DatesOutOfOrder(SentenceRule):
 
 
 # Public NZ sentencing: more than 2 years is long-term, with a parole eligibility date (DOMAIN.md).
-LONG_TERM_DAYS = 730
+# Two calendar years, as sentences.calculation counts them (731 days across a 29 February).
+LONG_TERM = relativedelta(years=2)
 
 
 class MissingKeyDates(SentenceRule):
@@ -264,8 +266,8 @@ class MissingKeyDates(SentenceRule):
 
     def sentences(self) -> QuerySet:
         imprisonment = Q(sentence_type=SentenceType.IMPRISONMENT, indeterminate=False)
-        long_term_end = ExpressionWrapper(
-            F("start_date") + datetime.timedelta(days=LONG_TERM_DAYS), output_field=DateField()
+        long_term_end = Func(
+            F("start_date"), template="(%(expressions)s + interval '2 years')::date", output_field=DateField()
         )
         return Sentence.objects.current().filter(
             Q(indeterminate=False, end_date__isnull=True)
@@ -286,7 +288,7 @@ class MissingKeyDates(SentenceRule):
             if (
                 row["parole_eligibility_date"] is None
                 and end is not None
-                and (end - row["start_date"]).days > LONG_TERM_DAYS
+                and end > row["start_date"] + LONG_TERM
             ):
                 missing.append("parole eligibility date (PED) of a long-term sentence")
         if kind == SentenceType.COMMUNITY_WORK and row["hours"] is None:
@@ -473,12 +475,10 @@ def key_date_differences(sentences: Iterable[Sentence]) -> dict[int, list[Disagr
     current = [sentence for sentence in sentences if sentence.status in CURRENT_SENTENCE_STATUSES]
     for sentence in current:
         alone = len(current) == 1 and not sentence.consecutive_to_id
-        recorded = {
-            name: getattr(sentence, name) for name in CALCULATED_DATE_LABELS if getattr(sentence, name)
-        }
-        if not recorded or not _dates_in_order(sentence, alone=alone):
+        recorded = {name: getattr(sentence, name) for name in CALCULATED_DATE_LABELS}
+        if not _dates_in_order(sentence, alone=alone):
             continue
-        differences = disagreements(calculation, recorded)
+        differences = disagreements(calculation, recorded, alone=alone)
         if differences:
             found[sentence.pk] = differences
     return found
@@ -500,7 +500,7 @@ def _key_date_differences_of(offender_ids) -> dict[int, list[Disagreement]]:
     query streamed in chunks, an offender's sentences together."""
     sentences = (
         Sentence.objects.filter(sentence_type=SentenceType.IMPRISONMENT, offender_id__in=offender_ids)
-        .only("offender", "order_date", "status", *CALCULATION_FIELDS)
+        .only("offender", "order_date", "status", "completion_reason", *CALCULATION_FIELDS)
         .order_by("offender_id", "start_date", "id")
     )
     found: dict[int, list[Disagreement]] = {}

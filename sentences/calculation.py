@@ -76,22 +76,52 @@ def terms_of(sentences: Iterable) -> list["SentenceTerm"]:
     ]
 
 
+# Completions that take a sentence out of the notional sentence: it no longer counts at all.
+NOT_SERVED_COMPLETIONS = frozenset({"quashed", "cancelled_subsequent"})
+
+
 def served_with_current(sentences: Iterable, current_statuses: Iterable[str]) -> list:
-    """Of one offender's sentences of imprisonment, the current ones and every sentence they are
-    cumulative on, directly or through others, even when that one is completed: a sentence served
-    after a completed one still starts when that one ended, and the notional sentence runs from the
-    first's start (Parole Act 2002, s 75). Pure: the caller loads the offender's sentences."""
-    sentences = list(sentences)
+    """Of one offender's sentences of imprisonment, those that make up the notional sentence being
+    served (Parole Act 2002, s 75): the current ones; every sentence they are cumulative on, directly
+    or through others, even when completed (a sentence served after one that is finished still
+    starts when that one ended, and the notional sentence runs from the first one's start); and a
+    completed sentence whose term overlapped one of those (concurrent sentences stay one notional
+    sentence when the shorter one expires first). A quashed or cancelled sentence is not served.
+    Pure: the caller loads the offender's sentences (with status and completion_reason)."""
+    sentences = [s for s in sentences if getattr(s, "completion_reason", "") not in NOT_SERVED_COMPLETIONS]
     by_id = {sentence.pk: sentence for sentence in sentences}
     statuses = set(current_statuses)
     wanted: dict[int, object] = {}
-    for sentence in sentences:
-        if sentence.status not in statuses:
-            continue
+
+    def keep(sentence) -> bool:
+        added = False
         while sentence is not None and sentence.pk not in wanted:
             wanted[sentence.pk] = sentence
+            added = True
             sentence = by_id.get(sentence.consecutive_to_id)
+        return added
+
+    for sentence in sentences:
+        if sentence.status in statuses:
+            keep(sentence)
+    if not wanted:
+        return []
+    changed = True
+    while changed:  # a handful of sentences per person: until nothing more overlaps
+        changed = False
+        for sentence in sentences:
+            if sentence.pk not in wanted and any(_overlap(sentence, kept) for kept in list(wanted.values())):
+                changed = keep(sentence) or changed
     return [sentence for sentence in sentences if sentence.pk in wanted]
+
+
+def _overlap(one, other) -> bool:
+    """The two terms, as ordered, share a day (an open end when indeterminate)."""
+    one_end = None if one.indeterminate else one.end_date
+    other_end = None if other.indeterminate else other.end_date
+    return (one_end is None or other.start_date < one_end) and (
+        other_end is None or one.start_date < other_end
+    )
 
 
 @dataclass(frozen=True)
@@ -279,14 +309,24 @@ class Disagreement:
         return f"{label}: recorded {show(self.recorded)}, calculated {show(self.calculated)}"
 
 
-def disagreements(calculation: Calculation, recorded: dict[str, datetime.date | None]) -> list[Disagreement]:
-    """The recorded key dates (by Sentence field name) that differ from the calculation. A PED the
-    calculation cannot give (an indeterminate sentence with no minimum period) is not compared."""
+def disagreements(
+    calculation: Calculation, recorded: dict[str, datetime.date | None], *, alone: bool = True
+) -> list[Disagreement]:
+    """The recorded key dates (by Sentence field name) that differ from the calculation.
+
+    Not compared: a PED the calculation cannot give (an indeterminate sentence with no minimum
+    period); the SRD of a set with an indeterminate sentence (it has none; a determinate sentence
+    served with it keeps its own); and, for a sentence `alone` (not combined with others), a blank
+    date, which is a missing key date rather than a wrong one (reconciliation's MissingKeyDates). A
+    blank PED on a sentence combined into a long-term notional sentence is a difference: nothing else
+    would notice it, since the sentence's own term may be short."""
     found = []
     for field, calculated in calculation.dates().items():
         if field not in recorded:
             continue
-        if field == "parole_eligibility_date" and calculation.indeterminate and calculated is None:
+        if calculation.indeterminate and (field == "statutory_release_date" or calculated is None):
+            continue
+        if recorded[field] is None and alone:
             continue
         if recorded[field] != calculated:
             found.append(Disagreement(field, recorded[field], calculated))

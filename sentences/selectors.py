@@ -25,6 +25,7 @@ CALCULATION_FIELDS = (
     "minimum_period_months",
     "court_case_number",
     "status",
+    "completion_reason",
 )
 
 
@@ -89,8 +90,12 @@ class KeyDateComparison:
 
     @property
     def warning(self) -> str:
-        """'The recorded statutory release date differs from the calculation'."""
-        return f"The recorded {KEY_DATE_NAMES.get(self.field, self.label)} differs from the calculation"
+        """'The recorded statutory release date differs from the calculation', or, for a date not
+        recorded at all, 'No parole eligibility date is recorded, but the calculation gives one'."""
+        name = KEY_DATE_NAMES.get(self.field, self.label)
+        if self.recorded is None:
+            return f"No {name} is recorded, but the calculation gives one"
+        return f"The recorded {name} differs from the calculation"
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,8 @@ def sentence_key_dates(sentence: Sentence) -> SentenceKeyDates | None:
         "parole_eligibility_date": sentence.parole_eligibility_date,
         "statutory_release_date": sentence.statutory_release_date,
     }
-    differing = {found.field for found in disagreements(calculation, recorded)}
+    # The page names a missing date too (the exceptions report has it as a missing key date).
+    differing = {found.field for found in disagreements(calculation, recorded, alone=False)}
     ped_note = ""
     if calculation.parole_eligibility_date is None:
         ped_note = (

@@ -78,7 +78,13 @@ def test_no_page_counts_a_whole_big_table(client, office, objects, role):  # noq
 def test_no_api_list_counts_a_whole_big_table(client, office, objects, role):  # noqa: F811
     client.force_login(staff_user(role, office=office))
     with CaptureQueriesContext(connection) as queries:
-        answered = [client.get(f"/api/v1/{prefix}/").status_code for prefix, _, _ in router.registry]
+        # Every list endpoint (a viewset of per-record routes only, e.g. a prisoner's prison
+        # records under /classification/prisoners/<id>/, has no list to ask for).
+        answered = [
+            client.get(f"/api/v1/{prefix}/").status_code
+            for prefix, viewset, _ in router.registry
+            if hasattr(viewset, "list")
+        ]
     assert set(answered) <= {200, 403}
     if role != Role.DATA_SHARE:  # the data share reads its shared record only, never the lists
         assert answered.count(200) >= len(answered) // 2, answered

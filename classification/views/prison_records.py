@@ -74,11 +74,12 @@ def _record_of(kind: RecordKind, offender, pk: int):
 # --- the list ----------------------------------------------------------------------------------
 
 
-def _details(kind: RecordKind, record, shown_source: bool) -> list[str]:
-    """The record's fields other than its date, as words (a flag by its label when set)."""
+def _details(kind: RecordKind, record, shown_private: bool) -> list[str]:
+    """The record's fields other than its date, as words (a flag by its label when set); the
+    kind's private fields only for those who may record it."""
     details = []
     for name in kind.fields:
-        if name in (kind.date_field, kind.end_field) or (name == "source" and not shown_source):
+        if name in (kind.date_field, kind.end_field) or (name in kind.private_fields and not shown_private):
             continue
         value = getattr(record, name)
         if value is False or value in (None, ""):
@@ -130,7 +131,7 @@ def prison_records(request, offender_id):
                 {
                     "record": record,
                     "date": getattr(record, kind.date_field),
-                    "details": _details(kind, record, shown_source=may_record),
+                    "details": _details(kind, record, shown_private=may_record),
                     "status": _status(kind, record),
                     "recorded_by": recorders.get((record._meta.label, str(record.pk)), ""),
                     "may_end": bool(kind.end_field) and getattr(record, kind.end_field) is None,
@@ -190,6 +191,8 @@ def prison_record_correct(request, offender_id, kind, pk):
     kind = _kind(kind)
     offender = _access_recording(request, offender_id)
     record = _record_of(kind, offender, pk)
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=offender, summary=f"Opened the {kind.noun} {record} to correct it")
     form = CORRECTION_FORMS[kind.slug](request.POST or None, initial=correction_initial(kind, record))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -224,6 +227,8 @@ def prison_record_end(request, offender_id, kind, pk):
         raise Http404(f"An {kind.noun} does not end.")
     offender = _access_recording(request, offender_id)
     record = _record_of(kind, offender, pk)
+    if request.method == "GET":
+        audit_view(actor=request.user, obj=offender, summary=f"Opened the {kind.noun} {record} to end it")
     form = END_FORMS[kind.slug](request.POST or None, initial={kind.end_field: timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         service, keyword = END_SERVICES[kind.slug]

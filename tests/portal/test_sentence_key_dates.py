@@ -116,7 +116,7 @@ def test_a_recorded_srd_that_differs_is_shown_with_a_warning(as_user, probation_
 def test_a_missing_ped_on_a_long_term_sentence_is_warned_about(as_user, probation_officer, offender):
     sentence = prison(offender, parole_eligibility_date=None)
     page = text(page_of(as_user(probation_officer), sentence))
-    assert PED_WARNING in page
+    assert "No parole eligibility date is recorded, but the calculation gives one" in page
     assert SRD_WARNING not in page
 
 
@@ -132,8 +132,10 @@ def test_cumulative_sentences_are_calculated_together_on_each_ones_page(as_user,
     steps = steps_of(response)
     assert any(step.startswith("CRI-B:") and "cumulative on CRI-A" in step for step in steps)
     assert "More than 2 years: a long-term sentence." in steps
-    # The short-term dates recorded on the second sentence differ from the notional sentence's.
-    assert SRD_WARNING in page and PED_WARNING in page
+    # The short-term dates recorded on the second sentence differ from the notional sentence's:
+    # its SRD, and the PED a long-term notional sentence has and a short-term one does not.
+    assert SRD_WARNING in page
+    assert "No parole eligibility date is recorded, but the calculation gives one" in page
 
 
 def test_remand_credit_and_a_minimum_period_appear_in_the_breakdown(as_user, probation_officer, offender):

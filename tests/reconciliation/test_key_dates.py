@@ -337,3 +337,46 @@ def test_the_exception_is_on_the_exceptions_report(as_user, office, admin_suppor
     assert f"PRN {sentence.offender.prn}" in report
     assert f"Statutory release date: recorded {day_label(START + 151 * DAY)}" in report
     assert f"recorded {day_label(START + 151 * DAY)}, calculated {day_label(START + 150 * DAY)}" in detail
+
+
+def test_a_two_year_sentence_across_a_leap_day_needs_no_parole_eligibility_date(office):
+    """2 years from 1 Mar 2027 is 731 days (29 Feb 2028): still "2 years or less", short-term, as
+    sentences.calculation counts it; no PED is missing and none is calculated."""
+    start = datetime.date(2027, 3, 1)
+    sentence = SentenceFactory(
+        offender=OffenderFactory(home_office=office),
+        sentence_type=SentenceType.IMPRISONMENT,
+        order_date=start,
+        start_date=start,
+        end_date=start + relativedelta(years=2),
+        statutory_release_date=start + 366 * DAY,  # half of 731 days, rounded up
+        managing_office=office,
+    )
+
+    exceptions_scan()
+
+    assert not DataException.objects.filter(sentence=sentence).exists()
+
+
+def test_a_combined_sentence_with_no_parole_eligibility_date_is_a_difference(office):
+    """18 months and a cumulative 18 months: the notional sentence of 3 years is long-term, so the
+    sentences need its PED; with none recorded, neither sentence's own term says so."""
+    first_end = START + relativedelta(months=18)
+    first = imprisonment_row(office, days=(first_end - START).days, statutory_release_date=None)
+    second_end = first_end + relativedelta(months=18)
+    Sentence.objects.filter(pk=first.pk).update(statutory_release_date=second_end)
+    SentenceFactory(
+        offender=first.offender,
+        sentence_type=SentenceType.IMPRISONMENT,
+        order_date=START,
+        start_date=first_end,
+        end_date=second_end,
+        consecutive_to=first,
+        status=SentenceStatus.PENDING,
+        statutory_release_date=second_end,
+    )
+
+    raised = key_dates_check(offender_id=first.offender_id)
+
+    assert len(raised) == 2
+    assert all(exception.detail.startswith("Parole eligibility date: recorded none") for exception in raised)

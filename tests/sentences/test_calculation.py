@@ -9,7 +9,13 @@ import datetime
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from sentences.calculation import CalculationError, SentenceTerm, calculate, disagreements
+from sentences.calculation import (
+    CalculationError,
+    SentenceTerm,
+    calculate,
+    disagreements,
+    served_with_current,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +157,47 @@ def test_recorded_dates_that_differ_from_the_calculation_are_named():
         ("statutory_release_date", result.statutory_release_date)
     ]
     assert disagreements(result, result.dates()) == []
+
+
+def test_a_determinate_sentence_served_with_an_indeterminate_one_keeps_its_own_release_date():
+    """The notional sentence of a set with life imprisonment has no statutory release date; the
+    determinate sentence's own SRD is not a difference (it could never be put right)."""
+    life = SentenceTerm(
+        sentence_id=1, start_date=START, end_date=None, minimum_period_months=120, label="Life"
+    )
+    result = calculate([life, term(2, years=3)])
+    assert disagreements(result, {"statutory_release_date": START + relativedelta(years=3)}) == []
+
+
+def test_a_blank_parole_eligibility_date_differs_only_on_a_combined_sentence():
+    """18 months and a cumulative 18 months: a long-term notional sentence with a PED. A sentence
+    alone with no PED recorded is a missing date (another check); a combined one is a difference."""
+    result = calculate([term(1, months=18), term(2, months=18, consecutive_to_id=1)])
+    blank = {"parole_eligibility_date": None, "statutory_release_date": result.statutory_release_date}
+    assert disagreements(result, blank, alone=True) == []
+    assert [d.field for d in disagreements(result, blank, alone=False)] == ["parole_eligibility_date"]
+
+
+class Row:
+    """A stand-in for a Sentence row as served_with_current reads it."""
+
+    def __init__(self, pk, start, end, status="active", consecutive_to_id=None, completion_reason=""):
+        self.pk, self.start_date, self.end_date, self.status = pk, start, end, status
+        self.consecutive_to_id, self.completion_reason, self.indeterminate = (
+            consecutive_to_id,
+            completion_reason,
+            False,
+        )
+
+
+def test_a_concurrent_sentence_that_expired_first_stays_in_the_notional_sentence():
+    first = Row(1, START, START + relativedelta(years=2), status="completed", completion_reason="normal")
+    second = Row(2, START + relativedelta(years=1), START + relativedelta(years=3))
+    earlier_episode = Row(
+        3, START - relativedelta(years=6), START - relativedelta(years=5), status="completed"
+    )
+    quashed = Row(4, START, START + relativedelta(years=4), status="completed", completion_reason="quashed")
+
+    kept = served_with_current([earlier_episode, first, quashed, second], ["pending", "active"])
+
+    assert [row.pk for row in kept] == [1, 2]
