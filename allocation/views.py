@@ -456,6 +456,9 @@ def request_step(request, pk, step):
     editable = allocate_request.status == AllocateRequestStatus.OPEN and row.is_open
     data = request.POST if request.method == "POST" else None
     form = OwsReviewForm(data) if ows else StepConfirmForm(data, label=confirm_label)
+    if request.method == "POST" and not editable:
+        messages.info(request, f"{row.get_step_display()}: already settled. Nothing was changed.")
+        return redirect("allocation:request", pk=allocate_request.pk)
     if request.method == "GET":
         audit_view(
             actor=request.user, obj=offender, summary=f"Opened {allocate_request} of {offender}: {row}"

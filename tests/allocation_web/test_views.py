@@ -127,7 +127,9 @@ def test_a_manager_of_another_office_cannot_open_the_request(
 
     assert client.get(reverse("allocation:request", kwargs={"pk": request.pk})).status_code == 403
     assert (
-        client.post(reverse("allocation:request_officer", kwargs={"pk": request.pk}), {"staff": "1"}).status_code
+        client.post(
+            reverse("allocation:request_officer", kwargs={"pk": request.pk}), {"staff": "1"}
+        ).status_code
         == 403
     )
 
