@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from allocation.models import AllocateRequest, AllocateRequestStatus, ChecklistStep
 from staff.roles import Role
-from tests.allocation.helpers import ensure_weights, finish_checklist, record_sentence
+from tests.allocation.helpers import DAY, ensure_weights, finish_checklist, record_sentence, today
 from tests.factories import OffenderFactory
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +214,14 @@ def test_the_timeline_names_who_acted(manager, request_):
     timeline = html.split('id="trail-title"')[1]
     assert 'class="request-timeline__entry"' in timeline and "Awaiting allocation" in timeline
     assert "by Hine Walker" in timeline
+
+
+def test_a_request_one_day_overdue_says_one_day(manager, request_):
+    AllocateRequest.objects.filter(pk=request_.pk).update(due_on=today() - DAY)
+    client = client_for(manager)
+
+    task_list = client.get(reverse("allocation:request", args=[request_.pk])).content.decode()
+    queue = client.get(reverse("allocation:queue")).content.decode()
+
+    assert "overdue by 1 day<" in task_list
+    assert "Overdue by 1 day<" in queue
