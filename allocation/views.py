@@ -446,11 +446,11 @@ def request_detail(request, pk):
 def request_step(request, pk, step):
     """One step of the checklist: what it asks and one button that records it."""
     allocate_request = access_allocate_request_by_id(request.user, pk)
-    if step not in ChecklistStep.values:
-        raise Http404("No such checklist step.")
     offender = allocate_request.offender
     steps = _steps(allocate_request)
-    row = next(row for row in steps if row.step == step)
+    row = next((row for row in steps if row.step == step), None)
+    if row is None:
+        raise Http404("No such checklist step.")
     guidance, confirm_label = STEP_GUIDANCE[step]
     ows = step == ChecklistStep.OWS_REVIEWED
     editable = allocate_request.status == AllocateRequestStatus.OPEN and row.is_open
