@@ -160,53 +160,109 @@ class OfficeChoiceForm(forms.Form):
         self.fields["office"].queryset = Office.objects.active().of_kind(*kinds)
 
 
-class StepForm(forms.Form):
-    ACTIONS = [("done", "Done"), ("not_applicable", "Does not apply")]
+class StepConfirmForm(forms.Form):
+    """A checklist step that is either done or still to do: one box to confirm it is done."""
+
+    confirm = forms.BooleanField(
+        error_messages={"required": "Confirm that this step is done, or return to the task list."}
+    )
+
+    def __init__(self, *args, label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = label
+
+
+class OwsReviewForm(forms.Form):
+    """Seed 002 step 6: review the offender against the offender warning system criteria "if this
+    has not already been done". Done now needs its outcome; already done needs when and by whom."""
+
+    ACTIONS = [
+        ("done", "Yes, I have reviewed them now"),
+        ("not_applicable", "No, they were already reviewed"),
+    ]
     action = forms.ChoiceField(
-        choices=ACTIONS, widget=forms.RadioSelect, initial="done", label="This step is"
+        choices=ACTIONS,
+        widget=forms.RadioSelect,
+        label="Have you reviewed the offender's details against the offender warning system criteria?",
+        error_messages={"required": "Say whether you have reviewed the offender warning system criteria."},
     )
     outcome = forms.CharField(
-        label="Outcome", max_length=300, required=False, help_text="Required for the OWS review."
+        label="Outcome of the review",
+        max_length=300,
+        required=False,
+        help_text="For example: no criteria met, or the criteria met and the warning raised.",
     )
-    not_applicable_reason = forms.CharField(label="Why it does not apply", max_length=300, required=False)
+    not_applicable_reason = forms.CharField(
+        label="When and by whom they were reviewed",
+        max_length=300,
+        required=False,
+        help_text="For example: reviewed by the prison on 3 March 2026.",
+    )
 
-    def __init__(self, *args, prefix_step: str, **kwargs):
-        super().__init__(*args, prefix=prefix_step, **kwargs)
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "done" and not data.get("outcome", "").strip():
+            self.add_error("outcome", "Enter the outcome of the review.")
+        if data.get("action") == "not_applicable" and not data.get("not_applicable_reason", "").strip():
+            self.add_error("not_applicable_reason", "Say when and by whom the criteria were reviewed.")
+        return data
+
+
+class OfficerRadioSelect(forms.RadioSelect):
+    """One radio per officer; each option carries the officer's ranking (an OfficerLoad) so its
+    label and hint can show the caseload, capacity and reasons (aria-describedby links the hint)."""
+
+    option_template_name = "allocation/widgets/officer_option.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loads: dict[str, object] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["load"] = self.loads.get(str(value))
+        option["suggested"] = index == 0
+        if option["load"] is not None and option["attrs"].get("id"):
+            option["hint_id"] = f"{option['attrs']['id']}-hint"
+            option["attrs"]["aria-describedby"] = option["hint_id"]
+        return option
 
 
 class RequestAllocateForm(forms.Form):
     staff = forms.ChoiceField(
         label="Officer",
-        widget=forms.RadioSelect,
-        help_text="Ranked: the first is the suggestion. Choosing another officer needs a reason.",
-    )
-    reason = forms.CharField(
-        label="Why this allocation (optional)",
-        max_length=300,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=OfficerRadioSelect,
+        help_text="Ranked, best first: the first is the suggestion. Choosing another officer needs a reason.",
+        error_messages={"required": "Choose an officer."},
     )
     override_reason = forms.CharField(
         label="Why not the suggested officer",
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only needed if you choose someone other than the first suggestion.",
+    )
+    reason = forms.CharField(
+        label="Why this allocation",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, options, prison: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff"].label = "Offender supervisor" if prison else "Probation officer"
         self.options = {str(option.staff.pk): option for option in options}
-        self.fields["staff"].choices = [
-            (
-                str(option.staff.pk),
-                f"{option.staff} — {option.cases} cases, {option.utilisation}% of capacity",
-            )
-            for option in options
-        ]
-        if options:
-            self.fields["staff"].initial = str(options[0].staff.pk)
+        for option in options:
+            # The figures are shown on their own line; the ranking's caseload sentence would repeat them.
+            option.other_reasons = [reason for reason in option.reasons if not reason.startswith("Caseload ")]
+        self.fields["staff"].choices = [(str(option.staff.pk), str(option.staff)) for option in options]
+        self.fields["staff"].widget.loads = self.options
+        self.suggested = options[0].staff if options else None
+        if self.suggested is not None:
+            self.fields["staff"].initial = str(self.suggested.pk)
+            self.fields[
+                "override_reason"
+            ].help_text = f"Needed only if you choose someone other than {self.suggested}."
 
     def clean_staff(self):
         return self.options[self.cleaned_data["staff"]].staff

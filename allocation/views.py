@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,12 +29,13 @@ from allocation.forms import (
     AllocateForm,
     AllocationEndForm,
     OfficeChoiceForm,
+    OwsReviewForm,
     QueueFilterForm,
     ReallocateForm,
     RecallForm,
     RequestAllocateForm,
     RequestCancelForm,
-    StepForm,
+    StepConfirmForm,
     TeamReplaceForm,
     TransferForm,
     UnavailabilityCancelForm,
@@ -45,6 +47,7 @@ from allocation.models import (
     AllocateRequest,
     AllocateRequestStatus,
     CaseAllocation,
+    ChecklistStep,
     Notification,
     StaffUnavailability,
 )
@@ -329,70 +332,98 @@ def queue(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+# --- Working one allocate request: a task list (GOV.UK pattern) --------------------------------------
+# The request page lists the checklist's steps and the choice of officer as tasks, each with its
+# status; each step has its own page with one button that returns to the task list.
+
+# What each step asks, in plain words (seed 002), and the sentence its box confirms.
+STEP_GUIDANCE = {
+    ChecklistStep.DUE_CHECKED: (
+        "Check IOMS for offenders due for allocation.",
+        "I have checked the offenders due for allocation",
+    ),
+    ChecklistStep.ORDER_RECEIVED: (
+        "Check that the sentence order or release notice has been received.",
+        "The sentence order or release notice has been received",
+    ),
+    ChecklistStep.ORDER_RECORDED: (
+        "Record the sentence order or release notice in IOMS, under the sentence or Parole Board order "
+        "received.",
+        "The sentence order or release notice is recorded on the sentence",
+    ),
+    ChecklistStep.FILE_SET_UP: (
+        "Set up or re-open the offender's paper file.",
+        "The offender file is set up or re-opened",
+    ),
+    ChecklistStep.OWS_REVIEWED: (
+        "Review the offender's details against the offender warning system (OWS) criteria, if this "
+        "has not already been done.",
+        "",
+    ),
+    ChecklistStep.CSO_NOTIFICATION: (
+        "This offender is a child sex offender serving a sentence for a child sex offence: complete "
+        "the CSO9 child sex offender notification (initial identification) form.",
+        "The CSO9 notification form is completed",
+    ),
+}
+
+# Task statuses (GOV.UK task list): the words shown and whether the task can be opened.
+NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START, NOT_NEEDED = (
+    "Not started",
+    "In progress",
+    "Completed",
+    "Cannot start yet",
+    "Does not apply",
+)
+
+
+def step_status(row) -> str:
+    if row.done_at is not None:
+        return COMPLETED
+    if not row.applicable:
+        return NOT_NEEDED
+    return NOT_STARTED
+
+
+def checklist_status(steps) -> str:
+    """The checklist as a whole: not started, in progress (some step settled by a manager) or
+    completed (no applicable step open). The CSO step the system marked "does not apply" is not
+    progress."""
+    if not any(row.is_open for row in steps):
+        return COMPLETED
+    settled = [
+        row
+        for row in steps
+        if row.done_at is not None or (not row.applicable and row.step != ChecklistStep.CSO_NOTIFICATION)
+    ]
+    return IN_PROGRESS if settled else NOT_STARTED
+
+
+def officer_task_status(allocate_request, steps) -> str:
+    if allocate_request.status == AllocateRequestStatus.ALLOCATED:
+        return COMPLETED
+    if allocate_request.status != AllocateRequestStatus.OPEN or any(row.is_open for row in steps):
+        return CANNOT_START
+    return NOT_STARTED
+
+
+def _officer_title(allocate_request) -> str:
+    prison = allocate_request.office.kind == OfficeKind.PRISON
+    return "Choose the offender supervisor" if prison else "Choose the probation officer"
+
+
+def _steps(allocate_request) -> list:
+    return list(allocate_request.steps.select_related("done_by"))
+
+
+@require_http_methods(["GET"])
 def request_detail(request, pk):
+    """The task list of one request: the checklist's steps, then the choice of officer."""
     allocate_request = access_allocate_request_by_id(request.user, pk)
     offender = allocate_request.offender
-    steps = list(allocate_request.steps.select_related("done_by"))
-    options = (
-        officer_options(allocate_request) if allocate_request.status == AllocateRequestStatus.OPEN else []
-    )
-    step_forms = {row.step: StepForm(prefix_step=row.step) for row in steps}
-    prison = allocate_request.office.kind == OfficeKind.PRISON
-    allocate_form = RequestAllocateForm(options=options, prison=prison)
-    cancel_form = RequestCancelForm()
-    if request.method == "GET":
-        audit_view(actor=request.user, obj=offender, summary=f"Opened {allocate_request} of {offender}")
-    elif "step" in request.POST and request.POST["step"] in step_forms:
-        step = request.POST["step"]
-        form = step_forms[step] = StepForm(request.POST, prefix_step=step)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                row = allocate_request_step_record(
-                    actor=request.user,
-                    request=allocate_request,
-                    step=step,
-                    done=data["action"] == "done",
-                    outcome=data["outcome"],
-                    not_applicable_reason=data["not_applicable_reason"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Checklist updated: {row.get_step_display()}.")
-                return redirect("allocation:request", pk=allocate_request.pk)
-    elif "allocate" in request.POST:
-        allocate_form = RequestAllocateForm(request.POST, options=options, prison=prison)
-        if allocate_form.is_valid():
-            data = allocate_form.cleaned_data
-            try:
-                done = allocate_request_allocate(
-                    actor=request.user,
-                    request=allocate_request,
-                    staff=data["staff"],
-                    reason=data["reason"],
-                    override_reason=data["override_reason"],
-                )
-            except ValidationError as error:
-                add_service_errors(allocate_form, error)
-            else:
-                messages.success(request, f"{offender.full_name} is allocated to {done.allocated_to}.")
-                return redirect("allocation:queue")
-    elif "cancel" in request.POST:
-        cancel_form = RequestCancelForm(request.POST)
-        if cancel_form.is_valid():
-            try:
-                allocate_request_cancel(
-                    actor=request.user,
-                    request=allocate_request,
-                    reason=cancel_form.cleaned_data["cancel_reason"],
-                )
-            except ValidationError as error:
-                add_service_errors(cancel_form, error)
-            else:
-                messages.success(request, f"The request to allocate {offender.full_name} is cancelled.")
-                return redirect("allocation:queue")
+    steps = _steps(allocate_request)
+    audit_view(actor=request.user, obj=offender, summary=f"Opened {allocate_request} of {offender}")
+    settled = [row for row in steps if not row.is_open]
     return render(
         request,
         "allocation/request.html",
@@ -400,13 +431,180 @@ def request_detail(request, pk):
             "item": allocate_request,
             "offender": offender,
             "days_left": allocate_request.days_left(),
-            "steps": [(row, step_forms[row.step]) for row in steps],
-            "open_steps": sum(1 for row in steps if row.is_open),
-            "options": options,
-            "allocate_form": allocate_form,
-            "cancel_form": cancel_form,
+            "tasks": [(row, step_status(row)) for row in steps],
+            "checklist_status": checklist_status(steps),
+            "settled_count": len(settled),
+            "step_count": len(steps),
+            "officer_title": _officer_title(allocate_request),
+            "officer_status": officer_task_status(allocate_request, steps),
             "transitions": allocate_request.transitions.select_related("actor"),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_step(request, pk, step):
+    """One step of the checklist: what it asks and one button that records it."""
+    allocate_request = access_allocate_request_by_id(request.user, pk)
+    offender = allocate_request.offender
+    steps = _steps(allocate_request)
+    row = next((row for row in steps if row.step == step), None)
+    if row is None:
+        raise Http404("No such checklist step.")
+    guidance, confirm_label = STEP_GUIDANCE[step]
+    ows = step == ChecklistStep.OWS_REVIEWED
+    editable = allocate_request.status == AllocateRequestStatus.OPEN and row.is_open
+    data = request.POST if request.method == "POST" else None
+    form = OwsReviewForm(data) if ows else StepConfirmForm(data, label=confirm_label)
+    if request.method == "POST" and not editable:
+        messages.info(request, f"{row.get_step_display()}: already settled. Nothing was changed.")
+        return redirect("allocation:request", pk=allocate_request.pk)
+    if request.method == "GET":
+        audit_view(
+            actor=request.user, obj=offender, summary=f"Opened {allocate_request} of {offender}: {row}"
+        )
+    elif form.is_valid():
+        cleaned = form.cleaned_data
+        done = cleaned.get("action", "done") == "done"
+        try:
+            recorded = allocate_request_step_record(
+                actor=request.user,
+                request=allocate_request,
+                step=step,
+                done=done,
+                outcome=cleaned.get("outcome", "") if done else "",
+                not_applicable_reason="" if done else cleaned.get("not_applicable_reason", ""),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, fields={"step": "__all__"})
+        else:
+            messages.success(
+                request,
+                f"{recorded.get_step_display()}: "
+                + ("completed." if recorded.done_at else "recorded as not applying."),
+            )
+            return redirect("allocation:request", pk=allocate_request.pk)
+    return render(
+        request,
+        "allocation/request_step.html",
+        {
+            "item": allocate_request,
+            "offender": offender,
+            "row": row,
+            "position": steps.index(row) + 1,
+            "status": step_status(row),
+            "guidance": guidance,
+            "form": form,
+            "ows": ows,
+            "editable": editable,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_officer(request, pk):
+    """Choose the officer: one list of radios, best first, each with its caseload and capacity."""
+    allocate_request = access_allocate_request_by_id(request.user, pk)
+    offender = allocate_request.offender
+    if allocate_request.status == AllocateRequestStatus.ALLOCATED:
+        return redirect("allocation:request_allocated", pk=allocate_request.pk)
+    steps = _steps(allocate_request)
+    open_steps = [row for row in steps if row.is_open]
+    is_open = allocate_request.status == AllocateRequestStatus.OPEN
+    blocked = ""
+    if not is_open:
+        blocked = (
+            f"This request is {allocate_request.get_status_display().lower()}: no officer can be chosen."
+        )
+    elif open_steps:
+        blocked = (
+            "Complete the checklist first. Still open: "
+            + "; ".join(row.get_step_display() for row in open_steps)
+            + "."
+        )
+    options = officer_options(allocate_request) if not blocked else []
+    prison = allocate_request.office.kind == OfficeKind.PRISON
+    form = RequestAllocateForm(request.POST or None, options=options, prison=prison)
+    if request.method == "GET":
+        audit_view(
+            actor=request.user, obj=offender, summary=f"Opened {allocate_request} of {offender}: officer"
+        )
+    elif not blocked and form.is_valid():
+        data = form.cleaned_data
+        try:
+            allocate_request_allocate(
+                actor=request.user,
+                request=allocate_request,
+                staff=data["staff"],
+                reason=data["reason"],
+                override_reason=data["override_reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("allocation:request_allocated", pk=allocate_request.pk)
+    return render(
+        request,
+        "allocation/request_officer.html",
+        {
+            "item": allocate_request,
+            "offender": offender,
+            "title": _officer_title(allocate_request),
+            "form": form,
+            "options": options,
+            "blocked": blocked,
+            "refused": request.method == "POST" and bool(blocked),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET"])
+def request_allocated(request, pk):
+    """The confirmation after the decision (GOV.UK panel); a request not allocated has none."""
+    allocate_request = access_allocate_request_by_id(request.user, pk)
+    if allocate_request.status != AllocateRequestStatus.ALLOCATED:
+        return redirect("allocation:request", pk=allocate_request.pk)
+    offender = allocate_request.offender
+    audit_view(
+        actor=request.user, obj=offender, summary=f"Opened {allocate_request} of {offender}: allocated"
+    )
+    return render(
+        request,
+        "allocation/request_allocated.html",
+        {"item": allocate_request, "offender": offender},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_cancel(request, pk):
+    """Cancel a request that no longer needs an officer, with the reason."""
+    allocate_request = access_allocate_request_by_id(request.user, pk)
+    offender = allocate_request.offender
+    if allocate_request.status != AllocateRequestStatus.OPEN:
+        messages.info(request, f"This request is already {allocate_request.get_status_display().lower()}.")
+        return redirect("allocation:request", pk=allocate_request.pk)
+    form = RequestCancelForm(request.POST or None)
+    if request.method == "GET":
+        audit_view(
+            actor=request.user, obj=offender, summary=f"Opened {allocate_request} of {offender}: cancel"
+        )
+    elif form.is_valid():
+        try:
+            allocate_request_cancel(
+                actor=request.user, request=allocate_request, reason=form.cleaned_data["cancel_reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"The request to allocate {offender.full_name} is cancelled.")
+            return redirect("allocation:queue")
+    return render(
+        request,
+        "allocation/request_cancel.html",
+        {"item": allocate_request, "offender": offender, "form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -6,8 +6,9 @@ from django.test import Client
 from django.urls import reverse
 
 from allocation.models import AllocateRequest, CaseRole
+from allocation.requests import allocate_request_allocate
 from staff.roles import Role
-from tests.allocation.helpers import ensure_weights, record_sentence
+from tests.allocation.helpers import ensure_weights, finish_checklist, record_sentence
 from tests.factories import AllocationFactory, OffenderFactory, UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,13 @@ MANAGERS = frozenset({Role.SERVICE_MANAGER, Role.SYSTEM_ADMIN})
 # (url name, {kwarg: object key}, roles allowed); everyone works at the offender's office.
 ALLOCATION_PAGES = [
     ("allocation:queue", {}, MANAGERS),
-    ("allocation:request", {"pk": "request"}, MANAGERS),
+    ("allocation:request", {"pk": "request"}, MANAGERS),  # the task list
+    # Its pages (issue 14): a checklist step, the choice of officer, cancelling, and the
+    # confirmation after allocating (of a request already allocated).
+    ("allocation:request_step", {"pk": "request", "step": "=ows_reviewed"}, MANAGERS),
+    ("allocation:request_officer", {"pk": "request"}, MANAGERS),
+    ("allocation:request_cancel", {"pk": "request"}, MANAGERS),
+    ("allocation:request_allocated", {"pk": "allocated_request"}, MANAGERS),
     ("allocation:caseload", {}, EVERYONE),  # one's own caseload
     ("allocation:notifications", {}, EVERYONE),  # one's own notifications
     ("allocation:reallocate", {"staff_pk": "officer"}, MANAGERS),
@@ -39,19 +46,27 @@ def objects(office):
     offender = OffenderFactory(home_office=office)
     record_sentence(manager, offender)
     officer = staff_user(Role.PROBATION_OFFICER, office=office).staff
+    allocated = AllocateRequest.objects.get(
+        sentence=record_sentence(manager, OffenderFactory(home_office=office))
+    )
+    finish_checklist(manager, allocated)
+    allocate_request_allocate(actor=manager, request=allocated, staff=officer)
     return {
         "offender": offender,
         "request": AllocateRequest.objects.get(offender=offender),
+        "allocated_request": allocated,
         "officer": officer,
         "allocation": AllocationFactory(offender=offender, staff=officer, role=CaseRole.OFFENDER_MANAGER),
     }
 
 
+def _kwargs(kwargs, objects):
+    """A value naming an object is its primary key; one starting with "=" is taken as it is."""
+    return {key: value[1:] if value.startswith("=") else objects[value].pk for key, value in kwargs.items()}
+
+
 def _urls(objects):
-    return {
-        name: reverse(name, kwargs={key: objects[value].pk for key, value in kwargs.items()})
-        for name, kwargs, _ in ALLOCATION_PAGES
-    }
+    return {name: reverse(name, kwargs=_kwargs(kwargs, objects)) for name, kwargs, _ in ALLOCATION_PAGES}
 
 
 @pytest.mark.parametrize("role", sorted(Role.values))
@@ -60,9 +75,7 @@ def test_allocation_pages_for_each_role(objects, office, role):
     client.force_login(staff_user(role, office=office))
 
     outcomes = {
-        name: client.get(
-            reverse(name, kwargs={key: objects[value].pk for key, value in kwargs.items()})
-        ).status_code
+        name: client.get(reverse(name, kwargs=_kwargs(kwargs, objects))).status_code
         for name, kwargs, _ in ALLOCATION_PAGES
     }
 

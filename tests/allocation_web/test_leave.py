@@ -12,7 +12,7 @@ from allocation.models import AllocateRequest, StaffUnavailability
 from allocation.unavailability import staff_unavailability_cancel, staff_unavailability_record
 from audit.models import AuditAction, AuditEvent
 from staff.roles import Role
-from tests.allocation.helpers import DAY, ensure_weights, record_sentence, today
+from tests.allocation.helpers import DAY, ensure_weights, finish_checklist, record_sentence, today
 from tests.factories import OffenderFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,8 @@ def test_manager_records_leave_and_the_request_ranking_shows_the_officer_unavail
     assert "Aroha Ngata" in html and "Annual leave" in html and "Away now" in html
     absence = StaffUnavailability.objects.get(staff=aroha)
     assert (absence.starts_on, absence.ends_on) == (today() - DAY, today() + 10 * DAY)
-    ranking = client.get(reverse("allocation:request", kwargs={"pk": request.pk})).content.decode()
+    finish_checklist(service_manager, request)
+    ranking = client.get(reverse("allocation:request_officer", kwargs={"pk": request.pk})).content.decode()
     assert f"Unavailable (leave) until {absence.ends_on:%d %b %Y}" in ranking
     assert ranking.index("Ben Smith") < ranking.index("Aroha Ngata"), "the officer on leave is ranked last"
 

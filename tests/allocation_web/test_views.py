@@ -127,7 +127,9 @@ def test_a_manager_of_another_office_cannot_open_the_request(
 
     assert client.get(reverse("allocation:request", kwargs={"pk": request.pk})).status_code == 403
     assert (
-        client.post(reverse("allocation:request", kwargs={"pk": request.pk}), {"allocate": "1"}).status_code
+        client.post(
+            reverse("allocation:request_officer", kwargs={"pk": request.pk}), {"staff": "1"}
+        ).status_code
         == 403
     )
 
@@ -137,35 +139,35 @@ def test_anonymous_visitors_are_sent_to_log_in(service_manager, office):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_request_page_shows_checklist_ranking_and_reasons(service_manager, office, officers):
+def test_request_page_shows_the_checklist_and_the_officer_page_the_ranking_and_reasons(
+    service_manager, office, officers
+):
     aroha, ben = officers
     request = open_request(service_manager, office)
     case_allocate(actor=service_manager, offender=request.offender, staff=ben)
+    client = client_for(service_manager)
 
-    html = (
-        client_for(service_manager)
-        .get(reverse("allocation:request", kwargs={"pk": request.pk}))
-        .content.decode()
-    )
+    html = client.get(reverse("allocation:request", kwargs={"pk": request.pk})).content.decode()
+    finish_checklist(service_manager, request)
+    ranking = client.get(reverse("allocation:request_officer", kwargs={"pk": request.pk})).content.decode()
 
     assert "Offender warning system criteria reviewed" in html
     assert "Does not apply" in html and "no active child sex offender flag" in html
-    assert "5 steps still open" in html
-    assert "Already supervises this offender" in html
-    assert html.index('Ben Smith <span class="tag tag--active">Suggested') > 0
+    assert "<strong>Not started</strong> — 1 of 6 steps done or not needed" in html
+    assert "Already supervises this offender" in ranking
+    assert ranking.index("Ben Smith") < ranking.index("Aroha Ngata"), "the continuing officer first"
+    assert 'Ben Smith <strong class="tag tag--active">Suggested' in ranking
     assert AuditEvent.objects.filter(action=AuditAction.VIEW, offender_id=request.offender_id).exists()
 
 
 def test_recording_a_step_without_its_outcome_shows_the_error_next_to_the_field(service_manager, office):
     request = open_request(service_manager, office)
-    url = reverse("allocation:request", kwargs={"pk": request.pk})
+    url = reverse("allocation:request_step", kwargs={"pk": request.pk, "step": "ows_reviewed"})
 
-    response = client_for(service_manager).post(
-        url, {"step": "ows_reviewed", "ows_reviewed-action": "done", "ows_reviewed-outcome": ""}
-    )
+    response = client_for(service_manager).post(url, {"action": "done", "outcome": ""})
 
-    assert response.status_code == 200
-    assert "Record the outcome of the offender warning system review." in response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the outcome of the review." in response.content.decode()
     assert request.steps.get(step=ChecklistStep.OWS_REVIEWED).done_at is None
 
 
@@ -173,9 +175,10 @@ def test_allocating_with_open_steps_is_refused_with_a_clear_message(service_mana
     request = open_request(service_manager, office)
 
     response = client_for(service_manager).post(
-        reverse("allocation:request", kwargs={"pk": request.pk}), {"allocate": "1", "staff": officers[0].pk}
+        reverse("allocation:request_officer", kwargs={"pk": request.pk}), {"staff": officers[0].pk}
     )
 
+    assert response.status_code == 400
     assert "Complete the checklist first" in response.content.decode()
     assert not CaseAllocation.objects.exists()
 
@@ -184,18 +187,20 @@ def test_manager_works_a_request_through_to_allocation(service_manager, office, 
     aroha, ben = officers
     request = open_request(service_manager, office)
     client = client_for(service_manager)
-    url = reverse("allocation:request", kwargs={"pk": request.pk})
     for step in ("due_checked", "order_received", "order_recorded", "file_set_up"):
-        client.post(url, {"step": step, f"{step}-action": "done"})
+        client.post(reverse("allocation:request_step", args=[request.pk, step]), {"confirm": "on"})
     client.post(
-        url, {"step": "ows_reviewed", "ows_reviewed-action": "done", "ows_reviewed-outcome": "Not met"}
+        reverse("allocation:request_step", args=[request.pk, "ows_reviewed"]),
+        {"action": "done", "outcome": "Not met"},
     )
+    url = reverse("allocation:request_officer", kwargs={"pk": request.pk})
 
-    refused = client.post(url, {"allocate": "1", "staff": ben.pk})
+    refused = client.post(url, {"staff": ben.pk})
     assert "rather than the suggested Aroha Ngata" in refused.content.decode()
-    response = client.post(url, {"allocate": "1", "staff": ben.pk, "override_reason": "Speaks te reo"})
+    response = client.post(url, {"staff": ben.pk, "override_reason": "Speaks te reo"})
 
-    assert response.status_code == 302 and response["Location"] == reverse("allocation:queue")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("allocation:request_allocated", kwargs={"pk": request.pk})
     request.refresh_from_db()
     assert request.status == AllocateRequestStatus.ALLOCATED and request.allocated_to == ben
     assert request.override_reason == "Speaks te reo"
@@ -323,12 +328,12 @@ def test_request_page_runs_a_constant_number_of_queries(service_manager, office,
 
 def test_a_request_whose_sentence_was_quashed_can_be_cancelled_with_a_reason(service_manager, office):
     request = open_request(service_manager, office)
-    url = reverse("allocation:request", kwargs={"pk": request.pk})
+    url = reverse("allocation:request_cancel", kwargs={"pk": request.pk})
     client = client_for(service_manager)
 
-    refused = client.post(url, {"cancel": "1", "cancel_reason": ""})
-    assert refused.status_code == 200 and "This field is required" in refused.content.decode()
-    response = client.post(url, {"cancel": "1", "cancel_reason": "Quashed on appeal"})
+    refused = client.post(url, {"cancel_reason": ""})
+    assert refused.status_code == 400 and "This field is required" in refused.content.decode()
+    response = client.post(url, {"cancel_reason": "Quashed on appeal"})
 
     assert response.status_code == 302
     request.refresh_from_db()
