@@ -96,8 +96,10 @@ venv:
 	    $(PY) -c "$$REQUIREMENTS_FROM_PYPROJECT" "$(EXTRAS)" > $(VENV)/requirements.txt; \
 	    constraints=""; if [ -f requirements.lock ]; then constraints="--constraint requirements.lock"; fi; \
 	    if [ -f $(STAMP) ]; then estimate="pyproject.toml or requirements.lock changed"; \
-	    else estimate="about 3 minutes the first time"; fi; \
+	    else estimate="2–4 minutes the first time"; fi; \
 	    echo "==> Installing Python packages from pyproject.toml [$(EXTRAS)] into $(VENV) ($$estimate)…"; \
+	    echo "    pip lists each package as it fetches it; its last step, \"Installing collected packages\","; \
+	    echo "    then works for a minute or two without output."; \
 	    $(PY) -m pip install --progress-bar on --requirement $(VENV)/requirements.txt $$constraints \
 	        | { grep --line-buffered -v '^Requirement already satisfied' || true; }; \
 	    echo "$$want" > $(STAMP); \

@@ -127,7 +127,7 @@ def seed_demo_once() -> None:
     if not command_available("seed_demo"):
         log("WARNING: manage.py seed_demo is not available yet; starting without demo data")
         return
-    announce_step("Loading the demo data (about a minute, once per database)…")
+    announce_step("Loading the demo data (under a minute, once per database)…")
     # The logins are printed once, in the banner when the portal answers, not here as well.
     manage("seed_demo", "--no-logins")
     LOCAL.mkdir(exist_ok=True)
@@ -210,7 +210,7 @@ def main() -> int:
         if port_in_use(host, port):
             log(f"{address} is already in use; stop whatever is listening there or set IOMS_ADDR")
             return 1
-        announce_step("Applying database migrations…")
+        announce_step("Applying database migrations (about a minute on a new database)…")
         manage("migrate", "--noinput", "--verbosity", "0")
         announce_step("Collecting static files…")
         manage("collectstatic", "--noinput", "--verbosity", "0")
