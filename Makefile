@@ -87,17 +87,23 @@ venv:
 	fi
 	@if [ ! -x $(PY) ]; then \
 	    eval "$$FIND_PYTHON"; \
-	    echo "Creating $(VENV) with $$found ($$("$$found" -V 2>&1))"; \
+	    echo "==> Creating $(VENV) with $$found ($$("$$found" -V 2>&1))"; \
 	    "$$found" -m venv $(VENV); \
 	    rm -f $(STAMP); \
 	fi
 	@want="$$(cat pyproject.toml $$(test -f requirements.lock && echo requirements.lock) | sha256sum | cut -d' ' -f1) $(EXTRAS)"; \
 	if [ "$$(cat $(STAMP) 2>/dev/null)" != "$$want" ]; then \
-	    echo "Installing dependencies from pyproject.toml [$(EXTRAS)] into $(VENV)"; \
 	    $(PY) -c "$$REQUIREMENTS_FROM_PYPROJECT" "$(EXTRAS)" > $(VENV)/requirements.txt; \
 	    constraints=""; if [ -f requirements.lock ]; then constraints="--constraint requirements.lock"; fi; \
-	    $(PY) -m pip install --quiet --requirement $(VENV)/requirements.txt $$constraints; \
+	    if [ -f $(STAMP) ]; then estimate="pyproject.toml or requirements.lock changed"; \
+	    else estimate="2–4 minutes the first time"; fi; \
+	    echo "==> Installing Python packages from pyproject.toml [$(EXTRAS)] into $(VENV) ($$estimate)…"; \
+	    echo "    pip lists each package as it fetches it; its last step, \"Installing collected packages\","; \
+	    echo "    then works for a minute or two without output."; \
+	    $(PY) -m pip install --progress-bar on --requirement $(VENV)/requirements.txt $$constraints \
+	        | { grep --line-buffered -v '^Requirement already satisfied' || true; }; \
 	    echo "$$want" > $(STAMP); \
+	    echo "==> Python packages installed"; \
 	fi
 
 run: venv

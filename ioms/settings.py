@@ -15,6 +15,8 @@ from ioms.env import database_from_url, envbool, envint, envlist
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = envbool("DJANGO_DEBUG", "False")
+# With DEBUG on, the portal's own 404 and 500 pages still answer (ioms/error_pages.py) unless this is on.
+IOMS_DEBUG_TECHNICAL_PAGES = envbool("IOMS_DEBUG_TECHNICAL_PAGES", "False")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 if not SECRET_KEY:
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    # With DEBUG on too, an unknown address or an error answers with the portal's 404 or 500 page.
+    "ioms.error_pages.PortalErrorPagesMiddleware",
     # A refused restricted record answers 403 with the masked page and its break-glass link.
     "offenders.middleware.RestrictedRecordMiddleware",
     # Last, as its documentation asks: turns a sign-in refused by a lock into signin.views.locked_out.

@@ -2,7 +2,10 @@
 
 Run by `make run` under scripts/services.py, which provides DATABASE_URL and REDIS_URL. Steps:
 migrate, collectstatic, seed_demo (once per database), then the three processes, supervised: if one
-of them dies the others are stopped and this script exits non-zero; Ctrl-C stops all of them.
+of them dies the others are stopped and this script exits non-zero; Ctrl-C (or SIGTERM) stops all of
+them and exits 0, so `make` reports no error for a stop that was asked for. Each step prints one line
+before it starts; the address and the demo logins are printed once, in a banner, when the portal
+answers. Celery logs warnings and errors only (no start-up banner), so the banner stays in view.
 The steps run as the database owner when IOMS_OWNER_DATABASE_URL is set (the embedded server sets
 it), the three processes as the application role of DATABASE_URL (README: Database roles).
 
@@ -28,8 +31,9 @@ STOP_TIMEOUT_SECONDS = 20
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-class Stop(Exception):
-    """Raised by the signal handler: the user (or a supervisor) asked us to stop."""
+class Stop(BaseException):
+    """Raised by the signal handler: the user (or a supervisor) asked us to stop. Not an Exception,
+    so that no `except Exception` on the way (e.g. reading the demo logins) swallows it."""
 
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
@@ -38,6 +42,11 @@ class Stop(Exception):
 
 def log(message: str) -> None:
     print(f"[run] {message}", flush=True)
+
+
+def announce_step(message: str) -> None:
+    """One line per preparation step, in the style of the Makefile's, so a slow step is not silent."""
+    print(f"==> {message}", flush=True)
 
 
 def on_signal(signum, frame):
@@ -118,7 +127,9 @@ def seed_demo_once() -> None:
     if not command_available("seed_demo"):
         log("WARNING: manage.py seed_demo is not available yet; starting without demo data")
         return
-    manage("seed_demo")
+    announce_step("Loading the demo data (under a minute, once per database)…")
+    # The logins are printed once, in the banner when the portal answers, not here as well.
+    manage("seed_demo", "--no-logins")
     LOCAL.mkdir(exist_ok=True)
     marker.write_text(owner_database_url() + "\n")
 
@@ -157,7 +168,8 @@ def announce_when_listening(host: str, port: int, children: list[subprocess.Pope
             return
         time.sleep(0.2)
     url_host = f"[{host}]" if ":" in host else host
-    lines = ["", f"  IOMS is running at http://{url_host}:{port}/", ""]
+    rule = "  " + "─" * 70
+    lines = ["", rule, f"  IOMS is running at http://{url_host}:{port}/", ""]
     logins = demo_logins()
     if logins:
         width_role = max(len(role) for role, _, _ in logins)
@@ -170,6 +182,7 @@ def announce_when_listening(host: str, port: int, children: list[subprocess.Pope
         lines.append("  (Roles and demo logins) for a command that prints the code.")
         lines.append("")
     lines.append("  Press Ctrl-C to stop.")
+    lines.append(rule)
     print("\n".join(lines) + "\n", flush=True)
 
 
@@ -197,23 +210,30 @@ def main() -> int:
         if port_in_use(host, port):
             log(f"{address} is already in use; stop whatever is listening there or set IOMS_ADDR")
             return 1
-        manage("migrate", "--noinput")
+        announce_step("Applying database migrations (about a minute on a new database)…")
+        manage("migrate", "--noinput", "--verbosity", "0")
+        announce_step("Collecting static files…")
         manage("collectstatic", "--noinput", "--verbosity", "0")
         seed_demo_once()
         LOCAL.mkdir(exist_ok=True)
+        announce_step(f"Starting the web server at {address}, the Celery worker and Celery beat…")
         children["web"] = start([*MANAGE, "runserver", address])
-        children["worker"] = start([*CELERY, "worker", "-l", "info", "--concurrency", "2"])
+        # -q: no start-up banner; warnings and errors only, so the portal's banner is not buried.
+        children["worker"] = start([*CELERY, "-q", "worker", "-l", "warning", "--concurrency", "2"])
         children["beat"] = start(
-            [*CELERY, "beat", "-l", "info", "--schedule", str(LOCAL / "celerybeat-schedule")]
+            [*CELERY, "-q", "beat", "-l", "warning", "--schedule", str(LOCAL / "celerybeat-schedule")]
         )
         announce_when_listening(host, port, list(children.values()))
         return supervise(children)
     except Stop as request:
-        log(f"{request} received; stopping")
+        print(flush=True)  # past the ^C the terminal echoed
+        log(f"{request} received; stopping the portal")
         for signum in HANDLED_SIGNALS:
             signal.signal(signum, signal.SIG_IGN)
         stop(list(children.values()))
-        return 128 + request.signum
+        log("stopped")
+        # A stop that was asked for is a success: `make run` must not end with "Error 130/143".
+        return 0
 
 
 if __name__ == "__main__":

@@ -364,11 +364,13 @@ def in_foreground_of_terminal() -> bool:
 
 
 def run(command: list[str], environment: dict[str, str]) -> int:
-    child = subprocess.Popen(command, env=environment)
+    child: subprocess.Popen | None = None
     interrupts = 0
 
     def forward(signum, frame):
         nonlocal interrupts
+        if child is None:  # before the command started: it got the terminal's signal or never will
+            return
         if signum == signal.SIGINT:
             interrupts += 1
             # The terminal already delivered the first Ctrl-C to the child; a second one means hurry.
@@ -380,8 +382,10 @@ def run(command: list[str], environment: dict[str, str]) -> int:
         with contextlib.suppress(ProcessLookupError):
             child.send_signal(signum)
 
+    # Handlers first, so a Ctrl-C just as the command starts ends no traceback here.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, forward)
+    child = subprocess.Popen(command, env=environment)
     returncode = child.wait()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, signal.SIG_IGN)  # stopping the servers must not be interrupted

@@ -231,6 +231,14 @@ def test_refuses_to_seed_a_database_with_offenders(seeded):
     assert Offender.objects.count() == TINY
 
 
+def test_no_logins_leaves_the_logins_to_the_banner_of_make_run(seeded):
+    """`make run` prints the demo logins once, in its banner; seed_demo, run by it, lists none."""
+    out = io.StringIO()
+    call_command("seed_demo", "--offenders", "3", "--force", "--no-progress", "--no-logins", stdout=out)
+    assert "Seeding 3 offenders" in out.getvalue()
+    assert "Demo logins" not in out.getvalue() and "ioms-demo-2026" not in out.getvalue()
+
+
 def test_force_adds_further_offenders_and_reuses_the_reference_data(seeded):
     offices, staff = Office.objects.count(), StaffMember.objects.count()
     call_command("seed_demo", "--offenders", "10", "--force", "--no-progress", stdout=io.StringIO())

@@ -27,6 +27,11 @@ class Command(BaseCommand):
             help="Add demo data even though offenders exist (reuses offices and staff).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
+        parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="Do not list the demo logins at the end (`make run` prints them in its banner).",
+        )
 
     def handle(self, *args, **options):
         if options["size"] and options["offenders"] is not None:
@@ -56,6 +61,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Done in {report.seconds:.1f}s ({phases})."))
         queued = seed_allocation_queue()
         self.stdout.write(f"  allocate requests queued for the demo service manager: {queued}")
+        if options["no_logins"]:
+            return
         self.stdout.write("Demo logins (role, username, password):")
         for role_label, username, password in DEMO_LOGINS:
             self.stdout.write(f"  {role_label:<28} {username:<14} {password}")
