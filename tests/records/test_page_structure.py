@@ -184,12 +184,23 @@ def test_the_case_header_shows_name_prn_date_of_birth_and_active_warnings_only(c
     assert "Restricted record" not in header
 
 
-def test_the_sentence_page_carries_the_same_case_header(client, record, officer):
+@pytest.mark.parametrize(
+    "page_name",
+    ["sentences:detail", "documents:create", "documents:reports", "agencies:refer"],
+)
+def test_pages_about_the_offender_outside_the_record_carry_the_same_case_header(
+    client, record, officer, page_name
+):
     client.force_login(officer)
-    sentence = record.sentences.get()
-    page = client.get(reverse("sentences:detail", args=[sentence.pk])).content.decode()
+    if page_name == "sentences:detail":
+        url = reverse(page_name, args=[record.sentences.get().pk])
+    else:
+        url = reverse(page_name, kwargs={"offender_pk": record.pk})
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
     assert Page(page).case_headers == 1
-    assert "Warnings (2)" in page and "Escaped from custody in 2019" in page
+    assert NAME in page and "Warnings (2)" in page and "Escaped from custody in 2019" in page
 
 
 def test_a_restricted_record_shows_its_marker_only_to_someone_allowed_to_open_it(client, office):
