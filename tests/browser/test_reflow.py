@@ -45,6 +45,9 @@ def people(offices):
         Role.SERVICE_MANAGER: staff_user(Role.SERVICE_MANAGER, office=community, username="sm"),
         Role.PRISON_OFFICER: staff_user(Role.PRISON_OFFICER, office=prison, username="pr"),
         Role.RECOMMENDING_OFFICER: staff_user(Role.RECOMMENDING_OFFICER, office=prison, username="ro"),
+        Role.ADMIN_SUPPORT: staff_user(Role.ADMIN_SUPPORT, office=community, username="as"),
+        Role.DATA_SHARE: staff_user(Role.DATA_SHARE, office=community, username="ds"),
+        Role.SYSTEM_ADMIN: staff_user(Role.SYSTEM_ADMIN, office=community, username="sa"),
     }
     offenders = []
     for family_name in ("Tamihana-Whakarongotai", "Featherstonehaugh"):
@@ -87,7 +90,7 @@ def check_pages(page, paths: dict[str, str], *, who: str) -> dict[str, str]:
     return too_wide
 
 
-def role_pages(role, offenders, prisoners) -> dict[str, str]:
+def role_pages(role, offenders, prisoners, prison_id) -> dict[str, str]:
     record = reverse("offenders:detail", kwargs={"pk": offenders[0].pk})
     prisoner = reverse("offenders:detail", kwargs={"pk": prisoners[0].pk})
     return {
@@ -114,19 +117,45 @@ def role_pages(role, offenders, prisoners) -> dict[str, str]:
             "allocation queue": reverse("allocation:queue"),
             "classification due list": reverse("classification:due") + "?show=all",
         },
+        Role.ADMIN_SUPPORT: {
+            "home page": "/",
+            "muster list": reverse("muster:mine"),
+            "exceptions report": reverse("reconciliation:report"),
+            "offender record": record,
+        },
+        Role.DATA_SHARE: {
+            "home page": "/",
+            "search": reverse("offenders:search") + "?q=Featherstonehaugh",
+        },
+        Role.SYSTEM_ADMIN: {
+            "home page": "/",
+            "muster list": reverse("muster:mine"),
+            "allocation queue": reverse("allocation:queue"),
+            "classification due list": f"{reverse('classification:due')}?prison={prison_id}&show=all",
+            "scoring instrument": reverse("classification:instruments"),
+        },
     }[role]
 
 
 @pytest.mark.parametrize(
     "role",
-    [Role.PROBATION_OFFICER, Role.SERVICE_MANAGER, Role.PRISON_OFFICER, Role.RECOMMENDING_OFFICER],
+    [
+        Role.PROBATION_OFFICER,
+        Role.SERVICE_MANAGER,
+        Role.ADMIN_SUPPORT,
+        Role.PRISON_OFFICER,
+        Role.RECOMMENDING_OFFICER,
+        Role.DATA_SHARE,
+        Role.SYSTEM_ADMIN,
+    ],
 )
-def test_each_roles_main_pages_fit_a_320_px_screen_without_sideways_scrolling(page, people, role):
+def test_each_roles_main_pages_fit_a_320_px_screen_without_sideways_scrolling(page, offices, people, role):
     users, offenders, prisoners = people
     page.set_viewport_size(NARROW)
     log_in(page, users[role].username, PASSWORD)
 
-    too_wide = check_pages(page, role_pages(role, offenders, prisoners), who=Role(role).label)
+    pages = role_pages(role, offenders, prisoners, prison_id=offices[1].pk)
+    too_wide = check_pages(page, pages, who=Role(role).label)
 
     assert too_wide == {}
 
