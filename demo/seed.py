@@ -51,8 +51,13 @@ from agencies.models import (
     Referral,
     ReferralStatus,
 )
-from allocation.models import CaseAllocation, CaseRole
-from allocation.requests import REQUESTING_SENTENCE_TYPES, allocate_request_for_sentence
+from allocation.models import AllocateRequest, AllocateRequestKind, CaseAllocation, CaseRole
+from allocation.reallocation import case_transfer_request
+from allocation.requests import (
+    REQUESTING_SENTENCE_TYPES,
+    allocate_request_for_sentence,
+    allocate_requests_for_upcoming_releases,
+)
 from casenotes.models import Casenote, CasenoteType
 from classification.models import ReviewSchedule
 from demo import bulk, names
@@ -1810,10 +1815,6 @@ def seed_allocation_queue(*, limit: int = 6) -> int:
     soon (the daily task's service), transfers in from other offices, and some requests received
     10 days ago or more and not yet allocated (overdue). The new people the court sentenced have
     theirs already (demo/work.py)."""
-    from allocation.models import AllocateRequest, AllocateRequestKind
-    from allocation.reallocation import case_transfer_request
-    from allocation.requests import allocate_requests_for_upcoming_releases
-
     manager = get_user_model().objects.filter(username=demo_username(Role.SERVICE_MANAGER)).first()
     member = StaffMember.objects.filter(user=manager).first() if manager else None
     if member is None:
@@ -1865,7 +1866,9 @@ def seed_allocation_queue(*, limit: int = 6) -> int:
         incoming = []  # a second seeding (--force): the demo's transfers are already there
     for sentence in incoming:
         # The managers' e-mails are kept out of the seeding's output (the notifications stay).
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        with override_settings(
+            MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+        ):
             case_transfer_request(
                 actor=None,
                 offender=sentence.offender,
