@@ -21,7 +21,9 @@ sentences.
 The parts: demo/people.py (identities, PRNs, identifiers), demo/reference.py (offices, staff and
 the demo logins, offence catalogue, programmes, document templates: found again by natural key, so
 a second run with `force=True` reuses them and appends further offenders), demo/wording.py
-(conditions and casenote text), and here each offender's sentence history and records.
+(conditions and casenote text), and here each offender's sentence history and records. A fresh
+demo then gets the work waiting for each login, made through the services (demo/work.py), and
+the demo manager's allocation queue (`seed_allocation_queue`, run by the seed_demo command).
 """
 
 import datetime
