@@ -677,6 +677,14 @@ def _scenarios(staff: DemoPrisonStaff, today: datetime.date) -> list[tuple[str, 
         )
         return services.review_recommend(actor=staff.recommending_colleague(), review=review)
 
+    def referred_back(offender):
+        review = approved(staff.colleague(0), staff.recommending_colleague(), offender)
+        return services.review_refer_back(
+            actor=staff.prison,
+            review=review,
+            discrepancy="The prisoner's record still shows the previous external category.",
+        )
+
     def cancelled(offender):
         review = initiate(staff.colleague(2), offender)
         return services.review_cancel(
@@ -688,6 +696,7 @@ def _scenarios(staff: DemoPrisonStaff, today: datetime.date) -> list[tuple[str, 
         ("awaiting the recommending officer", awaiting_recommendation),
         ("awaiting the prison officer's check and submission", awaiting_submission),
         ("approved, awaiting advice to the prisoner", awaiting_advice),
+        ("referred back to the approving officer", referred_back),
         ("sent back to the prison officer", sent_back),
         ("advised", advised),
         ("awaiting approval, with a recommended override", awaiting_approval_with_override),

@@ -21,7 +21,9 @@ sentences.
 The parts: demo/people.py (identities, PRNs, identifiers), demo/reference.py (offices, staff and
 the demo logins, offence catalogue, programmes, document templates: found again by natural key, so
 a second run with `force=True` reuses them and appends further offenders), demo/wording.py
-(conditions and casenote text), and here each offender's sentence history and records.
+(conditions and casenote text), and here each offender's sentence history and records. A fresh
+demo then gets the work waiting for each login, made through the services (demo/work.py), and
+the demo manager's allocation queue (`seed_allocation_queue`, run by the seed_demo command).
 """
 
 import datetime
@@ -40,6 +42,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -50,8 +53,13 @@ from agencies.models import (
     Referral,
     ReferralStatus,
 )
-from allocation.models import CaseAllocation, CaseRole
-from allocation.requests import REQUESTING_SENTENCE_TYPES, allocate_request_for_sentence
+from allocation.models import AllocateRequest, AllocateRequestKind, CaseAllocation, CaseRole
+from allocation.reallocation import case_transfer_request
+from allocation.requests import (
+    REQUESTING_SENTENCE_TYPES,
+    allocate_request_for_sentence,
+    allocate_requests_for_upcoming_releases,
+)
 from casenotes.models import Casenote, CasenoteType
 from classification.models import ReviewSchedule
 from demo import bulk, names
@@ -84,6 +92,7 @@ from demo.wording import (
     SENSITIVE_NOTES,
     SUPERVISION_CONDITIONS,
 )
+from demo.work import seed_prisoners, seed_waiting_work
 from documents.models import DocumentTemplate
 from muster.models import MusterEntry
 from muster.services import muster_entries_deferred
@@ -102,7 +111,7 @@ from sentences.models import (
     SentenceType,
 )
 from staff.demo_logins import demo_username
-from staff.models import Office, StaffMember, StaffPlacement, Team
+from staff.models import Office, OfficeKind, StaffMember, StaffPlacement, Team
 from staff.roles import Role
 
 User = get_user_model()
@@ -169,6 +178,9 @@ class PlannedSentence:
     completed_on: datetime.date | None = None
     forced_reason: str = ""
     follows: "PlannedSentence | None" = None
+    # Imprisonment: the day the prisoner leaves prison (the SRD, or parole before it); None while
+    # that is not known (an indeterminate sentence).
+    released_on: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -185,7 +197,8 @@ class Showcase:
 SHOWCASES: tuple[Showcase, ...] = (
     Showcase((("CA172", T.IMPRISONMENT, 6 * 365, 0, ""),)),
     Showcase((("CA235", T.IMPRISONMENT, 900, 48, ""),), release="ped"),
-    Showcase((("CA231", T.IMPRISONMENT, 330, 18, ""),)),
+    # In prison until a statutory release a few weeks away: a pre-release request for the demo office.
+    Showcase((("CA231", T.IMPRISONMENT, 240, 18, ""),)),
     Showcase((("CA132-1", T.IMPRISONMENT, 6 * 365, 60, ""),), release="srd", extended_supervision=True),
     Showcase((("CA194B", T.HOME_DETENTION, 60, 8, ""),)),
     Showcase((("LTA56-4", T.COMMUNITY_WORK, 30, 0, ""),)),
@@ -709,7 +722,14 @@ class OffenderGenerator:
     def _time_to_next(rng, episode: Episode) -> int:
         """Days from an episode's order date to the next episode's, going backwards in time."""
         if episode.sentence_type == T.IMPRISONMENT:
-            served = episode.months * 30 // (2 if episode.months <= 24 else rng.choice((3, 2)))
+            # After the latest release the sentence allows (half the term when short, the expiry
+            # date when long): nobody is ordered to a community sentence while still in prison.
+            # The draw of the old estimate is kept, so the rest of the data is unchanged.
+            if episode.months <= 24:
+                served = episode.months * 31 // 2 + 1
+            else:
+                rng.choice((3, 2))
+                served = episode.months * 31
             return served + rng.randint(60, 900)
         length = 180 if episode.sentence_type == T.COMMUNITY_WORK else episode.months * 30
         return int(length * rng.uniform(0.3, 1.3)) + rng.randint(20, 600)
@@ -764,6 +784,7 @@ class OffenderGenerator:
         for plan in plans:
             later = [day for day in order_dates[plan.episode + 1 :] if day > plan.start_date]
             self._settle(rng, plan, later[0] if later else None)
+        self._end_at_imprisonment(plans)
         # A sentence quashed before release takes its release order with it.
         return [
             plan
@@ -873,8 +894,12 @@ class OffenderGenerator:
                 managing_office=prison,
                 statutory_release_date=srd,
                 offences=offences,
+                released_on=srd,
                 **common,
             )
+            if srd > self.today:
+                # Still in prison: the release order is recorded when they are released.
+                return [prison_plan]
             release = PlannedSentence(
                 T.RELEASE_ON_CONDITIONS,
                 start_date=srd,
@@ -901,9 +926,14 @@ class OffenderGenerator:
             statutory_release_date=srd,
             parole_hearing_date=hearing,
             offences=offences,
+            released_on=released,
             **common,
         )
         plans = [prison_plan]
+        if released > self.today:
+            # Still in prison: parole, release conditions or extended supervision are recorded when
+            # the Parole Board or the court decides, before the release.
+            return plans
         child_safety = any(offence.has_category(OffenceCategory.CHILD_SEX) for offence in offences)
         if episode.extended_supervision:
             order = max(start, released - days(rng.randint(30, 120)))
@@ -978,11 +1008,36 @@ class OffenderGenerator:
             fraction = {CompletionReason.QUASHED: (0.05, 0.3), CompletionReason.DISCHARGED_EARLY: (0.5, 0.9)}
             low, high = fraction.get(reason, (0.2, 0.8))
             on = plan.start_date + days(length * rng.uniform(low, high))
+        released = plan.released_on
+        if released is not None and released <= today and (on is None or released < on):
+            # Released (at the SRD, or on parole before it): the sentence's time in prison is over,
+            # and the order that follows it is the community's to manage. Left active, the person
+            # would be both on the prison's muster and on the community's, past their release date.
+            reason, on = CompletionReason.NORMAL, released
         if on is not None and on <= today:
             plan.status, plan.completion_reason, plan.completed_on = SentenceStatus.COMPLETED, reason, on
         elif plan.end_date < today:
             plan.status = SentenceStatus.COMPLETED
             plan.completion_reason, plan.completed_on = CompletionReason.NORMAL, plan.end_date
+
+    @staticmethod
+    def _end_at_imprisonment(plans: list[PlannedSentence]) -> None:
+        """A community sentence or order still running when a later sentence of imprisonment starts
+        ends that day, cancelled by it: nobody is in prison and on a community muster at once."""
+        for prison in plans:
+            if prison.sentence_type != T.IMPRISONMENT or prison.status == SentenceStatus.PENDING:
+                continue
+            for plan in plans:
+                if (
+                    plan.sentence_type in COMMUNITY_MANAGED
+                    and plan.episode < prison.episode
+                    and plan.status != SentenceStatus.PENDING
+                    and plan.start_date <= prison.start_date
+                    and (plan.status == SentenceStatus.ACTIVE or plan.completed_on > prison.start_date)
+                ):
+                    plan.status = SentenceStatus.COMPLETED
+                    plan.completion_reason = CompletionReason.CANCELLED_SUBSEQUENT
+                    plan.completed_on = prison.start_date
 
     @staticmethod
     def _early_reason(rng, plan: PlannedSentence) -> str:
@@ -1667,10 +1722,14 @@ def seed_demo(
     today: datetime.date | None = None,
     first_index: int = 0,
     progress: bool = False,
+    waiting_work: bool = True,
 ) -> SeedReport:
     """Generate `offenders` synthetic offenders (numbers first_index..) and everything they need,
     in one transaction: all or nothing. Each phase's tables are analysed before the next phase
-    reads them."""
+    reads them. A fresh demo (first_index 0) also gets the work waiting for each login
+    (demo/work.py) unless `waiting_work` is False: people made through the services, on top of
+    the `offenders` generated."""
+    waiting_work = waiting_work and first_index == 0
     today = today or timezone.localdate()
     phases: dict[str, float] = {}
     counts: Counter = Counter()
@@ -1705,6 +1764,8 @@ def seed_demo(
 
         with tqdm(total=2, desc="Prison records and teams", unit="step", **bar_options) as bar:
             started = time.perf_counter()
+            if waiting_work:
+                counts.update(seed_prisoners(today=today))
             seed_classification(seed=seed, today=today, counts=counts)
             phases["classification"] = time.perf_counter() - started
             bar.update(1)
@@ -1712,6 +1773,13 @@ def seed_demo(
             seed_offender_management(seed=seed, today=today, counts=counts)
             phases["offender management"] = time.perf_counter() - started
             bar.update(1)
+        if waiting_work:
+            # Work waiting for each login (demo/work.py), through the services; then the counts
+            # of the tables it added to, for the planner.
+            started = time.perf_counter()
+            counts.update(seed_waiting_work(today=today))
+            bulk.analyze([Offender, Sentence, Casenote])
+            phases["waiting work"] = time.perf_counter() - started
         # The deferred foreign-key checks of the rows written row by row run at the commit.
         started = time.perf_counter()
     phases["commit"] = time.perf_counter() - started
@@ -1742,25 +1810,98 @@ __all__ = [
 ]
 
 
-def seed_allocation_queue(*, limit: int = 25) -> int:
-    """Give the demo service manager's queue something to work: requests for the office's most recent
-    current sentences (most offenders are already supervised, so the requests show the continuity
-    suggestion). Made through the allocation service (not bulk inserts), so each request is exactly
-    what the portal itself would have created."""
-    from django.contrib.auth import get_user_model
-
+def seed_allocation_queue(*, limit: int = 6) -> int:
+    """Give the demo service manager's queue a mix of work, each request made by the service that
+    makes it in the portal: requests for the office's most recent current sentences (already
+    supervised: they show the continuity suggestion), pre-release requests for prisoners released
+    soon (the daily task's service), transfers in from other offices, and some requests received
+    10 days ago or more and not yet allocated (overdue). The new people the court sentenced have
+    theirs already (demo/work.py)."""
     manager = get_user_model().objects.filter(username=demo_username(Role.SERVICE_MANAGER)).first()
     member = StaffMember.objects.filter(user=manager).first() if manager else None
     if member is None:
         return 0
+    office = member.office
     sentences = (
         Sentence.objects.current()
-        .filter(managing_office=member.office, sentence_type__in=REQUESTING_SENTENCE_TYPES)
+        .filter(managing_office=office, sentence_type__in=REQUESTING_SENTENCE_TYPES)
+        .exclude(allocate_requests__kind=AllocateRequestKind.SENTENCE)  # the court's new people have theirs
         .select_related("offender", "managing_office")
         .order_by("-start_date", "pk")[:limit]
     )
-    created = 0
+    created = []
     for sentence in sentences:
-        if allocate_request_for_sentence(actor=None, sentence=sentence) is not None:
-            created += 1
-    return created
+        request = allocate_request_for_sentence(actor=None, sentence=sentence)
+        if request is not None:
+            created.append(request)
+    before = AllocateRequest.objects.filter(office=office).count()
+    allocate_requests_for_upcoming_releases()
+    pre_release = AllocateRequest.objects.filter(office=office).count() - before
+    # Transfers in: people supervised at the neighbouring offices who are moving to this one.
+    incoming = (
+        Sentence.objects.current()
+        .filter(
+            sentence_type__in=(SentenceType.SUPERVISION, SentenceType.INTENSIVE_SUPERVISION),
+            status=SentenceStatus.ACTIVE,
+            managing_office__region=office.region,
+        )
+        .exclude(managing_office=office)
+        .exclude(allocate_requests__kind=AllocateRequestKind.TRANSFER)
+        .select_related("offender", "managing_office")
+        .order_by("start_date", "pk")
+    )
+    # The neighbouring offices (the same region), else any: a tiny demo has few people elsewhere.
+    incoming = list(incoming[:2]) or list(
+        Sentence.objects.current()
+        .filter(
+            sentence_type__in=(SentenceType.SUPERVISION, SentenceType.INTENSIVE_SUPERVISION),
+            status=SentenceStatus.ACTIVE,
+            managing_office__kind=OfficeKind.PROBATION,
+        )
+        .exclude(managing_office=office)
+        .exclude(allocate_requests__kind=AllocateRequestKind.TRANSFER)
+        .select_related("offender", "managing_office")
+        .order_by("start_date", "pk")[:2]
+    )
+    transfers = 0
+    if AllocateRequest.objects.filter(office=office, kind=AllocateRequestKind.TRANSFER).exists():
+        incoming = []  # a second seeding (--force): the demo's transfers are already there
+    for sentence in incoming:
+        # The managers' e-mails are kept out of the seeding's output (the notifications stay).
+        with override_settings(
+            MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+        ):
+            case_transfer_request(
+                actor=None,
+                offender=sentence.offender,
+                sentence=sentence,
+                to_office=office,
+                reason="Moving to Wellington for work; new address confirmed by the offender.",
+            )
+        transfers += 1
+    # Received 10 and more days ago and still waiting: overdue. Moved back in time as a queue left
+    # alone would be; the requests themselves are the service's.
+    now = timezone.now()
+    fresh = [request for request in created if request.received_at > now - datetime.timedelta(days=1)]
+    if len(fresh) < len(created):
+        fresh = []  # a second seeding: the queue already has its overdue requests
+    today = timezone.localdate()
+    for days_ago in (16, 12, 10):
+        # Only a request for a sentence ordered before the day it is moved back to.
+        request = next(
+            (
+                request
+                for request in fresh
+                if request.sentence is not None
+                and request.sentence.order_date <= today - datetime.timedelta(days=days_ago)
+            ),
+            None,
+        )
+        if request is None:
+            continue
+        fresh.remove(request)
+        AllocateRequest.objects.filter(pk=request.pk).update(
+            received_at=now - datetime.timedelta(days=days_ago),
+            due_on=today - datetime.timedelta(days=days_ago - 5),
+        )
+    return len(created) + pre_release + transfers

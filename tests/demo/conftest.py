@@ -11,6 +11,15 @@ from tests.conftest import restore_classification_instrument, restore_role_group
 TINY = 40
 HERE = Path(__file__).parent
 
+
+def generated_prns(count: int = TINY) -> list[str]:
+    """The PRNs of the offenders the generator wrote (demo/seed.py); the others are the people of
+    the waiting work, made through the services (demo/work.py)."""
+    from demo.people import prn_for
+
+    return [prn_for(index) for index in range(count)]
+
+
 # The modules whose seed transaction is open now (at most one: pytest finishes a module's fixtures
 # before the next module's tests).
 seed_open_in: set[str] = set()

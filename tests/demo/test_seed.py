@@ -31,13 +31,14 @@ from sentences.models import (
 from staff.demo_logins import DEMO_LOGINS, DEMO_USERNAMES
 from staff.models import Office, OfficeKind, StaffMember
 from staff.roles import Role, has_role
-from tests.demo.conftest import TINY
+from tests.demo.conftest import TINY, generated_prns
 
 pytestmark = pytest.mark.django_db
 
 
 def test_tiny_seed_creates_the_offenders_and_reports_them(seeded):
-    assert Offender.objects.count() == TINY
+    assert Offender.objects.filter(prn__in=generated_prns()).count() == TINY
+    assert Offender.objects.count() > TINY, "and the people of the waiting work (demo/work.py)"
     assert "offenders" in seeded and f"{TINY:>12,}" in seeded
     assert "probation" in seeded and "ioms-demo-2026" in seeded
 
@@ -55,18 +56,20 @@ def test_every_completion_reason_is_present(seeded):
 
 
 def test_every_generated_row_passes_model_validation(seeded):
+    """The generated rows; the waiting work's data problems are made on purpose (demo/work.py)."""
+    prns = generated_prns()
     querysets = [
-        Sentence.objects.select_related("court", "offender"),
-        Conviction.objects.all(),
-        Charge.objects.all(),
-        Offender.objects.all(),
-        OffenderAlias.objects.all(),
-        Address.objects.all(),
-        Identifier.objects.all(),
-        Flag.objects.all(),
-        CaseAllocation.objects.select_related("sentence"),
-        Referral.objects.select_related("sentence"),
-        Casenote.objects.select_related("sentence"),
+        Sentence.objects.select_related("court", "offender").filter(offender__prn__in=prns),
+        Conviction.objects.filter(offender__prn__in=prns),
+        Charge.objects.filter(offender__prn__in=prns),
+        Offender.objects.filter(prn__in=prns),
+        OffenderAlias.objects.filter(offender__prn__in=prns),
+        Address.objects.filter(offender__prn__in=prns),
+        Identifier.objects.filter(offender__prn__in=prns),
+        Flag.objects.filter(offender__prn__in=prns),
+        CaseAllocation.objects.select_related("sentence").filter(offender__prn__in=prns),
+        Referral.objects.select_related("sentence").filter(offender__prn__in=prns),
+        Casenote.objects.select_related("sentence").filter(offender__prn__in=prns),
     ]
     for queryset in querysets:
         for row in queryset:
@@ -75,7 +78,7 @@ def test_every_generated_row_passes_model_validation(seeded):
 
 def test_sentence_dates_follow_the_rules_of_each_type(seeded):
     today = datetime.date.today()
-    for sentence in Sentence.objects.all():
+    for sentence in Sentence.objects.filter(offender__prn__in=generated_prns()):
         assert sentence.start_date >= sentence.order_date
         if sentence.sentence_type == SentenceType.COMMUNITY_WORK:
             assert 40 <= sentence.hours <= 400
@@ -92,10 +95,11 @@ def test_sentence_dates_follow_the_rules_of_each_type(seeded):
 
 
 def test_convictions_come_from_the_catalogue_with_their_charges(seeded):
-    conviction = Conviction.objects.select_related("charge", "offence").first()
+    generated = Conviction.objects.filter(offender__prn__in=generated_prns())
+    conviction = generated.select_related("charge", "offence").first()
     assert conviction.charge.outcome == Charge.Outcome.CONVICTED
     assert conviction.charge.offence == conviction.offence
-    assert not Conviction.objects.filter(charge__isnull=True).exists()
+    assert not generated.filter(charge__isnull=True).exists()
     assert Charge.objects.filter(outstanding=True).exists()
 
 
@@ -161,7 +165,7 @@ def test_records_have_casenotes_addresses_identifiers_and_referrals(seeded):
     assert Casenote.objects.count() >= 8 * TINY
     assert Casenote.objects.filter(sensitive=True).exists()
     assert set(Casenote.objects.values_list("note_type", flat=True)) >= {"contact", "action", "system"}
-    assert not Offender.objects.filter(addresses__isnull=True).exists()
+    assert not Offender.objects.filter(prn__in=generated_prns(), addresses__isnull=True).exists()
     assert Address.objects.filter(ended_on__isnull=False).exists()
     assert Identifier.objects.filter(kind=Identifier.Kind.PNC).count() > TINY // 2
     assert Referral.objects.exists()
@@ -174,7 +178,10 @@ def test_bulk_demo_data_writes_no_audit_rows(seeded):
     from allocation.models import AllocateRequest
 
     assert AllocateRequest.objects.exists(), "the demo manager has a queue to work"
-    assert set(AuditEvent.objects.values_list("object_type", flat=True)) <= {
+    generated = Offender.objects.filter(prn__in=generated_prns()).values("pk")
+    assert set(
+        AuditEvent.objects.filter(offender_id__in=generated).values_list("object_type", flat=True)
+    ) <= {
         "allocation.AllocateRequest",
         "classification.Review",
         "classification.SecurityClassification",
@@ -226,9 +233,10 @@ def test_the_muster_entries_are_built_from_the_load_and_kept_current_afterwards(
 
 def test_refuses_to_seed_a_database_with_offenders(seeded):
     err = io.StringIO()
+    stored = Offender.objects.count()
     call_command("seed_demo", "--offenders", "5", "--no-progress", stdout=io.StringIO(), stderr=err)
-    assert "already holds 40 offenders; not adding demo data" in err.getvalue()
-    assert Offender.objects.count() == TINY
+    assert f"already holds {stored} offenders; not adding demo data" in err.getvalue()
+    assert Offender.objects.count() == stored
 
 
 def test_no_logins_leaves_the_logins_to_the_banner_of_make_run(seeded):
@@ -241,11 +249,13 @@ def test_no_logins_leaves_the_logins_to_the_banner_of_make_run(seeded):
 
 def test_force_adds_further_offenders_and_reuses_the_reference_data(seeded):
     offices, staff = Office.objects.count(), StaffMember.objects.count()
+    stored = Offender.objects.count()
     call_command("seed_demo", "--offenders", "10", "--force", "--no-progress", stdout=io.StringIO())
-    assert Offender.objects.count() == TINY + 10
+    assert Offender.objects.count() == stored + 10
     assert Office.objects.count() == offices
     assert StaffMember.objects.count() == staff
-    assert Offender.objects.filter(prn=prn_for(TINY + 9)).exists()
+    # Numbered on from the people stored (the waiting work's included): no PRN is reused.
+    assert Offender.objects.filter(prn=prn_for(stored + 9)).exists()
 
 
 def test_rejects_size_and_offenders_together(db):
