@@ -119,7 +119,7 @@ class SubmitReviewForm(DeclarationForm):
         label="Recommend another internal category",
         required=False,
         choices=CATEGORY_OR_NONE,
-        help_text="Only when the scored category is not the right one (seed 003, C.3).",
+        help_text="Only when the scored category is not the right one.",
     )
     override_external_category = forms.ChoiceField(
         label="Recommend another external category", required=False, choices=CATEGORY_OR_NONE

@@ -502,10 +502,11 @@ def review_restart_guard(offender: Offender, today: datetime.date | None = None)
     shortest regular interval (3 months, seed 003). None when the rule does not apply (no
     approved review yet, or its time is over)."""
     today = today or timezone.localdate()
+    # Both read whatever the history, so starting a review takes as many queries for any prisoner.
     current = current_classification(offender.pk)
+    schedule = ReviewSchedule.objects.filter(offender=offender).first()
     if current is None or current.kind != ClassificationKind.REVIEW:
         return None
-    schedule = ReviewSchedule.objects.filter(offender=offender).first()
     due_on = schedule.due_on if schedule else None
     if due_on is not None:
         ends_on = due_on - datetime.timedelta(days=DUE_WITHIN_DAYS)
