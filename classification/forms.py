@@ -13,57 +13,116 @@ TEXT = {"rows": 3}
 
 
 class StartReviewForm(forms.Form):
-    reason = forms.ChoiceField(label="Why is the review being done?", choices=ReviewReason.choices)
+    # No default: "Review due" is a claim the officer makes, refused soon after an approval
+    # (classification.services.review_restart_guard).
+    reason = forms.ChoiceField(
+        label="Why is the review being done?",
+        choices=ReviewReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why the review is being done."},
+    )
     comments = forms.CharField(
-        label="Comments", required=False, max_length=2000, widget=forms.Textarea(attrs=TEXT)
+        label="Reason for the review",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs=TEXT),
+        help_text=(
+            "Needed for a change of circumstances or a review requested by staff: say what has "
+            "changed or who asked for it."
+        ),
     )
 
 
-class CorrectAnswerForm(forms.Form):
-    """Correct one pre-populated answer. The choices are every option of every item staff may
-    correct, grouped by item, as "<item>|<option>"."""
+def correctable(item) -> bool:
+    """Staff correct scored answers and overrides; carried-over items and the internal category
+    (B.4.4) follow from the others."""
+    return item.kind != ItemKind.CARRY_OVER and item.code != INTERNAL_CATEGORY_ITEM
 
-    answer = forms.ChoiceField(
-        label="Item and correct answer",
-        help_text="Choose the item and the answer the records should have given.",
+
+class CorrectAnswerForm(forms.Form):
+    """Correct one pre-populated answer: the item's question with its options as radios, and the
+    reason. The item travels as a hidden field; the view checks it names this item."""
+
+    item = forms.CharField(widget=forms.HiddenInput)
+    option = forms.ChoiceField(
+        widget=forms.RadioSelect, error_messages={"required": "Choose the correct answer."}
     )
     reason = forms.CharField(
         label="Why is the pre-populated answer wrong?",
         max_length=2000,
         widget=forms.Textarea(attrs=TEXT),
         help_text="Name the record that shows it, e.g. the incident report or the medical opinion.",
+        error_messages={"required": "Say why the pre-populated answer is wrong."},
     )
 
-    def __init__(self, *args, items=(), **kwargs):
+    def __init__(self, *args, item, current: str = "", **kwargs):
+        kwargs.setdefault("initial", {"item": item.code, "option": current})
         super().__init__(*args, **kwargs)
-        groups = []
-        for item in items:
-            if item.kind == ItemKind.CARRY_OVER or item.code == INTERNAL_CATEGORY_ITEM:
-                continue
-            groups.append(
-                (
-                    f"{item.code} {item.text}",
-                    [
-                        (f"{item.code}|{option.code}", f"{item.code}: {option.label}")
-                        for option in item.options.all()
-                    ],
-                )
-            )
-        self.fields["answer"].choices = [("", "Choose an item and answer"), *groups]
+        self.item = item
+        self.fields["option"].label = f"{item.code}: {item.text}"
+        self.fields["option"].choices = [
+            (option.code, f"{option.label} — {option.points} point{'' if option.points == 1 else 's'}")
+            for option in item.options.all()
+        ]
 
-    def clean_answer(self) -> tuple[str, str]:
-        item, _, option = self.cleaned_data["answer"].partition("|")
-        return item, option
+    def clean_item(self) -> str:
+        if self.cleaned_data["item"] != self.item.code:
+            raise forms.ValidationError("This form is for another item; open the item again.")
+        return self.cleaned_data["item"]
 
 
-class SubmitReviewForm(forms.Form):
+# The declarations made on check-your-answers before each step (issue 14). The view requires the
+# box ticked and files the words in the audit trail with the step.
+DECLARATIONS = {
+    "submit": (
+        "I confirm that I have checked every answer against the prisoner's records, corrected any "
+        "the records got wrong, and that the information is correct to the best of my knowledge."
+    ),
+    "recommend": (
+        "I confirm that I have checked the information, the scoring and the proposed "
+        "classification, and that I recommend it."
+    ),
+    "approve": (
+        "I confirm that I have checked this review and approve the classification shown as the "
+        "prisoner's security classification."
+    ),
+}
+
+
+class DeclarationForm(forms.Form):
+    """A step taken from check-your-answers: the officer ticks the declaration first."""
+
+    step = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["declaration"] = forms.BooleanField(
+            label=DECLARATIONS[self.step],
+            error_messages={"required": "Tick the box to confirm the declaration."},
+        )
+
+    @property
+    def declaration(self) -> str:
+        return DECLARATIONS[self.step]
+
+    def step_data(self) -> dict:
+        """The cleaned data the service takes (without the declaration)."""
+        return {key: value for key, value in self.cleaned_data.items() if key != "declaration"}
+
+
+class SubmitReviewForm(DeclarationForm):
     """Seed 003, C.3 and C.4."""
 
+    step = "submit"
+
     override_internal_category = forms.ChoiceField(
-        label="Recommended internal category (C.3)", required=False, choices=CATEGORY_OR_NONE
+        label="Recommend another internal category",
+        required=False,
+        choices=CATEGORY_OR_NONE,
+        help_text="Only when the scored category is not the right one.",
     )
     override_external_category = forms.ChoiceField(
-        label="Recommended external category (C.3)", required=False, choices=CATEGORY_OR_NONE
+        label="Recommend another external category", required=False, choices=CATEGORY_OR_NONE
     )
     override_reason = forms.CharField(
         label="Reasons for recommending another classification",
@@ -73,16 +132,19 @@ class SubmitReviewForm(forms.Form):
         help_text="Needed when you recommend a category other than the scored one.",
     )
     comments = forms.CharField(
-        label="Initiating officer's comments (C.4)",
+        label="Your comments",
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs=TEXT),
     )
 
 
-class CommentForm(forms.Form):
+class RecommendForm(DeclarationForm):
+    """Seed 003, D.1."""
+
+    step = "recommend"
     comments = forms.CharField(
-        label="Comments", required=False, max_length=4000, widget=forms.Textarea(attrs=TEXT)
+        label="Your comments", required=False, max_length=4000, widget=forms.Textarea(attrs=TEXT)
     )
 
 
@@ -90,8 +152,10 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=4000, widget=forms.Textarea(attrs=TEXT))
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(DeclarationForm):
     """Seed 003, D.2."""
+
+    step = "approve"
 
     internal_category = forms.ChoiceField(
         label="Approved internal category", required=False, choices=CATEGORY_OR_AS_RECOMMENDED
@@ -107,7 +171,7 @@ class ApproveForm(forms.Form):
         help_text="Needed only when you approve a classification other than the one recommended.",
     )
     comments = forms.CharField(
-        label="Approving officer's comments",
+        label="Your comments",
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs=TEXT),

@@ -9,7 +9,9 @@ form, then the workflow changes the status with a conditional update and writes 
 and the audit row."""
 
 import datetime
+from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -42,12 +44,13 @@ from classification.models import (
     Review,
     ReviewAnswerCorrection,
     ReviewReason,
+    ReviewSchedule,
     ReviewStatus,
     ReviewTransition,
     SecurityClassification,
 )
 from classification.prepopulate import prepopulate
-from classification.schedule import schedule_refresh
+from classification.schedule import DUE_WITHIN_DAYS, SHORT_TERM_MONTHS, schedule_refresh
 from classification.scoring import INTERNAL_CATEGORY_ITEM, SERIOUS_ASSAULT_ITEM, ScoringError, score
 from classification.selectors import (
     active_instrument,
@@ -481,6 +484,69 @@ def _require_text(value: str, field: str, message: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class RestartGuard:
+    """A review approved recently: until `ends_on`, a new review is not "due" and needs a stated
+    reason."""
+
+    approved_on: datetime.date
+    due_on: datetime.date | None  # None: no regular review scheduled (internal A, external A)
+    ends_on: datetime.date
+
+
+def review_restart_guard(offender: Offender, today: datetime.date | None = None) -> RestartGuard | None:
+    """The restart rule (issue 14): after an approved review, a review started before the next
+    one is listed as due (the schedule's due date less the due list's `DUE_WITHIN_DAYS`) cannot
+    give "Review due" as its reason; it is a change of circumstances or requested by staff, with
+    the reason written down. With no review scheduled (internal A, external A) the rule lasts the
+    shortest regular interval (3 months, seed 003). None when the rule does not apply (no
+    approved review yet, or its time is over)."""
+    today = today or timezone.localdate()
+    # Both read whatever the history, so starting a review takes as many queries for any prisoner.
+    current = current_classification(offender.pk)
+    schedule = ReviewSchedule.objects.filter(offender=offender).first()
+    if current is None or current.kind != ClassificationKind.REVIEW:
+        return None
+    due_on = schedule.due_on if schedule else None
+    if due_on is not None:
+        ends_on = due_on - datetime.timedelta(days=DUE_WITHIN_DAYS)
+    else:
+        ends_on = current.effective_on + relativedelta(months=SHORT_TERM_MONTHS)
+    if today >= ends_on:
+        return None
+    return RestartGuard(approved_on=current.effective_on, due_on=due_on, ends_on=ends_on)
+
+
+def _refuse_early_restart(offender: Offender, reason: str, comments: str, today: datetime.date) -> None:
+    guard = review_restart_guard(offender, today)
+    if guard is None:
+        return
+    approved = f"{guard.approved_on:%-d %b %Y}"
+    if reason == ReviewReason.DUE:
+        when = (
+            f"the next review is due on {guard.due_on:%-d %b %Y}"
+            if guard.due_on
+            else f"no regular review is scheduled (until {guard.ends_on:%-d %b %Y})"
+        )
+        raise ValidationError(
+            {
+                "reason": (
+                    f"This prisoner's classification was approved on {approved} and {when}, so a "
+                    "review is not due yet. Choose change of circumstances or requested by staff."
+                )
+            }
+        )
+    if not comments.strip():
+        raise ValidationError(
+            {
+                "comments": (
+                    f"Say what has changed or who asked for the review: the classification was "
+                    f"approved on {approved}."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def review_initiate(
     *,
@@ -491,7 +557,8 @@ def review_initiate(
     today: datetime.date | None = None,
 ) -> Review:
     """Seed 003, C: a prison officer starts a review; every answer is pre-populated from the
-    prisoner's records and scored with the active instrument, which the review keeps."""
+    prisoner's records and scored with the active instrument, which the review keeps. Soon after
+    an approved review, a new one needs a reason other than "Review due" (`review_restart_guard`)."""
     if not can_initiate_review(actor, offender):
         _refuse("Only a prison officer of the prison managing this prisoner's sentence can start a review.")
     if reason not in ReviewReason.values:
@@ -503,6 +570,7 @@ def review_initiate(
         raise ValidationError("This prisoner has no initial classification; a review cannot be started.")
     if Review.objects.filter(offender=offender, status__in=OPEN_REVIEW_STATUSES).exists():
         raise ValidationError("This prisoner already has a review in progress.")
+    _refuse_early_restart(offender, reason, comments, today)
     instrument = active_instrument()
     if instrument is None:
         raise ValidationError("No instrument version is active.")

@@ -3,18 +3,30 @@ and reviews, a review with its answers, sources and corrections, the step forms 
 correct, submit, recommend, approve, send back, cancel, advise, refer back, confirm again) and the
 reviews waiting at a prison.
 
+The journey follows the GOV.UK patterns (issue 14): an answer is changed from its own page (the
+question, its options as radios, the reason), chosen by its "Change" link in the answers table;
+submitting, recommending and approving are taken from a check-your-answers page whose declaration
+must be ticked, and end on a confirmation panel. The declaration is this page's requirement, not
+the service's (the API takes the steps without it): the view files its words as an audit row
+(`changes["declaration"]`) in the same transaction as the step.
+
 Reviews are obtained only through `access_review_by_id`; every change goes through
 classification.services, which checks state, officer and the four-eyes rule."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import AuditAction
 from audit.refusals import Refused
-from audit.services import audit_listed, audit_view
+from audit.services import audit_listed, audit_record, audit_view
 from classification import services
 from classification.access import (
     access_review_by_id,
@@ -30,13 +42,15 @@ from classification.access import (
 from classification.forms import (
     AdviseForm,
     ApproveForm,
-    CommentForm,
     CorrectAnswerForm,
+    DeclarationForm,
     ReasonForm,
+    RecommendForm,
     ReconfirmForm,
     ReferBackForm,
     StartReviewForm,
     SubmitReviewForm,
+    correctable,
 )
 from classification.models import (
     OPEN_REVIEW_STATUSES,
@@ -87,6 +101,7 @@ def _prisoner_context(request, offender, start_form=None) -> dict:
         may_start=may_start,
         start_form=(start_form or StartReviewForm()) if may_start else None,
         schedule=_schedule_of(offender),
+        restart_guard=services.review_restart_guard(offender) if may_start else None,
     )
     return context
 
@@ -125,7 +140,7 @@ def review_start(request, offender_id):
             messages.success(
                 request,
                 "Review started. Every answer is pre-populated from the records: check each one "
-                "and correct any that the records got wrong.",
+                "and change any that the records got wrong.",
             )
             return redirect("classification:review", pk=review.pk)
     context = _prisoner_context(request, offender, start_form=form)
@@ -141,13 +156,19 @@ def review_start(request, offender_id):
 STEP_FORMS = {
     "correct": (CorrectAnswerForm, "correct"),
     "submit": (SubmitReviewForm, "submit"),
-    "recommend": (CommentForm, "recommend"),
+    "recommend": (RecommendForm, "recommend"),
     "send_back": (ReasonForm, "send_back"),
     "approve": (ApproveForm, "approve"),
     "advise": (AdviseForm, "advise"),
     "refer_back": (ReferBackForm, "refer_back"),
     "reconfirm": (ReconfirmForm, "reconfirm"),
     "cancel": (ReasonForm, "cancel"),
+}
+# The steps taken from check-your-answers, with a declaration (issue 14), and their button.
+CHECKED_STEPS = {
+    "submit": "Submit for recommendation",
+    "recommend": "Recommend",
+    "approve": "Approve",
 }
 
 
@@ -171,45 +192,56 @@ def allowed_steps(user, review: Review) -> list[str]:
     return steps
 
 
-def _step_form(step: str, sheet, data=None):
+def _step_form(step: str, data=None):
     form_class, prefix = STEP_FORMS[step]
-    if form_class is CorrectAnswerForm:
-        return form_class(data, prefix=prefix, items=sheet.instrument.items.all())
     return form_class(data, prefix=prefix)
 
 
 def _waiting_for(review: Review) -> str:
     return {
-        ReviewStatus.INITIATED: "the initiating officer to check the answers and submit the review (C.4)",
+        ReviewStatus.INITIATED: "the initiating officer to check the answers and submit the review",
         ReviewStatus.SENT_BACK: "the initiating officer to correct and submit the review again",
-        ReviewStatus.SUBMITTED: "a recommending officer (D.1) who did not initiate it",
-        ReviewStatus.RECOMMENDED: "an approving officer (D.2) who neither initiated nor recommended it",
-        ReviewStatus.APPROVED: "an officer to check the record and advise the prisoner (E)",
-        ReviewStatus.REFERRED_BACK: "the approving officer to put right the discrepancy found (E.1)",
+        ReviewStatus.SUBMITTED: "a recommending officer who did not start it",
+        ReviewStatus.RECOMMENDED: "an approving officer who neither started nor recommended it",
+        ReviewStatus.APPROVED: "an officer to check the prisoner's record and advise the prisoner",
+        ReviewStatus.REFERRED_BACK: "the approving officer to put right the discrepancy found",
     }.get(review.status, "")
+
+
+def _review_context(review: Review, sheet) -> dict:
+    return {
+        "review": review,
+        "offender": review.offender,
+        "sheet": sheet,
+        "section_a": sheet.sections.get("A", []),
+        "section_b": sheet.sections.get("B", []),
+        "waiting_for": _waiting_for(review),
+        "recommended": review.recommended_categories,
+        "approved": review.status
+        in (ReviewStatus.APPROVED, ReviewStatus.ADVISED, ReviewStatus.REFERRED_BACK),
+        "correctable_codes": {item.code for item in sheet.instrument.items.all() if correctable(item)},
+    }
 
 
 def _render_review(request, review: Review, *, bound: dict | None = None, status: int = 200):
     sheet = review_sheet(review)
     steps = allowed_steps(request.user, review)
-    forms = {step: (bound or {}).get(step) or _step_form(step, sheet) for step in steps}
-    return render(
-        request,
-        "classification/review.html",
-        {
-            "review": review,
-            "offender": review.offender,
-            "sheet": sheet,
-            "section_a": sheet.sections.get("A", []),
-            "section_b": sheet.sections.get("B", []),
-            "forms": forms,
-            "waiting_for": _waiting_for(review),
-            "recommended": review.recommended_categories,
-            "approved": review.status
-            in (ReviewStatus.APPROVED, ReviewStatus.ADVISED, ReviewStatus.REFERRED_BACK),
-        },
-        status=status,
+    # The declared steps are taken from check-your-answers, answers are changed one at a time:
+    # the review page links to them.
+    forms = {
+        step: (bound or {}).get(step) or _step_form(step)
+        for step in steps
+        if step not in CHECKED_STEPS and step != "correct"
+    }
+    checked_step = next((step for step in steps if step in CHECKED_STEPS), None)
+    context = _review_context(review, sheet)
+    context.update(
+        forms=forms,
+        may_correct="correct" in steps,
+        checked_step=checked_step,
+        has_next_step=bool(forms) or checked_step is not None,
     )
+    return render(request, "classification/review.html", context, status=status)
 
 
 @require_GET
@@ -221,11 +253,6 @@ def review_detail(request, pk):
 
 def _call(step: str, request, review: Review, data: dict) -> Review:
     actor = request.user
-    if step == "correct":
-        item, option = data["answer"]
-        return services.review_correct_answer(
-            actor=actor, review=review, item=item, option=option, reason=data["reason"]
-        )
     if step == "submit":
         return services.review_submit(actor=actor, review=review, **data)
     if step == "recommend":
@@ -246,18 +273,14 @@ def _call(step: str, request, review: Review, data: dict) -> Review:
 
 
 SUCCESS = {
-    "correct": "Answer corrected and the review scored again.",
-    "submit": "Review submitted to a recommending officer.",
-    "recommend": "Review recommended and sent to an approving officer.",
     "send_back": "Review sent back to the initiating officer.",
-    "approve": "Classification approved. It is now the prisoner's current classification.",
     "advise": "Recorded that the prisoner has been advised. The review is complete.",
     "refer_back": "Review referred back to the approving officer. Do not give the prisoner a copy yet.",
     "reconfirm": "Classification recorded again; the prisoner can now be advised.",
     "cancel": "Review cancelled.",
 }
 # The field a service names in its errors, when it differs from the form's.
-FIELD_ALIASES = {"item": "answer", "option": "answer", "discrepancy": "discrepancy"}
+FIELD_ALIASES = {"discrepancy": "discrepancy"}
 
 
 # step -> who may ever take it on this review, whatever its state (else 403)
@@ -274,6 +297,29 @@ STEP_ACTORS = {
 }
 
 
+def _turned_away(request, review: Review):
+    messages.error(
+        request,
+        f"This review is {review.get_status_display().lower()}: that step cannot be taken now.",
+    )
+    return redirect("classification:review", pk=review.pk)
+
+
+def _take_declared_step(step: str, request, review: Review, form: DeclarationForm) -> None:
+    """The service, then the declaration the officer ticked, filed in the audit trail in the same
+    transaction (the declaration is the page's requirement; the service is the one path for the
+    step, from the API too)."""
+    with transaction.atomic():
+        _call(step, request, review, form.step_data())
+        audit_record(
+            actor=request.user,
+            action=AuditAction.UPDATE,
+            obj=review,
+            summary=f"Declaration made on checking the classification review: {form.declaration}",
+            changes={"declaration": [None, f"{step}: {form.declaration}"]},
+        )
+
+
 def _step_view(step: str):
     @require_POST
     def view(request, pk):
@@ -281,27 +327,30 @@ def _step_view(step: str):
         if not STEP_ACTORS[step](request.user, review):
             raise PermissionDenied("You may not take this step on this review.")
         if step not in allowed_steps(request.user, review):
-            messages.error(
-                request,
-                f"This review is {review.get_status_display().lower()}: that step cannot be taken now.",
-            )
-            return redirect("classification:review", pk=review.pk)
-        form = _step_form(step, review_sheet(review), request.POST)
+            return _turned_away(request, review)
+        form = _step_form(step, request.POST)
         if form.is_valid():
             try:
-                _call(step, request, review, form.cleaned_data)
+                if step in CHECKED_STEPS:
+                    _take_declared_step(step, request, review, form)
+                else:
+                    _call(step, request, review, form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error, fields=FIELD_ALIASES)
             else:
+                if step in CHECKED_STEPS:
+                    return redirect("classification:review_confirmation", pk=review.pk)
                 messages.success(request, SUCCESS[step])
                 return redirect("classification:review", pk=review.pk)
+        if step in CHECKED_STEPS:
+            review.refresh_from_db()  # a refused step changed nothing: show the review as it is
+            return _render_check(request, review, step, form, status=400)
         return _render_review(request, review, bound={step: form}, status=400)
 
     view.__name__ = f"review_{step}"
     return view
 
 
-review_correct = _step_view("correct")
 review_submit = _step_view("submit")
 review_recommend = _step_view("recommend")
 review_send_back = _step_view("send_back")
@@ -310,6 +359,143 @@ review_advise = _step_view("advise")
 review_refer_back = _step_view("refer_back")
 review_reconfirm = _step_view("reconfirm")
 review_cancel = _step_view("cancel")
+
+
+# --- changing one answer -----------------------------------------------------------------------
+
+
+def _correctable_item(sheet, code: str):
+    item = next((item for item in sheet.instrument.items.all() if item.code == code), None)
+    if item is None or not correctable(item):
+        raise Http404("No such item to correct on this review.")
+    return item
+
+
+def _render_correct(request, review: Review, sheet, item, form, *, status: int = 200):
+    row = next(row for rows in sheet.sections.values() for row in rows if row.code == item.code)
+    context = _review_context(review, sheet)
+    context.update(item=item, row=row, form=form, back=_back_url(request, review))
+    return render(request, "classification/review_correct.html", context, status=status)
+
+
+def _back_url(request, review: Review) -> str:
+    """Back to check-your-answers when the officer came from there, else to the review."""
+    source = request.POST.get("from") or request.GET.get("from")
+    if source == "check":
+        return reverse("classification:review_check", kwargs={"pk": review.pk})
+    return reverse("classification:review", kwargs={"pk": review.pk})
+
+
+def _correct_access(request, pk):
+    review = access_review_by_id(request.user, pk)
+    if not can_edit_review(request.user, review):
+        raise PermissionDenied("Only the initiating officer can correct this review's answers.")
+    return review
+
+
+@require_GET
+def review_correct_item(request, pk, item):
+    """One item's question, its options as radios and the reason for changing it."""
+    review = _correct_access(request, pk)
+    if "correct" not in allowed_steps(request.user, review):
+        return _turned_away(request, review)
+    sheet = review_sheet(review)
+    instrument_item = _correctable_item(sheet, item)
+    audit_view(actor=request.user, obj=review, summary=f"Viewed a classification review of {review.offender}")
+    current = (review.answers.get(item) or {}).get("option") or ""
+    form = CorrectAnswerForm(item=instrument_item, current=current, prefix="correct")
+    return _render_correct(request, review, sheet, instrument_item, form)
+
+
+@require_POST
+def review_correct(request, pk):
+    """Change one pre-populated answer (the form of `review_correct_item`); the reason is kept."""
+    review = _correct_access(request, pk)
+    if "correct" not in allowed_steps(request.user, review):
+        return _turned_away(request, review)
+    sheet = review_sheet(review)
+    instrument_item = _correctable_item(sheet, request.POST.get("correct-item", ""))
+    form = CorrectAnswerForm(request.POST, item=instrument_item, prefix="correct")
+    if form.is_valid():
+        try:
+            services.review_correct_answer(
+                actor=request.user,
+                review=review,
+                item=instrument_item.code,
+                option=form.cleaned_data["option"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, fields={"item": "option"})
+        else:
+            messages.success(
+                request, f"Answer to {instrument_item.code} changed and the review scored again."
+            )
+            return redirect(f"{_back_url(request, review)}#item-{slugify(instrument_item.code)}")
+    return _render_correct(request, review, sheet, instrument_item, form, status=400)
+
+
+# --- check your answers and the confirmation ---------------------------------------------------
+
+
+def _render_check(request, review: Review, step: str, form, *, status: int = 200):
+    sheet = review_sheet(review)
+    context = _review_context(review, sheet)
+    context.update(step=step, form=form, button=CHECKED_STEPS[step], may_correct=step == "submit")
+    return render(request, "classification/review_check.html", context, status=status)
+
+
+@require_GET
+def review_check(request, pk):
+    """Check your answers before submitting, recommending or approving: every answer, the scores
+    and the categories, then the declaration and the one button."""
+    review = access_review_by_id(request.user, pk)
+    if not any(STEP_ACTORS[step](request.user, review) for step in CHECKED_STEPS):
+        raise PermissionDenied("Only the officer the review waits for can check and sign it.")
+    step = next((step for step in allowed_steps(request.user, review) if step in CHECKED_STEPS), None)
+    if step is None:
+        return _turned_away(request, review)
+    audit_view(actor=request.user, obj=review, summary=f"Viewed a classification review of {review.offender}")
+    return _render_check(request, review, step, _step_form(step))
+
+
+# The confirmation after each declared step: (status reached, panel title, what happens next).
+CONFIRMATIONS = {
+    ReviewStatus.SUBMITTED: (
+        "Review submitted for recommendation",
+        "A recommending officer at the prison who did not start the review will check it. "
+        "It is in their inbox and on the list of reviews in progress. If they send it back, "
+        "it returns to you to correct.",
+    ),
+    ReviewStatus.RECOMMENDED: (
+        "Review recommended",
+        "An approving officer at the prison who neither started nor recommended the review will "
+        "approve it or send it back.",
+    ),
+    ReviewStatus.APPROVED: (
+        "Classification approved",
+        "It is now the prisoner's current security classification. An officer at the prison checks "
+        "the prisoner's record shows it, then gives the prisoner a copy of the form and records "
+        "that they were advised.",
+    ),
+}
+
+
+@require_GET
+def review_confirmation(request, pk):
+    """The panel after submitting, recommending or approving, shown to the officer who took the
+    step while the review is still where they left it (otherwise the review itself)."""
+    review = access_review_by_id(request.user, pk)
+    last = review.transitions.order_by("-id").first()
+    if last is None or last.actor_id != request.user.pk or review.status not in CONFIRMATIONS:
+        return redirect("classification:review", pk=review.pk)
+    audit_view(actor=request.user, obj=review, summary=f"Viewed a classification review of {review.offender}")
+    title, next_steps = CONFIRMATIONS[review.status]
+    return render(
+        request,
+        "classification/review_confirmation.html",
+        {"review": review, "offender": review.offender, "title": title, "next_steps": next_steps},
+    )
 
 
 # --- reviews waiting at a prison ---------------------------------------------------------------

@@ -84,7 +84,9 @@ def test_a_prison_officer_records_reception_incident_and_escape_then_reviews(pag
 
     # The review is now possible, and its answers come from what was recorded.
     page.goto(f"/classification/prisoners/{inmate.pk}/")
-    page.get_by_label("Why is the review being done?").select_option("change")
+    page.get_by_role("group", name="Why is the review being done?").get_by_label(
+        "Change of circumstances"
+    ).check()
     save(page, "Start the review")
     page.get_by_role("heading", name="Review Security Classification", level=1).wait_for()
     assert_accessible(page, context="the review started after the records")

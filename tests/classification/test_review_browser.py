@@ -44,16 +44,6 @@ def tab_to(page, locator) -> None:
     raise AssertionError(f"the keyboard never reached {locator}")
 
 
-def choose(page, select, value: str) -> None:
-    """Reach a <select> with Tab and move through its options with the arrow keys."""
-    tab_to(page, select)
-    for _ in range(200):
-        if select.input_value() == value:
-            return
-        page.keyboard.press("ArrowDown")
-    raise AssertionError(f"option {value} never reached with the arrow keys")
-
-
 def press(page, button) -> None:
     tab_to(page, button)
     with page.expect_navigation():
@@ -118,45 +108,62 @@ def test_a_review_from_initiation_to_advising_the_prisoner_by_keyboard_only(page
     press(page, page.get_by_role("link", name="Classification", exact=True).last)
     page.get_by_role("heading", name="Security classification").wait_for()
     assert_accessible(page, context="a prisoner's classification")
-    choose(page, page.get_by_label("Why is the review being done?"), "due")
+    tab_to(page, page.get_by_role("group", name="Why is the review being done?").get_by_label("Review due"))
+    page.keyboard.press("Space")
     press(page, page.get_by_role("button", name="Start the review"))
     page.get_by_role("heading", name="Review Security Classification", level=1).wait_for()
     review = Review.objects.get(offender=inmate)
     assert page.get_by_role("row").filter(has_text="A.3.1").inner_text().count("Stable (S)") == 1
     assert_accessible(page, context="a review waiting for its initiating officer")
 
-    # A correction without a reason is refused, with the error announced and reachable.
-    choose(page, page.get_by_label("Item and correct answer"), "A.3.1|U")
-    press(page, page.get_by_role("button", name="Correct the answer"))
+    # An answer is changed from its own question; without a reason it is refused, with the error
+    # announced and reachable.
+    press(page, page.get_by_role("link", name="Change the answer to A.3.1"))
+    stable = page.get_by_label("Stable (S)")
+    tab_to(page, stable)
+    page.keyboard.press("ArrowDown")  # the arrow keys move through a group of radios
+    press(page, page.get_by_role("button", name="Change the answer"))
     page.get_by_role("alert").filter(has_text="There is a problem").first.wait_for()
     assert_accessible(page, context="a correction with an error")
-    choose(page, page.get_by_label("Item and correct answer"), "A.3.1|U")
+    tab_to(page, page.get_by_label("Unstable (U)"))
+    assert page.get_by_label("Unstable (U)").is_checked()
     tab_to(page, page.get_by_label("Why is the pre-populated answer wrong?"))
     page.keyboard.type("Medical opinion of 2 November: poses a risk to others")
-    press(page, page.get_by_role("button", name="Correct the answer"))
+    press(page, page.get_by_role("button", name="Change the answer"))
     assert "Unstable (U)" in page.get_by_role("row").filter(has_text="A.3.1").inner_text()
 
-    tab_to(page, page.get_by_label("Initiating officer's comments (C.4)"))
+    # Check your answers, the declaration, then submit.
+    press(page, page.get_by_role("link", name="Check your answers and submit"))
+    tab_to(page, page.get_by_label("Your comments"))
     page.keyboard.type("Every answer checked against the file.")
+    tab_to(page, page.get_by_role("checkbox", name="I confirm that"))
+    page.keyboard.press("Space")
     press(page, page.get_by_role("button", name="Submit for recommendation"))
-    page.get_by_text("Awaiting recommendation").first.wait_for()
+    page.get_by_role("heading", name="Review submitted for recommendation", level=1).wait_for()
     log_out(page)
 
     # D.1: the recommending officer finds it in the classification list.
     log_in(page, "ben.recommends")
     open_review_from_the_list(page, "Tawhiri")
     assert_accessible(page, context="a review waiting for recommendation")
-    tab_to(page, page.get_by_label("Comments"))
+    press(page, page.get_by_role("link", name="Check the review and recommend it"))
+    tab_to(page, page.get_by_label("Your comments"))
     page.keyboard.type("Information, scoring and proposal confirmed.")
+    tab_to(page, page.get_by_role("checkbox", name="I confirm that"))
+    page.keyboard.press("Space")
     press(page, page.get_by_role("button", name="Recommend", exact=True))
-    page.get_by_text("Recommended, awaiting approval").first.wait_for()
+    page.get_by_role("heading", name="Review recommended", level=1).wait_for()
     log_out(page)
 
     # D.2: the approving officer approves as recommended.
     log_in(page, "cara.approves")
     open_review_from_the_list(page, "Tawhiri")
+    press(page, page.get_by_role("link", name="Check the review and approve it"))
+    tab_to(page, page.get_by_role("checkbox", name="I confirm that"))
+    page.keyboard.press("Space")
     press(page, page.get_by_role("button", name="Approve", exact=True))
-    page.get_by_text("Approved, prisoner to be advised").first.wait_for()
+    page.get_by_role("heading", name="Classification approved", level=1).wait_for()
+    assert_accessible(page, context="the confirmation after approving")
     log_out(page)
 
     # E: another officer checks the record and advises the prisoner, who signs.

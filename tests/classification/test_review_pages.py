@@ -42,6 +42,19 @@ REVIEW_PAGES = [
     ("classification:review", lambda o: {"pk": o["review"].pk}, VIEWERS, "get"),
     ("classification:review_start", lambda o: {"offender_id": o["other"].pk}, {Role.PRISON_OFFICER}, "post"),
     ("classification:review_correct", lambda o: {"pk": o["review"].pk}, set(), "post"),
+    (
+        "classification:review_correct_item",
+        lambda o: {"pk": o["review"].pk, "item": "A.3.1"},
+        set(),
+        "get",
+    ),
+    (
+        "classification:review_check",
+        lambda o: {"pk": o["review"].pk},
+        {Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER},
+        "get",
+    ),
+    ("classification:review_confirmation", lambda o: {"pk": o["review"].pk}, VIEWERS, "get"),
     ("classification:review_submit", lambda o: {"pk": o["review"].pk}, set(), "post"),
     (
         "classification:review_recommend",
@@ -177,6 +190,8 @@ def test_the_review_page_shows_answers_sources_and_when_a_score_falls(client, pr
     assert abs((changes_on - falls).days) <= 1
     assert f"This score falls on {changes_on.day} {changes_on:%B %Y}" in html
     assert f"Internal risk <strong>{review.internal_score}</strong>" in html
+    # The instrument is the version used, apart from the prisoner's scores (issue 14).
+    assert f"Scored with version {review.instrument.version} of the instrument (from " in html
     # Seed 003's automatic items say what they carry, not "not answered".
     assert "Carried over from section A" in html
     assert f"Internal {review.internal_category} (just scored)" in html
@@ -230,16 +245,21 @@ def test_one_review_from_start_to_advising_the_prisoner(client, prison, inmate, 
 
     # A correction without a reason changes nothing.
     url = reverse("classification:review_correct", kwargs={"pk": review.pk})
-    response = client.post(url, {"correct-answer": "A.3.1|U", "correct-reason": ""})
+    response = client.post(url, {"correct-item": "A.3.1", "correct-option": "U", "correct-reason": ""})
     assert response.status_code == 400
-    assert "This field is required" in response.content.decode()
+    assert "Say why the pre-populated answer is wrong" in response.content.decode()
     review.refresh_from_db()
     assert review.answers["A.3.1"]["option"] == "S"
     # An option of another item is refused.
-    response = client.post(url, {"correct-answer": "A.3.1|H", "correct-reason": "x"})
+    response = client.post(url, {"correct-item": "A.3.1", "correct-option": "H", "correct-reason": "x"})
     assert response.status_code == 400
     response = client.post(
-        url, {"correct-answer": "A.3.1|U", "correct-reason": "Medical opinion of 2 Nov: poses a risk"}
+        url,
+        {
+            "correct-item": "A.3.1",
+            "correct-option": "U",
+            "correct-reason": "Medical opinion of 2 Nov: poses a risk",
+        },
     )
     assert response.status_code == 302
     review.refresh_from_db()
@@ -248,11 +268,16 @@ def test_one_review_from_start_to_advising_the_prisoner(client, prison, inmate, 
 
     # C.3: a recommended classification needs reasons.
     url = reverse("classification:review_submit", kwargs={"pk": review.pk})
-    response = client.post(url, {"submit-override_internal_category": "B", "submit-override_reason": ""})
+    response = client.post(
+        url,
+        {"submit-override_internal_category": "B", "submit-override_reason": "", "submit-declaration": "on"},
+    )
     assert response.status_code == 400
     review.refresh_from_db()
     assert review.status == ReviewStatus.INITIATED
-    response = client.post(url, {"submit-comments": "All answers checked against the file."})
+    response = client.post(
+        url, {"submit-comments": "All answers checked against the file.", "submit-declaration": "on"}
+    )
     assert response.status_code == 302
 
     # The initiating officer cannot recommend their own review.
@@ -261,18 +286,19 @@ def test_one_review_from_start_to_advising_the_prisoner(client, prison, inmate, 
 
     client.force_login(officers["recommender"])
     page = client.get(reverse("classification:review", kwargs={"pk": review.pk})).content.decode()
-    assert "Recommend (D.1)" in page and "Approve (D.2)" not in page
+    assert "Check the review and recommend it" in page and "approve it" not in page
     response = client.post(
-        reverse("classification:review_recommend", kwargs={"pk": review.pk}), {"recommend-comments": "Agreed"}
+        reverse("classification:review_recommend", kwargs={"pk": review.pk}),
+        {"recommend-comments": "Agreed", "recommend-declaration": "on"},
     )
     assert response.status_code == 302
 
     client.force_login(officers["approver"])
     url = reverse("classification:review_approve", kwargs={"pk": review.pk})
-    response = client.post(url, {"approve-internal_category": "B"})
+    response = client.post(url, {"approve-internal_category": "B", "approve-declaration": "on"})
     assert response.status_code == 400  # changing it needs a reason
     assert "Give the reason" in response.content.decode()
-    response = client.post(url, {"approve-comments": "Approved as recommended"})
+    response = client.post(url, {"approve-comments": "Approved as recommended", "approve-declaration": "on"})
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.status == ReviewStatus.APPROVED
@@ -320,14 +346,16 @@ def test_send_back_refer_back_and_reconfirm_through_the_forms(client, prison, in
     assert review.status == ReviewStatus.SENT_BACK
 
     client.force_login(officers["initiator"])
-    assert (
-        client.post(reverse("classification:review_submit", kwargs={"pk": review.pk}), {}).status_code == 302
-    )
+    url = reverse("classification:review_submit", kwargs={"pk": review.pk})
+    assert client.post(url, {"submit-declaration": "on"}).status_code == 302
 
     client.force_login(officers["recommender"])
-    client.post(reverse("classification:review_recommend", kwargs={"pk": review.pk}), {})
+    client.post(
+        reverse("classification:review_recommend", kwargs={"pk": review.pk}), {"recommend-declaration": "on"}
+    )
     client.force_login(officers["approver"])
-    client.post(reverse("classification:review_approve", kwargs={"pk": review.pk}), {})
+    url = reverse("classification:review_approve", kwargs={"pk": review.pk})
+    client.post(url, {"approve-declaration": "on"})
     review.refresh_from_db()
     assert review.status == ReviewStatus.APPROVED
 

@@ -81,8 +81,11 @@ def test_a_recommending_officer_clears_a_review_from_their_inbox(page, office, v
     row = page.get_by_role("row").filter(has_text="TAWHIRI")
     row.get_by_role("link", name="Recommend the classification review").click()
     page.get_by_role("heading", name="Review Security Classification", level=1).wait_for()
+    # Check-your-answers and its declaration come before the recommendation (issue 14).
+    page.get_by_role("link", name="Check the review and recommend it").click()
+    page.get_by_role("checkbox", name="I confirm that").check()
     page.get_by_role("button", name="Recommend", exact=True).click()
-    page.wait_for_load_state("networkidle")
+    page.get_by_role("heading", name="Review recommended", level=1).wait_for()
     assert Review.objects.get(pk=review.pk).status == ReviewStatus.RECOMMENDED
 
     open_inbox(page)
