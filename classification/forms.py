@@ -60,10 +60,10 @@ class SubmitReviewForm(forms.Form):
     """Seed 003, C.3 and C.4."""
 
     override_internal_category = forms.ChoiceField(
-        label="Recommended internal category (C.3)", required=False, choices=CATEGORY_OR_NONE
+        label="Recommended internal category", required=False, choices=CATEGORY_OR_NONE
     )
     override_external_category = forms.ChoiceField(
-        label="Recommended external category (C.3)", required=False, choices=CATEGORY_OR_NONE
+        label="Recommended external category", required=False, choices=CATEGORY_OR_NONE
     )
     override_reason = forms.CharField(
         label="Reasons for recommending another classification",
@@ -73,7 +73,7 @@ class SubmitReviewForm(forms.Form):
         help_text="Needed when you recommend a category other than the scored one.",
     )
     comments = forms.CharField(
-        label="Initiating officer's comments (C.4)",
+        label="Initiating officer's comments",
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs=TEXT),

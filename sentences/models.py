@@ -266,7 +266,7 @@ class Sentence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_sentence_type_display()} from {self.start_date:%d %b %Y}"
+        return f"{self.get_sentence_type_display()} from {self.start_date:%-d %b %Y}"
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
@@ -412,8 +412,8 @@ class Sentence(models.Model):
         if ends <= one_third:
             return (
                 f"A minimum period of imprisonment is longer than one third of the term: {months} months "
-                f"from the commencement date ends on {ends:%d %b %Y}, not after one third "
-                f"({one_third:%d %b %Y})."
+                f"from the commencement date ends on {ends:%-d %b %Y}, not after one third "
+                f"({one_third:%-d %b %Y})."
             )
         if months > MAXIMUM_MINIMUM_PERIOD_MONTHS:
             return (
@@ -423,8 +423,8 @@ class Sentence(models.Model):
         if ends > two_thirds:
             return (
                 f"A minimum period of imprisonment is at most two thirds of the term: {months} months "
-                f"from the commencement date ends on {ends:%d %b %Y}, after two thirds "
-                f"({two_thirds:%d %b %Y})."
+                f"from the commencement date ends on {ends:%-d %b %Y}, after two thirds "
+                f"({two_thirds:%-d %b %Y})."
             )
         return ""
 

@@ -180,12 +180,12 @@ def _step_form(step: str, sheet, data=None):
 
 def _waiting_for(review: Review) -> str:
     return {
-        ReviewStatus.INITIATED: "the initiating officer to check the answers and submit the review (C.4)",
+        ReviewStatus.INITIATED: "the initiating officer to check the answers and submit the review",
         ReviewStatus.SENT_BACK: "the initiating officer to correct and submit the review again",
-        ReviewStatus.SUBMITTED: "a recommending officer (D.1) who did not initiate it",
-        ReviewStatus.RECOMMENDED: "an approving officer (D.2) who neither initiated nor recommended it",
-        ReviewStatus.APPROVED: "an officer to check the record and advise the prisoner (E)",
-        ReviewStatus.REFERRED_BACK: "the approving officer to put right the discrepancy found (E.1)",
+        ReviewStatus.SUBMITTED: "a recommending officer who did not initiate it",
+        ReviewStatus.RECOMMENDED: "an approving officer who neither initiated nor recommended it",
+        ReviewStatus.APPROVED: "an officer to check the record and advise the prisoner",
+        ReviewStatus.REFERRED_BACK: "the approving officer to put right the discrepancy found",
     }.get(review.status, "")
 
 

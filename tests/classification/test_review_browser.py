@@ -136,7 +136,7 @@ def test_a_review_from_initiation_to_advising_the_prisoner_by_keyboard_only(page
     press(page, page.get_by_role("button", name="Correct the answer"))
     assert "Unstable (U)" in page.get_by_role("row").filter(has_text="A.3.1").inner_text()
 
-    tab_to(page, page.get_by_label("Initiating officer's comments (C.4)"))
+    tab_to(page, page.get_by_label("Initiating officer's comments"))
     page.keyboard.type("Every answer checked against the file.")
     press(page, page.get_by_role("button", name="Submit for recommendation"))
     page.get_by_text("Awaiting recommendation").first.wait_for()
