@@ -181,7 +181,7 @@ class RequestAllocateForm(forms.Form):
         help_text="Ranked: the first is the suggestion. Choosing another officer needs a reason.",
     )
     reason = forms.CharField(
-        label="Why this allocation (optional)",
+        label="Why this allocation",
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -201,7 +201,8 @@ class RequestAllocateForm(forms.Form):
         self.fields["staff"].choices = [
             (
                 str(option.staff.pk),
-                f"{option.staff} — {option.cases} cases, {option.utilisation}% of capacity",
+                f"{option.staff} — {option.cases} case{'' if option.cases == 1 else 's'}, "
+                f"{option.utilisation}% of capacity",
             )
             for option in options
         ]
