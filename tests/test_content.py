@@ -27,8 +27,10 @@ from django.urls import Resolver404, resolve
 from offenders.models import Offender
 from staff.demo_logins import DEMO_USERNAMES
 from staff.roles import Role
+from staff.templatetags.staff_names import staff_name
 from tests.content_support import VisibleText, problems_in
 from tests.demo.conftest import seeded  # noqa: F401 (the module's demo database)
+from tests.factories import UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +192,14 @@ def test_hint_text_may_cite_the_seed():
     )
     assert parser.text == "Checklist Done"
     assert parser.links == ["/x/"]
+
+
+def test_staff_are_named_by_their_full_name_and_by_their_username_only_when_they_have_none():
+    named = staff_user(Role.PROBATION_OFFICER, username="aroha.n", first_name="Aroha", last_name="Ngata")
+    unnamed = UserFactory(username="newstarter", first_name="", last_name="")
+
+    assert staff_name(named) == "Aroha Ngata"
+    assert staff_name(named.staff) == "Aroha Ngata"
+    assert staff_name(unnamed) == "newstarter"
+    assert staff_name(None) == ""
+    assert staff_name("Aroha Ngata") == "Aroha Ngata"  # a document's context names people already
