@@ -79,7 +79,7 @@ class IncidentReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_incident_type_display()} on {self.occurred_on}"
+        return f"{self.get_incident_type_display()} on {self.occurred_on:%-d %b %Y}"
 
     @property
     def drugs_violence_or_escape(self) -> bool:
@@ -118,7 +118,7 @@ class EscapeEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.get_custody_display().lower()} on {self.occurred_on}"
+        return f"{self.get_kind_display()} from {self.get_custody_display().lower()} on {self.occurred_on:%-d %b %Y}"
 
 
 class AtRiskAlert(models.Model):

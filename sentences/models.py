@@ -85,7 +85,7 @@ class Charge(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.offence} charged {self.charged_on}"
+        return f"{self.offence} charged {self.charged_on:%-d %b %Y}"
 
     def clean(self) -> None:
         errors = {}
@@ -536,7 +536,7 @@ class Conviction(models.Model):
         indexes = [models.Index(fields=["offender", "-convicted_on"], name="conviction_offender_date")]
 
     def __str__(self) -> str:
-        return f"{self.offence} convicted {self.convicted_on}"
+        return f"{self.offence} convicted {self.convicted_on:%-d %b %Y}"
 
     def clean(self) -> None:
         if self.offence_date and self.convicted_on and self.offence_date > self.convicted_on:
@@ -609,7 +609,7 @@ class SentenceEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.occurred_on}"
+        return f"{self.get_kind_display()} on {self.occurred_on:%-d %b %Y}"
 
     @property
     def outstanding(self) -> bool:
