@@ -118,7 +118,8 @@ class EscapeEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.get_custody_display().lower()} on {self.occurred_on:%-d %b %Y}"
+        custody = self.get_custody_display().lower()
+        return f"{self.get_kind_display()} from {custody} on {self.occurred_on:%-d %b %Y}"
 
 
 class AtRiskAlert(models.Model):
