@@ -75,7 +75,7 @@ class ProgrammeForm(forms.ModelForm):
     def clean_adopted_on(self):
         adopted_on = self.cleaned_data["adopted_on"]
         if adopted_on and adopted_on < self.agency.accepted_on:
-            accepted = f"{self.agency.accepted_on:%d %b %Y}"
+            accepted = f"{self.agency.accepted_on:%-d %b %Y}"
             raise forms.ValidationError(
                 f"A programme cannot be adopted before its agency was accepted ({accepted})."
             )
@@ -90,7 +90,7 @@ class ProgrammeChoiceField(forms.ModelChoiceField):
 
 class SentenceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Sentence) -> str:
-        return f"{obj} (ordered {obj.order_date:%d %b %Y})"
+        return f"{obj} (ordered {obj.order_date:%-d %b %Y})"
 
 
 class ReferForm(forms.Form):

@@ -509,7 +509,7 @@ def attendance(request, pk):
                 add_service_errors(form, error, fields={"to_status": "attended", "excused": "attended"})
             else:
                 messages.success(
-                    request, f"Recorded the session of {form.cleaned_data['session_on']:%d %b %Y}."
+                    request, f"Recorded the session of {form.cleaned_data['session_on']:%-d %b %Y}."
                 )
                 return redirect("agencies:attendance", pk=referral.pk)
     else:

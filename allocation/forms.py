@@ -20,7 +20,7 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class SentenceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Sentence) -> str:
-        return f"{obj} (ordered {obj.order_date:%d %b %Y})"
+        return f"{obj} (ordered {obj.order_date:%-d %b %Y})"
 
 
 def _team_candidates(office_ids, *, exclude=None):

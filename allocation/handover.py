@@ -74,7 +74,7 @@ def community_handover(*, actor, offender, on: datetime.date | None = None) -> l
             staff=membership.staff,
             request=accepted,
             subject=f"Case handed over: {offender.full_name} ({offender.prn})",
-            body=f"{offender.full_name} was released on {release.start_date:%d %b %Y} and "
+            body=f"{offender.full_name} was released on {release.start_date:%-d %b %Y} and "
             f"{accepted.office.name} has accepted the case; you are no longer "
             f"{membership.get_role_display().lower()}.",
             link=f"/offenders/{offender.pk}/staff/",

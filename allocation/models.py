@@ -355,6 +355,7 @@ class StaffUnavailability(models.Model):
 
     class Meta:
         ordering = ["starts_on"]
+        verbose_name_plural = "staff unavailability"  # not "unavailabilitys" (issue 14)
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="unavailability_order"

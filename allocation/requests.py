@@ -285,7 +285,7 @@ def allocate_requests_for_upcoming_releases(*, on: datetime.date | None = None) 
             if allocate_request_insert(
                 actor=None,
                 request=request,
-                summary=f"Pre-allocation request: {sentence.offender} may be released on {release:%d %b %Y}",
+                summary=f"Pre-allocation request: {sentence.offender} may be released on {release:%-d %b %Y}",
             ):
                 created += 1
     return created

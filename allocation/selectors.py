@@ -166,11 +166,11 @@ def officer_options(request: AllocateRequest, on: datetime.date | None = None) -
             score -= 2000
             reasons.append(
                 f"Unavailable ({load.unavailable_now.get_kind_display().lower()}) until "
-                f"{load.unavailable_now.ends_on:%d %b %Y}."
+                f"{load.unavailable_now.ends_on:%-d %b %Y}."
             )
         for absence in load.upcoming:
             score -= 20
-            reasons.append(f"{absence.get_kind_display()} from {absence.starts_on:%d %b %Y}.")
+            reasons.append(f"{absence.get_kind_display()} from {absence.starts_on:%-d %b %Y}.")
         score += Decimal(100 - min(load.utilisation, 200))
         reasons.append(
             f"Caseload {load.cases} case{'s' if load.cases != 1 else ''}, {load.points:.1f} points "
@@ -341,7 +341,7 @@ def prison_continuity_suggestion(offender, prison) -> tuple[StaffMember | None, 
     notes = []
     if earlier is not None:
         notes.append(
-            f"{earlier.staff} was the offender supervisor here from {earlier.started_on:%d %b %Y}; "
+            f"{earlier.staff} was the offender supervisor here from {earlier.started_on:%-d %b %Y}; "
             "suggest the same officer."
         )
     if manager is not None:

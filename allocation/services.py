@@ -62,7 +62,7 @@ def _check_team_role(*, offender, staff, role: str, sentence) -> None:
         )
         if holder is not None:
             raise ValidationError(
-                f"{holder.staff} has been the {label} since {holder.started_on:%d %b %Y}; "
+                f"{holder.staff} has been the {label} since {holder.started_on:%-d %b %Y}; "
                 "replace them rather than adding a second."
             )
 

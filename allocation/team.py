@@ -119,7 +119,7 @@ def team_member_replace(
         sentence=allocation.sentence,
         note_type=CasenoteType.ALLOCATION,
         summary=f"{allocation.get_role_display()}: {staff} replaces {allocation.staff}",
-        text=f"{staff} is the {role} from {on:%d %b %Y}, replacing {allocation.staff}. Reason: {reason}",
+        text=f"{staff} is the {role} from {on:%-d %b %Y}, replacing {allocation.staff}. Reason: {reason}",
     )
     return new
 
@@ -214,7 +214,7 @@ def offender_recall(
         offender=offender,
         note_type=CasenoteType.ALLOCATION,
         summary=f"Recalled to {prison.name}: offender supervisor requested",
-        text=f"Recalled to {prison.name} on {recalled_on:%d %b %Y}. {prison.name} is asked to allocate an "
+        text=f"Recalled to {prison.name} on {recalled_on:%-d %b %Y}. {prison.name} is asked to allocate an "
         "offender supervisor."
         + (
             " Staying on the team: "

@@ -51,7 +51,7 @@ def staff_unavailability_record(
         raise ValidationError(
             {
                 "starts_on": f"{staff} already has {clash.get_kind_display().lower()} from "
-                f"{clash.starts_on:%d %b %Y} to {clash.ends_on:%d %b %Y}, which overlaps this period."
+                f"{clash.starts_on:%-d %b %Y} to {clash.ends_on:%-d %b %Y}, which overlaps this period."
             }
         )
     unavailability = StaffUnavailability.objects.create(
@@ -62,7 +62,7 @@ def staff_unavailability_record(
         obj=unavailability,
         fields=("staff", "kind", "starts_on", "ends_on", "note"),
         summary=f"Recorded {unavailability.get_kind_display().lower()} of {staff} "
-        f"from {starts_on:%d %b %Y} to {ends_on:%d %b %Y}",
+        f"from {starts_on:%-d %b %Y} to {ends_on:%-d %b %Y}",
     )
     return unavailability
 
@@ -92,7 +92,7 @@ def staff_unavailability_cancel(
     today = timezone.localdate()
     if locked.ends_on < today:
         raise ValidationError("This leave is already over and stays on record. Nothing was changed.")
-    label = f"{locked.get_kind_display().lower()} of {staff} from {locked.starts_on:%d %b %Y}"
+    label = f"{locked.get_kind_display().lower()} of {staff} from {locked.starts_on:%-d %b %Y}"
     if locked.starts_on >= today:
         before = snapshot(locked, ("staff", "kind", "starts_on", "ends_on", "note"))
         audit_record(

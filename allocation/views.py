@@ -804,8 +804,8 @@ def leave(request):
             else:
                 messages.success(
                     request,
-                    f"{made.get_kind_display()} of {made.staff} from {made.starts_on:%d %b %Y} "
-                    f"to {made.ends_on:%d %b %Y} is recorded.",
+                    f"{made.get_kind_display()} of {made.staff} from {made.starts_on:%-d %b %Y} "
+                    f"to {made.ends_on:%-d %b %Y} is recorded.",
                 )
                 return redirect(back)
     elif request.method == "POST" and "cancel" in request.POST:
@@ -825,7 +825,7 @@ def leave(request):
                 messages.success(
                     request,
                     f"The {unavailability.get_kind_display().lower()} of {unavailability.staff} "
-                    + (f"now ends on {kept.ends_on:%d %b %Y}." if kept else "is withdrawn."),
+                    + (f"now ends on {kept.ends_on:%-d %b %Y}." if kept else "is withdrawn."),
                 )
                 return redirect(back)
     rows = (

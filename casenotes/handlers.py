@@ -64,8 +64,8 @@ def note_sentence_recorded(event: SentenceRecorded, *, actor) -> None:
         source=event.source,
         summary=f"Sentence recorded: {kind}",
         text=f"{kind} imposed at {sentence.court} "
-        f"on {sentence.order_date:%d %b %Y}, from {sentence.start_date:%d %b %Y}"
-        + (f" to {sentence.end_date:%d %b %Y}" if sentence.end_date else " (indeterminate)")
+        f"on {sentence.order_date:%-d %b %Y}, from {sentence.start_date:%-d %b %Y}"
+        + (f" to {sentence.end_date:%-d %b %Y}" if sentence.end_date else " (indeterminate)")
         + f". Convictions: {event.convictions}.",
     )
 
@@ -122,7 +122,7 @@ def note_sentence_event_resolved(event: SentenceEventResolved, *, actor) -> None
         sentence=_sentence(event.sentence_id),
         source=event.source,
         summary=f"{kind} decided",
-        text=f"{kind} lodged {event.lodged_on:%d %b %Y}: {event.outcome}",
+        text=f"{kind} lodged {event.lodged_on:%-d %b %Y}: {event.outcome}",
     )
 
 

@@ -37,7 +37,7 @@ LABELS = {
     "made_on": "Date the order was made",
     "revoked_on": "Date the order was revoked",
     "source": "Received from",
-    "level": "Level of concern about external access (B.4.3)",
+    "level": "Level of concern about external access",
     "received_on": "Date the information was received",
 }
 HINTS = {

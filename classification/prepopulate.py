@@ -256,7 +256,7 @@ def _escape_dates(records: PrisonerRecords) -> list[tuple[datetime.date, SourceR
     dated = [
         (
             max(escape.occurred_on, escape.convicted_on),
-            source(escape, f"{escape}, convicted {escape.convicted_on:%d %b %Y}"),
+            source(escape, f"{escape}, convicted {escape.convicted_on:%-d %b %Y}"),
         )
         for escape in records.escapes
         if escape.convicted_on
@@ -337,9 +337,9 @@ def _misconduct_dates(incident) -> tuple[datetime.date, ...]:
 
 
 def _describe_misconduct(incident) -> str:
-    laid = f"{incident}: misconduct charge laid {incident.charge_laid_on:%d %b %Y}"
+    laid = f"{incident}: misconduct charge laid {incident.charge_laid_on:%-d %b %Y}"
     if incident.proven_on:
-        return f"{laid}, proven {incident.proven_on:%d %b %Y}"
+        return f"{laid}, proven {incident.proven_on:%-d %b %Y}"
     return laid
 
 
@@ -512,10 +512,10 @@ def _time_left(records: PrisonerRecords, today: datetime.date) -> _Evaluation:
         latest, sentence = max(dated, key=lambda pair: (pair[0], pair[1].pk))
         return _Evaluation(
             "under_6m",
-            (source(sentence, f"{sentence}: every release date has passed (latest {latest:%d %b %Y})"),),
+            (source(sentence, f"{sentence}: every release date has passed (latest {latest:%-d %b %Y})"),),
         )
     release, sentence = earliest
-    src = (source(sentence, f"{sentence}: earliest release date {release:%d %b %Y}"),)
+    src = (source(sentence, f"{sentence}: earliest release date {release:%-d %b %Y}"),)
     months = full_months_between(today, release)
     option = (
         "under_6m"

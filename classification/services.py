@@ -150,7 +150,7 @@ def _classification_errors(
     latest = history.order_by("-effective_on", "-id").first()
     if latest and effective_on < latest.effective_on:
         errors["effective_on"] = (
-            f"The current classification took effect on {latest.effective_on:%d %b %Y}; "
+            f"The current classification took effect on {latest.effective_on:%-d %b %Y}; "
             "a new one cannot take effect before it."
         )
     return errors

@@ -40,7 +40,7 @@ def court_credential_issue(*, name: str, actor=None) -> tuple[CourtApiCredential
             action=AuditAction.CREATE,
             obj=credential,
             summary=f"Issued court credential {name} (prefix {token.prefix}, "
-            f"expires {timezone.localtime(credential.expires_at):%d %b %Y})",
+            f"expires {timezone.localtime(credential.expires_at):%-d %b %Y})",
         )
     return credential, token.token
 
@@ -86,7 +86,7 @@ def court_credential_rotate(*, name: str, actor=None, reason: str = "") -> tuple
             obj=credential,
             summary=f"Rotated court credential {name}: new token {token.prefix}, the old token "
             f"{credential.previous_token_prefix} works until "
-            f"{timezone.localtime(credential.previous_valid_until):%d %b %Y %H:%M}"
+            f"{timezone.localtime(credential.previous_valid_until):%-d %b %Y %H:%M}"
             + (f": {reason}" if reason else ""),
             changes={
                 "token_prefix": [before["token_prefix"], token.prefix],
@@ -153,7 +153,7 @@ def court_credential_authenticate(token: str) -> CourtApiCredential | None:
             credential,
             credential.token_prefix,
             f"The court credential {credential.name!r} expired on "
-            f"{timezone.localtime(credential.expires_at):%d %b %Y %H:%M}. Ask the IOMS system "
+            f"{timezone.localtime(credential.expires_at):%-d %b %Y %H:%M}. Ask the IOMS system "
             "administrators to rotate it (manage.py rotate_court_credential) and use the new token.",
         )
     if column == "previous_token_hash" and credential.previous_valid_until <= now:
@@ -161,8 +161,8 @@ def court_credential_authenticate(token: str) -> CourtApiCredential | None:
             credential,
             credential.previous_token_prefix,
             f"This token of the court credential {credential.name!r} was replaced on "
-            f"{timezone.localtime(credential.rotated_at):%d %b %Y %H:%M} and stopped working on "
-            f"{timezone.localtime(credential.previous_valid_until):%d %b %Y %H:%M}. Use the new token.",
+            f"{timezone.localtime(credential.rotated_at):%-d %b %Y %H:%M} and stopped working on "
+            f"{timezone.localtime(credential.previous_valid_until):%-d %b %Y %H:%M}. Use the new token.",
         )
     credential.record_use(now)
     return credential

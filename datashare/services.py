@@ -103,7 +103,7 @@ def share_end(*, actor, share: Share, ends_on: datetime.date, reason: str) -> Sh
             actor=actor,
             action=AuditAction.UPDATE,
             obj=share,
-            summary=f"Ended the data share {share.name} on {ends_on:%d %b %Y}: {reason}",
+            summary=f"Ended the data share {share.name} on {ends_on:%-d %b %Y}: {reason}",
             changes={"ends_on": [before.isoformat() if before else None, ends_on.isoformat()]},
         )
     return share
@@ -137,7 +137,7 @@ def share_credential_issue(
                 action=AuditAction.CREATE,
                 obj=credential,
                 summary=f"Issued data-share credential {label} for {share.name} "
-                f"(prefix {credential.token_prefix}, expires {timezone.localtime(expires_at):%d %b %Y})",
+                f"(prefix {credential.token_prefix}, expires {timezone.localtime(expires_at):%-d %b %Y})",
             )
     except IntegrityError:
         raise ValidationError(
@@ -163,7 +163,7 @@ def _checked_expiry(
         errors["expires_at"] = "A credential must expire in the future."
     elif share.ends_on is not None and expires_at > end_of_day(share.ends_on):
         errors["expires_at"] = (
-            f"A credential cannot outlive its share (which ends on {share.ends_on:%d %b %Y})."
+            f"A credential cannot outlive its share (which ends on {share.ends_on:%-d %b %Y})."
         )
     if errors:
         raise ValidationError(errors)

@@ -273,7 +273,7 @@ def share_end(request, pk: int):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"The data share {share.name} ends on {form.cleaned_data['ends_on']:%d %b %Y}."
+                request, f"The data share {share.name} ends on {form.cleaned_data['ends_on']:%-d %b %Y}."
             )
             return redirect("datashare:share_detail", pk=share.pk)
     return render(request, "datashare/share_end.html", {"share": share, "form": form})

@@ -84,7 +84,7 @@ def _extract_facts(note: Casenote) -> dict:
 
 
 def _sentence_label(sentence) -> str:
-    return f"{sentence.get_sentence_type_display()} from {sentence.start_date:%d %b %Y}"
+    return f"{sentence.get_sentence_type_display()} from {sentence.start_date:%-d %b %Y}"
 
 
 def compliance_facts(offender) -> list[dict]:

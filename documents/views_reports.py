@@ -435,7 +435,7 @@ def report_issued_pdf(request, pk):
         action=AuditAction.EXPORT,
         obj=report,
         summary=f"Downloaded version {issue.version.number} of {_title(report)} as issued to "
-        f"{issue.recipient} on {timezone.localtime(issue.issued_at):%d %b %Y} (issue {issue.pk})",
+        f"{issue.recipient} on {timezone.localtime(issue.issued_at):%-d %b %Y} (issue {issue.pk})",
     )
     return _pdf_response(
         bytes(issue.pdf),

@@ -28,7 +28,8 @@ def _body(escalation: Escalation) -> str:
     item = escalation.item
     lines = [
         f"{escalation.label}: {item.title}",
-        f"Due on {item.due_on:%-d %b %Y}, {item.days_overdue} days ago.",
+        f"Due on {item.due_on:%-d %b %Y}, "
+        f"{item.days_overdue} day{'' if item.days_overdue == 1 else 's'} ago.",
         f"Who may do it: {', '.join(person.name for person in escalation.late)}.",
     ]
     if item.offender_restricted:

@@ -189,7 +189,7 @@ def export_xlsx(request, office_pk: int):
     _audit_export(request, office, filters, "XLSX")
     handle = write_xlsx(
         muster_rows(office, filters, viewer=request.user),
-        title=f"Muster list of {office} on {timezone.localdate():%d %B %Y}",
+        title=f"Muster list of {office} on {timezone.localdate():%-d %B %Y}",
     )
     return FileResponse(
         handle, as_attachment=True, filename=_filename(office, "xlsx"), content_type=XLSX_CONTENT_TYPE

@@ -220,5 +220,5 @@ def flag_end(request, pk: int, flag_pk: int):
         form,
         title=f"End the flag “{flag}”",
         submit="End flag",
-        intro=f"Raised on {flag.raised_on:%d %B %Y}: {flag.reason}",
+        intro=f"Raised on {flag.raised_on:%-d %B %Y}: {flag.reason}",
     )

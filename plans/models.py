@@ -113,7 +113,7 @@ class PlanEvent(TransitionRow):
         ordering = ["occurred_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.occurred_on}"
+        return f"{self.get_kind_display()} on {self.occurred_on:%-d %b %Y}"
 
 
 PLAN_WORKFLOW = Workflow(

@@ -50,9 +50,11 @@ AUDIT_TODAY_LIMIT = 10_000
 
 
 def _caseload(member: StaffMember) -> list[dict]:
-    """The member's current allocations, each with the offender's current sentences and the next
-    key date among them: three queries however long the caseload. Restricted records the member
-    may not open are left out (need-to-know, as in every list)."""
+    """The people allocated to the member, each once with every role the member holds on the case
+    (an officer can be both the probation officer and the case manager: issue 14 found each such
+    person listed once per role), the offender's current sentences and the next key date among
+    them: three queries however long the caseload. Restricted records the member may not open are
+    left out (need-to-know, as in every list)."""
     allocations = (
         CaseAllocation.objects.current()
         .filter(staff=member)
@@ -68,24 +70,32 @@ def _caseload(member: StaffMember) -> list[dict]:
         .order_by("offender__family_name", "offender__given_names", "offender_id", "role")
     )
     today = timezone.localdate()
-    return [
-        {
-            "allocation": allocation,
-            "offender": allocation.offender,
-            "sentences": allocation.offender.current_sentences,
-            "key_date": next_key_date(allocation.offender.current_sentences, today),
-        }
-        for allocation in allocations
-    ]
+    rows: dict[int, dict] = {}
+    for allocation in allocations:
+        row = rows.get(allocation.offender_id)
+        if row is None:
+            row = rows[allocation.offender_id] = {
+                "offender": allocation.offender,
+                "roles": [],
+                "sentences": allocation.offender.current_sentences,
+                "key_date": next_key_date(allocation.offender.current_sentences, today),
+            }
+        role = allocation.get_role_display()
+        if role not in row["roles"]:
+            row["roles"].append(role)
+    return list(rows.values())
 
 
 def _recent_casenotes_by(user) -> list[Casenote]:
+    """The casenotes the user wrote, latest contact first: the list shows each note's contact date,
+    as the record's casenotes tab does, so it is sorted by it too (sorted by save time, a note
+    written up days after the contact put an older date above newer ones)."""
     return list(
         Casenote.objects.filter(author=user)
         .filter(visible_offenders_q(user, "offender"))
         .visible_to_sensitive(can_read_sensitive(user))
         .select_related("offender")
-        .order_by("-created_at", "-id")[:RECENT_LIMIT]
+        .order_by("-contact_on", "-created_at", "-id")[:RECENT_LIMIT]
     )
 
 
@@ -352,7 +362,7 @@ def offender_history(request, offender_pk: int):
     if not can_view_history(request.user, offender):
         raise PermissionDenied("You may not see the history of this record.")
     audit_view(actor=request.user, obj=offender, summary=f"Viewed the history of {offender}")
-    events = AuditEvent.objects.filter(offender=offender).order_by("-at", "-id")
+    events = AuditEvent.objects.filter(offender=offender).select_related("actor").order_by("-at", "-id")
     action = request.GET.get("action", "")
     if action in AuditAction.values:
         events = events.filter(action=action)

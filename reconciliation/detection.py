@@ -164,7 +164,7 @@ def _office_named_in(court_message):
 
 
 def _date(value) -> str:
-    return f"{value:%d %b %Y}" if value else "—"
+    return f"{value:%-d %b %Y}" if value else "—"
 
 
 _TYPE_LABELS = dict(SentenceType.choices)

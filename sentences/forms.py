@@ -64,9 +64,9 @@ HELP_TEXTS = {
 
 def cumulative_on_label(sentence: Sentence) -> str:
     """How a sentence is named in the 'Cumulative on' choices."""
-    ends = "indeterminate" if sentence.indeterminate else f"to {sentence.end_date:%d %b %Y}"
+    ends = "indeterminate" if sentence.indeterminate else f"to {sentence.end_date:%-d %b %Y}"
     case = f"{sentence.court_case_number}: " if sentence.court_case_number else ""
-    return f"{case}{sentence.get_sentence_type_display()} from {sentence.start_date:%d %b %Y} {ends}"
+    return f"{case}{sentence.get_sentence_type_display()} from {sentence.start_date:%-d %b %Y} {ends}"
 
 
 def _offence_by_code(code: str) -> Offence:
@@ -190,7 +190,7 @@ class ConvictionForm(forms.Form):
         self.fields["charge"].choices = [("", "None")] + [
             (
                 str(charge.pk),
-                f"{charge.offence.code} {charge.offence.description}, charged {charge.charged_on:%d %b %Y}",
+                f"{charge.offence.code} {charge.offence.description}, charged {charge.charged_on:%-d %b %Y}",
             )
             for charge in charges
         ]

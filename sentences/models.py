@@ -85,7 +85,7 @@ class Charge(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.offence} charged {self.charged_on}"
+        return f"{self.offence} charged {self.charged_on:%-d %b %Y}"
 
     def clean(self) -> None:
         errors = {}
@@ -266,7 +266,7 @@ class Sentence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_sentence_type_display()} from {self.start_date:%d %b %Y}"
+        return f"{self.get_sentence_type_display()} from {self.start_date:%-d %b %Y}"
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
@@ -412,8 +412,8 @@ class Sentence(models.Model):
         if ends <= one_third:
             return (
                 f"A minimum period of imprisonment is longer than one third of the term: {months} months "
-                f"from the commencement date ends on {ends:%d %b %Y}, not after one third "
-                f"({one_third:%d %b %Y})."
+                f"from the commencement date ends on {ends:%-d %b %Y}, not after one third "
+                f"({one_third:%-d %b %Y})."
             )
         if months > MAXIMUM_MINIMUM_PERIOD_MONTHS:
             return (
@@ -423,8 +423,8 @@ class Sentence(models.Model):
         if ends > two_thirds:
             return (
                 f"A minimum period of imprisonment is at most two thirds of the term: {months} months "
-                f"from the commencement date ends on {ends:%d %b %Y}, after two thirds "
-                f"({two_thirds:%d %b %Y})."
+                f"from the commencement date ends on {ends:%-d %b %Y}, after two thirds "
+                f"({two_thirds:%-d %b %Y})."
             )
         return ""
 
@@ -536,7 +536,7 @@ class Conviction(models.Model):
         indexes = [models.Index(fields=["offender", "-convicted_on"], name="conviction_offender_date")]
 
     def __str__(self) -> str:
-        return f"{self.offence} convicted {self.convicted_on}"
+        return f"{self.offence} convicted {self.convicted_on:%-d %b %Y}"
 
     def clean(self) -> None:
         if self.offence_date and self.convicted_on and self.offence_date > self.convicted_on:
@@ -609,7 +609,7 @@ class SentenceEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.occurred_on}"
+        return f"{self.get_kind_display()} on {self.occurred_on:%-d %b %Y}"
 
     @property
     def outstanding(self) -> bool:

@@ -345,7 +345,7 @@ def sentence_commence(
     if on > timezone.localdate():
         raise ValidationError({"on": "A sentence cannot be commenced in the future."})
     if on < sentence.start_date:
-        raise ValidationError({"on": f"The sentence does not start until {sentence.start_date:%d %b %Y}."})
+        raise ValidationError({"on": f"The sentence does not start until {sentence.start_date:%-d %b %Y}."})
     commenced = _transition(
         actor=actor,
         sentence=sentence,

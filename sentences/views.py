@@ -151,7 +151,7 @@ def sentence_event(request, pk):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"Recorded: {event.get_kind_display()} on {event.occurred_on:%d %b %Y}."
+                request, f"Recorded: {event.get_kind_display()} on {event.occurred_on:%-d %b %Y}."
             )
             return redirect("sentences:detail", pk=sentence.pk)
     return render(request, "sentences/event.html", {"sentence": sentence, "form": form})

@@ -32,6 +32,6 @@ def staff_relocate_view(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{member} moves to {data['office']} on {data['on']:%d %b %Y}.")
+            messages.success(request, f"{member} moves to {data['office']} on {data['on']:%-d %b %Y}.")
             return redirect("staff:detail", pk=member.pk)
     return render(request, "staff/relocate.html", {"member": member, "form": form})

@@ -254,7 +254,7 @@ def test_release_then_recall_keeps_the_team_history_and_the_offender_manager(
         CaseRole.SUPERVISING_OFFICER: "Aroha Officer",
     }, "the community stays on the team until a person decides otherwise"
     assert notes(offender)[-1] == (
-        f"Recalled to Rimutaka Prison on {today():%d %b %Y}. "
+        f"Recalled to Rimutaka Prison on {today():%-d %b %Y}. "
         "Rimutaka Prison is asked to allocate an offender supervisor. "
         "Staying on the team: Aroha Officer (offender manager); "
         "Aroha Officer (supervising probation officer)."

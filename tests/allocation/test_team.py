@@ -62,7 +62,7 @@ def test_an_offender_has_one_offender_manager_at_a_time(manager, offender, aroha
         team_member_add(actor=manager, offender=offender, staff=ben, role=CaseRole.OFFENDER_MANAGER)
 
     assert refused.value.messages == [
-        f"Aroha Officer has been the offender manager since {today():%d %b %Y}; "
+        f"Aroha Officer has been the offender manager since {today():%-d %b %Y}; "
         "replace them rather than adding a second."
     ]
     assert list(offender.allocations.current().values_list("staff", flat=True)) == [aroha.pk]
@@ -206,7 +206,7 @@ def test_replacing_a_member_ends_the_old_and_starts_the_new_on_the_same_day(mana
         "reallocation",
     )
     assert allocation_notes(offender)[1:] == [
-        f"Ben Second is the offender manager from {today() - 2 * DAY:%d %b %Y}, replacing Aroha Officer. "
+        f"Ben Second is the offender manager from {today() - 2 * DAY:%-d %b %Y}, replacing Aroha Officer. "
         "Reason: Aroha is leaving"
     ], "one casenote for the replacement"
     assert audit_actions(old) == [AuditAction.CREATE, AuditAction.UPDATE]

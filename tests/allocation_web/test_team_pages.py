@@ -165,7 +165,7 @@ def test_a_second_offender_manager_is_refused_on_the_form(manager, offender, tea
     assert response.status_code == 200
     assert field_errors(response) == {
         "__all__": [
-            f"Aroha Officer has been the offender manager since {today() - 40 * DAY:%d %b %Y}; "
+            f"Aroha Officer has been the offender manager since {today() - 40 * DAY:%-d %b %Y}; "
             "replace them rather than adding a second."
         ]
     }

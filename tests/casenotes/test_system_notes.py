@@ -28,7 +28,7 @@ COURT = SentenceEvent.Source.COURT_INTERFACE
 
 
 def _day(date: datetime.date) -> str:
-    return f"{date:%d %b %Y}"
+    return f"{date:%-d %b %Y}"
 
 
 @pytest.fixture

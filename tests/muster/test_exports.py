@@ -138,7 +138,7 @@ def test_the_xlsx_export_has_dates_a_bold_heading_kept_in_view_and_a_title(
     assert sheet.freeze_panes == "A2", "the heading stays in view when scrolling"
     assert sheet["A1"].font.b and not sheet["A2"].font.b
     assert (sheet["F2"].is_date, sheet["F2"].number_format) == (True, "yyyy-mm-dd")
-    assert workbook.properties.title == f"Muster list of {office} on {TODAY():%d %B %Y}"
+    assert workbook.properties.title == f"Muster list of {office} on {TODAY():%-d %B %Y}"
 
 
 def test_the_xlsx_export_is_the_whole_list(client, office, service_manager):

@@ -18,6 +18,7 @@ from reconciliation.models import DataException, ExceptionStatus, ExceptionStep,
 from reconciliation.selectors import exception_trend
 from reconciliation.services import exception_assign, exception_resolve, exception_start
 from staff.roles import Role
+from tests.content_support import VisibleText
 from tests.factories import OffenderFactory, SentenceFactory, UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -273,6 +274,20 @@ def test_the_exception_page_links_the_record_and_shows_its_history(as_user, admi
     assert AuditEvent.objects.filter(
         actor=admin_support, action=AuditAction.VIEW, object_id=str(exception.pk), offender=exception.offender
     ).exists()
+
+
+def test_the_exception_page_names_its_reason_in_words_and_its_code_only_as_a_hint(
+    as_user, admin_support, make_exception
+):
+    """Issue 14: "Reason code: modification_check" showed the code where the reason belongs."""
+    exception = make_exception(reason_code=ReasonCode.MODIFICATION_CHECK, detail="Changed by one person.")
+    page = as_user(admin_support).get(reverse("reconciliation:detail", kwargs={"pk": exception.pk}))
+    visible = VisibleText()
+    visible.feed(page.content.decode())
+
+    assert f"Reason {ReasonCode.MODIFICATION_CHECK.label}" in visible.text
+    assert "modification_check" not in visible.text
+    assert "modification_check" in page.content.decode()  # in the hint, for those who search for it
 
 
 def test_the_exception_page_links_the_court_message_when_there_is_one(as_user, system_admin):

@@ -118,7 +118,7 @@ def test_cumulative_on_offers_only_the_offenders_other_current_sentences_of_impr
     assert sorted(choices_of(response)) == sorted([current.pk, pending.pk])
     html = response.content.decode()
     assert "Concurrent (not cumulative on another sentence)" in html
-    assert f"CRI-2026-085-000001: Imprisonment from {START:%d %b %Y}" in html
+    assert f"CRI-2026-085-000001: Imprisonment from {START:%-d %b %Y}" in html
     assert "Time on remand credited (days)" in html and "Minimum period of imprisonment (months)" in html
     assert 'name="consecutive_to"' in html and 'data-applies-to="imprisonment"' in html
     # Blank, not 0: a field holding a value stays shown whatever the type (sentence-form.js).

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from allocation.models import CaseRole
 from sentences.models import SentenceType
 from staff.roles import Role
 from tests.factories import (
@@ -77,6 +78,49 @@ def test_probation_officer_sees_their_caseload_with_sentences_and_next_key_date(
     assert f'Expires (SED): <time datetime="{expiry.isoformat()}">' in page
     assert "Formerly".upper() not in page and "ELSEWHERE" not in page
     assert "Discussed employment" in page
+
+
+def test_a_person_the_officer_holds_two_roles_on_is_listed_once_with_both_roles(client, probation_officer):
+    """Issue 14: "Offenders allocated to you (20)" listed 10 people twice (once per role)."""
+    both = OffenderFactory(family_name="Twice", given_names="Aroha")
+    SentenceFactory(offender=both)
+    AllocationFactory(offender=both, staff=probation_officer.staff, role=CaseRole.SUPERVISING_OFFICER)
+    AllocationFactory(offender=both, staff=probation_officer.staff, role=CaseRole.OFFENDER_MANAGER)
+    once = OffenderFactory(family_name="Once", given_names="Hemi")
+    AllocationFactory(offender=once, staff=probation_officer.staff, role=CaseRole.SUPERVISING_OFFICER)
+    client.force_login(probation_officer)
+
+    page = client.get("/").content.decode()
+
+    assert page.count("TWICE, Aroha") == 1
+    assert "2 people allocated to you" in page
+    assert "Offender manager, Supervising probation officer" in page
+
+
+def test_the_casenotes_an_officer_wrote_are_listed_by_the_contact_date_they_show(client, probation_officer):
+    """Issue 14: "recent casenotes are sorted by save time but show contact dates, so dates jump"."""
+    offender = OffenderFactory()
+    now = timezone.now()
+    CasenoteFactory(
+        offender=offender,
+        author=probation_officer,
+        summary="Home visit yesterday",
+        contact_on=now - datetime.timedelta(days=1),
+    )
+    # Written up after the visit above was saved, about an older contact.
+    CasenoteFactory(
+        offender=offender,
+        author=probation_officer,
+        summary="Phone call last week",
+        contact_on=now - datetime.timedelta(days=7),
+    )
+    client.force_login(probation_officer)
+
+    page = client.get("/").content.decode()
+
+    assert page.index("Home visit yesterday") < page.index("Phone call last week")
+    last_week = timezone.localtime(now - datetime.timedelta(days=7))
+    assert f"{last_week.day} {last_week:%b %Y %H:%M}</time> —" in page
 
 
 def _caseload_queries(client, officer, count):

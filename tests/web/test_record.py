@@ -278,7 +278,9 @@ def test_history_shows_the_audit_trail_to_a_manager_of_the_office(
     page = client.get(f"/audit/offenders/{offender.pk}/").content.decode()
     assert "Changed phone" in page
     assert "021 1 → 021 2" in page
-    assert ">po</th>" in page
+    # The staff member's name; the username the trail recorded only as hint text (issue 14).
+    name = probation_officer.get_full_name()
+    assert name and f'>{name}<br><span class="hint">po</span></th>' in page
     assert f"Viewed the history of {offender}" in _view_summaries(offender)
 
 

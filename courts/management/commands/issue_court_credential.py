@@ -21,7 +21,7 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from None
         self.stderr.write(
             f"Issued court credential {credential.name!r} (prefix {credential.token_prefix}, expires "
-            f"{timezone.localtime(credential.expires_at):%d %b %Y}; rotate it before then with "
+            f"{timezone.localtime(credential.expires_at):%-d %b %Y}; rotate it before then with "
             "manage.py rotate_court_credential). The token "
             "below is shown once: give it to the courts' system as 'Authorization: Bearer <token>'."
         )

@@ -9,7 +9,7 @@ from courts.models import CourtApiCredential
 
 
 def _when(moment) -> str:
-    return f"{timezone.localtime(moment):%d %b %Y %H:%M}" if moment else "-"
+    return f"{timezone.localtime(moment):%-d %b %Y %H:%M}" if moment else "-"
 
 
 class Command(BaseCommand):

@@ -24,9 +24,9 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from None
         self.stderr.write(
             f"Rotated court credential {credential.name!r}: new token prefix {credential.token_prefix}, "
-            f"expires {timezone.localtime(credential.expires_at):%d %b %Y}. The old token "
+            f"expires {timezone.localtime(credential.expires_at):%-d %b %Y}. The old token "
             f"({credential.previous_token_prefix}) works until "
-            f"{timezone.localtime(credential.previous_valid_until):%d %b %Y %H:%M}. The new token below "
+            f"{timezone.localtime(credential.previous_valid_until):%-d %b %Y %H:%M}. The new token below "
             "is shown once: give it to the courts' system as 'Authorization: Bearer <token>'."
         )
         self.stdout.write(token)
