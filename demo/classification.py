@@ -45,6 +45,7 @@ from classification.models import (
     RemovalKind,
     RemovalOrder,
     Review,
+    ReviewReason,
     ReviewSchedule,
     RiskLevel,
     SecurityClassification,
@@ -617,6 +618,11 @@ def _scenarios(staff: DemoPrisonStaff, today: datetime.date) -> list[tuple[str, 
     the demo prison, the first four still leave a review waiting for each demo login."""
 
     def initiate(actor, offender, **kwargs):
+        # A prisoner approved lately is not due again yet (services.review_restart_guard): the demo
+        # review is then one staff asked for, with their reason, as a person would have to give.
+        if services.review_restart_guard(offender, today) is not None:
+            kwargs.setdefault("reason", ReviewReason.MANUAL)
+            kwargs.setdefault("comments", "The unit manager asked for a review after a move of unit.")
         return services.review_initiate(actor=actor, offender=offender, today=today, **kwargs)
 
     def submitted(actor, offender, **kwargs):

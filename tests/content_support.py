@@ -27,7 +27,8 @@ class VisibleText(HTMLParser):
             return
         if (
             self.skipping
-            or tag in {"script", "style", "template"}
+            # A <pre> shows data as it arrived (a court message's body): not the portal's words.
+            or tag in {"script", "style", "template", "pre"}
             or "hint" in (attributes.get("class") or "")
         ):
             self.skipping.append(tag)

@@ -56,7 +56,7 @@ def test_the_main_pages_run_without_a_policy_violation(watched_page, office):
 
     page.goto("/offenders/?q=Tamihana")
     page.get_by_role("link", name="TAMIHANA, Wiremu").first.click()
-    page.get_by_role("heading", name="TAMIHANA").first.wait_for()
+    page.get_by_role("region", name="Case header").get_by_text("TAMIHANA").first.wait_for()
     seen["search and record"] = violations_on(page)
 
     page.goto("/muster/")
