@@ -203,6 +203,8 @@ TIME_ZONE = "Pacific/Auckland"
 USE_I18N = True
 USE_TZ = True
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+# Django has no en_NZ locale: its "en" formats (month first) would override the line above.
+FORMAT_MODULE_PATH = ["ioms.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
