@@ -4,6 +4,7 @@ queries whatever the length of the lists."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -112,6 +113,15 @@ def test_the_probation_officer_on_the_case_writes_the_plan(client, objects, offi
     client.force_login(officer)
     for name, kwargs in WRITE_PAGES:
         assert client.get(_url(name, kwargs, objects)).status_code == 200, name
+
+
+def test_the_plan_page_has_one_primary_action_its_next_step(client, objects, officer):
+    """Issue 14 (GOV.UK: one primary action per page): a draft plan's is recording the agreement."""
+    client.force_login(officer)
+    page = client.get(_url("plans:detail", {"pk": "plan"}, objects)).content.decode()
+    main = page[page.index("<main") : page.index("</main>")]  # not the idle warning's "Stay signed in"
+    primary = re.findall(r'class="button"[^>]*>([^<]+)<', main)
+    assert primary == ["Record the agreement"]
 
 
 def test_prison_officers_write_the_plans_of_their_prisoners_only(
