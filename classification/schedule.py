@@ -66,7 +66,13 @@ from classification.models import (
 )
 from events.domain import PrisonRecordChanged, SentenceChanged
 from events.models import OutboxEvent
-from sentences.calculation import CalculationError, calculate, served_with_current, terms_of
+from sentences.calculation import (
+    CALCULATION_FIELDS,
+    CalculationError,
+    calculate,
+    served_with_current,
+    terms_of,
+)
 from sentences.models import (
     CURRENT_SENTENCE_STATUSES,
     Charge,
@@ -116,18 +122,6 @@ class Term:
         else:
             how = f"{self.cumulative} cumulative"
         return f"notional sentence of {length}: {self.sentences} sentences, {how}"
-
-
-# The Sentence fields the calculation reads (sentences.calculation.terms_of).
-TERM_FIELDS = (
-    "start_date",
-    "end_date",
-    "indeterminate",
-    "consecutive_to",
-    "remand_days",
-    "minimum_period_months",
-    "court_case_number",
-)
 
 
 def term_served(sentences: Iterable[Sentence]) -> Term:
@@ -374,9 +368,7 @@ def schedule_refresh(
     # the completed ones those are cumulative on.
     imprisonment: dict[int, list[Sentence]] = {}
     for sentence in (
-        _imprisonment_of_prisoners(ids)
-        .only("offender", "status", "completion_reason", *TERM_FIELDS)
-        .order_by("offender_id", "start_date", "id")
+        _imprisonment_of_prisoners(ids).only(*CALCULATION_FIELDS).order_by("offender_id", "start_date", "id")
     ):
         imprisonment.setdefault(sentence.offender_id, []).append(sentence)
     current = {

@@ -33,6 +33,7 @@ from reconciliation.models import (
     ReasonCode,
 )
 from sentences.calculation import (
+    CALCULATION_FIELDS,
     CalculationError,
     Disagreement,
     calculate,
@@ -414,18 +415,8 @@ CALCULATED_DATE_LABELS = {
     "parole_eligibility_date": "Parole eligibility date",
     "statutory_release_date": "Statutory release date",
 }
-# What the calculation reads (sentences.calculation.terms_of), and the dates compared with it.
-CALCULATION_FIELDS = (
-    "sentence_type",
-    "start_date",
-    "end_date",
-    "indeterminate",
-    "consecutive_to",
-    "remand_days",
-    "minimum_period_months",
-    "court_case_number",
-    *CALCULATED_DATE_LABELS,
-)
+# What the key-date check loads: what the calculation reads, and the dates compared with it.
+KEY_DATE_FIELDS = ("sentence_type", "order_date", *CALCULATION_FIELDS, *CALCULATED_DATE_LABELS)
 # The changes of a sentence that can change the calculation or the dates compared with it.
 CALCULATION_CHANGES = frozenset(
     {
@@ -459,10 +450,10 @@ def _dates_in_order(sentence: Sentence, *, alone: bool) -> bool:
 
 
 def key_date_differences(sentences: Iterable[Sentence]) -> dict[int, list[Disagreement]]:
-    """Of one offender's sentences of imprisonment (with CALCULATION_FIELDS, status and order_date
-    loaded), each current one whose recorded PED or SRD differs from the notional single sentence's,
-    with the dates that differ. The notional sentence takes in the completed sentences the current
-    ones are cumulative on (sentences.calculation.served_with_current); those are not compared.
+    """Of one offender's sentences of imprisonment (with KEY_DATE_FIELDS loaded), each current one
+    whose recorded PED or SRD differs from the notional single sentence's, with the dates that
+    differ. The notional sentence takes in the completed sentences the current ones are cumulative
+    on (sentences.calculation.served_with_current); those are not compared.
     None for sentences that cannot be combined (the calculation refuses them)."""
     sentences = served_with_current(sentences, CURRENT_SENTENCE_STATUSES)
     try:
@@ -500,7 +491,7 @@ def _key_date_differences_of(offender_ids) -> dict[int, list[Disagreement]]:
     query streamed in chunks, an offender's sentences together."""
     sentences = (
         Sentence.objects.filter(sentence_type=SentenceType.IMPRISONMENT, offender_id__in=offender_ids)
-        .only("offender", "order_date", "status", "completion_reason", *CALCULATION_FIELDS)
+        .only(*KEY_DATE_FIELDS)
         .order_by("offender_id", "start_date", "id")
     )
     found: dict[int, list[Disagreement]] = {}

@@ -34,6 +34,22 @@ from dateutil.relativedelta import relativedelta
 
 SHORT_TERM = relativedelta(years=2)  # Parole Act 2002, s 4: "2 years or less"
 
+# The Sentence fields terms_of and served_with_current read: load them (`.only(...)`) and no more
+# queries follow, whoever loads the sentences (the sentence page, the review schedule, the scan).
+CALCULATION_FIELDS = (
+    "id",
+    "offender",
+    "status",
+    "completion_reason",
+    "start_date",
+    "end_date",
+    "indeterminate",
+    "consecutive_to",
+    "remand_days",
+    "minimum_period_months",
+    "court_case_number",
+)
+
 
 class CalculationError(ValueError):
     """The sentences cannot be combined (a sentence cumulative on itself through others)."""

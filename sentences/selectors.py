@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sentences.calculation import (
+    CALCULATION_FIELDS,
     Calculation,
     CalculationError,
     calculate,
@@ -13,20 +14,6 @@ from sentences.calculation import (
     terms_of,
 )
 from sentences.models import CURRENT_SENTENCE_STATUSES, Sentence, SentenceStatus, SentenceType
-
-# The Sentence fields sentences.calculation.terms_of reads.
-CALCULATION_FIELDS = (
-    "id",
-    "start_date",
-    "end_date",
-    "indeterminate",
-    "consecutive_to_id",
-    "remand_days",
-    "minimum_period_months",
-    "court_case_number",
-    "status",
-    "completion_reason",
-)
 
 
 @dataclass(frozen=True)
