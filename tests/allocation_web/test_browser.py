@@ -113,6 +113,8 @@ def test_manager_works_the_queue_end_to_end_through_the_task_list(page, queue):
     page.get_by_role("heading", name="Wiremu Tamihana is allocated").wait_for()
     check_page(page, "confirmation")
     page.get_by_role("link", name="Return to the allocation queue").click()
+    page.wait_for_url("**/allocation/queue/")
+    page.locator("#queue").wait_for()
     assert page.locator("#queue tbody tr").count() == 1
     request = AllocateRequest.objects.get(offender=queue["urgent"])
     assert request.status == AllocateRequestStatus.ALLOCATED
