@@ -60,6 +60,9 @@ def assert_accessible(page, *, context: str) -> None:
     critical violations, listing them."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A click that navigates returns once the new page is committed, not loaded: axe must see
+    # the whole new page, not a half-parsed one (or the old one).
+    page.wait_for_load_state()
     results = Axe().run(page)
     serious = [
         violation

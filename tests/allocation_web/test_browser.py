@@ -91,6 +91,7 @@ def test_manager_works_the_queue_end_to_end_through_the_task_list(page, queue):
     assert "In progress" in page.locator("#checklist-status").inner_text()
 
     page.locator("#step-ows_reviewed").get_by_role("link").click()
+    page.wait_for_load_state()
     assert page.locator("#reveal-outcome").is_hidden(), "the follow-up field shows once its radio is chosen"
     page.get_by_label("Yes, I have reviewed them now").check()
     page.get_by_role("button", name="Save and return to the task list").click()

@@ -62,6 +62,7 @@ def test_officer_finds_a_misspelt_name_and_adds_a_casenote(page, officer_and_off
     page.get_by_role("link", name="Add a casenote").click()
     assert_accessible(page, context="add casenote form")
     page.get_by_role("button", name="Save casenote").click()
+    page.wait_for_load_state()
     assert page.locator("[aria-invalid=true]").count() >= 2, "empty summary and note are flagged"
     assert page.title() == "Error: Add a casenote – TAMIHANA, Wiremu James – IOMS"
     assert not Casenote.objects.filter(offender=offender).exists(), "a rejected form changes nothing"

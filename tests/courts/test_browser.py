@@ -56,6 +56,7 @@ def test_an_administrator_confirms_a_match_and_raises_a_correction(page, referen
     _shot(page, "message-list")
 
     page.get_by_role("link", name="(no message ID)").click()
+    page.wait_for_load_state()
     assert "The body is not valid JSON" in page.content()
     assert (
         page.get_by_role("region", name="The message body as received")
@@ -78,6 +79,7 @@ def test_an_administrator_confirms_a_match_and_raises_a_correction(page, referen
 
     page.goto(f"/courts/corrections/new/{wiremu.pk}/?sentence={sentence.pk}")
     page.get_by_role("button", name="Raise the request").click()
+    page.wait_for_load_state()
     assert page.get_by_role("alert").count() >= 1, "the errors are summarised"
     assert_accessible(page, context="correction form with errors")
     _shot(page, "correction-errors")

@@ -39,6 +39,7 @@ def test_an_administrator_makes_a_share_and_issues_a_credential(page, office):
     page.get_by_label("Partner organisation").fill("Probation, Northern region")
     page.get_by_label("Purpose").fill("Release planning")
     page.get_by_role("button", name="Make the share").click()
+    page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Data share Prisons to probation"
     assert_accessible(page, context="share detail")
 

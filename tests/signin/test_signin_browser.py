@@ -48,6 +48,7 @@ def test_an_administrator_sets_up_an_app_then_gives_a_code_at_the_next_sign_in(p
 
     page.get_by_label("Code from the app").fill(code_for_secret(page.locator("#otp-secret").inner_text()))
     page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
     assert page.locator(".otp-recovery-codes li").count() == 10
     assert_accessible(page, context="recovery codes")
     page.get_by_role("link", name="I have kept my recovery codes: continue").click()
