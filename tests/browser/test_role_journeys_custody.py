@@ -2,8 +2,9 @@
 "Done means"): the deterministic `seed_demo` database at a tiny size, signed in as the demo logins,
 doing the work demo/work.py and demo/classification.py leave waiting for them.
 
-- Administrative support reconciles an exception from the exceptions report and decides a court
-  message's probable match, with the keyboard alone.
+- Administrative support reconciles an exception from the exceptions report, confirms the court
+  message that misspells a person's name and rejects the one that matched only an alias (a new
+  record is made), with the keyboard alone (the focus visible at each stop, never trapped).
 - The prison officer checks a Review Security Classification and submits it from check-your-answers
   with the declaration; the recommending officer recommends one and the approving officer approves
   one the same way. Each ends on the confirmation panel.
@@ -11,7 +12,7 @@ doing the work demo/work.py and demo/classification.py leave waiting for them.
 Every page on the way is checked at 1280 px and at 320 px wide: axe finds nothing, the page itself
 does not scroll sideways (a wide table scrolls in its own box) and it has one h1. The outcome is
 read from the database, not from the page: the exception resolved, the court message applied, the
-review's status, its transition and the audit rows."""
+review's status, its transition and the audit rows (the declaration among them)."""
 
 import io
 
@@ -177,7 +178,7 @@ def follow(page, press: str = "Enter") -> None:
 # --- administrative support ---------------------------------------------------------------------------
 
 
-def test_admin_support_reconciles_an_exception_and_decides_a_court_match_with_the_keyboard_alone(page, demo):
+def test_admin_support_reconciles_an_exception_and_decides_court_matches_with_the_keyboard_alone(page, demo):
     clerk = demo_user(Role.ADMIN_SUPPORT)
     exception = DataException.objects.get(
         offender__family_name="Paewai", reason_code=ReasonCode.MISSING_KEY_DATES, resolved_at__isnull=True
@@ -265,6 +266,42 @@ def test_admin_support_reconciles_an_exception_and_decides_a_court_match_with_th
     assert OffenderAlias.objects.filter(offender=person, family_name="Tamihanaa").exists()
     assert AuditEvent.objects.filter(
         actor=clerk, action=AuditAction.UPDATE, object_id=str(message.pk), offender=person
+    ).exists()
+
+    # The alias-only match is not the person: rejected, the sentence makes a new record.
+    known_as = Offender.objects.get(family_name="Ngata", given_names="Mere Anahera")
+    alias_match = MatchCandidate.objects.get(offender=known_as, decision=MatchDecision.PENDING).message
+    tab_to_link(page, "Court messages")
+    follow(page)
+    page.get_by_role("heading", level=1, name="Court messages").wait_for()
+    tab_to_link(page, "Matches to decide")
+    follow(page)
+    page.get_by_role("heading", level=1, name="Matches to decide").wait_for()
+    assert page.get_by_role("heading", level=2).filter(has_text=message.message_id).count() == 0
+    reject = f"/messages/{alias_match.pk}/reject-matches/"
+    tab_to(
+        page,
+        f"el.tagName === 'A' && el.getAttribute('href').endsWith('{reject}')",
+        what="None of these, for the alias-only match",
+    )
+    follow(page)
+    page.get_by_role("heading", level=1, name="None of these is the person").wait_for()
+    check_page(page, "rejecting the matches")
+    tab_to_field(page, "Why none of them is this person")
+    page.keyboard.type("Checked with the court registry: a different person of the same name and birthday.")
+    tab_to_button(page, "Reject all of them")
+    follow(page)
+    page.get_by_role("heading", level=1).filter(has_text=alias_match.message_id).wait_for()
+    check_page(page, "the court message, applied to a new record")
+
+    alias_match.refresh_from_db()
+    assert alias_match.status == MessageStatus.PROCESSED
+    assert not alias_match.candidates.exclude(decision=MatchDecision.REJECTED).exists()
+    assert not Sentence.objects.filter(offender=known_as, court_case_number__endswith="-0012").exists()
+    newcomer = Offender.objects.exclude(pk=known_as.pk).get(family_name="Marsden", given_names="Mere Anahera")
+    assert Sentence.objects.filter(offender=newcomer).count() == 1
+    assert AuditEvent.objects.filter(
+        actor=clerk, object_id=str(alias_match.pk), summary__contains="a different person of the same name"
     ).exists()
 
 
