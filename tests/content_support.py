@@ -66,6 +66,7 @@ RULES = [
     ("a wrong plural", WRONG_PLURAL),
     ("a wrong plural", re.compile(r"\b\w+itys\b", re.IGNORECASE)),
     ("a day with a leading zero", re.compile(rf"\b0\d (?:{MONTHS})\w* \d{{4}}")),
+    ("a date as a computer writes it", re.compile(r"(?<![\w/-])\d{4}-\d{2}-\d{2}(?![\w/-])")),
     ("a date written the American way", re.compile(rf"\b(?:{MONTHS})\w*\.? \d{{1,2}}, \d{{4}}")),
 ]
 
