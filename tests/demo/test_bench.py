@@ -15,6 +15,7 @@ from demo.bench import (
     misspell,
     percentile,
     row_queries,
+    run_allocation_queue_bench,
     run_bench,
     run_court_workers_bench,
 )
@@ -99,6 +100,24 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
     goals = {target.name for target in TARGETS if target.goal}
     assert {"Offender search: name", "Offender record", "API casenote list"} <= goals
     assert {name for name, result in results.items() if result["goal"]} == goals
+
+
+def test_the_allocation_bench_times_the_officer_page_where_the_ranking_runs():
+    from django.urls import reverse
+
+    from allocation.models import AllocateRequest
+    from tests.allocation.helpers import ensure_weights
+
+    ensure_weights()
+    queue, last_page, officer_page = run_allocation_queue_bench(requests=3, officers=4, runs=1)
+
+    assert officer_page.name == "Choose the officer (ranks 4 officers)"
+    assert officer_page.url.endswith("/officer/")
+    assert officer_page.statuses == [200] and officer_page.note == "", officer_page.note
+    assert officer_page.ratio > 0, "compared with its raw SQL like every page"
+    # The office was rolled back with its requests.
+    assert not AllocateRequest.objects.filter(office__code="BENCH-ALLOC").exists()
+    assert reverse("allocation:queue") == queue.url
 
 
 def test_bench_uses_existing_data_and_reports_missing_views(seeded, tmp_path):
