@@ -261,6 +261,6 @@ def test_a_cso_flag_raised_after_the_checklist_reopens_the_cso_step_when_allocat
     assert task_status(task_list, "step-cso_notification") == "Not started"
     assert "Checklist: <strong>In progress</strong>" in task_list
     assert task_status(task_list, "task-officer") == "Cannot start yet"
-    assert AuditEvent.objects.filter(
-        object_id=str(request.pk), summary__contains="now required"
-    ).exists(), "the reopened step is audited"
+    assert AuditEvent.objects.filter(object_id=str(request.pk), summary__contains="now required").exists(), (
+        "the reopened step is audited"
+    )
