@@ -33,15 +33,33 @@ def _is_cso_case(offender, sentence) -> bool:
     )
 
 
-def checklist_refresh_cso(request: AllocateRequest) -> bool:
+CSO_NOW_REQUIRED = (
+    "The child sex offender notification (CSO9) is now required: the offender has an active child "
+    "sex offender flag and this sentence is for a child sex offence."
+)
+
+
+def checklist_refresh_cso(request: AllocateRequest, *, actor) -> tuple[bool, bool]:
     """Re-check the CSO rule now (a flag or conviction may have been added since the request was
-    created): when it applies, a CSO step marked not applicable is reopened and required."""
+    created): when it applies, a CSO step marked not applicable is reopened and required, and the
+    reopening audited. Returns (the rule applies, the step was reopened just now)."""
     cso = _is_cso_case(request.offender, request.sentence)
+    reopened = False
     if cso:
-        AllocateRequestStep.objects.filter(
-            request=request, step=ChecklistStep.CSO_NOTIFICATION, applicable=False
-        ).update(applicable=True, not_applicable_reason="", done_at=None, done_by=None)
-    return cso
+        reopened = bool(
+            AllocateRequestStep.objects.filter(
+                request=request, step=ChecklistStep.CSO_NOTIFICATION, applicable=False
+            ).update(applicable=True, not_applicable_reason="", done_at=None, done_by=None)
+        )
+    if reopened:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=request,
+            summary="Checklist: " + CSO_NOW_REQUIRED,
+            changes={ChecklistStep.CSO_NOTIFICATION: [{"applicable": False}, {"applicable": True}]},
+        )
+    return cso, reopened
 
 
 def checklist_create(request: AllocateRequest) -> None:
@@ -76,7 +94,7 @@ def allocate_request_step_record(
         raise PermissionDenied("Only a service manager of the request's office may work its checklist.")
     if request.status != AllocateRequestStatus.OPEN:
         raise ValidationError("This request is no longer open; its checklist cannot change.")
-    cso = checklist_refresh_cso(request)
+    cso, _ = checklist_refresh_cso(request, actor=actor)
     row = AllocateRequestStep.objects.select_for_update().get(request=request, step=step)
     if step == ChecklistStep.OWS_REVIEWED and done and not outcome.strip():
         raise ValidationError({"outcome": "Record the outcome of the offender warning system review."})

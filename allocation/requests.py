@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from allocation.access import can_allocate_request
-from allocation.checklist import checklist_create, checklist_refresh_cso
+from allocation.checklist import CSO_NOW_REQUIRED, checklist_create, checklist_refresh_cso
 from allocation.handover import RELEASE_TYPES, community_handover
 from allocation.models import (
     ALLOCATE_REQUEST_WORKFLOW,
@@ -291,30 +291,47 @@ def allocate_requests_for_upcoming_releases(*, on: datetime.date | None = None) 
     return created
 
 
-@transaction.atomic
 def allocate_request_allocate(
     *, actor, request: AllocateRequest, staff, reason: str = "", override_reason: str = ""
 ) -> AllocateRequest:
     """Allocate a probation officer to a request. The request row is locked, so of two managers
-    allocating the same request at once exactly one succeeds; the other gets a clear message."""
-    locked = (
-        AllocateRequest.objects.select_for_update(of=("self",))
-        .select_related("offender", "sentence", "office", "from_office")
-        .get(pk=request.pk)
-    )
-    if not can_allocate_request(actor, locked):
-        raise PermissionDenied("Only a service manager of the request's office may allocate it.")
-    if locked.status != AllocateRequestStatus.OPEN:
-        who = locked.allocated_to or "someone"
-        when = timezone.localtime(locked.allocated_at).strftime("%H:%M") if locked.allocated_at else ""
-        raise ValidationError(
-            f"This request was already allocated to {who}"
-            + (f" at {when}" if when else "")
-            + " by another manager. Nothing was changed."
-            if locked.status == AllocateRequestStatus.ALLOCATED
-            else "This request was cancelled. Nothing was changed."
+    allocating the same request at once exactly one succeeds; the other gets a clear message.
+
+    The CSO rule is checked again first (seed 002 step 7): when it now applies to a request whose
+    CSO step was marked not applicable, the step is reopened and the allocation refused. The
+    reopening is kept: it commits before the refusal is raised, so the task list shows the step to
+    do rather than a completed checklist."""
+    with transaction.atomic():
+        locked = (
+            AllocateRequest.objects.select_for_update(of=("self",))
+            .select_related("offender", "sentence", "office", "from_office")
+            .get(pk=request.pk)
         )
-    checklist_refresh_cso(locked)
+        if not can_allocate_request(actor, locked):
+            raise PermissionDenied("Only a service manager of the request's office may allocate it.")
+        if locked.status != AllocateRequestStatus.OPEN:
+            who = locked.allocated_to or "someone"
+            when = timezone.localtime(locked.allocated_at).strftime("%H:%M") if locked.allocated_at else ""
+            raise ValidationError(
+                f"This request was already allocated to {who}"
+                + (f" at {when}" if when else "")
+                + " by another manager. Nothing was changed."
+                if locked.status == AllocateRequestStatus.ALLOCATED
+                else "This request was cancelled. Nothing was changed."
+            )
+        _, reopened = checklist_refresh_cso(locked, actor=actor)
+        if not reopened:
+            return _allocate_locked(
+                actor=actor, locked=locked, staff=staff, reason=reason, override_reason=override_reason
+            )
+    # The block above committed the reopened step and its audit row, nothing else.
+    raise ValidationError({"__all__": [CSO_NOW_REQUIRED + " Complete it on the task list first."]})
+
+
+def _allocate_locked(
+    *, actor, locked: AllocateRequest, staff, reason: str, override_reason: str
+) -> AllocateRequest:
+    """The allocation itself, in allocate_request_allocate's transaction with the request locked."""
     open_steps = [row.get_step_display() for row in locked.steps.all() if row.is_open]
     if open_steps:
         raise ValidationError(

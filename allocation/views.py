@@ -541,7 +541,12 @@ def request_officer(request, pk):
                 override_reason=data["override_reason"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            if any(row.is_open for row in _steps(allocate_request)):
+                # The CSO step was reopened (seed 002 step 7): say so, and offer only the way back to
+                # the task list, as for any open step.
+                blocked, options = " ".join(error.messages), []
+            else:
+                add_service_errors(form, error)
         else:
             return redirect("allocation:request_allocated", pk=allocate_request.pk)
     return render(

@@ -138,7 +138,7 @@ def test_a_cso_flag_raised_after_the_request_requires_the_cso_step(service_manag
     finish_checklist(service_manager, request)
     Flag.objects.create(offender=offender, kind=FlagKind.CHILD_SEX_OFFENDER, reason="Registered")
 
-    with pytest.raises(ValidationError, match="Child sex offender notification"):
+    with pytest.raises(ValidationError, match="child sex offender notification"):
         allocate_request_allocate(actor=service_manager, request=request, staff=aroha)
     row = allocate_request_step_record(
         actor=service_manager, request=request, step=ChecklistStep.CSO_NOTIFICATION
@@ -273,3 +273,24 @@ def test_the_receiving_offices_managers_are_notified_of_a_transfer(
     [note] = Notification.objects.all()
     assert note.recipient == receiving_manager and note.request == transfer
     assert offender.full_name in note.subject and "Moved" in note.body
+
+
+def test_the_cso_step_reopened_by_a_refused_allocation_stays_reopened(service_manager, offender, officers):
+    from offenders.models import Flag, FlagKind
+    from tests.factories import OffenceFactory
+
+    aroha, _ = officers
+    record_sentence(service_manager, offender, offence=OffenceFactory(categories=["child_sex"]))
+    request = AllocateRequest.objects.get()
+    finish_checklist(service_manager, request)
+    Flag.objects.create(offender=offender, kind=FlagKind.CHILD_SEX_OFFENDER, reason="Registered")
+
+    with pytest.raises(ValidationError, match="now required") as refusal:
+        allocate_request_allocate(actor=service_manager, request=request, staff=aroha)
+
+    assert "Complete it on the task list" in str(refusal.value)
+    row = request.steps.get(step=ChecklistStep.CSO_NOTIFICATION)
+    assert row.applicable and row.done_at is None and row.not_applicable_reason == ""
+    request.refresh_from_db()
+    assert request.status == AllocateRequestStatus.OPEN
+    assert not CaseAllocation.objects.filter(offender=offender).exists()

@@ -225,3 +225,42 @@ def test_a_request_one_day_overdue_says_one_day(manager, request_):
 
     assert "overdue by 1 day<" in task_list
     assert "Overdue by 1 day<" in queue
+
+
+def test_a_cso_flag_raised_after_the_checklist_reopens_the_cso_step_when_allocating_is_refused(
+    manager, officers, office
+):
+    """Seed 002 step 7: the CSO step is re-checked when the manager allocates. When a child sex
+    offender flag arrived after the checklist was completed, the refusal says the CSO step is now
+    required, and the task list shows it as not started (the reopen is kept, not rolled back with
+    the refused allocation)."""
+    from audit.models import AuditEvent
+    from offenders.models import Flag, FlagKind
+    from tests.factories import OffenceFactory
+
+    offender = OffenderFactory(home_office=office, given_names="Rawiri", family_name="Pohatu")
+    child_sex = OffenceFactory(categories=["child_sex"])
+    request = AllocateRequest.objects.get(sentence=record_sentence(manager, offender, offence=child_sex))
+    finish_checklist(manager, request)
+    client = client_for(manager)
+    task_list_url = reverse("allocation:request", kwargs={"pk": request.pk})
+    assert "Checklist: <strong>Completed</strong>" in client.get(task_list_url).content.decode()
+    Flag.objects.create(offender=offender, kind=FlagKind.CHILD_SEX_OFFENDER, reason="Registered")
+
+    refused = client.post(
+        reverse("allocation:request_officer", kwargs={"pk": request.pk}), {"staff": officers[0].pk}
+    )
+
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert "The child sex offender notification (CSO9) is now required" in html
+    assert 'name="staff"' not in html, "no officer can be chosen until the step is done"
+    request.refresh_from_db()
+    assert request.status == AllocateRequestStatus.OPEN
+    task_list = client.get(task_list_url).content.decode()
+    assert task_status(task_list, "step-cso_notification") == "Not started"
+    assert "Checklist: <strong>In progress</strong>" in task_list
+    assert task_status(task_list, "task-officer") == "Cannot start yet"
+    assert AuditEvent.objects.filter(object_id=str(request.pk), summary__contains="now required").exists(), (
+        "the reopened step is audited"
+    )

@@ -8,13 +8,16 @@ from django.core.management import call_command
 from audit.models import AuditAction, AuditEvent
 from demo.bench import (
     TARGETS,
+    PdfResult,
     Result,
     Target,
     format_court_workers,
+    format_pdf,
     format_table,
     misspell,
     percentile,
     row_queries,
+    run_allocation_queue_bench,
     run_bench,
     run_court_workers_bench,
 )
@@ -65,6 +68,8 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
         "0",  # the workers read committed messages: tests/demo/test_bench.py below, outside this transaction
         "--recall",
         "5",  # every query form for five people (300 by default): tests/demo/test_search_recall.py
+        "--pdf",
+        "1",
         "--output-dir",
         str(tmp_path),
         stdout=out,
@@ -76,6 +81,7 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
     assert "Same number of queries for the short and the long history: yes" in output
     assert "Work inbox: a service manager over 5 officers" in output and "Team inbox (5 people" in output
     assert "Search recall: 5 people" in output and "recall@5" in output
+    assert "Classification PDFs: 1 runs each" in output and "Review form PDF (latest review)" in output
     assert Offender.objects.filter(prn__in=generated_prns(40)).count() == 40
     for column in ("Median ms", "p95 ms", "Queries", "Raw SQL ms", "× raw"):
         assert column in output
@@ -99,6 +105,49 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
     goals = {target.name for target in TARGETS if target.goal}
     assert {"Offender search: name", "Offender record", "API casenote list"} <= goals
     assert {name for name, result in results.items() if result["goal"]} == goals
+
+
+def test_the_allocation_bench_times_the_officer_page_where_the_ranking_runs():
+    from django.urls import reverse
+
+    from allocation.models import AllocateRequest
+    from tests.allocation.helpers import ensure_weights
+
+    ensure_weights()
+    queue, last_page, officer_page = run_allocation_queue_bench(requests=3, officers=4, runs=1)
+
+    assert officer_page.name == "Choose the officer (ranks 4 officers)"
+    assert officer_page.url.endswith("/officer/")
+    assert officer_page.statuses == [200] and officer_page.note == "", officer_page.note
+    assert officer_page.ratio > 0, "compared with its raw SQL like every page"
+    # The office was rolled back with its requests.
+    assert not AllocateRequest.objects.filter(office__code="BENCH-ALLOC").exists()
+    assert reverse("allocation:queue") == queue.url
+
+
+def test_the_pdf_table_prints_wall_and_cpu_time_against_three_seconds():
+    fast = PdfResult("Review letter PDF", 7, 2, 13.6, 10, 240.0, 410.0, 220.0)
+    slow = PdfResult("Review form PDF (approved review)", 7, 6, 40.2, 10, 2500.0, 3100.0, 1400.0)
+
+    lines = format_pdf([fast, slow]).splitlines()
+
+    assert re.split(r"\s{2,}", lines[0].strip()) == [
+        *("PDF", "Review", "Pages", "KiB", "Median ms", "Max ms", "CPU median ms", "Note")
+    ]
+    assert re.split(r"\s{2,}", lines[1].strip())[4:] == ["240.0", "410.0", "220.0", "under 3 s"]
+    assert re.split(r"\s{2,}", lines[2].strip())[4:] == ["2500.0", "3100.0", "1400.0", "over 3 s"]
+    assert "nothing to print" in format_pdf([])
+
+
+def test_the_pdf_bench_makes_each_classification_pdf_of_the_demo_prison(seeded):
+    from demo.bench import run_pdf_bench
+
+    results = {result.name: result for result in run_pdf_bench(runs=1)}
+
+    assert "Review form PDF (latest review)" in results
+    for result in results.values():
+        assert result.runs == 1 and result.pages >= 1 and result.kilobytes > 1
+        assert result.median_ms > 0 and result.cpu_median_ms > 0
 
 
 def test_bench_uses_existing_data_and_reports_missing_views(seeded, tmp_path):
