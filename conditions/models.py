@@ -12,6 +12,7 @@ before it as a ConditionVersion row with the reason: the history of every versio
 on the row itself."""
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -311,7 +312,7 @@ class CommunityWorkRecord(models.Model):
     hours = models.DecimalField(
         max_digits=4,
         decimal_places=2,
-        validators=[MinValueValidator(0.25), MaxValueValidator(MAX_HOURS_PER_DAY)],
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(MAX_HOURS_PER_DAY)],
     )
     source = models.CharField(max_length=12, choices=WorkSource.choices, default=WorkSource.STAFF)
     recorded_by = models.ForeignKey(

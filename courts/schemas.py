@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from conditions.models import KIND_FIELDS, MAX_COMMUNITY_WORK_HOURS, ConditionKind, Substance
@@ -278,6 +279,35 @@ class CourtConditionSerializer(StrictSerializer):
 _CONDITION = CourtConditionSerializer()
 
 
+_DETAIL_SCHEMA = {
+    "kind": {"type": "string", "enum": list(ConditionKind.values)},
+    "start_on": {"type": "string", "format": "date"},
+    "end_on": {"type": ["string", "null"], "format": "date"},
+    "address": {"type": "string", "maxLength": 300},
+    "curfew_from": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
+    "curfew_until": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
+    "programme_name": {"type": "string", "maxLength": 200},
+    "hours_ordered": {"type": "integer", "minimum": 1, "maximum": MAX_COMMUNITY_WORK_HOURS},
+    "associates": {"type": "string", "maxLength": 500},
+    "substance": {"type": "string", "enum": list(Substance.values)},
+    "details": {"type": "string", "maxLength": 1000},
+}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "maxLength": 1000, "description": "A special condition in words."},
+            {
+                "type": "object",
+                "description": "A structured condition: its kind and the details that kind needs.",
+                "required": ["kind"],
+                "properties": _DETAIL_SCHEMA,
+                "additionalProperties": False,
+            },
+        ]
+    }
+)
 class CourtConditionItemField(serializers.Field):
     """An item of `conditions`: a string (a special condition in words, kept with the sentence as
     before) or an object (a structured condition, CourtConditionSerializer)."""
@@ -293,7 +323,7 @@ class CourtConditionItemField(serializers.Field):
             return data
         if isinstance(data, dict):
             return _CONDITION.run_validation(data)
-        self.fail("invalid")
+        raise serializers.ValidationError(self.error_messages["invalid"])
 
     def to_representation(self, value):
         return value
