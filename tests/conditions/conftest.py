@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from sentences.models import SentenceType
 from staff.roles import Role
+from tests.api.conftest import api  # noqa: F401
 from tests.courts.conftest import court, court_api, credential, offences, reference_data  # noqa: F401
 from tests.factories import AllocationFactory, OffenderFactory, SentenceFactory, staff_user
 
