@@ -282,7 +282,7 @@ _CONDITION = CourtConditionSerializer()
 _DETAIL_SCHEMA = {
     "kind": {"type": "string", "enum": list(ConditionKind.values)},
     "start_on": {"type": "string", "format": "date"},
-    "end_on": {"type": ["string", "null"], "format": "date"},
+    "end_on": {"type": "string", "format": "date", "nullable": True},
     "address": {"type": "string", "maxLength": 300},
     "curfew_from": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
     "curfew_until": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
