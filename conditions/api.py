@@ -1,9 +1,10 @@
 """Conditions over the API (issue 15): /api/v1/conditions/?offender=<id> lists an offender's
-conditions; POST adds one, PATCH varies one (the reason is required: a new version), POST
-/<id>/end/ ends or cancels it and POST /<id>/hours/ records community work hours. The same rules as
-the pages: reading is conditions.access.can_view_conditions, every change conditions.services
-(which checks can_change_conditions). Reads are audited; refusals are audited where they become
-responses (audit.refusals)."""
+conditions (without it, every condition the user may see, paged by cursor); POST adds one, PATCH
+varies one (the reason is required: a new version), POST /<id>/end/ ends or cancels it and POST
+/<id>/hours/ records community work hours. The same rules as the pages: reading is
+conditions.access.can_view_conditions, every change conditions.services (which checks
+can_change_conditions). Reads are audited; refusals are audited where they become responses
+(audit.refusals)."""
 
 from decimal import Decimal
 
@@ -32,8 +33,9 @@ from conditions.models import (
 )
 from conditions.selectors import remaining_hours, with_hours
 from ioms.api_common import ListRetrieveViewSet, refuse
-from offenders.access import access_offender_by_id
+from offenders.access import VIEWING_ROLES, access_offender_by_id
 from offenders.models import visible_offenders_q
+from staff.roles import has_role
 
 
 class ConditionSerializer(serializers.ModelSerializer):
@@ -113,7 +115,7 @@ class HoursSerializer(serializers.Serializer):
 
 
 class ConditionFilter(django_filters.FilterSet):
-    offender = django_filters.NumberFilter(field_name="offender_id", required=True)
+    offender = django_filters.NumberFilter(field_name="offender_id")
     sentence = django_filters.NumberFilter(field_name="sentence_id")
     status = django_filters.ChoiceFilter(choices=ConditionStatus.choices)
 
@@ -123,7 +125,7 @@ class ConditionFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="An offender's conditions (?offender= required; audited as a search)"),
+    list=extend_schema(summary="Conditions, usually an offender's (?offender=; audited as a search)"),
     retrieve=extend_schema(summary="One condition (audited as a view)"),
     create=extend_schema(
         summary="Add a condition to a sentence",
@@ -151,12 +153,15 @@ class ConditionViewSet(ListRetrieveViewSet):
         return queryset.filter(visible_offenders_q(self.request.user, "offender"))
 
     def list(self, request: Request, *args, **kwargs) -> Response:
+        """Every condition the user may see (paged by cursor, no count), usually narrowed to one
+        offender with ?offender=, whose record is then opened as the pages open it."""
+        if not has_role(request.user, *VIEWING_ROLES):
+            refuse("You may not read conditions.")
         offender_id = request.query_params.get("offender", "")
-        if not offender_id.isdigit():
-            raise serializers.ValidationError({"offender": ["Give the offender's id: ?offender=<id>."]})
-        offender = access_offender_by_id(request.user, offender_id)
-        if not can_view_conditions(request.user, offender):
-            refuse("You may not see this offender's conditions.")
+        if offender_id.isdigit() and len(offender_id) <= 18:
+            offender = access_offender_by_id(request.user, offender_id)
+            if not can_view_conditions(request.user, offender):
+                refuse("You may not see this offender's conditions.")
         return super().list(request, *args, **kwargs)
 
     def get_object(self) -> Condition:

@@ -70,9 +70,13 @@ def test_hours_remaining_over_the_api(api, officer, work_sentence):
     assert (response.json()["hours_worked"], response.json()["hours_remaining"]) == ("6.00", 34.0)
 
 
-def test_a_list_needs_an_offender(api, officer):
-    response = api(officer).get("/api/v1/conditions/")
-    assert response.status_code == 400
+def test_a_list_without_an_offender_leaves_out_restricted_records(api, probation_officer, officer, sentence):
+    from offenders.models import Offender
+
+    services.condition_create(actor=officer, sentence=sentence, kind=ConditionKind.REPORT)
+    assert len(api(probation_officer).get("/api/v1/conditions/").json()["results"]) == 1
+    Offender.objects.filter(pk=sentence.offender_id).update(restricted=True)
+    assert api(probation_officer).get("/api/v1/conditions/").json()["results"] == []
 
 
 def test_others_may_read_but_not_change_and_the_refusal_is_audited(
