@@ -17,6 +17,8 @@ from django.db import connection
 from django.utils import timezone
 
 from casenotes.services import system_casenote
+from conditions.models import ConditionSource
+from conditions.services import condition_create
 from courts import matching
 from courts.corrections import correction_request_transition
 from courts.models import CorrectionRequest, CorrectionStatus, CourtMessage, CourtSentenceReference
@@ -333,8 +335,34 @@ def _add_participant_id(applying: Applying, offender: Offender, participant: str
         _note(applying, offender, "Identifier added", f"Courts' participant ID {participant}.")
 
 
-def _conditions(items: list[str] | None) -> str:
-    return "\n".join(item.strip() for item in items or [] if item.strip())
+def _conditions(items: list | None) -> str:
+    """The conditions given in words, kept with the sentence as one text (as before issue 15)."""
+    return "\n".join(item.strip() for item in items or [] if isinstance(item, str) and item.strip())
+
+
+def _add_structured_conditions(applying: "Applying", sentence: Sentence, items: list | None) -> None:
+    """The structured conditions of a sentence, recorded with it in the same unit: a condition the
+    record refuses (its dates outside the sentence, hours beyond it) stops the whole message, which
+    goes to the exceptions report, rather than being dropped."""
+    added = []
+    for index, item in enumerate(item for item in items or [] if isinstance(item, dict)):
+        try:
+            condition = condition_create(
+                actor=applying.actor,
+                sentence=sentence,
+                source=ConditionSource.COURT,
+                casenote=False,
+                **item,
+            )
+        except ValidationError as error:
+            messages = "; ".join(
+                f"{name}: {' '.join(texts)}" if name != "__all__" else " ".join(texts)
+                for name, texts in getattr(error, "message_dict", {"__all__": error.messages}).items()
+            )
+            raise ValidationError(f"sentence.conditions[{index}] cannot be recorded: {messages}") from None
+        added.append(condition.summary)
+    if added:
+        applying.notes.append(f"Conditions recorded: {'; '.join(added)}.")
 
 
 def apply_sentence_imposed(applying: Applying) -> None:
@@ -425,6 +453,7 @@ def apply_sentence_imposed(applying: Applying) -> None:
             sentence=sentence, cms_reference=order["cms_reference"], message=applying.message
         )
     applying.notes.insert(0, f"Recorded {sentence} for {offender}.")
+    _add_structured_conditions(applying, sentence, order.get("conditions"))
     if calculation.get("consecutive_to"):
         applying.notes.append(f"Cumulative on {calculation['consecutive_to']}.")
 
@@ -711,6 +740,7 @@ def apply_offender_released(applying: Applying) -> None:
             sentence=sentence, cms_reference=order["cms_reference"], message=applying.message
         )
     applying.notes.insert(0, f"Recorded {sentence} for {offender}.")
+    _add_structured_conditions(applying, sentence, order.get("conditions"))
     if data.get("complete_prison_sentence"):
         sentence_complete(
             actor=applying.actor,

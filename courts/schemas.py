@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from conditions.models import KIND_FIELDS, MAX_COMMUNITY_WORK_HOURS, ConditionKind, Substance
 from sentences.models import SentenceType
 
 FORMAT_VERSION = "1"
@@ -228,6 +230,136 @@ def _sentence_type_field(**kwargs) -> StrictChoiceField:
     return StrictChoiceField(choices=SentenceType.choices, **kwargs)
 
 
+class StrictTimeField(serializers.TimeField):
+    default_error_messages = {"invalid": "Must be a time of day written HH:MM (24-hour clock)."}
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%H:%M"], **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class CourtConditionSerializer(StrictSerializer):
+    """A structured condition of the sentence (issue 15; docs/court-interface.md): its kind and the
+    details that kind needs, the same rule as conditions.models.KIND_FIELDS."""
+
+    kind = StrictChoiceField(choices=ConditionKind.choices)
+    start_on = StrictDateField(required=False, help_text="Defaults to the sentence's start date.")
+    end_on = StrictDateField(required=False, allow_null=True, help_text="Omitted: until the sentence ends.")
+    address = _text(300, required=False)
+    curfew_from = StrictTimeField(required=False)
+    curfew_until = StrictTimeField(required=False)
+    programme_name = _text(200, required=False)
+    hours_ordered = StrictIntegerField(required=False, min_value=1, max_value=MAX_COMMUNITY_WORK_HOURS)
+    associates = _text(500, required=False)
+    substance = StrictChoiceField(choices=Substance.choices, required=False)
+    details = _text(1000, required=False)
+
+    def validate(self, attrs):
+        required, optional = KIND_FIELDS[attrs["kind"]]
+        errors = {}
+        for name in required:
+            if attrs.get(name) in (None, ""):
+                errors[name] = [f"Required for a condition of kind {attrs['kind']}."]
+        for name in self.fields:
+            if name in ("kind", "start_on", "end_on") or name in required or name in optional:
+                continue
+            if attrs.get(name) not in (None, ""):
+                errors[name] = [f"Not part of a condition of kind {attrs['kind']}."]
+        if attrs.get("start_on") and attrs.get("end_on") and attrs["end_on"] < attrs["start_on"]:
+            errors["end_on"] = ["Must not be before start_on."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+_CONDITION = CourtConditionSerializer()
+
+
+_DETAIL_SCHEMA = {
+    "kind": {"type": "string", "enum": list(ConditionKind.values)},
+    "start_on": {"type": "string", "format": "date"},
+    "end_on": {"type": "string", "format": "date", "nullable": True},
+    "address": {"type": "string", "maxLength": 300},
+    "curfew_from": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
+    "curfew_until": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
+    "programme_name": {"type": "string", "maxLength": 200},
+    "hours_ordered": {"type": "integer", "minimum": 1, "maximum": MAX_COMMUNITY_WORK_HOURS},
+    "associates": {"type": "string", "maxLength": 500},
+    "substance": {"type": "string", "enum": list(Substance.values)},
+    "details": {"type": "string", "maxLength": 1000},
+}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "maxLength": 1000, "description": "A special condition in words."},
+            {
+                "type": "object",
+                "description": "A structured condition: its kind and the details that kind needs.",
+                "required": ["kind"],
+                "properties": _DETAIL_SCHEMA,
+                "additionalProperties": False,
+            },
+        ]
+    }
+)
+class CourtConditionItemField(serializers.Field):
+    """An item of `conditions`: a string (a special condition in words, kept with the sentence as
+    before) or an object (a structured condition, CourtConditionSerializer)."""
+
+    default_error_messages = {"invalid": "Must be a string or a JSON object."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            if len(data) > 1000:
+                raise serializers.ValidationError("Ensure this field has no more than 1000 characters.")
+            if not data.strip():
+                raise serializers.ValidationError("This field may not be blank.")
+            return data
+        if isinstance(data, dict):
+            return _CONDITION.run_validation(data)
+        raise serializers.ValidationError(self.error_messages["invalid"])
+
+    def to_representation(self, value):
+        return value
+
+
+def _conditions_field(**kwargs) -> serializers.ListField:
+    return serializers.ListField(
+        child=CourtConditionItemField(),
+        required=False,
+        max_length=50,
+        help_text="The sentence's conditions, one per item: a string (a special condition in words) or "
+        "an object with `kind` and the details of that kind (docs/court-interface.md, 'Conditions').",
+        **kwargs,
+    )
+
+
+def _check_conditions_within(attrs: dict, start_name: str, end_name: str = "end_date") -> None:
+    """Each structured condition's dates within the sentence's, named by its place in the list."""
+    start, end = attrs.get(start_name), attrs.get(end_name)
+    errors = {}
+    for index, item in enumerate(attrs.get("conditions") or []):
+        if not isinstance(item, dict):
+            continue
+        item_errors = {}
+        if start and item.get("start_on") and item["start_on"] < start:
+            item_errors["start_on"] = [f"Must not be before {start_name} ({start})."]
+        if end and item.get("end_on") and item["end_on"] > end:
+            item_errors["end_on"] = [f"Must not be after the sentence's {end_name} ({end})."]
+        if end and item.get("start_on") and item["start_on"] > end:
+            item_errors["start_on"] = [f"Must not be after the sentence's {end_name} ({end})."]
+        if item_errors:
+            errors[index] = item_errors
+    if errors:
+        raise serializers.ValidationError({"conditions": errors})
+
+
 class CourtImposedSentenceSerializer(StrictSerializer):
     cms_reference = _text(60, required=False, help_text="The CMS's own identifier of this sentence.")
     court_code = _text(12, help_text="The code of the court (an office of kind court).")
@@ -238,9 +370,7 @@ class CourtImposedSentenceSerializer(StrictSerializer):
     end_date = StrictDateField(required=False, allow_null=True)
     indeterminate = StrictBooleanField(required=False, default=False)
     hours = StrictIntegerField(required=False, allow_null=True, min_value=1, max_value=10000)
-    conditions = serializers.ListField(
-        child=_text(1000), required=False, max_length=50, help_text="Special conditions, one per item."
-    )
+    conditions = _conditions_field()
     parole_eligibility_date = StrictDateField(required=False, allow_null=True)
     statutory_release_date = StrictDateField(required=False, allow_null=True)
     parole_hearing_date = StrictDateField(required=False, allow_null=True)
@@ -278,6 +408,7 @@ class CourtImposedSentenceSerializer(StrictSerializer):
                 raise serializers.ValidationError(
                     {name: ["Only a sentence of imprisonment has this."] for name in given}
                 )
+        _check_conditions_within(attrs, "start_date")
         return attrs
 
 
@@ -429,7 +560,7 @@ class CourtReleaseSentenceSerializer(StrictSerializer):
     court_code = _text(12, required=False, help_text="Defaults to the court of the prison sentence.")
     decided_on = StrictDateField(required=False, help_text="Date of the release decision (order date).")
     end_date = StrictDateField()
-    conditions = serializers.ListField(child=_text(1000), required=False, max_length=50)
+    conditions = _conditions_field()
     managing_office_code = _text(12, required=False)
     convictions = CourtConvictionSerializer(
         many=True,
@@ -456,6 +587,14 @@ class OffenderReleasedSerializer(CourtMessageSerializer):
             raise serializers.ValidationError(
                 "Give prison_sentence_ref or sentence.convictions: a sentence needs its convictions."
             )
+        order = attrs["sentence"]
+        try:
+            _check_conditions_within(
+                {"conditions": order.get("conditions"), "released_on": attrs["released_on"], **order},
+                "released_on",
+            )
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"sentence": error.detail}) from None
         if attrs.get("complete_prison_sentence") and not attrs.get("prison_sentence_ref"):
             raise serializers.ValidationError(
                 {"complete_prison_sentence": "Name the prison sentence (prison_sentence_ref) to complete it."}

@@ -64,6 +64,7 @@ from casenotes.models import Casenote, CasenoteType
 from classification.models import ReviewSchedule
 from demo import bulk, names
 from demo.classification import PRISON_RECORD_MODELS, seed_classification
+from demo.conditions import seed_conditions
 from demo.offences import BREACH_OFFENCE_BY_SENTENCE_TYPE
 from demo.offender_management import seed_offender_management
 from demo.people import (
@@ -1771,6 +1772,7 @@ def seed_demo(
             bar.update(1)
             started = time.perf_counter()
             seed_offender_management(seed=seed, today=today, counts=counts)
+            seed_conditions(seed=seed, today=today, counts=counts)
             phases["offender management"] = time.perf_counter() - started
             bar.update(1)
         if waiting_work:

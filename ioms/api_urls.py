@@ -15,6 +15,7 @@ from audit.api import AuditEventViewSet
 from casenotes.api import CasenoteViewSet
 from classification.api import ActiveInstrumentView, InstrumentViewSet, ReviewViewSet
 from classification.api_records import PrisonRecordViewSet
+from conditions.api import ConditionViewSet
 from courts.api import CourtMessageEndpoint
 from documents.api import DocumentViewSet
 from offenders.api import OffenderViewSet
@@ -67,6 +68,7 @@ router.register("classification/instruments", InstrumentViewSet, basename="class
 router.register("classification/reviews", ReviewViewSet, basename="classification-review")
 router.register("classification/prisoners", PrisonRecordViewSet, basename="classification-prisoner")
 router.register("sentence-plans", SentencePlanViewSet, basename="sentence-plan")
+router.register("conditions", ConditionViewSet, basename="condition")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "casenotes",
     "documents",
     "agencies",
+    "conditions",
     "allocation",
     "classification",
     "plans",

@@ -8,6 +8,7 @@ from agencies import record_sections as agencies
 from allocation import record_sections as allocation
 from casenotes import record_sections as casenotes
 from classification import record_sections as classification
+from conditions import record_sections as conditions
 from courts import record_sections as courts
 from documents import record_sections as documents
 from ioms.read_models import RecordSections, RecordTab
@@ -31,6 +32,7 @@ RECORD_SECTIONS = RecordSections(
     tabs=(
         offenders.DETAILS_TAB,
         sentences.TAB,
+        conditions.TAB,
         casenotes.TAB,
         documents.TAB,
         allocation.TAB,

@@ -21,6 +21,7 @@ STATE_MACHINES = {
     "referral": ("agencies.Referral", "status"),
     "allocate request": ("allocation.AllocateRequest", "status"),
     "classification review": ("classification.Review", "status"),
+    "condition": ("conditions.Condition", "status"),
     "instrument": ("classification.Instrument", "status"),
     "sentence plan activity": ("classification.SentencePlanActivity", "status"),
     "court message": ("courts.CourtMessage", "status"),

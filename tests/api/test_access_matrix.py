@@ -9,6 +9,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from audit.models import AuditAction, AuditEvent
 from casenotes.models import Casenote
+from conditions.services import condition_create
 from documents.services import document_create
 from offenders.models import FlagKind
 from offenders.services import flag_raise
@@ -64,6 +65,7 @@ def records(service_manager, probation_officer, offender, sentence, office):
         "audit-events": AuditEvent.objects.first().pk,
         "flag_id": flag.pk,
         "sentence-plans": plan_create(actor=service_manager, sentence=sentence).pk,
+        "conditions": condition_create(actor=service_manager, sentence=sentence, kind="report").pk,
         **classification_records(),
     }
 
@@ -118,6 +120,7 @@ def test_the_schema_lists_an_endpoint_for_every_record():
         "classification/instruments",
         "classification/reviews",
         "sentence-plans",
+        "conditions",
     ]:
         assert f"/api/v1/{resource}/" in paths
 

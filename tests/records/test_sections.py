@@ -30,6 +30,7 @@ def test_the_record_gathers_each_apps_part_from_its_own_module():
     assert [(tab.key, tab.url_name, tab.shown_if) for tab in RECORD_SECTIONS.tabs] == [
         ("details", "offenders:detail", ""),
         ("sentences", "offenders:sentences", ""),
+        ("conditions", "conditions:offender", ""),
         ("casenotes", "offenders:casenotes", "read_casenotes"),
         ("documents", "offenders:documents", "read_documents"),
         ("staff", "offenders:staff", ""),
@@ -82,6 +83,7 @@ def test_a_viewer_is_offered_only_the_tabs_their_access_allows(client, office, o
     assert tabs[Role.SERVICE_MANAGER] == [
         "details",
         "sentences",
+        "conditions",
         "casenotes",
         "documents",
         "staff",
@@ -95,6 +97,7 @@ def test_a_viewer_is_offered_only_the_tabs_their_access_allows(client, office, o
     assert tabs[Role.PROBATION_OFFICER] == [
         "details",
         "sentences",
+        "conditions",
         "casenotes",
         "documents",
         "staff",
