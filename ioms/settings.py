@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allocation",
     "classification",
     "plans",
+    "appointments",
     "demo",
     "courts",
     "reconciliation",
