@@ -95,7 +95,8 @@ def _calendar_page(request, *, appointments, period: Period, template: str, **co
             "period": period,
             "days": by_day(appointments, period),
             "groups": [group for group in groups(appointments) if all(a.may_record for a in group)],
-            "outcome_form": OutcomeForm(),
+            # Read once, not per row: a week's calendar at an office has hundreds of rows.
+            "outcome_choices": list(OutcomeForm.base_fields["outcome"].choices),
             "view": "week" if period.days == 7 else "day",
             "today": timezone.localdate(timezone=ZONE),
             **context,

@@ -66,7 +66,7 @@ def test_overdue_until_an_appointment_is_arranged(office, arrange_for):
 
 def test_the_time_is_data(office):
     officer = staff_user(Role.PROBATION_OFFICER, office)
-    allocate(office, officer, "intensive_supervision", days_ago=1)
+    allocate(office, officer, "intensive_supervision", days_ago=2)
     FirstAppointmentRule.objects.create(
         sentence_type="intensive_supervision",
         within_hours=24,
