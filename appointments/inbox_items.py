@@ -20,14 +20,14 @@ class FirstAppointmentSource(InboxSource):
     label = "First appointments"
 
     def items_for(self, people, today):
-        officers = {
-            person.staff_id: person
-            for person in people
-            if person.staff_id and person.holds(Role.PROBATION_OFFICER)
-        }
+        # Every person with a staff record is asked about, the probation officers kept after: the
+        # same queries whoever is in the team (inbox.sources: a fixed number per source).
+        staff = {person.staff_id: person for person in people if person.staff_id}
         items = []
-        for due in first_appointments_due(list(officers), today):
+        for due in first_appointments_due(list(staff), today):
             allocation = due.allocation
+            if not staff[allocation.staff_id].holds(Role.PROBATION_OFFICER):
+                continue
             due_at = timezone.localtime(due.due_at, ZONE)
             by = f"{due_at:%-d %b %Y %-I:%M %p}".replace("AM", "am").replace("PM", "pm")
             sentence_type = allocation.sentence.get_sentence_type_display()
@@ -41,7 +41,7 @@ class FirstAppointmentSource(InboxSource):
                     title="Arrange the first appointment",
                     detail=f"{sentence_type}: within {due.within_hours} hours of allocation, by {by}",
                     url=url_for("appointments:create", allocation.offender_id),
-                    assignee_ids=frozenset({officers[allocation.staff_id].user_id}),
+                    assignee_ids=frozenset({staff[allocation.staff_id].user_id}),
                 )
             )
         return items

@@ -111,9 +111,9 @@ def rule_hours(rules: list[FirstAppointmentRule], sentence_type: str, on: dateti
 def first_appointments_due(staff_ids, today: datetime.date) -> list[FirstAppointmentDue]:
     """Current allocations (offender manager, supervising officer) of the given officers whose
     first appointment is not yet arranged or attended: two queries however many officers."""
-    rules = list(FirstAppointmentRule.objects.all())
-    if not rules or not staff_ids:
+    if not staff_ids:
         return []
+    rules = list(FirstAppointmentRule.objects.all())
     arranged = Appointment.objects.filter(
         offender_id=OuterRef("offender_id"),
         status__in=FIRST_APPOINTMENT_STATUSES,
