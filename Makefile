@@ -66,7 +66,7 @@ fi
 endef
 export FIND_PYTHON
 
-.PHONY: help venv run test _test-steps bench lint fmt clean migrate shell lock
+.PHONY: help venv run test _test-steps bench bench-appointments lint fmt clean migrate shell lock
 
 help:
 	@echo "make run     start the portal (web, Celery worker and beat) at http://127.0.0.1:8000/"
@@ -123,6 +123,10 @@ _test-steps:
 
 bench: venv
 	$(SERVICES_AS_OWNER) $(PY) manage.py bench $(BENCH_ARGS)
+
+# The diary and office calendar alone (60 cases per officer; also part of `make bench`).
+bench-appointments: venv
+	$(SERVICES_AS_OWNER) $(PY) manage.py bench_appointments $(BENCH_ARGS)
 
 lint: venv
 	$(RUFF) check .

@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef
 from allocation.models import AllocateRequest, CaseAllocation, CaseRole
 from allocation.requests import allocate_request_cancel
 from courts.services import court_message_process, court_message_receive
+from demo.appointments import seed_appointments
 from demo.people import prn_for
 from demo.reference import DEMO_OFFICE_CODE, DEMO_PRISON_CODE
 from offenders.models import Gender, Offender
@@ -543,4 +544,5 @@ def seed_waiting_work(*, today: datetime.date) -> Counter:
     made["exceptions to reconcile"] = DataException.objects.filter(
         office=office, resolved_at__isnull=True
     ).count()
+    made.update(seed_appointments(today=today))
     return made

@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet, ProgrammeViewSet, ReferralViewSet
 from allocation.api import AllocationViewSet
+from appointments.api import AppointmentViewSet
 from audit.api import AuditEventViewSet
 from casenotes.api import CasenoteViewSet
 from classification.api import ActiveInstrumentView, InstrumentViewSet, ReviewViewSet
@@ -69,6 +70,7 @@ router.register("classification/reviews", ReviewViewSet, basename="classificatio
 router.register("classification/prisoners", PrisonRecordViewSet, basename="classification-prisoner")
 router.register("sentence-plans", SentencePlanViewSet, basename="sentence-plan")
 router.register("conditions", ConditionViewSet, basename="condition")
+router.register("appointments", AppointmentViewSet, basename="appointment")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "allocation",
     "classification",
     "plans",
+    "appointments",
     "demo",
     "courts",
     "reconciliation",

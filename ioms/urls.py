@@ -45,6 +45,7 @@ urlpatterns = [
     path("classification/", include("classification.urls")),
     path("plans/", include("plans.urls")),
     path("conditions/", include("conditions.urls")),
+    path("appointments/", include("appointments.urls")),
     path("data-share/", include("datashare.urls")),
     path("inbox/", include("inbox.urls")),
     path("api/v1/", include("ioms.api_urls")),

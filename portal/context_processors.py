@@ -78,6 +78,8 @@ def main_menu(request) -> list[MenuLink]:
         add("Inbox", "inbox:mine", namespace == "inbox")
     if _may_open_caseload(user):
         add("My caseload", "allocation:caseload", view_name == "allocation:caseload")
+    if has_role(user, Role.PROBATION_OFFICER):  # appointments.views.my_diary
+        add("My diary", "appointments:mine", namespace == "appointments")
     if _may_work_queue(user):
         add("Allocation queue", "allocation:queue", view_name in {"allocation:queue", "allocation:request"})
     if can_view_muster(user):

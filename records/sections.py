@@ -6,6 +6,7 @@ for the timeline)."""
 
 from agencies import record_sections as agencies
 from allocation import record_sections as allocation
+from appointments import record_sections as appointments
 from casenotes import record_sections as casenotes
 from classification import record_sections as classification
 from conditions import record_sections as conditions
@@ -38,6 +39,7 @@ RECORD_SECTIONS = RecordSections(
         allocation.TAB,
         agencies.TAB,
         plans.TAB,
+        appointments.TAB,
         classification.TAB,
         TIMELINE_TAB,
         offenders.HISTORY_TAB,

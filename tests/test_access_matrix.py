@@ -164,6 +164,7 @@ def test_every_url_is_in_an_access_matrix():
     from tests.allocation_web.test_access_matrix import ALLOCATION_PAGES
     from tests.allocation_web.test_recall_page import RECALL_PAGES
     from tests.api.test_access_matrix import ENDPOINTS
+    from tests.appointments.test_pages import APPOINTMENT_PAGES
     from tests.classification.test_instrument_pages import INSTRUMENT_PAGES
     from tests.classification.test_output_pages import OUTPUT_PAGES
     from tests.classification.test_prison_records_pages import PRISON_RECORD_PAGES
@@ -197,6 +198,7 @@ def test_every_url_is_in_an_access_matrix():
         | {name for name, *_ in INBOX_PAGES}
         | {name for name, *_ in PLAN_PAGES}
         | {name for name, *_ in CONDITION_PAGES}
+        | {name for name, *_ in APPOINTMENT_PAGES}
         | {name for name, *_ in RECALL_PAGES}
         | {name for name, *_ in RESTRICTED_PAGES}
         | {"muster:mine"}  # a redirect to the user's own office: tests/muster/test_views.py, every role

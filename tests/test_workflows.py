@@ -20,6 +20,7 @@ STATE_MACHINES = {
     "programme": ("agencies.Programme", "status"),
     "referral": ("agencies.Referral", "status"),
     "allocate request": ("allocation.AllocateRequest", "status"),
+    "appointment": ("appointments.Appointment", "status"),
     "classification review": ("classification.Review", "status"),
     "condition": ("conditions.Condition", "status"),
     "instrument": ("classification.Instrument", "status"),

@@ -66,8 +66,29 @@ def records(service_manager, probation_officer, offender, sentence, office):
         "flag_id": flag.pk,
         "sentence-plans": plan_create(actor=service_manager, sentence=sentence).pk,
         "conditions": condition_create(actor=service_manager, sentence=sentence, kind="report").pk,
+        "appointments": an_appointment(service_manager, probation_officer, offender, office).pk,
         **classification_records(),
     }
+
+
+def an_appointment(actor, officer, offender, office):
+    """An appointment an hour ago (tests/appointments/test_api.py)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from appointments.services import appointment_create
+
+    starts_at = timezone.now() - datetime.timedelta(hours=1)
+    return appointment_create(
+        actor=actor,
+        offender=offender,
+        officer=staff_of(officer),
+        office=office,
+        kind="office_visit",
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=1),
+    )
 
 
 def classification_records() -> dict:
@@ -121,6 +142,7 @@ def test_the_schema_lists_an_endpoint_for_every_record():
         "classification/reviews",
         "sentence-plans",
         "conditions",
+        "appointments",
     ]:
         assert f"/api/v1/{resource}/" in paths
 

@@ -29,6 +29,7 @@ EXPECTED_MENUS = {
         "Search offenders",
         "Inbox",
         "My caseload",
+        "My diary",
         "Muster list",
         "Agencies & programmes",
         "Staff",

@@ -54,6 +54,13 @@ class Command(BaseCommand):
             "officers, built and rolled back in one transaction (0 to skip).",
         )
         parser.add_argument(
+            "--appointments",
+            type=int,
+            default=60,
+            help="Also time an officer's diary and the office calendar with this many cases per officer "
+            "(5 officers) against one case each, built and rolled back in one transaction (0 to skip).",
+        )
+        parser.add_argument(
             "--classification",
             type=int,
             default=CLASSIFICATION_BENCH_INCIDENTS,
@@ -163,6 +170,15 @@ class Command(BaseCommand):
                     run_allocation_queue_bench(requests=options["allocation_queue"], runs=options["runs"])
                 )
             )
+        if options["appointments"]:
+            from demo.appointments_bench import format_appointments, run_appointments_bench
+
+            self.stdout.write(
+                f"\nAppointments: the diary and office calendar, {options['appointments']} cases per officer "
+                "(rolled back)"
+            )
+            appointments = run_appointments_bench(cases=options["appointments"], runs=options["runs"])
+            self.stdout.write(format_appointments(appointments))
         if options["classification"]:
             self.stdout.write(
                 f"\nClassification: scoring a prisoner with a short and a long history "

@@ -1,0 +1,105 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from appointments.models import DIARY_OUTCOMES, AppointmentKind, AppointmentStatus, Frequency
+from appointments.services import ZONE
+from staff.models import Office, StaffMember
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+REPEAT_CHOICES = [("", "Does not repeat"), *Frequency.choices]
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, member: StaffMember) -> str:
+        return member.user.get_full_name() or str(member)
+
+
+class TimesForm(forms.Form):
+    on = forms.DateField(label="Date", widget=DATE)
+    starts = forms.TimeField(label="Starts at", widget=TIME)
+    ends = forms.TimeField(label="Ends at", widget=TIME)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("on") and data.get("starts") and data.get("ends"):
+            data["starts_at"] = datetime.datetime.combine(data["on"], data["starts"], tzinfo=ZONE)
+            data["ends_at"] = datetime.datetime.combine(data["on"], data["ends"], tzinfo=ZONE)
+            if data["ends_at"] <= data["starts_at"]:
+                self.add_error("ends", "The appointment must end after it starts.")
+        return data
+
+
+class AppointmentForm(TimesForm):
+    kind = forms.ChoiceField(label="Kind of appointment", choices=AppointmentKind.choices)
+    officer = OfficerChoiceField(label="Officer", queryset=StaffMember.objects.none())
+    office = forms.ModelChoiceField(label="Office", queryset=Office.objects.none())
+    location = forms.CharField(
+        label="Where", max_length=200, required=False, help_text="Room, address or phone number."
+    )
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    frequency = forms.ChoiceField(label="Repeats", choices=REPEAT_CHOICES, required=False)
+    every_days = forms.IntegerField(
+        label="Days apart (every so many days)", min_value=1, max_value=90, required=False
+    )
+    until = forms.DateField(label="Repeat until", widget=DATE, required=False)
+    occurrences = forms.IntegerField(
+        label="Or number of appointments", min_value=1, max_value=104, required=False
+    )
+    field_order = ["kind", "officer", "office", "on", "starts", "ends", "location", "notes"]
+
+    def __init__(self, *args, officers, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+        self.fields["office"].queryset = offices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("frequency") and not data.get("until") and not data.get("occurrences"):
+            self.add_error("until", "Say when the series ends: a date or a number of appointments.")
+        return data
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[(value, AppointmentStatus(value).label) for value in DIARY_OUTCOMES],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for an acceptable failure to attend (the evidence) "
+        "and for a cancellation (the reason).",
+    )
+
+
+class RescheduleForm(TimesForm):
+    reason = forms.CharField(
+        label="Reason for rescheduling", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ChangeForm(TimesForm):
+    officer = OfficerChoiceField(label="Officer", queryset=StaffMember.objects.none())
+    location = forms.CharField(label="Where", max_length=200, required=False)
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    apply_to_following = forms.BooleanField(
+        label="Also change the later appointments of this series", required=False
+    )
+
+    def __init__(self, *args, officers, in_series: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+        if not in_series:
+            del self.fields["apply_to_following"]
+
+
+def parse_day(value, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value) if value else default
+    except ValueError:
+        raise ValidationError("Give the day as YYYY-MM-DD.") from None

@@ -1,0 +1,50 @@
+"""The appointments app's work in the inbox (inbox.sources gathers it): a new case's first
+appointment, due within the time its sentence type sets (FirstAppointmentRule), for the officer it
+is allocated to until an appointment is arranged or attended."""
+
+from django.utils import timezone
+
+from appointments.selectors import first_appointments_due
+from appointments.services import ZONE
+from ioms.read_models import InboxSource, make_item, url_for
+from offenders.access import VIEWING_ROLES
+from staff.roles import Role
+
+
+class FirstAppointmentSource(InboxSource):
+    """Issue 15: the first appointment after allocation (intensive supervision: within 72 hours),
+    for the probation officer holding the case (offender manager or supervising officer). Done when
+    an appointment on or after the allocation's start is arranged or attended."""
+
+    kind = "first_appointment"
+    label = "First appointments"
+
+    def items_for(self, people, today):
+        # Every person with a staff record is asked about, the probation officers kept after: the
+        # same queries whoever is in the team (inbox.sources: a fixed number per source).
+        staff = {person.staff_id: person for person in people if person.staff_id}
+        items = []
+        for due in first_appointments_due(list(staff), today):
+            allocation = due.allocation
+            if not staff[allocation.staff_id].holds(Role.PROBATION_OFFICER):
+                continue
+            due_at = timezone.localtime(due.due_at, ZONE)
+            by = f"{due_at:%-d %b %Y %-I:%M %p}".replace("AM", "am").replace("PM", "pm")
+            sentence_type = allocation.sentence.get_sentence_type_display()
+            items.append(
+                make_item(
+                    today=today,
+                    due_on=due_at.date(),
+                    offender=allocation.offender,
+                    key=f"{self.kind}:{allocation.pk}",
+                    kind=self.kind,
+                    title="Arrange the first appointment",
+                    detail=f"{sentence_type}: within {due.within_hours} hours of allocation, by {by}",
+                    url=url_for("appointments:create", allocation.offender_id),
+                    assignee_ids=frozenset({staff[allocation.staff_id].user_id}),
+                )
+            )
+        return items
+
+    def may_see(self, viewer, item):
+        return bool(viewer.roles & VIEWING_ROLES)

@@ -1,0 +1,208 @@
+"""Appointments with offenders and their outcomes (issue 15): an officer's diary, an offender's
+schedule, recurring series, rescheduling that keeps history, and the time within which the first
+appointment after allocation is due, as data per sentence type.
+
+An appointment's status is its outcome: it is scheduled until an outcome is recorded, and every
+step goes through the one workflow helper (APPOINTMENT_WORKFLOW). A rescheduled appointment stays,
+with the outcome "rescheduled" and a link to the appointment that replaced it."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from sentences.models import SentenceType
+from workflow.transitions import TransitionRow, Workflow
+
+
+class AppointmentKind(models.TextChoices):
+    OFFICE_VISIT = "office_visit", "Office visit"
+    HOME_VISIT = "home_visit", "Home visit"
+    PHONE = "phone", "Phone call"
+    PROGRAMME_SESSION = "programme_session", "Programme session"
+    COMMUNITY_WORK = "community_work", "Community work placement"
+
+
+# Kinds held for several people at one time and place, whose outcomes are recorded together.
+GROUP_KINDS = frozenset({AppointmentKind.PROGRAMME_SESSION, AppointmentKind.COMMUNITY_WORK})
+
+
+class AppointmentStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    ATTENDED = "attended", "Attended"
+    ATTENDED_LATE = "attended_late", "Attended late"
+    FAILED_ACCEPTABLE = "failed_acceptable", "Failed to attend, acceptable"
+    FAILED_UNACCEPTABLE = "failed_unacceptable", "Failed to attend, unacceptable"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    CANCELLED = "cancelled", "Cancelled by staff"
+
+
+# Outcomes of an appointment that has taken place: recorded only once it has started.
+ATTENDANCE_OUTCOMES = frozenset(
+    {
+        AppointmentStatus.ATTENDED,
+        AppointmentStatus.ATTENDED_LATE,
+        AppointmentStatus.FAILED_ACCEPTABLE,
+        AppointmentStatus.FAILED_UNACCEPTABLE,
+    }
+)
+# What the diary's outcome form offers (rescheduling has its own form: it needs the new time).
+DIARY_OUTCOMES = [*sorted(ATTENDANCE_OUTCOMES, key=list(AppointmentStatus.values).index), "cancelled"]
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", "Every week"
+    FORTNIGHTLY = "fortnightly", "Every fortnight"
+    EVERY_N_DAYS = "every_n_days", "Every so many days"
+
+
+class AppointmentSeries(models.Model):
+    """A recurring appointment: the rows it generated are ordinary appointments pointing here, so
+    each can be changed, rescheduled or given its outcome on its own."""
+
+    offender = models.ForeignKey("offenders.Offender", on_delete=models.PROTECT, related_name="+")
+    frequency = models.CharField(max_length=20, choices=Frequency.choices)
+    every_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(90)], help_text="Days between appointments."
+    )
+    until = models.DateField(null=True, blank=True)
+    occurrences = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "appointment series"
+        verbose_name_plural = "appointment series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=False) | Q(occurrences__isnull=False), name="series_has_an_end"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} for {self.offender}"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def with_list_relations(self):
+        return self.select_related("offender", "officer__user", "office")
+
+    def between(self, start, end):
+        return self.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+class Appointment(models.Model):
+    offender = models.ForeignKey("offenders.Offender", on_delete=models.PROTECT, related_name="appointments")
+    officer = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="appointments")
+    office = models.ForeignKey("staff.Office", on_delete=models.PROTECT, related_name="appointments")
+    kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    series = models.ForeignKey(
+        AppointmentSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED
+    )
+    outcome_note = models.TextField(blank=True, help_text="What happened, the evidence or the reason.")
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rescheduled_to = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="rescheduled_from"
+    )
+    casenote = models.OneToOneField(
+        "casenotes.Casenote", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["officer", "starts_at"], name="appointment_officer_time"),
+            models.Index(fields=["office", "starts_at"], name="appointment_office_time"),
+            models.Index(fields=["offender", "starts_at"], name="appointment_offender_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.starts_at:%-d %b %Y}"
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == AppointmentStatus.SCHEDULED
+
+
+class AppointmentTransition(TransitionRow):
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+APPOINTMENT_TRANSITIONS = {
+    AppointmentStatus.SCHEDULED: frozenset(set(AppointmentStatus.values) - {AppointmentStatus.SCHEDULED}),
+}
+APPOINTMENT_WORKFLOW = Workflow(
+    name="appointment",
+    model=Appointment,
+    transitions=APPOINTMENT_TRANSITIONS,
+    row_model=AppointmentTransition,
+    subject_field="appointment",
+)
+
+
+class FirstAppointmentRule(models.Model):
+    """Issue 15: the first appointment after allocation is due within a time set per sentence type
+    (intensive supervision: report within 72 hours, DOMAIN.md). Versioned by the date it takes
+    effect; the rule in force on the allocation's start applies."""
+
+    sentence_type = models.CharField(max_length=30, choices=SentenceType.choices)
+    within_hours = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(24 * 60)])
+    effective_from = models.DateField()
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["sentence_type", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sentence_type", "effective_from"], name="first_appointment_rule_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sentence_type_display()}: within {self.within_hours} hours"
+
+
+class CalendarFeed(models.Model):
+    """An officer's read-only iCalendar feed. Only the SHA-256 of its token is stored: the token is
+    shown once, when issued; revoking ends it, and a new one replaces it."""
+
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff"], condition=Q(revoked_at__isnull=True), name="one_live_calendar_feed"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.staff}"

@@ -1,0 +1,469 @@
+"""Every change to appointments (issue 15): arranging one or a recurring series, changing one or
+the rest of its series, rescheduling with a reason, recording outcomes one at a time or in bulk,
+and an officer's calendar feed. The pages, the API and the demo all call these.
+
+Each outcome writes the casenote seed 001 asks for ("casenotes for every contact with / action
+related to the offender") through the casenotes service, in the same transaction: casenotes sit
+below this app (.importlinter), so no domain event is needed."""
+
+import datetime
+import hashlib
+import secrets
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from appointments.models import (
+    APPOINTMENT_WORKFLOW,
+    ATTENDANCE_OUTCOMES,
+    Appointment,
+    AppointmentSeries,
+    AppointmentStatus,
+    CalendarFeed,
+    Frequency,
+)
+from audit.actors import actor_user
+from audit.models import AuditAction
+from audit.services import audit_created, audit_record
+from casenotes.models import CasenoteType
+from casenotes.services import casenote_create
+
+ZONE = ZoneInfo(settings.TIME_ZONE)  # appointments are kept in New Zealand time (Pacific/Auckland)
+MAX_OCCURRENCES = 104  # two years of weekly appointments: a longer series is arranged again
+MAX_LENGTH = datetime.timedelta(hours=12)
+FREQUENCY_DAYS = {Frequency.WEEKLY: 7, Frequency.FORTNIGHTLY: 14}
+APPOINTMENT_FIELDS = ("offender", "officer", "office", "kind", "starts_at", "ends_at", "location", "series")
+
+
+def local(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(moment, ZONE)
+
+
+def _check_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise ValueError("Appointment times must be aware datetimes.")
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The appointment must end after it starts."})
+    if ends_at - starts_at > MAX_LENGTH:
+        raise ValidationError({"ends_at": "An appointment lasts at most 12 hours."})
+
+
+def _check_officer(officer, office) -> None:
+    if not officer.active:
+        raise ValidationError({"officer": f"{officer} no longer works here: choose another officer."})
+    if office is None:
+        raise ValidationError({"office": "Say which office the appointment belongs to."})
+
+
+def _insert(*, actor, offender, officer, office, kind, starts_at, ends_at, location, notes, series=None):
+    appointment = Appointment(
+        offender=offender,
+        officer=officer,
+        office=office,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location.strip(),
+        notes=notes.strip(),
+        series=series,
+        created_by=actor_user(actor),
+    )
+    appointment.full_clean(exclude=["casenote", "rescheduled_to", "created_by", "outcome_recorded_by"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_create(
+    *,
+    actor,
+    offender,
+    officer,
+    office,
+    kind: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    location: str = "",
+    notes: str = "",
+) -> Appointment:
+    _check_times(starts_at, ends_at)
+    _check_officer(officer, office)
+    appointment = _insert(
+        actor=actor,
+        offender=offender,
+        officer=officer,
+        office=office,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location,
+        notes=notes,
+    )
+    appointment.save(force_insert=True)
+    APPOINTMENT_WORKFLOW.record_step(appointment, from_status="", to=AppointmentStatus.SCHEDULED, actor=actor)
+    audit_created(
+        actor=actor,
+        obj=appointment,
+        fields=APPOINTMENT_FIELDS,
+        summary=f"Arranged {appointment.get_kind_display().lower()} for {offender}",
+    )
+    return appointment
+
+
+def series_dates(
+    first: datetime.date, *, every_days: int, until: datetime.date | None, occurrences: int | None
+) -> list[datetime.date]:
+    """The dates of a series: from `first`, every `every_days` days, up to `until` (inclusive) or
+    `occurrences` dates, whichever comes first, and never more than MAX_OCCURRENCES."""
+    if until is None and occurrences is None:
+        raise ValidationError({"until": "Say when the series ends: a date or a number of appointments."})
+    if until is not None and until < first:
+        raise ValidationError({"until": "The series must end on or after its first appointment."})
+    if occurrences is not None and occurrences < 1:
+        raise ValidationError({"occurrences": "A series has at least one appointment."})
+    dates: list[datetime.date] = []
+    day = first
+    while (until is None or day <= until) and (occurrences is None or len(dates) < occurrences):
+        if len(dates) == MAX_OCCURRENCES:
+            raise ValidationError(
+                {"until": f"A series has at most {MAX_OCCURRENCES} appointments: end it sooner."}
+            )
+        dates.append(day)
+        day += datetime.timedelta(days=every_days)
+    return dates
+
+
+def _at(day: datetime.date, clock: datetime.time) -> datetime.datetime:
+    """The same wall-clock time on another day: a weekly 10am stays 10am across daylight saving."""
+    return datetime.datetime.combine(day, clock, tzinfo=ZONE)
+
+
+@transaction.atomic
+def series_create(
+    *,
+    actor,
+    offender,
+    officer,
+    office,
+    kind: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    frequency: str,
+    every_days: int | None = None,
+    until: datetime.date | None = None,
+    occurrences: int | None = None,
+    location: str = "",
+    notes: str = "",
+) -> AppointmentSeries:
+    """A recurring appointment: one row per date, each at the first one's local time and length."""
+    _check_times(starts_at, ends_at)
+    _check_officer(officer, office)
+    if frequency in FREQUENCY_DAYS:
+        every_days = FREQUENCY_DAYS[frequency]
+    elif frequency == Frequency.EVERY_N_DAYS:
+        if not every_days or not 1 <= every_days <= 90:
+            raise ValidationError({"every_days": "Say how many days apart, from 1 to 90."})
+    else:
+        raise ValidationError({"frequency": "Choose how often the appointment recurs."})
+    first, length = local(starts_at), ends_at - starts_at
+    dates = series_dates(first.date(), every_days=every_days, until=until, occurrences=occurrences)
+    series = AppointmentSeries.objects.create(
+        offender=offender,
+        frequency=frequency,
+        every_days=every_days,
+        until=until,
+        occurrences=occurrences,
+        created_by=actor_user(actor),
+    )
+    rows = []
+    for day in dates:
+        start = _at(day, first.time().replace(tzinfo=None))
+        rows.append(
+            _insert(
+                actor=actor,
+                offender=offender,
+                officer=officer,
+                office=office,
+                kind=kind,
+                starts_at=start,
+                ends_at=start + length,
+                location=location,
+                notes=notes,
+                series=series,
+            )
+        )
+    Appointment.objects.bulk_create(rows)
+    for row in rows:
+        APPOINTMENT_WORKFLOW.record_step(row, from_status="", to=AppointmentStatus.SCHEDULED, actor=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=series,
+        summary=f"Arranged {len(rows)} appointments "
+        f"({series.get_frequency_display().lower()}) for {offender}",
+        changes={"appointments": [None, [row.pk for row in rows]]},
+    )
+    return series
+
+
+def _refuse_unless_scheduled(appointment: Appointment) -> None:
+    if appointment.status != AppointmentStatus.SCHEDULED:
+        raise ValidationError(
+            f"This appointment is already {APPOINTMENT_WORKFLOW.label(appointment.status)}: "
+            "it cannot be changed."
+        )
+
+
+@transaction.atomic
+def appointment_change(
+    *,
+    actor,
+    appointment: Appointment,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    location: str,
+    notes: str,
+    officer,
+    apply_to_following: bool = False,
+) -> list[Appointment]:
+    """Change one scheduled appointment or, with `apply_to_following`, it and every later scheduled
+    appointment of its series (each keeps its own date and takes the new time of day and length).
+    Appointments with an outcome are history and never change. Returns the appointments changed."""
+    _refuse_unless_scheduled(appointment)
+    _check_times(starts_at, ends_at)
+    _check_officer(officer, appointment.office)
+    if apply_to_following and appointment.series_id is None:
+        raise ValidationError("This appointment is not part of a series.")
+    targets = [appointment]
+    if apply_to_following:
+        targets += list(
+            Appointment.objects.select_for_update()
+            .filter(
+                series_id=appointment.series_id,
+                status=AppointmentStatus.SCHEDULED,
+                starts_at__gt=appointment.starts_at,
+            )
+            .order_by("starts_at")
+        )
+    clock, length, shift_days = (
+        local(starts_at).time().replace(tzinfo=None),
+        ends_at - starts_at,
+        (local(starts_at).date() - local(appointment.starts_at).date()).days,
+    )
+    changed = []
+    for target in targets:
+        before = {
+            "starts_at": target.starts_at.isoformat(),
+            "ends_at": target.ends_at.isoformat(),
+            "location": target.location,
+            "notes": target.notes,
+            "officer": target.officer_id,
+        }
+        if target.pk == appointment.pk:
+            new_start = starts_at
+        else:
+            new_start = _at(local(target.starts_at).date() + datetime.timedelta(days=shift_days), clock)
+        target.starts_at, target.ends_at = new_start, new_start + length
+        target.location, target.notes, target.officer = location.strip(), notes.strip(), officer
+        after = {
+            "starts_at": target.starts_at.isoformat(),
+            "ends_at": target.ends_at.isoformat(),
+            "location": target.location,
+            "notes": target.notes,
+            "officer": target.officer_id,
+        }
+        changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+        if not changes:
+            continue
+        updated = Appointment.objects.filter(pk=target.pk, status=AppointmentStatus.SCHEDULED).update(
+            starts_at=target.starts_at,
+            ends_at=target.ends_at,
+            location=target.location,
+            notes=target.notes,
+            officer=officer,
+        )
+        if not updated:
+            raise ValidationError(
+                "Someone else recorded an outcome for this appointment meanwhile: look again."
+            )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=target,
+            summary=f"Changed the {target.get_kind_display().lower()} of {target.starts_at:%-d %b %Y}",
+            changes=changes,
+        )
+        changed.append(target)
+    return changed
+
+
+def _when(appointment: Appointment) -> str:
+    start = local(appointment.starts_at)
+    return f"{start:%-d %b %Y} at {start:%-I:%M %p}".replace("AM", "am").replace("PM", "pm")
+
+
+def _casenote(*, actor, appointment: Appointment, outcome: str, note: str, contact_on=None, extra: str = ""):
+    kind = appointment.get_kind_display()
+    label = AppointmentStatus(outcome).label
+    lines = [f"{kind} on {_when(appointment)}: {label.lower()}."]
+    if appointment.location:
+        lines.append(f"Where: {appointment.location}.")
+    if extra:
+        lines.append(extra)
+    if note.strip():
+        lines.append(note.strip())
+    return casenote_create(
+        actor=actor,
+        offender=appointment.offender,
+        summary=f"{kind}: {label.lower()}"[:200],
+        text="\n".join(lines),
+        note_type=CasenoteType.CONTACT if outcome in ATTENDANCE_OUTCOMES else CasenoteType.ACTION,
+        contact_on=contact_on,
+    )
+
+
+def _check_outcome(appointment: Appointment, outcome: str, note: str) -> None:
+    if outcome not in AppointmentStatus.values or outcome in {
+        AppointmentStatus.SCHEDULED,
+        AppointmentStatus.RESCHEDULED,
+    }:
+        raise ValidationError(
+            {"outcome": "Choose an outcome: attended, attended late, failed to attend or cancelled."}
+        )
+    _refuse_unless_scheduled(appointment)
+    if outcome in ATTENDANCE_OUTCOMES and appointment.starts_at > timezone.now():
+        raise ValidationError(
+            {"outcome": "This appointment has not started yet: record attendance once it has taken place."}
+        )
+    if outcome == AppointmentStatus.FAILED_ACCEPTABLE and not note.strip():
+        raise ValidationError({"note": "Say what shows the failure to attend was acceptable (the evidence)."})
+    if outcome == AppointmentStatus.CANCELLED and not note.strip():
+        raise ValidationError({"note": "Say why the appointment is cancelled."})
+
+
+@transaction.atomic
+def outcome_record(*, actor, appointment: Appointment, outcome: str, note: str = "") -> Appointment:
+    """Record what happened at an appointment, and the casenote of it, in one step."""
+    _check_outcome(appointment, outcome, note)
+    contact_on = appointment.starts_at if outcome in ATTENDANCE_OUTCOMES else None
+    casenote = _casenote(
+        actor=actor, appointment=appointment, outcome=outcome, note=note, contact_on=contact_on
+    )
+    APPOINTMENT_WORKFLOW.move(
+        appointment,
+        to=outcome,
+        actor=actor,
+        comment=note.strip(),
+        fields={
+            "outcome_note": note.strip(),
+            "outcome_recorded_at": timezone.now(),
+            "outcome_recorded_by": actor_user(actor),
+            "casenote": casenote,
+        },
+        summary=f"Recorded {AppointmentStatus(outcome).label.lower()} for the "
+        f"{appointment.get_kind_display().lower()} of {_when(appointment)}",
+    )
+    return appointment
+
+
+@transaction.atomic
+def outcomes_record_bulk(*, actor, outcomes: list[tuple[Appointment, str, str]]) -> list[Appointment]:
+    """Outcomes for several appointments at once (a programme session, a work party): all are
+    recorded or, if any is refused, none, with a message naming whose was refused."""
+    if not outcomes:
+        raise ValidationError("Choose an outcome for at least one appointment.")
+    recorded = []
+    for appointment, outcome, note in outcomes:
+        try:
+            recorded.append(outcome_record(actor=actor, appointment=appointment, outcome=outcome, note=note))
+        except ValidationError as error:
+            raise ValidationError(f"{appointment.offender}: {' '.join(error.messages)}") from None
+    return recorded
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *, actor, appointment: Appointment, starts_at: datetime.datetime, ends_at: datetime.datetime, reason: str
+) -> Appointment:
+    """Move an appointment to a new time. The old one stays, with the outcome "rescheduled", the
+    reason and a link to the new one, so the history shows every change."""
+    _refuse_unless_scheduled(appointment)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the appointment is rescheduled."})
+    _check_times(starts_at, ends_at)
+    new = _insert(
+        actor=actor,
+        offender=appointment.offender,
+        officer=appointment.officer,
+        office=appointment.office,
+        kind=appointment.kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=appointment.location,
+        notes=appointment.notes,
+        series=appointment.series,
+    )
+    new.save(force_insert=True)
+    APPOINTMENT_WORKFLOW.record_step(new, from_status="", to=AppointmentStatus.SCHEDULED, actor=actor)
+    audit_created(actor=actor, obj=new, fields=APPOINTMENT_FIELDS, summary=f"Rescheduled to {_when(new)}")
+    casenote = _casenote(
+        actor=actor,
+        appointment=appointment,
+        outcome=AppointmentStatus.RESCHEDULED,
+        note=reason,
+        extra=f"New time: {_when(new)}.",
+    )
+    APPOINTMENT_WORKFLOW.move(
+        appointment,
+        to=AppointmentStatus.RESCHEDULED,
+        actor=actor,
+        comment=reason.strip(),
+        fields={
+            "outcome_note": reason.strip(),
+            "outcome_recorded_at": timezone.now(),
+            "outcome_recorded_by": actor_user(actor),
+            "rescheduled_to": new,
+            "casenote": casenote,
+        },
+        summary=f"Rescheduled the {appointment.get_kind_display().lower()} of {_when(appointment)} "
+        f"to {_when(new)}",
+    )
+    return new
+
+
+# --- The calendar feed --------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_feed_issue(*, actor, staff) -> str:
+    """A new feed token for the officer (any earlier one stops working). Returns the token: it is
+    shown once and only its hash is kept."""
+    if actor_user(actor) is None or getattr(actor, "pk", None) != staff.user_id:
+        raise PermissionDenied("Only officers issue their own calendar feed.")
+    calendar_feed_revoke(actor=actor, staff=staff)
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed.objects.create(staff=staff, token_hash=token_hash(token))
+    audit_created(actor=actor, obj=feed, fields=("staff",), summary=f"Issued a calendar feed for {staff}")
+    return token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, actor, staff) -> int:
+    revoked = CalendarFeed.objects.filter(staff=staff, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=staff,
+            summary=f"Revoked the calendar feed of {staff}",
+            changes={"calendar_feed": ["live", "revoked"]},
+        )
+    return revoked

@@ -1,0 +1,102 @@
+"""The first appointment after allocation, due within the time the sentence type sets (data), in
+the officer's inbox until one is arranged."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from allocation.models import CaseRole
+from appointments.models import FirstAppointmentRule
+from appointments.services import ZONE
+from inbox.selectors import inbox_of, person_of
+from staff.roles import Role
+from tests.appointments.conftest import hours_ago
+from tests.factories import AllocationFactory, OffenderFactory, SentenceFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+def items(user):
+    me = person_of(user)
+    today = timezone.localdate()
+    return [
+        row.item
+        for row in inbox_of(me, viewer=me, today=today).rows
+        if row.item.kind == "first_appointment" and not row.escalated
+    ]
+
+
+def allocate(office, officer, sentence_type, days_ago):
+    offender = OffenderFactory(home_office=office)
+    sentence = SentenceFactory(offender=offender, sentence_type=sentence_type)
+    AllocationFactory(
+        offender=offender,
+        staff=officer.staff,
+        sentence=sentence,
+        role=CaseRole.SUPERVISING_OFFICER,
+        started_on=timezone.localdate(timezone=ZONE) - datetime.timedelta(days=days_ago),
+    )
+    return offender
+
+
+def test_intensive_supervision_is_due_within_72_hours(office):
+    officer = staff_user(Role.PROBATION_OFFICER, office)
+    offender = allocate(office, officer, "intensive_supervision", days_ago=1)
+
+    [item] = items(officer)
+
+    assert item.offender_id == offender.pk
+    assert item.title == "Arrange the first appointment"
+    assert item.due_on == timezone.localdate(timezone=ZONE) + datetime.timedelta(days=2)
+    assert "within 72 hours" in item.detail
+    assert not item.overdue
+
+
+def test_overdue_until_an_appointment_is_arranged(office, arrange_for):
+    officer = staff_user(Role.PROBATION_OFFICER, office)
+    offender = allocate(office, officer, "home_detention", days_ago=5)
+
+    [item] = items(officer)
+    assert item.overdue and item.days_overdue == 3
+
+    arrange_for(officer, offender, hours_ago(-24))
+    assert items(officer) == []
+
+
+def test_the_time_is_data(office):
+    officer = staff_user(Role.PROBATION_OFFICER, office)
+    allocate(office, officer, "intensive_supervision", days_ago=2)
+    FirstAppointmentRule.objects.create(
+        sentence_type="intensive_supervision",
+        within_hours=24,
+        effective_from=timezone.localdate() - datetime.timedelta(days=30),
+    )
+
+    [item] = items(officer)
+    assert "within 24 hours" in item.detail and item.overdue
+
+
+def test_other_staff_do_not_see_it(office):
+    officer = staff_user(Role.PROBATION_OFFICER, office)
+    allocate(office, officer, "intensive_supervision", days_ago=1)
+    assert items(staff_user(Role.PROBATION_OFFICER, office)) == []
+    assert items(staff_user(Role.SERVICE_MANAGER, office)) == []
+
+
+@pytest.fixture
+def arrange_for(office):
+    from appointments.services import appointment_create
+
+    def make(user, offender, starts_at):
+        return appointment_create(
+            actor=user,
+            offender=offender,
+            officer=user.staff,
+            office=office,
+            kind="office_visit",
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(hours=1),
+        )
+
+    return make
