@@ -92,10 +92,10 @@ def url_name(path: str) -> str | None:
     return match.view_name
 
 
-def read_pages(client, *starts: str) -> dict[str, tuple[str, str]]:
+def read_pages(client, *starts: str) -> dict[str, tuple[str, str, list[str]]]:
     """The pages reached from `starts` by following links, one page per URL name, DEPTH links deep:
-    {url name: (path, visible text)}."""
-    read: dict[str, tuple[str, str]] = {}
+    {url name: (path, visible text, the labels of its primary buttons)}."""
+    read: dict[str, tuple[str, str, list[str]]] = {}
     queue = deque((start, 0) for start in starts)
     seen_paths = set(starts)
     while queue and len(read) < PAGES_PER_ROLE:
@@ -114,7 +114,7 @@ def read_pages(client, *starts: str) -> dict[str, tuple[str, str]]:
             continue
         parser = VisibleText()
         parser.feed(response.content.decode())
-        read[name] = (path, parser.text)
+        read[name] = (path, parser.text, parser.primary_actions)
         if depth >= DEPTH:
             continue
         for href in parser.links:
@@ -142,7 +142,7 @@ def test_the_pages_of_each_role_read_as_plain_words(client, seeded, role):  # no
     assert MAIN_PAGES[role] <= set(pages), f"not reached: {sorted(MAIN_PAGES[role] - set(pages))}"
     report = [
         f"{name} ({path}): {problem}"
-        for name, (path, text) in sorted(pages.items())
+        for name, (path, text, _) in sorted(pages.items())
         for problem in problems_in(text, usernames)
     ]
     assert not report, f"{len(report)} problem(s) on the pages of the {Role(role).label}:\n" + "\n".join(
@@ -201,3 +201,29 @@ def test_staff_are_named_by_their_full_name_and_by_their_username_only_when_they
     assert staff_name(unnamed) == "newstarter"
     assert staff_name(None) == ""
     assert staff_name("Aroha Ngata") == "Aroha Ngata"  # a document's context names people already
+
+
+@pytest.mark.parametrize("role", list(DEMO_USERNAMES))
+def test_the_pages_of_each_role_offer_at_most_one_primary_action(client, seeded, role):  # noqa: F811
+    """GOV.UK: one primary button per page, the page's main action; the others are secondary (or a
+    warning). Read over the same pages as the content check."""
+    client.force_login(get_user_model().objects.get(username=DEMO_USERNAMES[role]))
+    pages = read_pages(client, "/", f"/offenders/?q={Offender.objects.order_by('pk')[0].family_name}")
+
+    assert MAIN_PAGES[role] <= set(pages), f"not reached: {sorted(MAIN_PAGES[role] - set(pages))}"
+    crowded = [
+        f"{name} ({path}): {len(primary)} primary buttons: {primary}"
+        for name, (path, _, primary) in sorted(pages.items())
+        if len(primary) > 1
+    ]
+    assert not crowded, "\n".join(crowded)
+
+
+def test_the_primary_actions_of_a_page_are_its_buttons_without_a_secondary_or_warning_style():
+    parser = VisibleText()
+    parser.feed(
+        '<a class="button" href="/a/">Save</a><button class="button button--secondary">Add</button>'
+        '<button class="button button--danger">Cancel the review</button><input class="button" '
+        'type="submit" value="Search"><dialog><button class="button">Stay signed in</button></dialog>'
+    )
+    assert parser.primary_actions == ["Save", "Search"]

@@ -19,6 +19,7 @@ from offenders.services import offender_restrict
 from sentences.models import SentenceEventKind
 from sentences.services import sentence_event_record
 from staff.roles import Role
+from tests.content_support import VisibleText
 from tests.factories import (
     AllocationFactory,
     CasenoteFactory,
@@ -58,7 +59,7 @@ class Page(HTMLParser):
             self._dialogs += 1
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
-        primary = "button" in classes and "button--secondary" not in classes
+        primary = "button" in classes and not VisibleText.NOT_PRIMARY & set(classes)
         if tag in ("a", "button") and primary and not self._dialogs:
             self.primary_actions += 1
         if "case-header" in classes:
