@@ -16,7 +16,9 @@ BANDS = [  # seed 003, A.4.1: MoJ seriousness bands
 ]
 COOPERATION = [("good", "Good", 0), ("average", "Average", 2), ("poor", "Poor", 4)]
 
-# (code, section, text, kind, prepopulated, options [(code, label, points)])
+# (code, section, text, kind, prepopulated, options [(code, label, points)]). The text is the question in
+# plain words: the item number (the code) is shown beside it as secondary text, and a carried-over
+# item's section A sources come from scoring.CARRY_OVERS, so neither is written into the text.
 ITEMS = [
     ("A.1.1", "A", "Terrorism charges or offences", "override", False, YES_NO),
     ("A.1.2", "A", "New serious assault on any person", "override", False, YES_NO),
@@ -82,10 +84,10 @@ ITEMS = [
     ("A.5.4", "A", "Compliance with prison rules", "scored", False, COOPERATION),
     ("A.5.5", "A", "Motivation to achieve Sentence Plan activities", "scored", False, COOPERATION),
     ("B.1.1", "B", "Terrorism charges or offences", "override", False, YES_NO),
-    ("B.2.1", "B", "Time since last escape or attempt (A.2.1)", "carry_over", True, []),
-    ("B.2.2", "B", "Most serious current offence (A.4.1)", "carry_over", True, []),
-    ("B.2.3", "B", "Charges and convictions under other Acts (A.4.5 + A.4.6)", "carry_over", True, []),
-    ("B.2.4", "B", "Cooperation and motivation (A.5)", "carry_over", True, []),
+    ("B.2.1", "B", "Time since last escape or attempt", "carry_over", True, []),
+    ("B.2.2", "B", "Most serious current offence", "carry_over", True, []),
+    ("B.2.3", "B", "Charges and convictions under other Acts", "carry_over", True, []),
+    ("B.2.4", "B", "Cooperation and motivation", "carry_over", True, []),
     (
         "B.3.1",
         "B",
@@ -125,7 +127,7 @@ ITEMS = [
     (
         "B.4.2",
         "B",
-        "Time since B.4.1 conviction",
+        "Time since that conviction",
         "scored",
         True,
         [

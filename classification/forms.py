@@ -59,7 +59,7 @@ class CorrectAnswerForm(forms.Form):
         kwargs.setdefault("initial", {"item": item.code, "option": current})
         super().__init__(*args, **kwargs)
         self.item = item
-        self.fields["option"].label = f"{item.code}: {item.text}"
+        self.fields["option"].label = item.text  # the page shows the item number beside it
         self.fields["option"].choices = [
             (option.code, f"{option.label} — {option.points} point{'' if option.points == 1 else 's'}")
             for option in item.options.all()

@@ -29,7 +29,7 @@ from classification.models import (
     SentencePlanCategoryChange,
 )
 from classification.prepopulate import PrisonerRecords, answers_of, prepopulate
-from classification.scoring import INTERNAL_CATEGORY_ITEM, InstrumentSpec, ItemSpec, score
+from classification.scoring import CARRY_OVERS, INTERNAL_CATEGORY_ITEM, InstrumentSpec, ItemSpec, score
 from offenders.models import Offender
 from sentences.models import Charge, Conviction, Sentence, SentenceStatus, SentenceType
 
@@ -223,6 +223,7 @@ class AnswerRow:
     sources: tuple[dict, ...]
     changes_on: datetime.date | None
     changes_to_label: str
+    carried_from: tuple[str, ...] = ()  # a carried-over item's section A items (seed 003, B.2)
 
 
 @dataclass(frozen=True)
@@ -230,8 +231,9 @@ class ReviewSheet:
     review: Review
     instrument: Instrument
     sections: dict[str, list[AnswerRow]]  # "A" / "B" -> rows in the instrument's order
-    corrections: list
+    corrections: list  # each with .question, the corrected item's question
     transitions: list
+    overrides: list[AnswerRow]  # the override items that applied, for the pages to name in words
 
 
 def review_sheet(review) -> ReviewSheet:
@@ -265,14 +267,21 @@ def review_sheet(review) -> ReviewSheet:
                 sources=tuple(entry.get("sources") or ()),
                 changes_on=datetime.date.fromisoformat(changes_on) if changes_on else None,
                 changes_to_label=labels.get(entry.get("changes_to") or "", ""),
+                carried_from=CARRY_OVERS.get(item.code, ()),
             )
         )
+    rows = {row.code: row for section_rows in sections.values() for row in section_rows}
+    corrections = list(ReviewAnswerCorrection.objects.filter(review=review).select_related("corrected_by"))
+    for correction in corrections:
+        # Pages name the question in words; the item number stays beside it as secondary text.
+        correction.question = rows[correction.item].text if correction.item in rows else ""
     return ReviewSheet(
         review=review,
         instrument=instrument,
         sections=sections,
-        corrections=list(ReviewAnswerCorrection.objects.filter(review=review).select_related("corrected_by")),
+        corrections=corrections,
         transitions=list(ReviewTransition.objects.filter(review=review).select_related("actor")),
+        overrides=[rows[code] for code in review.scoring_overrides or () if code in rows],
     )
 
 

@@ -11,14 +11,32 @@ class VisibleText(HTMLParser):
 
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
+    # A button styled as the page's main action: not secondary, warning or danger (GOV.UK: one per page).
+    NOT_PRIMARY = {"button--secondary", "button--warning", "button--danger"}
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.links: list[str] = []
         self.skipping: list[str] = []  # the open elements whose text is left out
+        self.primary_actions: list[str] = []  # the labels of its primary buttons, in page order
+        self._dialogs = 0  # the idle warning (signin) is a dialog with its own action
+        self._primary_label: list[str] | None = None
+
+    def _count_primary(self, tag, attributes):
+        classes = set((attributes.get("class") or "").split())
+        if "button" not in classes or classes & self.NOT_PRIMARY or self._dialogs:
+            return
+        if tag == "input":
+            self.primary_actions.append(attributes.get("value") or "")
+        elif tag in ("a", "button"):
+            self._primary_label = []
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
+        if tag == "dialog":
+            self._dialogs += 1
+        self._count_primary(tag, attributes)
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
         if tag in self.VOID:
@@ -36,6 +54,11 @@ class VisibleText(HTMLParser):
     def handle_endtag(self, tag):
         if tag in self.VOID:
             return
+        if tag == "dialog":
+            self._dialogs -= 1
+        if tag in ("a", "button") and self._primary_label is not None:
+            self.primary_actions.append(" ".join("".join(self._primary_label).split()))
+            self._primary_label = None
         if self.skipping:
             # Close the innermost open element of that name (HTML may leave <p> or <li> unclosed).
             for index in range(len(self.skipping) - 1, -1, -1):
@@ -45,6 +68,8 @@ class VisibleText(HTMLParser):
         self.parts.append(" ")
 
     def handle_data(self, data):
+        if self._primary_label is not None:
+            self._primary_label.append(data)
         if not self.skipping:
             self.parts.append(data)
 

@@ -28,6 +28,7 @@ from classification import services
 from classification.access import can_manage_instruments
 from classification.forms_instrument import ActivateForm, DraftForm, PointsForm, option_field_name
 from classification.models import Instrument, InstrumentSection, InstrumentStatus
+from classification.scoring import CARRY_OVERS
 from classification.selectors import active_instrument, instrument_with_items
 from classification.tasks_instrument import (
     DryRunState,
@@ -118,7 +119,11 @@ def _sections(instrument: Instrument, form: PointsForm | None) -> list[dict]:
     }
     for item in instrument.items.all():
         sections[item.section]["items"].append(
-            {"item": item, "options": [(option, fields.get(option.pk)) for option in item.options.all()]}
+            {
+                "item": item,
+                "options": [(option, fields.get(option.pk)) for option in item.options.all()],
+                "carried_from": CARRY_OVERS.get(item.code, ()),
+            }
         )
     return list(sections.values())
 

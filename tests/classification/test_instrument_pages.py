@@ -322,7 +322,8 @@ def test_a_draft_shows_its_problems_and_a_form_with_a_labelled_field_per_scored_
     scored = InstrumentOption.objects.filter(item__instrument=draft, item__kind=ItemKind.SCORED)
     assert {f"option-{o.pk}" for o in scored} | {"internal_b_from", "external_b_from"} == set(form.fields)
     under_1y = option(draft, "A.2.1", "under_1y")
-    assert f'<label class="visually-hidden" for="id_option-{under_1y.pk}">Points for A.2.1' in html
+    label = f'<label class="visually-hidden" for="id_option-{under_1y.pk}">'
+    assert label + 'Points for <span class="hint item-code">A.2.1</span> Time since last escape' in html
 
 
 def test_changing_points_and_thresholds_saves_each_change_with_its_audit(client, admin, draft):

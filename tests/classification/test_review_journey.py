@@ -72,10 +72,13 @@ def test_each_answer_is_offered_for_change_by_its_code_question_and_current_answ
     # No more one select of every option of every item.
     assert 'name="correct-answer"' not in html and "<select" not in html.split("Your next step")[0]
     row = re.search(r'<tr id="item-a31">(.*?)</tr>', html, re.S).group(1)
-    assert "A.3.1" in row and review.instrument.items.get(code="A.3.1").text in row
+    question = review.instrument.items.get(code="A.3.1").text
+    # The paper form's item number stays, as secondary text beside the question (issue 14).
+    assert f'<th scope="row"><span class="hint item-code">A.3.1</span> {question}' in row
     assert "Stable (S)" in row
     assert _url("review_correct_item", review, item="A.3.1") in row
-    assert 'Change<span class="visually-hidden"> the answer to A.3.1' in row
+    code = '<span class="hint item-code">A.3.1</span>'
+    assert f'Change<span class="visually-hidden"> the answer to {code} {question}' in row
     # Answers that follow from others cannot be changed.
     carried = re.search(r'<tr id="item-b44">(.*?)</tr>', html, re.S).group(1)
     assert "review_correct" not in carried and "Change" not in carried

@@ -11,11 +11,15 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
+from documents.services import document_create
 from offenders.models import Flag, FlagKind
 from offenders.services import offender_restrict
+from sentences.models import SentenceEventKind
+from sentences.services import sentence_event_record
 from staff.roles import Role
+from tests.content_support import VisibleText
 from tests.factories import (
     AllocationFactory,
     CasenoteFactory,
@@ -55,7 +59,7 @@ class Page(HTMLParser):
             self._dialogs += 1
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
-        primary = "button" in classes and "button--secondary" not in classes
+        primary = "button" in classes and not VisibleText.NOT_PRIMARY & set(classes)
         if tag in ("a", "button") and primary and not self._dialogs:
             self.primary_actions += 1
         if "case-header" in classes:
@@ -201,6 +205,93 @@ def test_pages_about_the_offender_outside_the_record_carry_the_same_case_header(
     page = response.content.decode()
     assert Page(page).case_headers == 1
     assert NAME in page and "Warnings (2)" in page and "Escaped from custody in 2019" in page
+
+
+# Pages that list many people: they may name this offender among others, but are not about them.
+MANY_PEOPLE = {
+    "home",
+    "offenders:search",
+    "muster:office",
+    "muster:mine",
+    "staff:detail",
+    "allocation:caseload",
+}
+# Pages about the offender outside the record's frame that the walk must reach, so that it cannot pass
+# by reading nothing: the sentence and its events, a document and its revision and finalising, the
+# reports, the allocation history and a referral.
+OUTSIDE_THE_FRAME = {
+    "sentences:detail",
+    "sentences:event",
+    "sentences:event_decide",
+    "sentences:complete",
+    "documents:detail",
+    "documents:revise",
+    "documents:finalise",
+    "documents:reports",
+    "allocation:history",
+}
+
+
+def _url_name(path: str) -> str | None:
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return None
+
+
+def test_every_page_about_the_offender_reached_from_the_record_carries_the_case_header(
+    client, record, officer
+):
+    """Walk out of the record's frame: from each of its pages, links two steps on. Every page reached
+    that names the offender's PRN and is not a list of many people is a page about them, and starts
+    with the case header (issue 14)."""
+    sentence = record.sentences.get()
+    event = sentence_event_record(
+        actor=officer,
+        sentence=sentence,
+        kind=SentenceEventKind.APPLICATION,
+        occurred_on=datetime.date(2026, 11, 2),
+        detail="Application to vary the conditions",
+    )
+    document = document_create(actor=officer, offender=record, template=DocumentTemplateFactory())
+    client.force_login(officer)
+    frame = _crawl(client, record)
+
+    about: dict[str, str] = {}  # url name -> path, one page of each kind outside the frame
+    without_header = []
+    to_visit = [(urlsplit(href).path, 1) for page in frame.values() for href in page.links]
+    # Forms the record's pages offer only to some roles or in some states, visited directly.
+    to_visit += [
+        (reverse("sentences:event", args=[sentence.pk]), 2),
+        (reverse("sentences:event_decide", args=[event.pk]), 2),
+        (reverse("sentences:complete", args=[sentence.pk]), 2),
+        (reverse("allocation:history", kwargs={"offender_pk": record.pk}), 2),
+    ]
+    read = {_url_name(path) for path in frame}  # one page of each kind: the walk stays short
+    while to_visit:
+        path, steps = to_visit.pop()
+        name = _url_name(path)
+        if name is None or name in read or name in MANY_PEOPLE:
+            continue
+        read.add(name)
+        if path.endswith((".pdf", ".csv")) or "/pdf/" in path or name in ("logout", "signin:session"):
+            continue
+        response = client.get(path)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        if record.prn not in html:
+            continue
+        about[name] = path
+        page = Page(html)
+        if page.case_headers != 1:
+            without_header.append(f"{name} ({path}): {page.case_headers} case headers")
+        if steps < 2:
+            to_visit += [(urlsplit(href).path, steps + 1) for href in page.links]
+
+    assert set(about) >= OUTSIDE_THE_FRAME, sorted(OUTSIDE_THE_FRAME - set(about))
+    assert about["documents:revise"] == reverse("documents:revise", args=[document.pk])
+    assert not without_header, "\n".join(without_header)
 
 
 def test_a_restricted_record_shows_its_marker_only_to_someone_allowed_to_open_it(client, office):
