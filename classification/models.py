@@ -274,7 +274,7 @@ class SentencePlanActivity(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.description} ({self.get_status_display().lower()}, {self.scheduled_on})"
+        return f"{self.description} ({self.get_status_display().lower()}, {self.scheduled_on:%-d %b %Y})"
 
     @property
     def is_open(self) -> bool:
