@@ -152,17 +152,20 @@ class DateInput(forms.Widget):
         base_id = attrs.pop("id", None) or f"id_{name}"
         wrong = self.wrong_parts(value, attrs)
         shown = self.parts_of(value)
-        shared = {key: attrs[key] for key in ("required", "disabled") if attrs.get(key)}
+        # Everything else given to the widget (required, disabled, a page script's data-*) goes on
+        # each box; aria-invalid only on the wrong ones.
+        shared = {key: given for key, given in attrs.items() if key not in ("aria-invalid", "class")}
+        extra_class = f" {attrs['class']}" if attrs.get("class") else ""
         items = []
         for part in DATE_PARTS:
             input_attrs = {
-                "class": f"date-input__input date-input__input--width-{_PART_WIDTHS[part]}",
+                **shared,
+                "class": f"date-input__input date-input__input--width-{_PART_WIDTHS[part]}{extra_class}",
                 "id": f"{base_id}_{part}",
                 "name": f"{name}_{part}",
                 "type": "text",
                 "inputmode": "numeric",
                 "value": shown[part],
-                **shared,
             }
             if self.autocomplete:
                 input_attrs["autocomplete"] = f"{self.autocomplete}-{part}"
