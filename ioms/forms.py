@@ -191,10 +191,13 @@ class DateField(forms.DateField):
     widget = DateInput
 
     def validate(self, value):
-        # GOV.UK: "Enter date of birth", unless the form gave its own message.
+        # GOV.UK: "Enter date of birth", unless the form gave its own message. A label that does not
+        # name a date ("Starts on") would not read as one: "Enter the date".
         unchanged = self.error_messages["required"] == forms.Field.default_error_messages["required"]
         if self.required and value in self.empty_values and unchanged:
-            raise ValidationError(f"Enter {_lower_first(self.label or 'the date')}", code="required")
+            label = self.label or ""
+            wanted = _lower_first(label) if "date" in label.lower() else "the date"
+            raise ValidationError(f"Enter {wanted}", code="required")
         super().validate(value)
 
     def to_python(self, value):

@@ -46,7 +46,7 @@ def test_a_prison_officer_records_reception_incident_and_escape_then_reviews(pag
     assert_accessible(page, context="the initial classification form")
     page.get_by_role("group", name="Internal category").get_by_label("B").check()
     page.get_by_role("group", name="External category").get_by_label("A").check()
-    page.get_by_label("Takes effect on").fill(str(today()))
+    fill_date(page, "Takes effect on", today())
     save(page, "Record the classification")
     page.get_by_text("Initial classification recorded").wait_for()
     assert SecurityClassification.objects.get(offender=inmate).kind == "initial"

@@ -98,6 +98,11 @@ def test_nothing_typed_in_a_required_date_asks_for_it_and_an_optional_one_is_emp
     assert "left_on" not in form.errors
     assert _birth("1", "2", "1990").is_valid()
 
+    class Move(forms.Form):
+        on = DateField(label="Moves on")
+
+    assert Move(_posted(on_day="", on_month="", on_year="")).errors["on"] == ["Enter the date"]
+
 
 def test_a_form_keeps_its_own_message_for_a_missing_date():
     class AddressForm(forms.Form):
