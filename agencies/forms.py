@@ -14,8 +14,8 @@ from agencies.models import (
     ReferralStatus,
 )
 from agencies.services import AGENCY_FIELDS
+from ioms.forms import DateField, date_formfield
 from sentences.models import Sentence
-from staff.forms import DateInput
 from staff.models import Office, OfficeKind
 
 
@@ -28,7 +28,8 @@ class AgencyForm(forms.ModelForm):
     class Meta:
         model = Agency
         fields = AGENCY_FIELDS
-        widgets = {"accepted_on": DateInput, "address": forms.Textarea(attrs={"rows": 2})}
+        formfield_callback = date_formfield
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
         labels = {"accepted_on": "Accepted on", "kind": "Kind of agency"}
         help_texts = {"accepted_on": "The date the agency was accepted to provide programmes or services."}
 
@@ -36,7 +37,7 @@ class AgencyForm(forms.ModelForm):
 class DiscontinueForm(forms.Form):
     """For an agency or a programme; field names match the services' errors."""
 
-    discontinued_on = forms.DateField(label="Discontinued on", widget=DateInput)
+    discontinued_on = DateField(label="Discontinued on")
     discontinued_reason = forms.CharField(
         label="Reason", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -50,7 +51,8 @@ class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
         fields = ("name", "kind", "description", "office", "capacity", "adopted_on")
-        widgets = {"adopted_on": DateInput, "description": forms.Textarea(attrs={"rows": 4})}
+        formfield_callback = date_formfield
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         labels = {"adopted_on": "Adopted on", "office": "Delivered at office"}
         help_texts = {
             "office": "Leave blank if the programme is available to every office.",
@@ -95,7 +97,7 @@ class SentenceChoiceField(forms.ModelChoiceField):
 
 class ReferForm(forms.Form):
     programme = ProgrammeChoiceField(queryset=Programme.objects.none(), label="Programme or service")
-    referred_on = forms.DateField(label="Referred on", widget=DateInput)
+    referred_on = DateField(label="Referred on")
     sentence = SentenceChoiceField(
         queryset=Sentence.objects.none(),
         required=False,
@@ -116,10 +118,9 @@ class ReferForm(forms.Form):
 
 class ReferralStatusForm(forms.Form):
     to_status = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
-    on = forms.DateField(label="Date", widget=DateInput)
-    starts_on = forms.DateField(
+    on = DateField(label="Date")
+    starts_on = DateField(
         label="Starts on",
-        widget=DateInput,
         required=False,
         help_text="When accepting: the date the offender starts the programme, if known.",
     )
@@ -141,7 +142,7 @@ class ReferralStatusForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    session_on = forms.DateField(label="Session date", widget=DateInput)
+    session_on = DateField(label="Session date")
     attended = forms.ChoiceField(
         label="Did the offender attend?",
         choices=[("yes", "Attended"), ("no", "Absent"), ("excused", "Absent, and the absence is excused")],

@@ -5,9 +5,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from allocation.models import CaseRole
+from ioms.forms import DateField
 from offenders.access import offender_office_ids
 from sentences.models import Sentence, SentenceType
-from staff.forms import DateInput
 from staff.models import Office, OfficeKind, StaffMember
 
 
@@ -48,7 +48,7 @@ class AllocateForm(forms.Form):
         label="Role on the team",
         help_text="The offender manager works in the community; the offender supervisor at the prison.",
     )
-    started_on = forms.DateField(label="Starts on", widget=DateInput)
+    started_on = DateField(label="Starts on")
     sentence = SentenceChoiceField(
         queryset=Sentence.objects.none(),
         required=False,
@@ -78,9 +78,8 @@ class TeamReplaceForm(forms.Form):
         label="New member",
         help_text="Active staff who may hold this role, with the number of cases each holds now.",
     )
-    on = forms.DateField(
+    on = DateField(
         label="Changes on",
-        widget=DateInput,
         help_text="The outgoing member's last day and the new member's first.",
     )
     reason = forms.CharField(
@@ -110,7 +109,7 @@ class TeamReplaceForm(forms.Form):
 
 
 class AllocationEndForm(forms.Form):
-    ended_on = forms.DateField(label="Ends on", widget=DateInput)
+    ended_on = DateField(label="Ends on")
     end_reason = forms.CharField(
         label="Reason",
         max_length=300,
@@ -322,8 +321,8 @@ class RequestCancelForm(forms.Form):
 class UnavailabilityForm(forms.Form):
     staff = forms.ModelChoiceField(queryset=StaffMember.objects.none(), label="Officer")
     kind = forms.ChoiceField(label="Kind", choices=())
-    starts_on = forms.DateField(label="First day away", widget=DateInput)
-    ends_on = forms.DateField(label="Last day away", widget=DateInput)
+    starts_on = DateField(label="First day away")
+    ends_on = DateField(label="Last day away")
     reason = forms.CharField(
         label="Note",
         max_length=200,
@@ -364,7 +363,7 @@ class RecallForm(forms.Form):
     """A released offender recalled to prison (Parole Board recall order)."""
 
     prison = forms.ModelChoiceField(label="Prison the offender is recalled to", queryset=None)
-    recalled_on = forms.DateField(label="Date of recall", widget=forms.DateInput(attrs={"type": "date"}))
+    recalled_on = DateField(label="Date of recall")
     reason = forms.CharField(
         label="Reason",
         max_length=300,

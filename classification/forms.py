@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from classification.models import Category, ItemKind, ReviewReason
 from classification.scoring import INTERNAL_CATEGORY_ITEM
+from ioms.forms import DateField
 
 CATEGORY_OR_AS_RECOMMENDED = (("", "As recommended"), *Category.choices)
 CATEGORY_OR_NONE = (("", "No override"), *Category.choices)
@@ -181,9 +182,8 @@ class ApproveForm(DeclarationForm):
 class AdviseForm(forms.Form):
     """Seed 003, E.2: the prisoner is given a copy and signs for it, or refuses to."""
 
-    advised_on = forms.DateField(
+    advised_on = DateField(
         label="Date the prisoner was given a copy",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     prisoner_signed = forms.TypedChoiceField(
         label="Did the prisoner sign the form?",

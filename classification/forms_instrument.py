@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from classification.models import Instrument, ItemKind
+from ioms.forms import DateField
 
 # A review's totals are stored as small integers: 30 items of at most 999 points stay far inside.
 MAX_POINTS = 999
@@ -17,10 +18,9 @@ def option_field_name(option_id: int) -> str:
 
 
 class DraftForm(forms.Form):
-    effective_from = forms.DateField(
+    effective_from = DateField(
         label="Effective from",
         help_text="The date the new version is meant to take effect, for example 2026-07-01.",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean_effective_from(self) -> datetime.date:

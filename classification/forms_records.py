@@ -8,7 +8,7 @@ from django.forms.models import fields_for_model, model_to_dict
 
 from classification.models import Category
 from classification.records import RECORD_KINDS, RecordKind
-from staff.forms import DateInput
+from ioms.forms import DateField, date_formfield
 
 TEXT = {"rows": 3}
 
@@ -61,14 +61,14 @@ END_ONLY = {kind.end_field for kind in RECORD_KINDS.values() if kind.end_field}
 
 
 def _fields(kind: RecordKind, names) -> dict[str, forms.Field]:
-    fields = fields_for_model(kind.model, fields=list(names), labels=LABELS, help_texts=HINTS)
+    fields = fields_for_model(
+        kind.model, fields=list(names), labels=LABELS, help_texts=HINTS, formfield_callback=date_formfield
+    )
     for name, field in fields.items():
         model_field = kind.model._meta.get_field(name)
         if model_field.choices:
             field.choices = list(model_field.choices)
             field.widget = forms.RadioSelect(choices=field.choices)
-        elif isinstance(field, forms.DateField):
-            field.widget = DateInput()
         elif isinstance(field, forms.CharField) and (field.max_length or 0) > 100:
             field.widget = forms.Textarea(attrs={**TEXT, "maxlength": field.max_length})
     return fields
@@ -130,7 +130,7 @@ class InitialClassificationForm(RecordForm):
     external_category = forms.ChoiceField(
         label="External category", choices=Category.choices, widget=forms.RadioSelect
     )
-    effective_on = forms.DateField(label="Takes effect on", widget=DateInput)
+    effective_on = DateField(label="Takes effect on")
     reason = forms.CharField(
         label="Basis of the classification",
         required=False,

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from datashare.catalogue import CATALOGUE, CORE_FIELDS, RESOURCE_LABELS
-from offenders.forms import DATE_WIDGET
+from ioms.forms import DateField
 from staff.roles import Role
 
 
@@ -17,10 +17,8 @@ class ShareForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="e.g. “Probation ↔ prisons, Northern region”.")
     partner = forms.CharField(label="Partner organisation", max_length=150)
     purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why the partner reads it.")
-    starts_on = forms.DateField(label="Starts on", widget=DATE_WIDGET)
-    ends_on = forms.DateField(
-        label="Ends on", required=False, widget=DATE_WIDGET, help_text="The last day. Leave blank to run on."
-    )
+    starts_on = DateField(label="Starts on")
+    ends_on = DateField(label="Ends on", required=False, help_text="The last day. Leave blank to run on.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,7 +45,7 @@ class ShareForm(forms.Form):
 
 
 class ShareEndForm(forms.Form):
-    ends_on = forms.DateField(label="Last day of the share", widget=DATE_WIDGET)
+    ends_on = DateField(label="Last day of the share")
     reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -55,10 +53,9 @@ class CredentialIssueForm(forms.Form):
     label = forms.CharField(
         max_length=100, help_text="Which partner system or environment will hold it, e.g. “CRM production”."
     )
-    expires_on = forms.DateField(
+    expires_on = DateField(
         label="Expires after",
         required=False,
-        widget=DATE_WIDGET,
         help_text="The last day it works. Leave blank for a year (or the share's end, if sooner).",
     )
 

@@ -4,6 +4,7 @@ from django import forms
 
 from documents.models import DocumentTemplate, IssueMethod, RecipientKind, ReportKind
 from documents.sanitise import sanitise_html
+from ioms.forms import DateField
 from sentences.models import Sentence
 from staff.models import Office, OfficeKind
 
@@ -75,9 +76,8 @@ class ReportAssembleForm(forms.Form):
         help_text="A Parole Board report needs the sentence of imprisonment; a breach report the sentence "
         "breached.",
     )
-    due_on = forms.DateField(
+    due_on = DateField(
         label="Due (hearing date)",
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The date of the court hearing or Parole Board hearing the report is for.",
     )
     title = forms.CharField(
@@ -93,9 +93,8 @@ class ReportAssembleForm(forms.Form):
 
 
 class ReportAddendumForm(forms.Form):
-    due_on = forms.DateField(
+    due_on = DateField(
         label="Due (hearing date)",
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The hearing the addendum is for.",
     )
     title = forms.CharField(

@@ -132,7 +132,13 @@ def report_assemble_view(request, offender_pk):
         chosen = (_ids(request.POST.getlist("carried")) - shown) | _ids(request.POST.getlist("casenotes"))
         if "page" in request.POST:
             page_number = request.POST["page"]
-            form = ReportAssembleForm(initial=request.POST.dict(), offender=offender)
+            # Another page of casenotes: what was typed is shown again, unchecked, read as each
+            # widget reads it (a date is three boxes, not one value under its name).
+            form = ReportAssembleForm(offender=offender)
+            form.initial = {
+                name: field.widget.value_from_datadict(request.POST, request.FILES, name)
+                for name, field in form.fields.items()
+            }
         else:
             page_number = request.POST.get("shown_page")
             form = ReportAssembleForm(request.POST, offender=offender)

@@ -4,11 +4,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from ioms.forms import add_service_errors  # noqa: F401  (re-exported for views)
+from ioms.forms import DateField, add_service_errors, date_formfield  # noqa: F401  (re-exported for views)
 from offenders.models import Address, Flag, FlagKind, Identifier, Offender, OffenderAlias
 from staff.models import Office, OfficeKind
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def offender_home_offices():
@@ -24,9 +22,7 @@ class OffenderSearchForm(forms.Form):
         "Sound-alike spellings and aliases are found too.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    date_of_birth = forms.DateField(
-        label="Date of birth", required=False, widget=DATE_WIDGET, help_text="Narrows the search."
-    )
+    date_of_birth = DateField(label="Date of birth", required=False, help_text="Narrows the search.")
     office = forms.ModelChoiceField(
         label="Home office",
         queryset=Office.objects.none(),
@@ -64,7 +60,7 @@ class OffenderDetailsForm(forms.ModelForm):
             "phone",
             "email",
         ]
-        widgets = {"date_of_birth": DATE_WIDGET, "date_of_death": DATE_WIDGET}
+        formfield_callback = date_formfield
         help_texts = {"prn": "8 or 9 digits."}
         error_messages = {
             "prn": {"required": "Enter the PRN."},
@@ -89,7 +85,7 @@ class AliasForm(forms.ModelForm):
     class Meta:
         model = OffenderAlias
         fields = ["family_name", "given_names", "date_of_birth"]
-        widgets = {"date_of_birth": DATE_WIDGET}
+        formfield_callback = date_formfield
         error_messages = {"family_name": {"required": "Enter the alias's family name."}}
 
 
@@ -102,7 +98,7 @@ class AddressForm(forms.ModelForm):
             "started_on": "The current address of the same kind ends the day before.",
             "postcode": "Four digits.",
         }
-        widgets = {"started_on": DATE_WIDGET}
+        formfield_callback = date_formfield
         error_messages = {
             "line1": {"required": "Enter the first line of the address."},
             "city": {"required": "Enter the town or city."},
@@ -121,7 +117,8 @@ class FlagRaiseForm(forms.ModelForm):
         model = Flag
         fields = ["kind", "reason", "raised_on"]
         labels = {"raised_on": "Raised on"}
-        widgets = {"raised_on": DATE_WIDGET, "reason": forms.Textarea(attrs={"rows": 3})}
+        formfield_callback = date_formfield
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
         error_messages = {"reason": {"required": "Say why the flag is raised."}}
 
     def __init__(self, *args, **kwargs):
@@ -136,9 +133,7 @@ class FlagEndForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the flag is ended."},
     )
-    ended_on = forms.DateField(
-        label="Ended on", required=False, widget=DATE_WIDGET, help_text="Today if left blank."
-    )
+    ended_on = DateField(label="Ended on", required=False, help_text="Today if left blank.")
 
 
 # --- Need-to-know (issue 11) ---------------------------------------------------------------------

@@ -7,8 +7,8 @@ from django.utils import timezone
 from agencies.forms import ProgrammeChoiceField
 from agencies.models import AgencyStatus, Programme, ProgrammeStatus
 from classification.models import ACTIVITY_TRANSITIONS, ActivityStatus, PlanCategory, SentencePlanActivity
+from ioms.forms import DateField
 from plans.models import OBJECTIVE_TRANSITIONS, NeedArea, Objective, ObjectiveStatus, SentencePlan
-from staff.forms import DateInput
 
 
 def _today_initial(kwargs: dict, *names: str) -> None:
@@ -25,10 +25,9 @@ class PlanForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Intervention: the plan centres on programmes that address the offending.",
     )
-    written_on = forms.DateField(label="Written on", widget=DateInput)
-    review_on = forms.DateField(
+    written_on = DateField(label="Written on")
+    review_on = DateField(
         label="Review by",
-        widget=DateInput,
         required=False,
         help_text="Set when the plan is agreed if not now.",
     )
@@ -39,8 +38,8 @@ class PlanForm(forms.Form):
 
 
 class AgreeForm(forms.Form):
-    agreed_on = forms.DateField(label="Agreed with the offender on", widget=DateInput)
-    review_on = forms.DateField(label="Review by", widget=DateInput)
+    agreed_on = DateField(label="Agreed with the offender on")
+    review_on = DateField(label="Review by")
 
     def __init__(self, *args, plan: SentencePlan, **kwargs):
         _today_initial(kwargs, "agreed_on")
@@ -50,8 +49,8 @@ class AgreeForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(label="Reviewed on", widget=DateInput)
-    review_on = forms.DateField(label="Next review by", widget=DateInput)
+    reviewed_on = DateField(label="Reviewed on")
+    review_on = DateField(label="Next review by")
     note = forms.CharField(
         label="What the review found",
         max_length=500,
@@ -65,7 +64,7 @@ class ReviewForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    closed_on = forms.DateField(label="Closed on", widget=DateInput)
+    closed_on = DateField(label="Closed on")
     reason = forms.CharField(
         label="Why the plan is closed", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -77,7 +76,7 @@ class CloseForm(forms.Form):
 
 class CategoryForm(forms.Form):
     category = forms.ChoiceField(label="New category", choices=PlanCategory.choices, widget=forms.RadioSelect)
-    changed_on = forms.DateField(label="From", widget=DateInput)
+    changed_on = DateField(label="From")
     reason = forms.CharField(
         label="Why the category changes", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -98,12 +97,12 @@ class ObjectiveForm(forms.Form):
         help_text="What the offender is to achieve, in words the offender agreed.",
     )
     need_area = forms.ChoiceField(label="Area of need", choices=[("", "Choose an area"), *NeedArea.choices])
-    target_on = forms.DateField(label="Target date", widget=DateInput)
+    target_on = DateField(label="Target date")
 
 
 class ObjectiveOutcomeForm(forms.Form):
     to_status = forms.ChoiceField(label="Outcome", widget=forms.RadioSelect)
-    on = forms.DateField(label="Date", widget=DateInput)
+    on = DateField(label="Date")
     note = forms.CharField(
         label="Note",
         max_length=300,
@@ -147,8 +146,8 @@ class ActivityForm(forms.Form):
         label="For the objective",
         empty_label="None in particular",
     )
-    scheduled_on = forms.DateField(label="Planned start", widget=DateInput)
-    planned_end_on = forms.DateField(label="Planned end", widget=DateInput, required=False)
+    scheduled_on = DateField(label="Planned start")
+    planned_end_on = DateField(label="Planned end", required=False)
 
     def __init__(self, *args, plan: SentencePlan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,7 +167,7 @@ OUTCOME_LABELS = {ActivityStatus.UNAVAILABLE: "Not available, for reasons outsid
 
 class ActivityOutcomeForm(forms.Form):
     to_status = forms.ChoiceField(label="What happened", widget=forms.RadioSelect)
-    on = forms.DateField(label="Date", widget=DateInput)
+    on = DateField(label="Date")
     reason = forms.CharField(
         label="Reason",
         max_length=300,

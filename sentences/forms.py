@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from ioms.forms import DateField, date_formfield
 from sentences.models import (
     COMMUNITY_WORK_HOURS,
     CURRENT_SENTENCE_STATUSES,
@@ -17,7 +18,6 @@ from sentences.models import (
     SentenceType,
 )
 from sentences.services import SENTENCE_FIELDS
-from staff.forms import DateInput
 from staff.models import Office, OfficeKind
 
 OFFENCE_DATALIST_ID = "offence-codes"
@@ -109,13 +109,8 @@ class SentenceForm(forms.ModelForm):
     class Meta:
         model = Sentence
         fields = SENTENCE_FIELDS
+        formfield_callback = date_formfield
         widgets = {
-            "order_date": DateInput,
-            "start_date": DateInput,
-            "end_date": DateInput,
-            "parole_eligibility_date": DateInput,
-            "statutory_release_date": DateInput,
-            "parole_hearing_date": DateInput,
             "conditions": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = HELP_TEXTS
@@ -176,8 +171,8 @@ class SentenceEditForm(SentenceForm):
 
 class ConvictionForm(forms.Form):
     offence_code = OffenceCodeField()
-    convicted_on = forms.DateField(label="Convicted on", widget=DateInput)
-    offence_date = forms.DateField(label="Offence date", widget=DateInput, required=False)
+    convicted_on = DateField(label="Convicted on")
+    offence_date = DateField(label="Offence date", required=False)
     charge = forms.ChoiceField(
         label="Outstanding charge this conviction disposes of",
         required=False,
@@ -258,7 +253,7 @@ class CompleteForm(forms.Form):
     reason = forms.ChoiceField(
         label="How the sentence ended", choices=CompletionReason.choices, widget=forms.RadioSelect
     )
-    completed_on = forms.DateField(label="Ended on", widget=DateInput)
+    completed_on = DateField(label="Ended on")
     detail = forms.CharField(
         label="Detail",
         max_length=500,
@@ -288,7 +283,7 @@ class SentenceEventForm(forms.Form):
         choices=[(kind.value, kind.label) for kind in EVENT_KINDS],
         widget=forms.RadioSelect,
     )
-    occurred_on = forms.DateField(label="Date", widget=DateInput)
+    occurred_on = DateField(label="Date")
     detail = forms.CharField(
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -302,8 +297,8 @@ class SentenceEventForm(forms.Form):
 
 class ChargeForm(forms.Form):
     offence_code = OffenceCodeField()
-    charged_on = forms.DateField(label="Charged on", widget=DateInput)
-    offence_date = forms.DateField(label="Offence date", widget=DateInput, required=False)
+    charged_on = DateField(label="Charged on")
+    offence_date = DateField(label="Offence date", required=False)
     court = forms.ModelChoiceField(queryset=Office.objects.none(), required=False, empty_label="Not known")
 
     def __init__(self, *args, **kwargs):
@@ -324,7 +319,7 @@ class ChargeForm(forms.Form):
 
 class ChargeDisposeForm(forms.Form):
     outcome = forms.ChoiceField(label="Outcome", choices=Charge.Outcome.choices, widget=forms.RadioSelect)
-    disposed_on = forms.DateField(label="Disposed of on", widget=DateInput)
+    disposed_on = DateField(label="Disposed of on")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"disposed_on": timezone.localdate()})
@@ -338,7 +333,7 @@ class ChargeDisposeForm(forms.Form):
 
 
 class EventDecisionForm(forms.Form):
-    resolved_on = forms.DateField(label="Date decided", widget=DateInput)
+    resolved_on = DateField(label="Date decided")
     outcome = forms.CharField(
         label="Outcome",
         max_length=300,

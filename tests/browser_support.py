@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright through the real pages.
 Nothing is downloaded: Playwright is pointed at the system browser, with its network chatter off."""
 
+import datetime
 import os
 import shutil
 
@@ -75,3 +76,12 @@ def assert_accessible(page, *, context: str) -> None:
         for violation in serious
     )
     assert not serious, f"Accessibility violations on {context}:\n{details}"
+
+
+def fill_date(page, legend: str, day: datetime.date, *, exact: bool = False) -> None:
+    """Type `day` into the day, month and year boxes of the date whose legend is `legend` (the
+    GOV.UK date input of ioms.forms), as a person would: 6, 12, 2026."""
+    group = page.get_by_role("group", name=legend, exact=exact)
+    group.get_by_label("Day", exact=True).fill(str(day.day))
+    group.get_by_label("Month", exact=True).fill(str(day.month))
+    group.get_by_label("Year", exact=True).fill(str(day.year))

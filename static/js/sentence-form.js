@@ -19,8 +19,10 @@
     var type = select.value;
     form.querySelectorAll("[data-applies-to]").forEach(function (input) {
       var types = input.getAttribute("data-applies-to").split(" ");
-      // A field that holds a value stays visible, so an error about it can be seen and fixed.
-      var show = !type || types.indexOf(type) !== -1 || hasValue(input);
+      // A field that holds a value stays visible, so an error about it can be seen and fixed. A
+      // date is three boxes in one wrapper: any of them holding a value keeps it.
+      var boxes = fieldWrapper(input).querySelectorAll("[data-applies-to]");
+      var show = !type || types.indexOf(type) !== -1 || Array.prototype.some.call(boxes, hasValue);
       fieldWrapper(input).hidden = !show;
     });
   }

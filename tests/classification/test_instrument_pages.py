@@ -270,7 +270,7 @@ def test_drafting_copies_the_active_version_and_a_second_draft_is_refused(client
 def test_a_draft_needs_a_date_from_today(client, admin, v1):
     client.force_login(admin)
     for value, message in [
-        ("", "This field is required."),
+        ("", "Effective from — Enter the date"),
         ("soon", "Enter a valid date."),
         (days_ago(1).isoformat(), "A new version takes effect today or later."),
     ]:

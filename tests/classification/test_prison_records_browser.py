@@ -8,7 +8,7 @@ import pytest
 from classification.models import Review, SecurityClassification
 from staff.models import OfficeKind
 from staff.roles import Role
-from tests.browser_support import assert_accessible, log_in
+from tests.browser_support import assert_accessible, fill_date, log_in
 from tests.classification.factories import days_ago, prisoner, today
 from tests.factories import OffenderFactory, OfficeFactory, staff_user
 
@@ -46,7 +46,7 @@ def test_a_prison_officer_records_reception_incident_and_escape_then_reviews(pag
     assert_accessible(page, context="the initial classification form")
     page.get_by_role("group", name="Internal category").get_by_label("B").check()
     page.get_by_role("group", name="External category").get_by_label("A").check()
-    page.get_by_label("Takes effect on").fill(str(today()))
+    fill_date(page, "Takes effect on", today())
     save(page, "Record the classification")
     page.get_by_text("Initial classification recorded").wait_for()
     assert SecurityClassification.objects.get(offender=inmate).kind == "initial"
@@ -58,7 +58,7 @@ def test_a_prison_officer_records_reception_incident_and_escape_then_reviews(pag
     with page.expect_navigation():
         page.get_by_role("link", name="Record an incident or misconduct report").click()
     page.get_by_text("Sources: IOMS Incident Reports, Misconduct Reports").wait_for()
-    page.get_by_label("Date of the incident").fill(str(days_ago(10)))
+    fill_date(page, "Date of the incident", days_ago(10))
     page.get_by_role("group", name="What happened").get_by_label("Breach of prison rules").check()
     page.get_by_role("group", name="Misconduct charge under the Corrections Act").get_by_label(
         "Charged under the Corrections Act"
@@ -66,7 +66,7 @@ def test_a_prison_officer_records_reception_incident_and_escape_then_reviews(pag
     save(page, "Save")
     page.get_by_role("alert").filter(has_text="There is a problem").first.wait_for()
     assert_accessible(page, context="an incident report with an error")
-    page.get_by_label("Date the misconduct charge was laid").fill(str(days_ago(9)))
+    fill_date(page, "Date the misconduct charge was laid", days_ago(9))
     save(page, "Save")
     page.get_by_text("Incident or misconduct report recorded.").wait_for()
 
@@ -76,8 +76,8 @@ def test_a_prison_officer_records_reception_incident_and_escape_then_reviews(pag
     assert_accessible(page, context="the escape form")
     page.get_by_role("group", name="Kind").get_by_label("Escape", exact=True).check()
     page.get_by_role("group", name="Escaped from").get_by_label("Prison").check()
-    page.get_by_label("Date of the incident").fill(str(days_ago(400)))
-    page.get_by_label("Date of conviction").fill(str(days_ago(100)))
+    fill_date(page, "Date of the incident", days_ago(400))
+    fill_date(page, "Date of conviction", days_ago(100))
     save(page, "Save")
     page.get_by_text("Escape or attempted escape recorded.").wait_for()
     assert_accessible(page, context="the prison records with an incident and an escape")

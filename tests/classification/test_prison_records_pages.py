@@ -72,7 +72,7 @@ FORMS = {
         IncidentReport,
         (
             {"occurred_on": days_ago(3).isoformat(), "incident_type": "other", "corrections_act": "charged"},
-            "charge_laid_on",
+            "charge_laid_on_day",  # a date's link in the error summary goes to its Day box
         ),
     ),
     "escapes": (
@@ -90,13 +90,13 @@ FORMS = {
                 "occurred_on": days_ago(4).isoformat(),
                 "convicted_on": days_ago(5).isoformat(),
             },
-            "convicted_on",
+            "convicted_on_day",
         ),
     ),
     "at-risk-alerts": (
         {"raised_on": days_ago(1).isoformat(), "reason": "Low mood"},
         AtRiskAlert,
-        ({"raised_on": ""}, "raised_on"),
+        ({"raised_on": ""}, "raised_on_day"),
     ),
     "stability-assessments": (
         {"assessed_on": days_ago(1).isoformat(), "stability": "S"},
@@ -106,7 +106,7 @@ FORMS = {
     "removal-orders": (
         {"kind": "removal", "made_on": days_ago(9).isoformat()},
         RemovalOrder,
-        ({"kind": "removal", "made_on": (today().replace(year=today().year + 1)).isoformat()}, "made_on"),
+        ({"kind": "removal", "made_on": (today().replace(year=today().year + 1)).isoformat()}, "made_on_day"),
     ),
     "police-information": (
         {"source": "police", "level": "L", "received_on": days_ago(1).isoformat()},
@@ -330,7 +330,10 @@ def test_a_correction_with_a_reason_changes_the_record(client, officer, objects)
         "classification:prison_record_correct",
         {"offender_id": inmate.pk, "kind": "at-risk-alerts", "pk": alert.pk},
     )
-    assert days_ago(20).isoformat() in client.get(url).content.decode()
+    raised = days_ago(20)
+    page = client.get(url).content.decode()
+    for part, value in (("day", raised.day), ("month", raised.month), ("year", raised.year)):
+        assert f'name="raised_on_{part}" type="text" value="{value}"' in page
 
     response = client.post(
         url,

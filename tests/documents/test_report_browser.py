@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from documents.models import IssueRecord, Report, ReportStatus
 from staff.roles import Role
-from tests.browser_support import assert_accessible
+from tests.browser_support import assert_accessible, fill_date
 from tests.documents.helpers import moment, today
 from tests.factories import CasenoteFactory
 
@@ -60,7 +60,7 @@ def test_a_report_is_assembled_approved_and_issued_in_the_browser(
 
     page.get_by_label("Parole progress report").check()
     page.get_by_label("Sentence (optional)").select_option(str(imprisonment.pk))
-    page.get_by_label("Due (hearing date)").fill((today() + datetime.timedelta(days=14)).isoformat())
+    fill_date(page, "Due (hearing date)", today() + datetime.timedelta(days=14))
     page.get_by_label("Quote “Visit 01”", exact=False).check()
     page.get_by_role("button", name="Next page of casenotes").press("Enter")
     page.get_by_text("1 chosen").wait_for()

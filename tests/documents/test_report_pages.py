@@ -232,7 +232,8 @@ def test_the_assembly_form_explains_each_mistake(client, offender, supervision, 
     ]
     html = response.content.decode()
     assert 'aria-invalid="true"' in html and "There is a problem" in html
-    assert '<label class="field__label" for="id_due_on">' in html and "<legend" in html
+    assert '<legend class="field__label">Due (hearing date)</legend>' in html  # the date's fieldset
+    assert '<label class="date-input__label" for="id_due_on_day">Day</label>' in html
 
 
 def _page_queries(client, address) -> int:

@@ -61,18 +61,18 @@ def choose_radio(page, radio) -> None:
     raise AssertionError(f"{radio} never checked with the arrow keys")
 
 
-def type_date(page, field, day) -> None:
-    """Type a date into a date field, segment by segment. The segments' order follows the
-    browser's own language (day first in New Zealand, month first in a US-English build): type
-    day-month-year and, if the field read it otherwise, clear each segment and type it month first."""
-    tab_to(page, field)
-    for pattern in ("%d%m%Y", "%m%d%Y"):
-        page.keyboard.type(f"{day:{pattern}}")
-        if field.input_value() == day.isoformat():
-            return
-        for key in ("Backspace", "Shift+Tab", "Backspace", "Shift+Tab", "Backspace"):
-            page.keyboard.press(key)
-    raise AssertionError(f"{field} never read {day}")
+def type_date(page, legend: str, day) -> None:
+    """Type a date as a keyboard user does: Tab to the Day box of the date called `legend`, type the
+    day, Tab, the month, Tab, the year (GOV.UK date input: no browser date picker to fight)."""
+    group = page.get_by_role("group", name=legend)
+    tab_to(page, group.get_by_label("Day", exact=True))
+    page.keyboard.type(str(day.day))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(day.month))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(day.year))
+    typed = [group.get_by_label(part, exact=True).input_value() for part in ("Day", "Month", "Year")]
+    assert typed == [str(day.day), str(day.month), str(day.year)], typed
 
 
 def press(page, control) -> None:
@@ -118,7 +118,7 @@ def test_an_officer_writes_and_agrees_a_plan_and_records_an_activity_by_keyboard
     press(page, page.get_by_role("button", name="Add the objective"))
     page.get_by_role("alert").filter(has_text="There is a problem").first.wait_for()
     assert_accessible(page, context="an objective with an error")
-    type_date(page, page.get_by_label("Target date"), today() + 90 * DAY)
+    type_date(page, "Target date", today() + 90 * DAY)
     press(page, page.get_by_role("button", name="Add the objective"))
     page.get_by_text("Objective added.").wait_for()
 
@@ -129,7 +129,7 @@ def test_an_officer_writes_and_agrees_a_plan_and_records_an_activity_by_keyboard
     page.keyboard.type("Weekly reporting")
     objective = plan.objectives.get()
     choose(page, page.get_by_label("For the objective (optional)"), str(objective.pk))
-    type_date(page, page.get_by_label("Planned start"), today())
+    type_date(page, "Planned start", today())
     press(page, page.get_by_role("button", name="Add the activity"))
     page.get_by_text("Activity added.").wait_for()
     assert_accessible(page, context="a draft plan with an objective and an activity")
@@ -137,7 +137,7 @@ def test_an_officer_writes_and_agrees_a_plan_and_records_an_activity_by_keyboard
     # The offender agrees the plan; it is reviewed in three months.
     press(page, page.get_by_role("link", name="Record the agreement"))
     assert_accessible(page, context="the form to record the agreement")
-    type_date(page, page.get_by_label("Review by"), today() + 91 * DAY)
+    type_date(page, "Review by", today() + 91 * DAY)
     press(page, page.get_by_role("button", name="Record the agreement"))
     page.get_by_text("The plan is agreed.").wait_for()
     assert_accessible(page, context="an agreed plan")

@@ -1,6 +1,8 @@
 """The record pages in headless Chromium: the sentence form's progressive enhancement works, and
 the pages have no moderate, serious or critical axe-core violations."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -8,7 +10,7 @@ from django.urls import reverse
 
 from documents.services import document_create
 from staff.roles import Role
-from tests.browser_support import assert_accessible
+from tests.browser_support import assert_accessible, fill_date
 from tests.factories import (
     AgencyFactory,
     AllocationFactory,
@@ -66,7 +68,7 @@ def test_the_sentence_form_shows_only_the_fields_of_the_chosen_type(
     page.goto(reverse("sentences:create", kwargs={"offender_pk": offender.pk}))
 
     hours = page.get_by_label("Hours (community work)")
-    ped = page.get_by_label("Parole eligibility date (PED)")
+    ped = page.get_by_role("group", name="Parole eligibility date (PED)")
     page.get_by_label("Sentence type").select_option("community_work")
     assert hours.is_visible() and not ped.is_visible()
     page.get_by_label("Sentence type").select_option("imprisonment")
@@ -85,11 +87,13 @@ def test_a_sentence_recorded_through_the_browser_shows_its_errors_then_saves(
     page.goto(reverse("sentences:create", kwargs={"offender_pk": offender.pk}))
     page.get_by_label("Sentence type").select_option("community_work")
     page.get_by_label("Court", exact=True).select_option(str(court.pk))
-    page.get_by_label("Order date").fill("2026-01-05")
-    page.get_by_label("Commencement date (SCD)").fill("2026-01-05")
-    page.get_by_label("Expiry date (SED)").fill("2026-12-31")
+    fill_date(page, "Order date", datetime.date(2026, 1, 5))
+    fill_date(page, "Commencement date (SCD)", datetime.date(2026, 1, 5))
+    fill_date(page, "Expiry date (SED)", datetime.date(2026, 12, 31))
     page.locator("input[name='convictions-0-offence_code']").fill("BURG01")
-    page.locator("input[name='convictions-0-convicted_on']").fill("2026-01-05")
+    page.locator("input[name='convictions-0-convicted_on_day']").fill("5")
+    page.locator("input[name='convictions-0-convicted_on_month']").fill("1")
+    page.locator("input[name='convictions-0-convicted_on_year']").fill("2026")
     page.get_by_role("button", name="Record sentence").click()
 
     assert page.get_by_text("Community work needs its number of hours (40 to 400).").first.is_visible()
