@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 
 from appointments.models import DIARY_OUTCOMES, AppointmentKind, AppointmentStatus, Frequency
 from appointments.services import ZONE
+from ioms.forms import DateField
 from staff.models import Office, StaffMember
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 REPEAT_CHOICES = [("", "Does not repeat"), *Frequency.choices]
 
@@ -18,7 +18,7 @@ class OfficerChoiceField(forms.ModelChoiceField):
 
 
 class TimesForm(forms.Form):
-    on = forms.DateField(label="Date", widget=DATE)
+    on = DateField(label="Date")
     starts = forms.TimeField(label="Starts at", widget=TIME)
     ends = forms.TimeField(label="Ends at", widget=TIME)
 
@@ -44,7 +44,7 @@ class AppointmentForm(TimesForm):
     every_days = forms.IntegerField(
         label="Days apart (every so many days)", min_value=1, max_value=90, required=False
     )
-    until = forms.DateField(label="Repeat until", widget=DATE, required=False)
+    until = DateField(label="Repeat until", required=False)
     occurrences = forms.IntegerField(
         label="Or number of appointments", min_value=1, max_value=104, required=False
     )

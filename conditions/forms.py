@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from conditions.models import MAX_COMMUNITY_WORK_HOURS, MAX_HOURS_PER_DAY, Condition, ConditionKind, Substance
-from staff.forms import DateInput
+from ioms.forms import DateField
 
 
 class TimeInput(forms.TimeInput):
@@ -65,10 +65,9 @@ class DetailsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The wording of a special condition (required for one), or instructions for any kind.",
     )
-    start_on = forms.DateField(label="Starts", widget=DateInput)
-    end_on = forms.DateField(
+    start_on = DateField(label="Starts")
+    end_on = DateField(
         label="Ends",
-        widget=DateInput,
         required=False,
         help_text="Leave blank if it lasts until the sentence ends.",
     )
@@ -110,7 +109,7 @@ class EndForm(forms.Form):
         widget=forms.RadioSelect,
         initial="ended",
     )
-    ended_on = forms.DateField(label="Date", widget=DateInput)
+    ended_on = DateField(label="Date")
     reason = forms.CharField(label="Reason", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -119,7 +118,7 @@ class EndForm(forms.Form):
 
 
 class HoursForm(forms.Form):
-    worked_on = forms.DateField(label="Date worked", widget=DateInput)
+    worked_on = DateField(label="Date worked")
     hours = forms.DecimalField(
         label="Hours worked",
         min_value=Decimal("0.25"),
