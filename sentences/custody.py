@@ -218,7 +218,7 @@ def custody_transfer(
     status = _checked(actor=actor, offender=offender, occurred_on=occurred_on)
     if status is None or not status.in_custody:
         raise ValidationError(f"{offender.full_name} is not in custody: record a reception instead.")
-    if prison.kind != OfficeKind.PRISON or not prison.active:
+    if prison.kind != OfficeKind.PRISON or prison.closed_on is not None:
         raise ValidationError({"prison": "Choose an open prison."})
     if prison.pk == status.prison_id:
         raise ValidationError({"prison": f"{offender.full_name} is already held at {prison.name}."})

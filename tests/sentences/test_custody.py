@@ -20,7 +20,7 @@ from classification.schedule import reviews_due, schedule_refresh, unclassified_
 from classification.selectors import current_prisoner_ids
 from events.models import OutboxEvent
 from muster.selectors import MusterFilters, muster_counts, muster_page
-from sentences.custody import custody_receive, custody_release, custody_status_of
+from sentences.custody import custody_receive, custody_release, custody_status_of, custody_transfer
 from sentences.models import (
     CustodyMovement,
     CustodyMovementKind,
@@ -264,6 +264,15 @@ def test_someone_released_on_parole_gets_no_pre_release_request(officer, prisone
 
 # --- the page and the API ---------------------------------------------------------------------------
 
+# The custody pages' rows of the access matrix (tests/test_access_matrix.py): (url name, who may open it).
+PRISON_AND_ADMIN = frozenset(
+    {Role.PRISON_OFFICER, Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER, Role.SYSTEM_ADMIN}
+)
+CUSTODY_PAGES = (
+    ("sentences:custody_release", PRISON_AND_ADMIN),
+    ("sentences:custody_receive", PRISON_AND_ADMIN),
+)
+
 
 def test_the_release_page_checks_the_answers_before_recording(client, officer, prisoner):
     url = reverse("sentences:custody_release", kwargs={"offender_pk": prisoner.pk})
@@ -295,19 +304,9 @@ def test_the_release_page_shows_a_bad_date_and_records_nothing(client, officer, 
     assert custody_status_of(prisoner.pk).in_custody
 
 
-@pytest.mark.parametrize(
-    ("role", "allowed"),
-    [
-        (Role.PRISON_OFFICER, True),
-        (Role.RECOMMENDING_OFFICER, True),
-        (Role.SYSTEM_ADMIN, True),
-        (Role.PROBATION_OFFICER, False),
-        (Role.SERVICE_MANAGER, False),
-        (Role.ADMIN_SUPPORT, False),
-        (Role.DATA_SHARE, False),
-    ],
-)
-def test_who_may_open_the_release_and_reception_pages(client, prisoner, prison, office, role, allowed):
+@pytest.mark.parametrize("role", sorted(Role.values))
+def test_who_may_open_the_release_and_reception_pages(client, prisoner, prison, office, role):
+    allowed = all(role in roles for _, roles in CUSTODY_PAGES)
     user = staff_user(role, office=prison if role != Role.DATA_SHARE else office, username=f"u-{role}")
     client.force_login(user)
     release_url = reverse("sentences:custody_release", kwargs={"offender_pk": prisoner.pk})
@@ -401,3 +400,16 @@ def test_the_migration_takes_custody_from_active_prison_sentences(prison, other_
     assert CustodyMovement.objects.filter(offender=held).count() == 1
     others = CustodyStatus.objects.filter(offender__in=[served, community.offender, not_a_prison])
     assert not others.exists()
+
+
+def test_a_transfer_moves_the_person_to_another_prison(officer, prisoner, prison, other_prison):
+    with pytest.raises(ValidationError, match="already held"):
+        custody_transfer(actor=officer, offender=prisoner, prison=prison, occurred_on=today())
+    custody_transfer(actor=officer, offender=prisoner, prison=other_prison, occurred_on=today())
+
+    status = custody_status_of(prisoner.pk)
+    assert status.in_custody and status.prison == other_prison
+    assert status.movement.kind == CustodyMovementKind.TRANSFERRED
+    assert Casenote.objects.get(offender=prisoner).summary.startswith(
+        "Transferred from Rimutaka Prison to Spring Hill Corrections Facility"
+    )
