@@ -30,6 +30,7 @@ from audit.services import audit_created, audit_record
 from casenotes.models import CasenoteType
 from casenotes.services import system_casenote
 from ioms.transactions import atomic_service
+from sentences.custody import in_custody_q
 from sentences.models import COMMUNITY_SENTENCE_TYPES, Sentence, SentenceType
 from sentences.services import sentence_update
 from staff.models import OfficeKind
@@ -254,6 +255,8 @@ def allocate_requests_for_upcoming_releases(*, on: datetime.date | None = None) 
     candidates = (
         Sentence.objects.current()
         .filter(sentence_type=SentenceType.IMPRISONMENT, offender__home_office__isnull=False)
+        # Still in custody: someone already released on parole is not released again.
+        .filter(in_custody_q())
         .filter(
             Q(statutory_release_date__range=(today, horizon)) | Q(parole_hearing_date__range=(today, horizon))
         )

@@ -10,6 +10,7 @@ in hand when it passed it (no second query), otherwise read."""
 
 from casenotes.services import system_casenote
 from events.domain import (
+    CustodyMovementRecorded,
     OffenderDetailsChanged,
     PrisonRecordChanged,
     SentenceChanged,
@@ -142,3 +143,11 @@ def note_prison_record_changed(event: PrisonRecordChanged, *, actor) -> None:
     system_casenote(
         actor=actor, offender=offender, summary=event.summary[:200], text=event.detail or event.summary
     )
+
+
+def note_custody_movement_recorded(event: CustodyMovementRecorded, *, actor) -> None:
+    """Seed 001: a casenote for every action about the offender; a reception, transfer or release
+    is on the casenote trail with its reason."""
+    offender = record_in_hand(Offender, event.offender_id) or Offender.objects.get(pk=event.offender_id)
+    text = event.summary + (f". {event.detail}" if event.detail else ".")
+    system_casenote(actor=actor, offender=offender, summary=event.summary[:200], text=text)

@@ -73,6 +73,7 @@ from sentences.calculation import (
     served_with_current,
     terms_of,
 )
+from sentences.custody import in_custody_q
 from sentences.models import (
     CURRENT_SENTENCE_STATUSES,
     Charge,
@@ -196,8 +197,12 @@ def plan_for(classification: SecurityClassification | None, term: Term, change: 
 
 
 def _prisoner_sentences(offender_ids: list[int] | None) -> QuerySet[Sentence]:
-    """Active imprisonment: a prisoner (as classification.selectors.current_prisoner_ids)."""
-    sentences = Sentence.objects.filter(sentence_type=SentenceType.IMPRISONMENT, status=SentenceStatus.ACTIVE)
+    """Active imprisonment of a person in custody: a prisoner (as
+    classification.selectors.current_prisoner_ids). Released on parole or at the statutory release
+    date, the sentence goes on but no review is due (sentences.custody)."""
+    sentences = Sentence.objects.filter(
+        in_custody_q(), sentence_type=SentenceType.IMPRISONMENT, status=SentenceStatus.ACTIVE
+    )
     if offender_ids is not None:
         sentences = sentences.filter(offender_id__in=offender_ids)
     return sentences
@@ -207,7 +212,8 @@ def _imprisonment_of_prisoners(offender_ids: list[int] | None) -> QuerySet[Sente
     """Every sentence of imprisonment of the people with a current one (or of `offender_ids`): the
     term being served is the current ones and the completed ones they are cumulative on
     (sentences.calculation.served_with_current picks them out; a handful per person)."""
-    sentences = Sentence.objects.filter(sentence_type=SentenceType.IMPRISONMENT)
+    # Only of people in custody: a released prisoner has no term being served in prison.
+    sentences = Sentence.objects.filter(in_custody_q(), sentence_type=SentenceType.IMPRISONMENT)
     if offender_ids is not None:
         return sentences.filter(offender_id__in=offender_ids)
     return sentences.filter(

@@ -31,6 +31,7 @@ from classification.models import (
 from classification.prepopulate import PrisonerRecords, answers_of, prepopulate
 from classification.scoring import CARRY_OVERS, INTERNAL_CATEGORY_ITEM, InstrumentSpec, ItemSpec, score
 from offenders.models import Offender
+from sentences.custody import in_custody_q
 from sentences.models import Charge, Conviction, Sentence, SentenceStatus, SentenceType
 
 # --- instruments ----------------------------------------------------------------------------
@@ -103,9 +104,11 @@ def current_classifications(offender_ids: Iterable[int]) -> dict[int, SecurityCl
 
 
 def current_prisoner_ids() -> list[int]:
-    """Offenders serving an active sentence of imprisonment."""
+    """Offenders serving an active sentence of imprisonment and in custody (a released prisoner
+    still serves the sentence, on parole or conditions, but is no longer classified)."""
     return list(
         Sentence.objects.filter(sentence_type=SentenceType.IMPRISONMENT, status=SentenceStatus.ACTIVE)
+        .filter(in_custody_q())
         .order_by("offender_id")
         .values_list("offender_id", flat=True)
         .distinct()

@@ -59,6 +59,7 @@ from demo import bulk
 from demo.people import add_months, add_years, between, days, weighted
 from demo.reference import DEMO_PRISON_CODE
 from offenders.models import Offender
+from sentences.custody import in_custody_q
 from sentences.models import Sentence, SentenceStatus, SentenceType
 from staff.demo_logins import demo_username
 from staff.models import Office, OfficeKind, StaffMember
@@ -189,6 +190,7 @@ def prisoners_to_classify() -> list[Prisoner]:
     classified = SecurityClassification.objects.filter(offender_id=OuterRef("offender_id"))
     rows = (
         Sentence.objects.filter(
+            in_custody_q(),
             sentence_type=SentenceType.IMPRISONMENT,
             status=SentenceStatus.ACTIVE,
             managing_office__isnull=False,
@@ -603,7 +605,10 @@ def demo_prison_prisoners(prison: Office) -> list[int]:
     """The demo prison's classified prisoners, the longest since their last classification first."""
     ids = list(
         Sentence.objects.filter(
-            sentence_type=SentenceType.IMPRISONMENT, status=SentenceStatus.ACTIVE, managing_office=prison
+            in_custody_q(),
+            sentence_type=SentenceType.IMPRISONMENT,
+            status=SentenceStatus.ACTIVE,
+            managing_office=prison,
         )
         .values_list("offender_id", flat=True)
         .distinct()

@@ -38,6 +38,7 @@ from documents.models import IssueMethod, RecipientKind, Report, ReportKind
 from offenders.models import Offender
 from plans import services
 from plans.models import NeedArea, ObjectiveStatus, SentencePlan
+from sentences.custody import in_custody_q
 from sentences.models import Sentence, SentenceStatus, SentenceType
 from staff.demo_logins import demo_username
 from staff.models import Office, OfficeKind, StaffMember
@@ -126,6 +127,7 @@ def _prison_team(*, seed: int, today: datetime.date) -> tuple[list[CaseAllocatio
     )
     rows = (
         Sentence.objects.filter(
+            in_custody_q(),
             sentence_type=SentenceType.IMPRISONMENT,
             status=SentenceStatus.ACTIVE,
             managing_office__kind=OfficeKind.PRISON,

@@ -103,8 +103,12 @@ from sentences.models import (
     Charge,
     CompletionReason,
     Conviction,
+    CustodyMovement,
+    CustodyMovementKind,
+    CustodyStatus,
     Offence,
     OffenceCategory,
+    ReleaseReason,
     Sentence,
     SentenceEvent,
     SentenceEventKind,
@@ -404,6 +408,16 @@ class SentenceRow(NamedTuple):
     completed_on: datetime.date | None
 
 
+class CustodyMovementRow(NamedTuple):
+    offender_id: int
+    kind: str
+    prison_id: int
+    occurred_on: datetime.date
+    release_reason: str
+    detail: str
+    source: str
+
+
 class ConvictionRow(NamedTuple):
     sentence_id: int
     offender_id: int
@@ -475,6 +489,7 @@ TABLES: tuple[tuple[type, type[NamedTuple], str], ...] = (
     (Flag, FlagRow, "flags"),
     (Charge, ChargeRow, "charges"),
     (Sentence, SentenceRow, "sentences"),
+    (CustodyMovement, CustodyMovementRow, "custody_movements"),
     (Conviction, ConvictionRow, "convictions"),
     (SentenceEvent, SentenceEventRow, "events"),
     (CaseAllocation, AllocationRow, "allocations"),
@@ -520,6 +535,7 @@ class Batch:
     flags: list = field(default_factory=list)
     charges: list = field(default_factory=list)
     sentences: list = field(default_factory=list)
+    custody_movements: list = field(default_factory=list)
     convictions: list = field(default_factory=list)
     events: list = field(default_factory=list)
     allocations: list = field(default_factory=list)
@@ -1009,17 +1025,55 @@ class OffenderGenerator:
             fraction = {CompletionReason.QUASHED: (0.05, 0.3), CompletionReason.DISCHARGED_EARLY: (0.5, 0.9)}
             low, high = fraction.get(reason, (0.2, 0.8))
             on = plan.start_date + days(length * rng.uniform(low, high))
-        released = plan.released_on
-        if released is not None and released <= today and (on is None or released < on):
-            # Released (at the SRD, or on parole before it): the sentence's time in prison is over,
-            # and the order that follows it is the community's to manage. Left active, the person
-            # would be both on the prison's muster and on the community's, past their release date.
-            reason, on = CompletionReason.NORMAL, released
+        # A release (at the SRD, or on parole before it) does not end the sentence of imprisonment:
+        # it is a custody movement (_custody_movements), and the sentence runs to its expiry. The
+        # prison's lists show only the people it holds (sentences.custody).
         if on is not None and on <= today:
             plan.status, plan.completion_reason, plan.completed_on = SentenceStatus.COMPLETED, reason, on
         elif plan.end_date < today:
             plan.status = SentenceStatus.COMPLETED
             plan.completion_reason, plan.completed_on = CompletionReason.NORMAL, plan.end_date
+
+    def _custody_movements(self, offender_id: int, plan: PlannedSentence, batch: Batch) -> None:
+        """A sentence of imprisonment that has started: received at its prison on its start, and
+        released on parole or at the SRD (the plan's release), or when the sentence ended first
+        (quashed: by the court's order; served: at its expiry)."""
+        if plan.sentence_type != T.IMPRISONMENT or plan.status == SentenceStatus.PENDING:
+            return
+        prison = plan.managing_office.pk
+        row = functools.partial(
+            CustodyMovementRow, offender_id, prison_id=prison, source=CustodyMovement.Source.SYSTEM
+        )
+        batch.custody_movements.append(
+            row(kind=CustodyMovementKind.RECEIVED, occurred_on=plan.start_date, release_reason="", detail="")
+        )
+        released, reason, detail = plan.released_on, "", ""
+        if (
+            released is not None
+            and released <= self.today
+            and (plan.completed_on is None or released <= plan.completed_on)
+        ):
+            srd = plan.statutory_release_date
+            reason = (
+                ReleaseReason.PAROLE
+                if srd is not None and released < srd
+                else ReleaseReason.STATUTORY_RELEASE
+            )
+        elif plan.status == SentenceStatus.COMPLETED:
+            released = plan.completed_on
+            if plan.completion_reason == CompletionReason.NORMAL:
+                reason = ReleaseReason.SENTENCE_SERVED
+            else:
+                reason, detail = ReleaseReason.COURT_ORDER, CompletionReason(plan.completion_reason).label
+        if reason:
+            batch.custody_movements.append(
+                row(
+                    kind=CustodyMovementKind.RELEASED,
+                    occurred_on=released,
+                    release_reason=reason,
+                    detail=detail,
+                )
+            )
 
     @staticmethod
     def _end_at_imprisonment(plans: list[PlannedSentence]) -> None:
@@ -1082,6 +1136,7 @@ class OffenderGenerator:
             )
             sentences.append(sentence.id)
             batch.sentences.append(sentence)
+            self._custody_movements(offender_id, plan, batch)
             self._convictions(rng, offender_id, plan, sentence.id, batch)
             self._events(rng, plan, sentence.id, batch)
         return sentences
@@ -1653,7 +1708,29 @@ LOADED_MODELS = (
     *PRISON_RECORD_MODELS,
     ReviewSchedule,
     MusterEntry,
+    CustodyStatus,
 )
+
+
+# Each loaded person's custody now: their latest movement (sentences.custody keeps it the same way
+# movement by movement). One set-based statement.
+_CUSTODY_STATUS_SQL = f"""
+INSERT INTO {CustodyStatus._meta.db_table} AS status (offender_id, in_custody, prison_id, since, movement_id)
+SELECT DISTINCT ON (offender_id)
+       offender_id, kind <> '{CustodyMovementKind.RELEASED}', prison_id, occurred_on, id
+FROM {CustodyMovement._meta.db_table}
+ORDER BY offender_id, occurred_on DESC, id DESC
+ON CONFLICT (offender_id) DO UPDATE SET
+    in_custody = excluded.in_custody, prison_id = excluded.prison_id, since = excluded.since,
+    movement_id = excluded.movement_id
+WHERE status.movement_id IS DISTINCT FROM excluded.movement_id
+"""
+
+
+def _custody_statuses_from_movements() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_CUSTODY_STATUS_SQL)
+    bulk.analyze([CustodyStatus])
 
 
 def _write_offenders(
@@ -1762,6 +1839,9 @@ def seed_demo(
             )
             loaded = time.perf_counter()
         phases["muster entries"] = time.perf_counter() - loaded
+        started = time.perf_counter()
+        _custody_statuses_from_movements()
+        phases["custody"] = time.perf_counter() - started
 
         with tqdm(total=2, desc="Prison records and teams", unit="step", **bar_options) as bar:
             started = time.perf_counter()

@@ -132,6 +132,20 @@ class OffenderReleased(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CustodyMovementRecorded(DomainEvent):
+    """A person was received into a prison, transferred between prisons or released (with the
+    reason), as sentences.custody records it. A release does not end the sentence."""
+
+    movement_id: int
+    kind: str  # sentences.models.CustodyMovementKind
+    prison_id: int
+    occurred_on: datetime.date
+    release_reason: str = ""
+    summary: str  # in a person's words ("Released on parole from Rimutaka Prison on 3 Mar 2026")
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ChargeLaid(DomainEvent):
     charge_id: int
     offence_id: int
@@ -235,6 +249,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         SentenceEventRecorded,
         SentenceEventResolved,
         OffenderReleased,
+        CustodyMovementRecorded,
         ChargeLaid,
         ChargeDisposed,
         ConvictionRecorded,

@@ -21,7 +21,7 @@ from courts.api import CourtMessageEndpoint
 from documents.api import DocumentViewSet
 from offenders.api import OffenderViewSet
 from plans.api import SentencePlanViewSet
-from sentences.api import ChargeViewSet, OffenceViewSet, SentenceViewSet
+from sentences.api import ChargeViewSet, CustodyViewSet, OffenceViewSet, SentenceViewSet
 from staff.api import OfficeViewSet, StaffMemberViewSet, TeamViewSet
 
 
@@ -55,6 +55,7 @@ router.register("offenders", OffenderViewSet, basename="offender")
 router.register("offences", OffenceViewSet, basename="offence")
 router.register("charges", ChargeViewSet, basename="charge")
 router.register("sentences", SentenceViewSet, basename="sentence")
+router.register("custody", CustodyViewSet, basename="custody")
 router.register("casenotes", CasenoteViewSet, basename="casenote")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("agencies", AgencyViewSet, basename="agency")

@@ -13,6 +13,7 @@ from events.domain import (
     ChargeDisposed,
     ChargeLaid,
     ConvictionRecorded,
+    CustodyMovementRecorded,
     DomainEvent,
     OffenderDetailsChanged,
     OffenderRecalled,
@@ -60,6 +61,10 @@ SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
     SentenceEventResolved: (in_transaction(casenotes.note_sentence_event_resolved),),
     OffenderReleased: (in_transaction(allocation.hand_over_on_release),),
     OffenderRecalled: (),
+    CustodyMovementRecorded: (
+        in_transaction(casenotes.note_custody_movement_recorded),
+        in_transaction(classification.review_schedule_refresh),
+    ),
     OffenderDetailsChanged: (in_transaction(casenotes.note_offender_details_changed),),
     ChargeLaid: (in_transaction(classification.review_schedule_refresh),),
     ChargeDisposed: (),

@@ -28,6 +28,7 @@ from offenders.forms import OffenderSearchForm
 from offenders.models import Offender, visible_offenders_q
 from offenders.views import record_context
 from sentences.access import access_sentence_by_id, can_edit_sentence
+from sentences.custody import in_custody_q
 from sentences.models import (
     CURRENT_SENTENCES_INDEX,
     RESOLVABLE_EVENT_KINDS,
@@ -134,7 +135,8 @@ def _recently_changed_sentences(office: Office, user) -> list[Sentence]:
 
 
 def _prisoners(office: Office, user):
-    """Offenders serving an active sentence of imprisonment that the office manages."""
+    """Offenders in custody serving an active sentence of imprisonment that the office manages (a
+    released prisoner still serves the sentence, in the community: sentences.custody)."""
     in_prison = Sentence.objects.filter(
         offender=OuterRef("pk"),
         managing_office=office,
@@ -142,7 +144,7 @@ def _prisoners(office: Office, user):
         status=SentenceStatus.ACTIVE,
     )
     return (
-        Offender.objects.filter(Exists(in_prison))
+        Offender.objects.filter(Exists(in_prison), in_custody_q("pk"))
         .visible_to(user)
         .prefetch_related(
             Prefetch(

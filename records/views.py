@@ -32,6 +32,7 @@ from offenders.models import Offender
 from offenders.selectors import SearchTerms, offender_record, offender_search
 from offenders.views import record_context
 from records.selectors import offender_timeline
+from sentences.custody import custody_movements_of, custody_status_of
 from sentences.models import Conviction, Sentence, SentenceStatus
 from sentences.selectors import next_key_date
 
@@ -139,7 +140,11 @@ def sentences(request, pk: int):
     )
     page_obj = Paginator(rows, LIST_PER_PAGE).get_page(request.GET.get("page"))
     context = record_context(request, offender, tab="sentences")
-    context.update(page_obj=page_obj)
+    context.update(
+        page_obj=page_obj,
+        custody=custody_status_of(offender.pk),
+        custody_movements=custody_movements_of(offender.pk),
+    )
     return render(request, "offenders/sentences.html", context)
 
 

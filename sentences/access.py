@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from offenders.access import can_edit_offender, can_view_offender, refuse_unless_need_to_know
-from sentences.models import Charge, Sentence
+from sentences.models import Charge, CustodyStatus, Sentence, SentenceType
 from staff.access import office_id_of
 from staff.roles import Role, has_role
 
@@ -66,3 +66,33 @@ def access_charge_by_id(user, charge_id, *, for_edit: bool = False) -> Charge:
     if for_edit and not can_record_sentence(user, charge.offender):
         raise PermissionDenied("You may not change this charge.")
     return charge
+
+
+# Custody movements (sentences.custody): recorded by prison staff of a prison managing one of the
+# person's current sentences of imprisonment, or holding them now, and by system administrators.
+PRISON_STAFF_ROLES = (Role.PRISON_OFFICER, Role.RECOMMENDING_OFFICER, Role.APPROVING_OFFICER)
+
+
+def custody_prison_ids(offender) -> set[int]:
+    """The prisons responsible for the person's custody: those managing a current (pending or
+    active) sentence of imprisonment, and the one holding them now. Two key look-ups."""
+    prisons = set(
+        Sentence.objects.current()
+        .filter(offender=offender, sentence_type=SentenceType.IMPRISONMENT, managing_office__kind="prison")
+        .values_list("managing_office_id", flat=True)
+    )
+    held = CustodyStatus.objects.in_custody().filter(offender=offender).values_list("prison_id", flat=True)
+    return prisons | set(held)
+
+
+def can_record_custody(user, offender) -> bool:
+    if not can_view_offender(user, offender):
+        return False
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    office_id = office_id_of(user)
+    return (
+        has_role(user, *PRISON_STAFF_ROLES)
+        and office_id is not None
+        and office_id in custody_prison_ids(offender)
+    )

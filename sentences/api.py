@@ -9,17 +9,34 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ioms.api_common import ListRetrieveViewSet, ServiceCreateMixin, ServiceUpdateMixin, name_enum, refuse
+from ioms.api_common import (
+    IomsViewSet,
+    ListRetrieveViewSet,
+    ServiceCreateMixin,
+    ServiceUpdateMixin,
+    name_enum,
+    refuse,
+)
 from offenders.access import access_offender_by_id, can_search_offenders
 from offenders.models import Offender, visible_offenders_q
-from sentences.access import access_charge_by_id, access_sentence_by_id, can_record_sentence
+from sentences.access import (
+    access_charge_by_id,
+    access_sentence_by_id,
+    can_record_custody,
+    can_record_sentence,
+)
+from sentences.custody import REFUSED as CUSTODY_REFUSED
+from sentences.custody import custody_movements_of, custody_receive, custody_release, custody_status_of
 from sentences.models import (
     NOT_THE_OFFENDERS_SENTENCE,
     Charge,
     CompletionReason,
     Conviction,
+    CustodyMovement,
+    CustodyMovementKind,
     Offence,
     OffenceCategory,
+    ReleaseReason,
     Sentence,
     SentenceEvent,
     SentenceEventKind,
@@ -36,6 +53,7 @@ from sentences.services import (
     sentence_event_record,
     sentence_update,
 )
+from staff.models import Office, OfficeKind
 
 # --- offences -------------------------------------------------------------------------------------
 
@@ -459,3 +477,93 @@ class SentenceViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSe
             )
         self.audit_read(sentence, f"events of {sentence}")
         return self.paginated(sentence.events.all(), SentenceEventSerializer)
+
+
+# --- custody (sentences.custody) ----------------------------------------------------------------------
+
+
+class CustodyMovementSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=CustodyMovementKind.choices)
+    release_reason = serializers.ChoiceField(choices=ReleaseReason.choices, allow_blank=True)
+    prison_name = serializers.CharField(source="prison.name")
+
+    class Meta:
+        model = CustodyMovement
+        fields = ["id", "kind", "prison", "prison_name", "occurred_on", "release_reason", "detail", "source"]
+        read_only_fields = fields
+
+
+class CustodySerializer(serializers.Serializer):
+    """A person's custody: whether held now, where and since when, and every movement, latest first."""
+
+    offender = serializers.IntegerField()
+    in_custody = serializers.BooleanField()
+    prison = serializers.IntegerField(allow_null=True)
+    since = serializers.DateField(allow_null=True)
+    movements = CustodyMovementSerializer(many=True)
+
+
+class CustodyReleaseSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ReleaseReason.choices)
+    occurred_on = serializers.DateField()
+    detail = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class CustodyReceiveSerializer(serializers.Serializer):
+    prison = serializers.PrimaryKeyRelatedField(queryset=Office.objects.filter(kind=OfficeKind.PRISON))
+    occurred_on = serializers.DateField()
+    detail = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+@extend_schema_view(retrieve=extend_schema(summary="A person's custody and their movements"))
+class CustodyViewSet(IomsViewSet):
+    """/custody/<offender id>/: reception into prison and release with its reason. A release does not
+    complete the sentence. Recorded by prison staff of the managing prison or system administrators."""
+
+    serializer_class = CustodySerializer
+    audit_scope = "custody"
+
+    def get_queryset(self):
+        return Offender.objects.none()
+
+    def _offender(self, pk, *, for_change: bool) -> Offender:
+        offender = access_offender_by_id(self.request.user, pk)
+        if for_change and not can_record_custody(self.request.user, offender):
+            refuse(CUSTODY_REFUSED)
+        return offender
+
+    def _custody(self, offender: Offender) -> Response:
+        status = custody_status_of(offender.pk)
+        data = {
+            "offender": offender.pk,
+            "in_custody": bool(status and status.in_custody),
+            "prison": status.prison_id if status else None,
+            "since": status.since if status else None,
+            "movements": custody_movements_of(offender.pk),
+        }
+        return Response(CustodySerializer(data).data)
+
+    def retrieve(self, request: Request, pk=None) -> Response:
+        offender = self._offender(pk, for_change=False)
+        self.audit_read(offender, f"the custody of {offender}")
+        return self._custody(offender)
+
+    @extend_schema(
+        summary="Record a release from prison", request=CustodyReleaseSerializer, responses=CustodySerializer
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def release(self, request: Request, pk=None) -> Response:
+        offender = self._offender(pk, for_change=True)
+        custody_release(actor=request.user, offender=offender, **self.validated(CustodyReleaseSerializer))
+        return self._custody(offender)
+
+    @extend_schema(
+        summary="Record a reception into prison",
+        request=CustodyReceiveSerializer,
+        responses=CustodySerializer,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reception(self, request: Request, pk=None) -> Response:
+        offender = self._offender(pk, for_change=True)
+        custody_receive(actor=request.user, offender=offender, **self.validated(CustodyReceiveSerializer))
+        return self._custody(offender)

@@ -13,6 +13,7 @@ from sentences.models import (
     Charge,
     CompletionReason,
     Offence,
+    ReleaseReason,
     Sentence,
     SentenceEventKind,
     SentenceType,
@@ -344,3 +345,42 @@ class EventDecisionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"resolved_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+class CustodyReleaseForm(forms.Form):
+    """A release from prison (sentences.custody.custody_release). The sentence is not completed."""
+
+    reason = forms.ChoiceField(
+        label="Why the person was released", choices=ReleaseReason.choices, widget=forms.RadioSelect
+    )
+    occurred_on = forms.DateField(label="Released on", widget=DateInput)
+    detail = forms.CharField(
+        label="Detail",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required for a release by a court's order or for deportation: name the order.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"occurred_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class CustodyReceiveForm(forms.Form):
+    """A reception into prison (sentences.custody.custody_receive)."""
+
+    prison = forms.ModelChoiceField(label="Received into", queryset=Office.objects.none(), empty_label=None)
+    occurred_on = forms.DateField(label="Received on", widget=DateInput)
+    detail = forms.CharField(
+        label="Detail",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: recalled from parole, returned from court.",
+    )
+
+    def __init__(self, *args, prisons, **kwargs):
+        kwargs.setdefault("initial", {"occurred_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["prison"].queryset = Office.objects.filter(pk__in=[prison.pk for prison in prisons])

@@ -614,3 +614,102 @@ class SentenceEvent(models.Model):
     @property
     def outstanding(self) -> bool:
         return self.kind in RESOLVABLE_EVENT_KINDS and self.resolved_on is None
+
+
+# --- custody: where a person serving imprisonment is held --------------------------------------
+#
+# Custody is recorded by movements, as prison systems do (UK HMPPS "prisoner movements"): a
+# reception into a prison, a transfer between prisons, a release with its reason. A release never
+# ends the sentence: parole and release on conditions are part of it (Parole Act 2002), so whether
+# someone is in prison is the latest movement, not the sentence's status (docs/custody.md).
+
+
+class CustodyMovementKind(models.TextChoices):
+    RECEIVED = "received", "Received into prison"
+    TRANSFERRED = "transferred", "Transferred to another prison"
+    RELEASED = "released", "Released"
+
+
+class ReleaseReason(models.TextChoices):
+    PAROLE = "parole", "Released on parole"
+    STATUTORY_RELEASE = "statutory_release", "Released at the statutory release date"
+    SENTENCE_SERVED = "sentence_served", "Sentence served (expiry date reached)"
+    COURT_ORDER = "court_order", "Released by order of a court (including bail)"
+    DEPORTATION = "deportation", "Released for deportation"
+    DIED = "died", "Died in custody"
+
+
+class CustodyMovement(models.Model):
+    """One movement of a person into, between or out of prisons. Never changed once recorded: a
+    mistake is put right by the next movement."""
+
+    class Source(models.TextChoices):
+        PERSON = "person", "Entered by staff"
+        SYSTEM = "system", "System"
+
+    offender = models.ForeignKey(
+        "offenders.Offender", on_delete=models.PROTECT, related_name="custody_movements"
+    )
+    kind = models.CharField(max_length=12, choices=CustodyMovementKind.choices)
+    # The prison received into or transferred to; for a release, the prison released from.
+    prison = models.ForeignKey(
+        "staff.Office", on_delete=models.PROTECT, related_name="+", limit_choices_to={"kind": "prison"}
+    )
+    occurred_on = models.DateField()
+    release_reason = models.CharField(max_length=20, choices=ReleaseReason.choices, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PERSON)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["offender", "-occurred_on", "-id"], name="custody_movement_offender")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="released") & ~Q(release_reason=""))
+                | (~Q(kind="released") & Q(release_reason="")),
+                name="custody_release_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == CustodyMovementKind.RELEASED:
+            return f"{self.get_release_reason_display()} on {self.occurred_on:%-d %b %Y}"
+        return f"{self.get_kind_display()} on {self.occurred_on:%-d %b %Y}"
+
+
+class CustodyStatusQuerySet(models.QuerySet):
+    def in_custody(self):
+        return self.filter(in_custody=True)
+
+
+class CustodyStatus(models.Model):
+    """A person's custody now: their latest movement, kept beside it by the service that records
+    movements (sentences.custody) so that lists test it by key, one row per person ever held."""
+
+    offender = models.OneToOneField(
+        "offenders.Offender", primary_key=True, on_delete=models.PROTECT, related_name="custody_status"
+    )
+    in_custody = models.BooleanField()
+    prison = models.ForeignKey(
+        "staff.Office",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The prison held in or last left.",
+    )
+    since = models.DateField()
+    movement = models.OneToOneField(CustodyMovement, on_delete=models.PROTECT, related_name="+")
+
+    objects = CustodyStatusQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "custody statuses"
+        indexes = [
+            models.Index(fields=["prison"], condition=Q(in_custody=True), name="custody_status_held_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'In custody' if self.in_custody else 'Released'} since {self.since:%-d %b %Y}"

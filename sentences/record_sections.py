@@ -3,14 +3,17 @@ sentences tab, whether the viewer may record a sentence, and the sentences' even
 timeline."""
 
 from ioms.read_models import RecordTab, TimelineEntry, TimelineKind
-from sentences.access import can_record_sentence
-from sentences.models import SentenceEvent
+from sentences.access import can_record_custody, can_record_sentence
+from sentences.models import CustodyMovement, SentenceEvent
 
 TAB = RecordTab("sentences", "Sentences", "offenders:sentences")
 
 
 def permissions(user, offender) -> dict[str, bool]:
-    return {"record_sentence": can_record_sentence(user, offender)}
+    return {
+        "record_sentence": can_record_sentence(user, offender),
+        "record_custody": can_record_custody(user, offender),
+    }
 
 
 def timeline(offender, *, user, may) -> list[TimelineKind]:
@@ -29,5 +32,20 @@ def timeline(offender, *, user, may) -> list[TimelineKind]:
                 url_name="sentences:detail",
                 url_pk=event.sentence_id,
             ),
-        )
+        ),
+        TimelineKind(
+            CustodyMovement.objects.filter(offender=offender)
+            .select_related("prison")
+            .order_by("-occurred_on", "-id"),
+            "occurred_on",
+            False,
+            lambda movement: TimelineEntry(
+                on=movement.occurred_on,
+                kind="Custody",
+                title=f"{movement}: {movement.prison.name}",
+                detail=movement.detail,
+                url_name="offenders:sentences",
+                url_pk=movement.offender_id,
+            ),
+        ),
     ]

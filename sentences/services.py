@@ -30,6 +30,7 @@ from events.domain import (
     publish,
 )
 from ioms.transactions import atomic_service
+from sentences.custody import custody_receive_on_sentence
 from sentences.models import (
     RESOLVABLE_EVENT_KINDS,
     SENTENCE_WORKFLOW,
@@ -191,6 +192,8 @@ def sentence_create(
     )
     if sentence.sentence_type in RELEASE_TYPES and sentence.status == SentenceStatus.ACTIVE:
         _publish_release(actor=actor, sentence=sentence, on=sentence.start_date)
+    if sentence.status == SentenceStatus.ACTIVE:
+        custody_receive_on_sentence(actor=actor, sentence=sentence, on=sentence.start_date)
     return sentence
 
 
@@ -372,6 +375,7 @@ def sentence_commence(
     if commenced.sentence_type in RELEASE_TYPES:
         # Issue 6: released today, into a case the community may already have accepted.
         _publish_release(actor=actor, sentence=commenced, on=on)
+    custody_receive_on_sentence(actor=actor, sentence=commenced, on=on)
     return commenced
 
 

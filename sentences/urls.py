@@ -12,4 +12,6 @@ urlpatterns = [
     path("events/<int:pk>/decide/", views.sentence_event_decide, name="event_decide"),
     path("offender/<int:offender_pk>/charges/", views.charge_create_view, name="charge_create"),
     path("charges/<int:pk>/dispose/", views.charge_dispose_view, name="charge_dispose"),
+    path("offender/<int:offender_pk>/custody/release/", views.custody_release_view, name="custody_release"),
+    path("offender/<int:offender_pk>/custody/reception/", views.custody_receive_view, name="custody_receive"),
 ]

@@ -15,8 +15,10 @@ from offenders.access import access_offender_by_id
 from sentences.access import (
     access_charge_by_id,
     access_sentence_by_id,
+    can_record_custody,
     can_record_sentence,
 )
+from sentences.custody import REFUSED, custody_receive, custody_release, custody_status_of, receiving_prisons
 from sentences.forms import (
     APPLIES_TO,
     OFFENCE_DATALIST_ID,
@@ -24,6 +26,8 @@ from sentences.forms import (
     ChargeForm,
     CompleteForm,
     ConvictionFormSet,
+    CustodyReceiveForm,
+    CustodyReleaseForm,
     EventDecisionForm,
     SentenceEditForm,
     SentenceEventForm,
@@ -239,4 +243,106 @@ def charge_dispose_view(request, pk):
             return redirect("sentences:charge_create", offender_pk=offender.pk)
     return render(
         request, "sentences/charge_dispose.html", {"charge": charge, "offender": offender, "form": form}
+    )
+
+
+# --- custody movements (sentences.custody) ----------------------------------------------------------
+#
+# Two steps on one address: the form, then "check your answers" with the answers carried in hidden
+# fields; only the confirmation (a POST with `confirm`) records the movement. "Change" goes back to
+# the form with the answers kept.
+
+
+def _custody_offender(request, offender_pk):
+    offender = access_offender_by_id(request.user, offender_pk)
+    if not can_record_custody(request.user, offender):
+        raise PermissionDenied(REFUSED)
+    return offender
+
+
+def _custody_step(request, *, offender, form, record, template: str, context: dict):
+    """The form (GET, or a POST that failed or asked to change), the check page (a valid POST) or
+    the recorded movement (a valid POST with `confirm`)."""
+    if request.method == "POST" and "change" not in request.POST and form.is_valid():
+        if "confirm" in request.POST:
+            try:
+                movement = record(form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Recorded: {movement.offender.full_name}, {movement}.")
+                return redirect("offenders:sentences", pk=offender.pk)
+        else:
+            answers = [(form[name].label, _answer(form, name)) for name in form.fields]
+            return render(
+                request,
+                "sentences/custody_check.html",
+                {"offender": offender, "form": form, "answers": answers, **context},
+            )
+    return render(request, template, {"offender": offender, "form": form, **context})
+
+
+def _answer(form, name: str) -> str:
+    value = form.cleaned_data.get(name)
+    field = form.fields[name]
+    if value in (None, ""):
+        return "None given"
+    if hasattr(field, "choices") and not hasattr(value, "pk"):
+        return str(dict(field.choices).get(value, value))
+    if hasattr(value, "strftime"):
+        return f"{value.day} {value:%b %Y}"
+    return str(value)
+
+
+@require_http_methods(["GET", "POST"])
+def custody_release_view(request, offender_pk):
+    offender = _custody_offender(request, offender_pk)
+    status = custody_status_of(offender.pk)
+    if status is None or not status.in_custody:
+        messages.info(request, f"{offender.full_name} is not in custody: there is no release to record.")
+        return redirect("offenders:sentences", pk=offender.pk)
+    form = CustodyReleaseForm(request.POST or None)
+    return _custody_step(
+        request,
+        offender=offender,
+        form=form,
+        record=lambda data: custody_release(
+            actor=request.user,
+            offender=offender,
+            reason=data["reason"],
+            occurred_on=data["occurred_on"],
+            detail=data["detail"],
+        ),
+        template="sentences/custody_release.html",
+        context={"status": status, "movement": "release", "button": "Record the release"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def custody_receive_view(request, offender_pk):
+    offender = _custody_offender(request, offender_pk)
+    status = custody_status_of(offender.pk)
+    if status is not None and status.in_custody:
+        messages.info(request, f"{offender.full_name} is already in custody at {status.prison.name}.")
+        return redirect("offenders:sentences", pk=offender.pk)
+    prisons = receiving_prisons(offender)
+    form = CustodyReceiveForm(request.POST or None, prisons=prisons)
+    return _custody_step(
+        request,
+        offender=offender,
+        form=form,
+        record=lambda data: custody_receive(
+            actor=request.user,
+            offender=offender,
+            prison=data["prison"],
+            occurred_on=data["occurred_on"],
+            detail=data["detail"],
+        ),
+        template="sentences/custody_receive.html",
+        context={
+            "status": status,
+            "prisons": prisons,
+            "movement": "reception",
+            "button": "Record the reception",
+        },
     )

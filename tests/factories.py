@@ -14,7 +14,16 @@ from casenotes.models import Casenote
 from documents.models import DocumentTemplate
 from offenders.models import Offender, OffenderAlias
 from offenders.phonetics import fold
-from sentences.models import Charge, Conviction, Offence, Sentence, SentenceType
+from sentences.models import (
+    Charge,
+    Conviction,
+    CustodyMovement,
+    CustodyMovementKind,
+    CustodyStatus,
+    Offence,
+    Sentence,
+    SentenceType,
+)
 from staff.models import Office, OfficeKind, StaffMember, StaffPlacement, Team
 
 TODAY = timezone.localdate
@@ -146,6 +155,7 @@ class ChargeFactory(factory.django.DjangoModelFactory):
 class SentenceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Sentence
+        skip_postgeneration_save = True
 
     offender = factory.SubFactory(OffenderFactory)
     sentence_type = SentenceType.SUPERVISION
@@ -155,6 +165,38 @@ class SentenceFactory(factory.django.DjangoModelFactory):
     end_date = factory.LazyAttribute(lambda s: s.start_date + datetime.timedelta(days=365))
     managing_office = factory.LazyAttribute(lambda s: s.offender.home_office)
     status = "active"
+
+    @factory.post_generation
+    def in_custody(sentence, create, extracted, **kwargs):
+        """An active sentence of imprisonment at a prison takes the person into custody there from
+        its start, as migration sentences 0009 did for the sentences already recorded (and
+        sentences.custody.custody_receive_on_sentence does when one is recorded through a service);
+        `in_custody=False` leaves them out (released, or never received)."""
+        if not create or extracted is False:
+            return
+        prison = sentence.managing_office
+        if (
+            sentence.sentence_type != SentenceType.IMPRISONMENT
+            or sentence.status != "active"
+            or prison is None
+            or prison.kind != OfficeKind.PRISON
+            or CustodyStatus.objects.filter(offender=sentence.offender).exists()
+        ):
+            return
+        movement = CustodyMovement.objects.create(
+            offender=sentence.offender,
+            kind=CustodyMovementKind.RECEIVED,
+            prison=prison,
+            occurred_on=sentence.start_date,
+            source=CustodyMovement.Source.SYSTEM,
+        )
+        CustodyStatus.objects.create(
+            offender=sentence.offender,
+            in_custody=True,
+            prison=prison,
+            since=sentence.start_date,
+            movement=movement,
+        )
 
 
 class ConvictionFactory(factory.django.DjangoModelFactory):

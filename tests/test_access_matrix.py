@@ -179,6 +179,7 @@ def test_every_url_is_in_an_access_matrix():
     from tests.plans.test_pages import PLAN_PAGES
     from tests.reconciliation.test_pages import GET_PAGES as EXCEPTION_PAGES
     from tests.reconciliation.test_pages import POST_STEPS as EXCEPTION_STEPS
+    from tests.sentences.test_custody import CUSTODY_PAGES
 
     api_names = {name for name in _named_urls() if not name.count(":") and "-" in name}
     tabled = (
@@ -201,6 +202,7 @@ def test_every_url_is_in_an_access_matrix():
         | {name for name, *_ in APPOINTMENT_PAGES}
         | {name for name, *_ in RECALL_PAGES}
         | {name for name, *_ in RESTRICTED_PAGES}
+        | {name for name, *_ in CUSTODY_PAGES}
         | {"muster:mine"}  # a redirect to the user's own office: tests/muster/test_views.py, every role
         | {"signin:otp_verify"}  # the code step after the password: tests/signin/test_second_factor.py
         | PUBLIC

@@ -33,7 +33,7 @@ from offenders.models import Flag, FlagKind
 from sentences.models import Sentence, SentenceType
 from staff.roles import Role
 from tests.allocation.helpers import DAY, ensure_weights, record_sentence, today
-from tests.factories import AllocationFactory, OffenceFactory, OffenderFactory, SentenceFactory
+from tests.factories import AllocationFactory, OffenceFactory, OffenderFactory, PrisonFactory, SentenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,12 +141,14 @@ def test_upcoming_release_creates_one_pre_allocation_request(service_manager, of
     prison = SentenceFactory(
         offender=offender,
         sentence_type=SentenceType.IMPRISONMENT,
+        managing_office=PrisonFactory(),  # in custody there (sentences.custody)
         statutory_release_date=today() + 30 * DAY,
         end_date=today() + 300 * DAY,
     )
     SentenceFactory(
         offender=OffenderFactory(home_office=offender.home_office),
         sentence_type=SentenceType.IMPRISONMENT,
+        managing_office=PrisonFactory(),  # in custody there (sentences.custody)
         statutory_release_date=today() + 200 * DAY,
         end_date=today() + 300 * DAY,
     )
@@ -496,6 +498,7 @@ def test_the_beat_task_creates_pre_release_requests(offender):
     SentenceFactory(
         offender=offender,
         sentence_type=SentenceType.IMPRISONMENT,
+        managing_office=PrisonFactory(),  # in custody there (sentences.custody)
         parole_hearing_date=today() + 10 * DAY,
         statutory_release_date=today() + 100 * DAY,
         end_date=today() + 300 * DAY,
@@ -513,6 +516,7 @@ def test_the_pre_allocated_officer_is_suggested_when_the_parole_sentence_arrives
     SentenceFactory(
         offender=offender,
         sentence_type=SentenceType.IMPRISONMENT,
+        managing_office=PrisonFactory(),  # in custody there (sentences.custody)
         statutory_release_date=today() + 20 * DAY,
         end_date=today() + 300 * DAY,
     )

@@ -51,6 +51,7 @@ def records(service_manager, probation_officer, offender, sentence, office):
     return {
         "offenders": offender.pk,
         "sentences": sentence.pk,
+        "custody": offender.pk,
         "charges": ChargeFactory(offender=offender).pk,
         "offences": OffenceFactory().pk,
         "casenotes": CasenoteFactory(offender=offender).pk,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from classification import models
 from sentences.models import SentenceType
-from tests.factories import ConvictionFactory, OffenderFactory, SentenceFactory
+from tests.factories import ConvictionFactory, OffenderFactory, PrisonFactory, SentenceFactory
 
 
 def today() -> datetime.date:
@@ -31,6 +31,9 @@ def prison_sentence(offender=None, **kwargs):
     defaults.update(kwargs)
     if offender is not None:
         defaults["offender"] = offender
+    if "managing_office" not in defaults:
+        # Managed by a prison, as a sentence of imprisonment is: the person is in custody there.
+        defaults["managing_office"] = PrisonFactory()
     return SentenceFactory(**defaults)
 
 

@@ -37,6 +37,7 @@ from classification.selectors import current_classifications, current_prisoner_i
 from demo.classification import ClassificationRows, Prisoner, PrisonRecordGenerator
 from demo.reference import DEMO_PRISON_CODE
 from demo.work import late_arrival_ids
+from sentences.custody import in_custody_q
 from sentences.models import Sentence, SentenceStatus, SentenceType
 from staff.models import OfficeKind, StaffMember
 
@@ -170,9 +171,11 @@ def test_demo_reviews_keep_the_four_eyes_rule_and_record_every_step(seeded):
 def test_a_second_seeding_classifies_only_the_new_prisoners(seeded):
     reviews = Review.objects.count()
     call_command("seed_demo", "--offenders", "120", "--force", "--no-progress", stdout=io.StringIO())
-    # Those at a prison (the waiting work's record with no prison is not one of its prisoners).
+    # Those in custody at a prison (the waiting work's record with no prison is not one of its
+    # prisoners; a released prisoner still serves the sentence, in the community).
     prisoners = list(
         Sentence.objects.filter(
+            in_custody_q(),
             sentence_type=SentenceType.IMPRISONMENT,
             status=SentenceStatus.ACTIVE,
             managing_office__isnull=False,

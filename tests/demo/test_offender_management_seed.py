@@ -17,6 +17,7 @@ from demo.work import late_arrival_ids
 from documents.models import IssueRecord, Report, ReportStatus
 from inbox.selectors import inbox_of, person_of
 from plans.models import ObjectiveStatus, PlanStatus, SentencePlan
+from sentences.custody import in_custody_q
 from sentences.models import Sentence, SentenceStatus, SentenceType
 from staff.demo_logins import demo_username
 from staff.models import OfficeKind
@@ -35,7 +36,9 @@ def current(role):
 
 def prisons_of_prisoners() -> dict[int, set[int]]:
     prisons: dict[int, set[int]] = {}
+    # In custody: a released prisoner serves the rest of the sentence in the community.
     for offender_id, office_id in Sentence.objects.filter(
+        in_custody_q(),
         sentence_type=SentenceType.IMPRISONMENT,
         status=SentenceStatus.ACTIVE,
         managing_office__kind=OfficeKind.PRISON,

@@ -34,6 +34,10 @@ EXPECTED = {
     "SentenceEventResolved": [("casenotes.handlers.note_sentence_event_resolved", "in transaction")],
     "OffenderReleased": [("allocation.handlers.hand_over_on_release", "in transaction")],
     "OffenderRecalled": [],
+    "CustodyMovementRecorded": [
+        ("casenotes.handlers.note_custody_movement_recorded", "in transaction"),
+        ("classification.handlers.review_schedule_refresh", "in transaction"),
+    ],
     "OffenderDetailsChanged": [("casenotes.handlers.note_offender_details_changed", "in transaction")],
     "ChargeLaid": [("classification.handlers.review_schedule_refresh", "in transaction")],
     "ChargeDisposed": [],
