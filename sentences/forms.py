@@ -353,7 +353,7 @@ class CustodyReleaseForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why the person was released", choices=ReleaseReason.choices, widget=forms.RadioSelect
     )
-    occurred_on = forms.DateField(label="Released on", widget=DateInput)
+    occurred_on = DateField(label="Released on")
     detail = forms.CharField(
         label="Detail",
         max_length=500,
@@ -371,7 +371,7 @@ class CustodyReceiveForm(forms.Form):
     """A reception into prison (sentences.custody.custody_receive)."""
 
     prison = forms.ModelChoiceField(label="Received into", queryset=Office.objects.none(), empty_label=None)
-    occurred_on = forms.DateField(label="Received on", widget=DateInput)
+    occurred_on = DateField(label="Received on")
     detail = forms.CharField(
         label="Detail",
         max_length=500,
