@@ -334,7 +334,7 @@ class WorkloadWeight(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sentence_type}: {self.points} from {self.effective_from}"
+        return f"{self.sentence_type}: {self.points} from {self.effective_from:%-d %b %Y}"
 
 
 class UnavailabilityKind(models.TextChoices):

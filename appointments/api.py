@@ -10,9 +10,11 @@ appointments.services, as the pages do."""
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -193,14 +195,17 @@ class AppointmentViewSet(ServiceCreateMixin, ListRetrieveViewSet):
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def outcomes(self, request: Request) -> Response:
         items = self.validated(BulkOutcomesSerializer)["outcomes"]
-        outcomes = [
-            (
-                access_appointment_by_id(request.user, item["appointment"], for_edit=True),
-                item["outcome"],
-                item["note"],
-            )
-            for item in items
-        ]
+        outcomes = []
+        for position, item in enumerate(items):
+            try:
+                appointment = access_appointment_by_id(request.user, item["appointment"], for_edit=True)
+            except Http404:
+                # The body names the appointments: an unknown one makes the request invalid (400, by
+                # field) and records none of them, as an unknown id in any request body does.
+                raise ValidationError(
+                    {"outcomes": {position: {"appointment": ["No appointment has this id."]}}}
+                ) from None
+            outcomes.append((appointment, item["outcome"], item["note"]))
         recorded = outcomes_record_bulk(actor=request.user, outcomes=outcomes)
         return Response(
             AppointmentSerializer(recorded, many=True, context=self.get_serializer_context()).data

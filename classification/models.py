@@ -328,7 +328,7 @@ class SentencePlanCategoryChange(models.Model):
         ordering = ["-changed_on", "-id"]
 
     def __str__(self) -> str:
-        return f"Plan category {self.get_category_display()} from {self.changed_on}"
+        return f"Plan category {self.get_category_display()} from {_day(self.changed_on)}"
 
 
 class RemovalKind(models.TextChoices):
@@ -555,7 +555,8 @@ class SecurityClassification(models.Model):
 
     def __str__(self) -> str:
         return (
-            f"Internal {self.internal_category} / external {self.external_category} from {self.effective_on}"
+            f"Internal {self.internal_category} / external {self.external_category} "
+            f"from {_day(self.effective_on)}"
         )
 
 

@@ -10,9 +10,11 @@ from decimal import Decimal
 
 import django_filters
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -173,7 +175,12 @@ class ConditionViewSet(ListRetrieveViewSet):
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = dict(self.validated(ConditionCreateSerializer))
-        sentence = access_sentence_for_conditions_by_id(request.user, data.pop("sentence"), for_edit=True)
+        try:
+            sentence = access_sentence_for_conditions_by_id(request.user, data.pop("sentence"), for_edit=True)
+        except Http404:
+            # The body names the sentence: one that does not exist makes the request invalid (400,
+            # by field), as an unknown id in any request body does; 404 is for the path.
+            raise ValidationError({"sentence": ["No sentence has this id."]}) from None
         condition = services.condition_create(actor=request.user, sentence=sentence, **data)
         return self.created(with_hours(Condition.objects.filter(pk=condition.pk)).get(), ConditionSerializer)
 

@@ -96,4 +96,4 @@ class StaffPlacement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.office} from {self.started_on}"
+        return f"{self.office} from {self.started_on:%-d %b %Y}"

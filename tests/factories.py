@@ -168,7 +168,8 @@ class SentenceFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def in_custody(sentence, create, extracted, **kwargs):
-        """An active sentence of imprisonment at a prison takes the person into custody there from
+        """An active sentence of imprisonment takes the person into custody at its managing office (a
+        prison in real data; many tests use whatever office their fixture has) from
         its start, as migration sentences 0009 did for the sentences already recorded (and
         sentences.custody.custody_receive_on_sentence does when one is recorded through a service);
         `in_custody=False` leaves them out (released, or never received)."""
@@ -179,7 +180,6 @@ class SentenceFactory(factory.django.DjangoModelFactory):
             sentence.sentence_type != SentenceType.IMPRISONMENT
             or sentence.status != "active"
             or prison is None
-            or prison.kind != OfficeKind.PRISON
             or CustodyStatus.objects.filter(offender=sentence.offender).exists()
         ):
             return

@@ -36,6 +36,7 @@ def test_the_record_gathers_each_apps_part_from_its_own_module():
         ("staff", "offenders:staff", ""),
         ("programmes", "offenders:programmes", ""),
         ("plans", "plans:offender", ""),
+        ("appointments", "appointments:offender", ""),
         ("classification", "classification:prisoner", "view_classification"),
         ("timeline", "offenders:timeline", ""),
         ("history", "audit:offender_history", "view_history"),
@@ -89,6 +90,7 @@ def test_a_viewer_is_offered_only_the_tabs_their_access_allows(client, office, o
         "staff",
         "programmes",
         "plans",
+        "appointments",
         "classification",
         "timeline",
         "history",
@@ -103,5 +105,6 @@ def test_a_viewer_is_offered_only_the_tabs_their_access_allows(client, office, o
         "staff",
         "programmes",
         "plans",
+        "appointments",
         "timeline",
     ]
