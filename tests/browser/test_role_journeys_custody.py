@@ -84,6 +84,15 @@ def check_page(page, where: str) -> None:
         assert scroll <= client, f"{where} scrolls sideways at {size['width']} px ({scroll} px wide)"
         assert_accessible(page, context=f"{where} at {size['width']} px")
     page.set_viewport_size(journey_width)
+    # The menu folds and unfolds on the media query's change event, which the browser sends with its
+    # next frame, not with the resize: wait until the menu matches the width before going on.
+    page.wait_for_function(MENU_MATCHES_WIDTH)
+
+
+MENU_MATCHES_WIDTH = """(() => {
+  const toggle = document.querySelector(".site-nav__toggle");
+  return !toggle || toggle.hidden === !window.matchMedia("(max-width: 40rem)").matches;
+})()"""
 
 
 # --- the keyboard ------------------------------------------------------------------------------------
@@ -313,9 +322,8 @@ def open_my_waiting_review(page, role: str, status: str) -> Review:
     step, and follow "Go to your next step" to the check-your-answers page."""
     log_in(page, demo_username(role), DEMO_PASSWORD)
     check_page(page, f"the {Role(role).label.lower()}'s home page")
-    menu = page.get_by_role("button", name="Menu")
-    if menu.is_visible():  # at 320 px the menu is folded behind its button
-        menu.click()
+    if page.viewport_size["width"] <= 640:  # up to 40rem the menu is folded behind its button
+        page.get_by_role("button", name="Menu").click()
     page.locator("#site-nav-list").get_by_role("link", name="Classification", exact=True).click()
     page.get_by_role("heading", level=1, name="Classification reviews in progress").wait_for()
     check_page(page, "the classification reviews in progress")
