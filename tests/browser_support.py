@@ -78,6 +78,17 @@ def assert_accessible(page, *, context: str) -> None:
     assert not serious, f"Accessibility violations on {context}:\n{details}"
 
 
+def wait_until(page, expression: str, *, seconds: float = 5) -> None:
+    """Until the JavaScript `expression` is true in the page, for at most `seconds`, else fail.
+    page.wait_for_function would evaluate the string inside the page, which the portal's CSP
+    refuses (no 'unsafe-eval'); page.evaluate goes through the debugging protocol instead."""
+    for _ in range(int(seconds * 20)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"never true: {expression}")
+
+
 def fill_date(page, legend: str, day: datetime.date, *, exact: bool = False) -> None:
     """Type `day` into the day, month and year boxes of the date whose legend is `legend` (the
     GOV.UK date input of ioms.forms), as a person would: 6, 12, 2026."""

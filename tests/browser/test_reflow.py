@@ -10,7 +10,7 @@ from allocation.models import AllocateRequest
 from staff.models import OfficeKind
 from staff.roles import Role
 from tests.allocation.helpers import ensure_weights, record_sentence
-from tests.browser_support import assert_accessible, log_in
+from tests.browser_support import assert_accessible, log_in, wait_until
 from tests.classification.factories import days_ago
 from tests.classification.test_schedule import classify, serving
 from tests.factories import OffenderFactory, OfficeFactory, staff_user
@@ -61,15 +61,6 @@ def people(offices):
         classify(prisoner, effective_on=days_ago(200))
         prisoners.append(prisoner)
     return users, offenders, prisoners
-
-
-def wait_until(page, expression: str, *, seconds: float = 5) -> None:
-    """page.wait_for_function evaluates a string, which the portal's CSP refuses (no 'unsafe-eval')."""
-    for _ in range(int(seconds * 20)):
-        if page.evaluate(expression):
-            return
-        page.wait_for_timeout(50)
-    raise AssertionError(f"never true: {expression}")
 
 
 def fits_the_screen(page) -> bool:

@@ -28,7 +28,7 @@ from reconciliation.models import DataException, ExceptionStatus, ReasonCode
 from sentences.models import Sentence
 from staff.demo_logins import DEMO_PASSWORD, demo_username
 from staff.roles import Role
-from tests.browser_support import assert_accessible, log_in
+from tests.browser_support import assert_accessible, log_in, wait_until
 from tests.conftest import restore_classification_instrument, restore_role_groups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -86,7 +86,7 @@ def check_page(page, where: str) -> None:
     page.set_viewport_size(journey_width)
     # The menu folds and unfolds on the media query's change event, which the browser sends with its
     # next frame, not with the resize: wait until the menu matches the width before going on.
-    page.wait_for_function(MENU_MATCHES_WIDTH)
+    wait_until(page, MENU_MATCHES_WIDTH)
 
 
 MENU_MATCHES_WIDTH = """(() => {
