@@ -30,6 +30,7 @@ from audit.models import AuditAction
 from audit.services import audit_created, audit_record
 from casenotes.models import CasenoteType
 from casenotes.services import casenote_create
+from events.domain import AppointmentOutcomeRecorded, publish
 
 ZONE = ZoneInfo(settings.TIME_ZONE)  # appointments are kept in New Zealand time (Pacific/Auckland)
 MAX_OCCURRENCES = 104  # two years of weekly appointments: a longer series is arranged again
@@ -364,6 +365,18 @@ def outcome_record(*, actor, appointment: Appointment, outcome: str, note: str =
         },
         summary=f"Recorded {AppointmentStatus(outcome).label.lower()} for the "
         f"{appointment.get_kind_display().lower()} of {_when(appointment)}",
+    )
+    # Compliance counts the failures and considers enforcement (a higher app: a domain event).
+    publish(
+        AppointmentOutcomeRecorded(
+            offender_id=appointment.offender_id,
+            appointment_id=appointment.pk,
+            outcome=outcome,
+            kind=appointment.kind,
+            on=local(appointment.starts_at).date(),
+        ),
+        actor=actor,
+        records=(appointment,),
     )
     return appointment
 

@@ -239,6 +239,19 @@ class ReferralAttendanceRecorded(DomainEvent):
     attended: bool
 
 
+# --- appointments (published by appointments.services) ------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentOutcomeRecorded(DomainEvent):
+    """What happened at an appointment (attended, failed to attend, cancelled…), once recorded."""
+
+    appointment_id: int
+    outcome: str  # appointments.models.AppointmentStatus
+    kind: str  # appointments.models.AppointmentKind
+    on: datetime.date  # the appointment's day, in New Zealand time
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -259,6 +272,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         ReferralStatusChanged,
         ReferralAttendanceRecorded,
         PrisonRecordChanged,
+        AppointmentOutcomeRecorded,
     )
 }
 

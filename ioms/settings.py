@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "classification",
     "plans",
     "appointments",
+    "compliance",
     "demo",
     "courts",
     "reconciliation",

@@ -9,7 +9,9 @@ tests/events/test_registry.py pins this table."""
 from allocation import handlers as allocation
 from casenotes import handlers as casenotes
 from classification import handlers as classification
+from compliance import handlers as compliance
 from events.domain import (
+    AppointmentOutcomeRecorded,
     ChargeDisposed,
     ChargeLaid,
     ConvictionRecorded,
@@ -76,4 +78,5 @@ SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
         in_transaction(casenotes.note_prison_record_changed),
         in_transaction(classification.review_schedule_refresh),
     ),
+    AppointmentOutcomeRecorded: (in_transaction(compliance.consider_failure),),
 }

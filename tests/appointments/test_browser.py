@@ -69,5 +69,7 @@ def test_an_officer_records_the_days_outcomes_from_the_diary_by_keyboard_only(
         party[0].pk: "attended",
         party[1].pk: "failed_unacceptable",
     }
-    assert Casenote.objects.count() == 4
+    # One casenote per outcome, and the enforcement considered for the unacceptable failure.
+    assert Casenote.objects.count() == 5
+    assert Casenote.objects.filter(summary="Enforcement being considered").count() == 1
     assert Appointment.objects.get(pk=phone.pk).outcome_note == "Texted a hospital discharge letter"

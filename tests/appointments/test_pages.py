@@ -187,7 +187,9 @@ def test_the_diary_records_a_work_partys_outcomes_together(
         "failed_unacceptable",
         "attended",
     ]
-    assert Casenote.objects.count() == 3
+    # One casenote per outcome, and the enforcement considered for the unacceptable failure.
+    assert Casenote.objects.count() == 4
+    assert Casenote.objects.filter(summary="Enforcement being considered").count() == 1
 
 
 def test_arranging_a_weekly_series_from_the_record(client, probation_officer, officer, offender, office):

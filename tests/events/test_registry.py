@@ -49,6 +49,7 @@ EXPECTED = {
         ("casenotes.handlers.note_prison_record_changed", "in transaction"),
         ("classification.handlers.review_schedule_refresh", "in transaction"),
     ],
+    "AppointmentOutcomeRecorded": [("compliance.handlers.consider_failure", "in transaction")],
 }
 
 
