@@ -48,17 +48,17 @@ def _day_starts(day: datetime.date) -> datetime.datetime:
 
 def counting_from(offender_id: int, rules, on: datetime.date) -> datetime.date:
     """The last day whose failures no longer count on `on`: the window's opening, or the day of the
-    failure a breach was laid for, if later (a breach answers every failure up to it)."""
+    latest failure a breach was laid for, if later (a breach answers every failure up to it)."""
     opens = window_opens(rules, on)
-    laid = (
+    answered = (
         EnforcementAction.objects.filter(
             offender_id=offender_id, status=EnforcementStatus.BREACH_LAID, failed_on__lte=on
         )
-        .order_by("-failed_on")
-        .values_list("failed_on", flat=True)
+        .order_by("-appointment__starts_at")
+        .values_list("appointment__starts_at", flat=True)
         .first()
     )
-    return max(opens, laid) if laid else opens
+    return max(opens, local(answered).date()) if answered else opens
 
 
 def failures_counted(offender_id: int, rules, on: datetime.date) -> list[Appointment]:
