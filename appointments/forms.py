@@ -5,10 +5,9 @@ from django.core.exceptions import ValidationError
 
 from appointments.models import DIARY_OUTCOMES, AppointmentKind, AppointmentStatus, Frequency
 from appointments.services import ZONE
-from ioms.forms import DateField
+from ioms.forms import DateField, TimeField
 from staff.models import Office, StaffMember
 
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 REPEAT_CHOICES = [("", "Does not repeat"), *Frequency.choices]
 
 
@@ -19,8 +18,8 @@ class OfficerChoiceField(forms.ModelChoiceField):
 
 class TimesForm(forms.Form):
     on = DateField(label="Date")
-    starts = forms.TimeField(label="Starts at", widget=TIME)
-    ends = forms.TimeField(label="Ends at", widget=TIME)
+    starts = TimeField(label="Starts at")
+    ends = TimeField(label="Ends at")
 
     def clean(self):
         data = super().clean()

@@ -1,9 +1,12 @@
 """Forms for adding and amending casenotes; casenotes.services does the writing."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 
 from casenotes.models import CasenoteType
+from ioms.forms import DateField, TimeField
 from sentences.models import Sentence
 
 # The system and the allocation service write these types themselves.
@@ -21,15 +24,14 @@ class SentenceChoiceField(forms.ModelChoiceField):
 
 class CasenoteForm(forms.Form):
     note_type = forms.ChoiceField(label="Type", choices=STAFF_NOTE_TYPES, initial=CasenoteType.CONTACT)
-    contact_on = forms.DateTimeField(
-        label="When did the contact or action happen?",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Date and time. It cannot be in the future.",
-        error_messages={
-            "required": "Enter when the contact or action happened.",
-            "invalid": "Enter the date and time the contact or action happened.",
-        },
+    # When: the day in three boxes and the time in one (ioms.forms), read together as `contact_on`.
+    # A browser's date-and-time box follows the computer's locale, which cannot be relied on.
+    contact_day = DateField(
+        label="Date of the contact or action",
+        help_text="It cannot be in the future.",
+        error_messages={"required": "Enter the date of the contact or action"},
     )
+    contact_time = TimeField(label="Time of the contact or action")
     summary = forms.CharField(
         label="Summary",
         max_length=200,
@@ -54,14 +56,31 @@ class CasenoteForm(forms.Form):
         help_text="Only staff with the sensitive-casenote permission will see it.",
     )
 
-    def __init__(self, *args, offender, may_write_sensitive: bool, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault(
-            "contact_on", timezone.localtime().replace(second=0, microsecond=0)
-        )
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, offender, may_write_sensitive: bool, **kwargs):
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        kwargs.setdefault("initial", {}).update(contact_day=now.date(), contact_time=now.time())
+        if data is not None and data.get("contact_on") and "contact_day_day" not in data:
+            # A scripted post may give the moment whole, as an ISO date and time (the API's form).
+            data = data.copy()
+            try:
+                moment = forms.DateTimeField().clean(data["contact_on"])
+            except forms.ValidationError:
+                moment = None  # then the date and time are missing, and the form says so
+            if moment is not None:
+                moment = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+                data["contact_day"] = moment.date().isoformat()
+                data["contact_time"] = moment.strftime("%H:%M")
+        super().__init__(data, *args, **kwargs)
         self.fields["sentence"].queryset = Sentence.objects.filter(offender=offender).order_by("-start_date")
         if not may_write_sensitive:
             del self.fields["sensitive"]
+
+    def clean(self):
+        data = super().clean()
+        day, time = data.pop("contact_day", None), data.pop("contact_time", None)
+        if day is not None and time is not None:
+            data["contact_on"] = timezone.make_aware(datetime.datetime.combine(day, time))
+        return data
 
 
 class CasenoteAmendForm(forms.Form):

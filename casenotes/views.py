@@ -33,7 +33,7 @@ def create(request, offender_pk: int):
             try:
                 services.casenote_create(actor=request.user, offender=offender, **form.cleaned_data)
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_errors(form, error, {"contact_on": "contact_day"})
             else:
                 messages.success(request, "Casenote added.")
                 return redirect("offenders:casenotes", pk=offender.pk)

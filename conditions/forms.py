@@ -8,14 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from conditions.models import MAX_COMMUNITY_WORK_HOURS, MAX_HOURS_PER_DAY, Condition, ConditionKind, Substance
-from ioms.forms import DateField
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
+from ioms.forms import DateField, TimeField
 
 
 class DetailsForm(forms.Form):
@@ -27,14 +20,9 @@ class DetailsForm(forms.Form):
         required=False,
         help_text="To reside at, or where the curfew is kept.",
     )
-    curfew_from = forms.TimeField(
-        label="Curfew starts", required=False, widget=TimeInput, help_text="Curfew only."
-    )
-    curfew_until = forms.TimeField(
-        label="Curfew ends",
-        required=False,
-        widget=TimeInput,
-        help_text="Curfew only: the next morning if earlier.",
+    curfew_from = TimeField(label="Curfew starts", required=False, help_text="Curfew only.")
+    curfew_until = TimeField(
+        label="Curfew ends", required=False, help_text="Curfew only: the next morning if earlier."
     )
     programme_name = forms.CharField(
         label="Programme", max_length=200, required=False, help_text="Programme only."

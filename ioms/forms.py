@@ -215,6 +215,91 @@ class DateField(forms.DateField):
         return f"{label} must be a real date"
 
 
+# --- times ---------------------------------------------------------------------------------------
+
+TIME_HINT = "For example, 9:30am or 14:00"
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(am|pm)?$")
+_FOUR_DIGITS = re.compile(r"^(\d{2})(\d{2})$")
+_WORDS = {
+    "midday": datetime.time(12),
+    "noon": datetime.time(12),
+    "12noon": datetime.time(12),
+    "midnight": datetime.time(0),
+}
+
+
+def time_from_text(text: str) -> datetime.time | None:
+    """A time as people write it in New Zealand, on either clock: "9:30am", "9.30 a.m.", "2pm",
+    "14:00", "1400", "midday", "midnight". None when it is not a real time ("25:00", "13pm")."""
+    typed = text.strip().lower().replace(" ", "").replace("a.m.", "am").replace("p.m.", "pm")
+    if typed in _WORDS:
+        return _WORDS[typed]
+    match = _CLOCK.match(typed) or _FOUR_DIGITS.match(typed)
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    suffix = match.group(3) if match.re is _CLOCK else None
+    if minute > 59:
+        return None
+    if suffix:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    elif hour > 23:
+        return None
+    return datetime.time(hour, minute)
+
+
+def time_in_words(value: datetime.time) -> str:
+    """ "9:30am", "2:00pm", "midday", "midnight": how a time is shown back in a time box."""
+    if value == datetime.time(12):
+        return "midday"
+    if value == datetime.time(0):
+        return "midnight"
+    return f"{value.hour % 12 or 12}:{value.minute:02d}{'am' if value.hour < 12 else 'pm'}"
+
+
+class TimeInput(forms.TextInput):
+    """A plain text box for a time: a browser's own time box follows the computer's locale (and shows
+    "--:-- --" on some), which a New Zealand system cannot rely on."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"class": "time-input", "autocomplete": "off", "spellcheck": "false", **(attrs or {})}
+        )
+
+    def format_value(self, value):
+        if isinstance(value, datetime.time):
+            return time_in_words(value)
+        return super().format_value(value)
+
+
+class TimeField(forms.Field):
+    """A time typed in one box, on the 12- or 24-hour clock (time_from_text), with the hint
+    "For example, 9:30am or 14:00" after any help text of the field's own."""
+
+    widget = TimeInput
+
+    def __init__(self, *, help_text: str = "", **kwargs):
+        super().__init__(help_text=f"{help_text} {TIME_HINT}".strip(), **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.time):
+            return value
+        parsed = time_from_text(str(value))
+        if parsed is None:
+            label = self.label or "The time"
+            raise ValidationError(f"{label} must be a real time, for example 9:30am or 14:00", code="invalid")
+        return parsed
+
+    def validate(self, value):
+        if self.required and value in self.empty_values:
+            wanted = _lower_first(self.label or "the time")
+            raise ValidationError(f"Enter {wanted}", code="required")
+
+
 def _lower_first(label: str) -> str:
     """ "Date of birth" → "date of birth"; "PED date" stays as it is."""
     if len(label) > 1 and label[1].isupper():

@@ -4,6 +4,7 @@ how it shows itself again after an error, and that every date on every browser f
 import datetime
 import importlib
 import pkgutil
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -246,20 +247,31 @@ def test_every_date_on_a_browser_form_is_typed_as_day_month_and_year():
         if isinstance(field, forms.DateField) and not isinstance(field, DateField)
     ]
     assert not plain_dates, "use ioms.forms.DateField (or Meta.formfield_callback = date_formfield)"
+    # A time, or a date and time, is never the browser's own (locale-dependent) box either.
+    plain_times = [
+        f"{form.__module__}.{form.__name__}.{name}"
+        for form in ours
+        for name, field in form.base_fields.items()
+        if isinstance(field, (forms.TimeField, forms.DateTimeField, forms.SplitDateTimeField))
+    ]
+    assert not plain_times, "use ioms.forms.TimeField (and a DateField for the day)"
     date_fields = [
         field for form in ours for field in form.base_fields.values() if isinstance(field, DateField)
     ]
     assert len(date_fields) > 40 and all(isinstance(field.widget, DateInput) for field in date_fields)
 
 
-def test_no_template_asks_for_the_browsers_own_date_picker():
+PICKERS = re.compile(r'type="(date|time|datetime-local)"')
+
+
+def test_no_template_asks_for_the_browsers_own_date_or_time_picker():
     offenders = [
         str(path.relative_to(ROOT))
         for path in ROOT.glob("*/templates/**/*.html")
-        if 'type="date"' in path.read_text()
+        if PICKERS.search(path.read_text())
     ] + [
         str(path.relative_to(ROOT))
         for path in (ROOT / "templates").glob("**/*.html")
-        if 'type="date"' in path.read_text()
+        if PICKERS.search(path.read_text())
     ]
     assert not offenders

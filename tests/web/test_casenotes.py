@@ -208,7 +208,32 @@ def test_a_casenote_cannot_be_dated_in_the_future(client, officer, offender):
         f"/casenotes/offender/{offender.pk}/new/", _note_form(contact_on=tomorrow)
     ).content.decode()
     assert "the time cannot be in the future" in page
-    assert 'id="id_contact_on_error"' in page
+    assert 'id="id_contact_day_error"' in page
+    assert not Casenote.objects.exists()
+
+
+def test_the_moment_is_typed_as_a_date_in_three_boxes_and_a_time_in_words(client, officer, offender):
+    client.force_login(officer)
+    form = _note_form()
+    del form["contact_on"]
+    form.update(contact_day_day="3", contact_day_month="12", contact_day_year="2026", contact_time="2:15pm")
+
+    response = client.post(f"/casenotes/offender/{offender.pk}/new/", form)
+
+    assert response.status_code == 302
+    note = Casenote.objects.get()
+    assert timezone.localtime(note.contact_on).replace(tzinfo=None) == datetime.datetime(2026, 12, 3, 14, 15)
+
+
+def test_a_time_that_is_not_real_is_refused_with_an_example(client, officer, offender):
+    client.force_login(officer)
+    form = _note_form()
+    del form["contact_on"]
+    form.update(contact_day_day="3", contact_day_month="12", contact_day_year="2026", contact_time="25:00")
+
+    page = client.post(f"/casenotes/offender/{offender.pk}/new/", form).content.decode()
+
+    assert "Time of the contact or action must be a real time, for example 9:30am or 14:00" in page
     assert not Casenote.objects.exists()
 
 
