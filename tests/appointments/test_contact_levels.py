@@ -466,3 +466,29 @@ def test_the_same_queries_for_one_person_as_for_thirty():
         lambda: contact_items(many_officer)
     )
     assert len(contact_items(many_officer)) > 10
+
+
+def test_system_administrators_change_a_default_by_adding_a_later_rule_in_the_admin(client, office):
+    admin = staff_user(Role.SYSTEM_ADMIN, office, is_staff=True)
+    client.force_login(admin)
+    rule = ContactLevelRule.objects.filter(sentence_type="supervision").first()
+
+    assert client.get("/admin/appointments/contactlevelrule/").status_code == 200
+    response = client.post(
+        "/admin/appointments/contactlevelrule/add/",
+        {
+            "sentence_type": "supervision",
+            "every_days": "10",
+            "effective_from": "2027-01-01",
+            "source": "Ours",
+        },
+    )
+
+    assert response.status_code == 302
+    assert ContactLevelRule.objects.filter(sentence_type="supervision").count() == 2
+    change = f"/admin/appointments/contactlevelrule/{rule.pk}/change/"
+    assert client.post(change, {"sentence_type": "supervision", "every_days": "3"}).status_code == 403
+    rule.refresh_from_db()
+    assert rule.every_days == 14
+    client.force_login(staff_user(Role.SERVICE_MANAGER, office, is_staff=True))
+    assert client.get("/admin/appointments/contactlevelrule/").status_code == 302
