@@ -267,7 +267,7 @@ class BehindOnContact:
     level: ContactLevel
     offender: object  # offenders.Offender
     staff_ids: frozenset[int]  # the officers holding the case (offender manager, supervising)
-    office_ids: frozenset[int]  # the person's home office and their officers' offices
+    office_ids: frozenset[int]  # the offices of those officers (their service managers see it)
 
 
 def behind_on_contact(staff_ids, office_ids, today: datetime.date) -> list[BehindOnContact]:
@@ -286,12 +286,12 @@ def behind_on_contact(staff_ids, office_ids, today: datetime.date) -> list[Behin
     cases: dict[int, tuple[object, set[int], set[int]]] = {}
     for allocation in allocations.select_related("offender", "staff").order_by("pk"):
         offender = allocation.offender
-        _, holders, offices = cases.setdefault(offender.pk, (offender, set(), {offender.home_office_id}))
+        _, holders, offices = cases.setdefault(offender.pk, (offender, set(), set()))
         holders.add(allocation.staff_id)
         offices.add(allocation.staff.office_id)
     levels = contact_levels(allocations.values("offender_id"), today)
     found = [
-        BehindOnContact(level, cases[pk][0], frozenset(cases[pk][1]), frozenset(cases[pk][2] - {None}))
+        BehindOnContact(level, cases[pk][0], frozenset(cases[pk][1]), frozenset(cases[pk][2]))
         for pk, level in levels.items()
         if level.behind and pk in cases
     ]
