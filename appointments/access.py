@@ -11,7 +11,10 @@ diaries and office calendars only through the access_* functions here.
   officer's office, system administrators.
 - An office calendar: the probation officers, service managers and administrative support of that
   office, system administrators.
-- An officer's calendar feed: the officer alone (its token is theirs)."""
+- An officer's calendar feed: the officer alone (its token is theirs).
+- A person's contact level (how often they are seen): a probation officer on the case, the
+  service managers of the person's offices, system administrators. Not administrative support:
+  the level is a supervision decision."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -47,6 +50,16 @@ def can_arrange_for(user, offender) -> bool:
     if has_role(user, Role.SYSTEM_ADMIN):
         return True
     if has_role(user, *OFFICE_ROLES) and office_id_of(user) in offender_office_ids(offender):
+        return True
+    return has_role(user, Role.PROBATION_OFFICER) and is_allocated_to(user, offender)
+
+
+def can_set_contact_level(user, offender) -> bool:
+    if not can_view_schedule(user, offender):
+        return False
+    if has_role(user, Role.SYSTEM_ADMIN):
+        return True
+    if has_role(user, Role.SERVICE_MANAGER) and office_id_of(user) in offender_office_ids(offender):
         return True
     return has_role(user, Role.PROBATION_OFFICER) and is_allocated_to(user, offender)
 

@@ -97,6 +97,23 @@ class ChangeForm(TimesForm):
             del self.fields["apply_to_following"]
 
 
+class ContactLevelForm(forms.Form):
+    every_days = forms.IntegerField(
+        label="Days between contacts",
+        min_value=1,
+        max_value=90,
+        help_text="How often the person must be seen: 7 is every week, 14 every fortnight (1 to 90).",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why this person is seen more or less often than their sentence sets.",
+    )
+    starts_on = DateField(label="From")
+    ends_on = DateField(label="Until", required=False, help_text="Leave blank to keep it until changed.")
+
+
 def parse_day(value, default: datetime.date) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value) if value else default

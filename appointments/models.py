@@ -188,6 +188,80 @@ class FirstAppointmentRule(models.Model):
         return f"{self.get_sentence_type_display()}: within {self.within_hours} hours"
 
 
+# How often a person under community supervision is seen, at most (ContactLevelRule and its
+# adjustments): a number of days between contacts.
+CONTACT_DAYS_RANGE = (1, 90)
+
+
+class ContactLevelRule(models.Model):
+    """How often a person must be seen, per sentence type: the number of days between contacts.
+    Versioned like FirstAppointmentRule: the rule in force on a day is the one of the sentence type
+    that took effect latest on or before that day. The defaults (migration 0003) are ours to set and
+    are changed in the admin by adding a row with a later date, so history stays as it was."""
+
+    sentence_type = models.CharField(max_length=30, choices=SentenceType.choices)
+    every_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(CONTACT_DAYS_RANGE[0]), MaxValueValidator(CONTACT_DAYS_RANGE[1])],
+        help_text="Days between contacts.",
+    )
+    effective_from = models.DateField()
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["sentence_type", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sentence_type", "effective_from"], name="contact_level_rule_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(every_days__gte=CONTACT_DAYS_RANGE[0], every_days__lte=CONTACT_DAYS_RANGE[1]),
+                name="contact_level_rule_days_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sentence_type_display()}: every {self.every_days} days"
+
+
+class ContactLevelAdjustment(models.Model):
+    """One person's contact level set by hand, with the reason, from a day and until a day (or
+    open-ended). While in force it replaces the sentence type's rule; where several are in force on
+    a day, the one starting latest wins (so a person returns to the earlier level when a temporary
+    one ends). Written only by appointments.services.contact_level_set."""
+
+    offender = models.ForeignKey(
+        "offenders.Offender", on_delete=models.PROTECT, related_name="contact_level_adjustments"
+    )
+    every_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(CONTACT_DAYS_RANGE[0]), MaxValueValidator(CONTACT_DAYS_RANGE[1])]
+    )
+    reason = models.TextField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["offender", "-starts_on", "-set_at", "-id"]
+        indexes = [models.Index(fields=["offender", "starts_on"], name="contact_adjustment_offender")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
+                name="contact_adjustment_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(every_days__gte=CONTACT_DAYS_RANGE[0], every_days__lte=CONTACT_DAYS_RANGE[1]),
+                name="contact_adjustment_days_in_range",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="contact_adjustment_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Every {self.every_days} days for {self.offender} from {self.starts_on:%-d %b %Y}"
+
+
 class CalendarFeed(models.Model):
     """An officer's read-only iCalendar feed. Only the SHA-256 of its token is stored: the token is
     shown once, when issued; revoking ends it, and a new one replaces it."""

@@ -16,17 +16,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from appointments.access import can_set_contact_level
 from appointments.models import (
     APPOINTMENT_WORKFLOW,
     ATTENDANCE_OUTCOMES,
+    CONTACT_DAYS_RANGE,
     Appointment,
     AppointmentSeries,
     AppointmentStatus,
     CalendarFeed,
+    ContactLevelAdjustment,
     Frequency,
 )
 from audit.actors import actor_user
 from audit.models import AuditAction
+from audit.refusals import Refused
 from audit.services import audit_created, audit_record
 from casenotes.models import CasenoteType
 from casenotes.services import casenote_create
@@ -444,6 +448,86 @@ def appointment_reschedule(
         f"to {_when(new)}",
     )
     return new
+
+
+# --- Contact levels -----------------------------------------------------------------------------
+
+CONTACT_LEVEL_FIELDS = ("offender", "every_days", "reason", "starts_on", "ends_on", "set_by")
+
+
+def _check_contact_level(every_days, reason: str, starts_on, ends_on) -> None:
+    errors = {}
+    lowest, highest = CONTACT_DAYS_RANGE
+    if isinstance(every_days, bool) or not isinstance(every_days, int) or not lowest <= every_days <= highest:
+        errors["every_days"] = f"Say how many days between contacts, from {lowest} to {highest}."
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the contact level is changed."
+    if not isinstance(starts_on, datetime.date):
+        errors["starts_on"] = "Say from which day the contact level applies."
+    elif ends_on is not None and (not isinstance(ends_on, datetime.date) or ends_on <= starts_on):
+        errors["ends_on"] = "The end must be after the start: leave it blank for no end."
+    if errors:
+        raise ValidationError(errors)
+
+
+def contact_level_set(
+    *,
+    actor,
+    offender,
+    every_days: int,
+    reason: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+) -> ContactLevelAdjustment:
+    """Set how often one person is seen, with the reason, from a day (until a day, or open-ended),
+    in place of their sentence type's rule. Audited, with an action casenote. A refusal of the
+    actor is audited outside the change's transaction, so its row stays."""
+    if not can_set_contact_level(actor, offender):
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=offender,
+            summary=f"Refused: changing the contact level of {offender}",
+        )
+        raise Refused("You may not change this person's contact level.", obj=offender, audited=True)
+    _check_contact_level(every_days, reason, starts_on, ends_on)
+    with transaction.atomic():
+        return _contact_level_write(
+            actor=actor,
+            offender=offender,
+            every_days=every_days,
+            reason=reason.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+
+
+def _contact_level_write(
+    *, actor, offender, every_days, reason, starts_on, ends_on
+) -> ContactLevelAdjustment:
+    adjustment = ContactLevelAdjustment.objects.create(
+        offender=offender,
+        every_days=every_days,
+        reason=reason,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        set_by=actor_user(actor),
+    )
+    period = f"from {starts_on:%-d %b %Y}" + (f" until {ends_on:%-d %b %Y}" if ends_on else "")
+    audit_created(
+        actor=actor,
+        obj=adjustment,
+        fields=CONTACT_LEVEL_FIELDS,
+        summary=f"Set the contact level of {offender} to every {every_days} days {period}",
+    )
+    casenote_create(
+        actor=actor,
+        offender=offender,
+        summary=f"Contact level: every {every_days} days",
+        text=f"Contact level set to every {every_days} days, {period}.\nReason: {reason}",
+        note_type=CasenoteType.ACTION,
+    )
+    return adjustment
 
 
 # --- The calendar feed --------------------------------------------------------------------------

@@ -23,13 +23,29 @@ from appointments.access import (
     can_arrange_for,
     can_change_appointment,
     can_keep_diary_of,
+    can_set_contact_level,
     can_view_schedule,
     may_have_calendar_feed,
 )
-from appointments.forms import AppointmentForm, ChangeForm, OutcomeForm, RescheduleForm, parse_day
+from appointments.forms import (
+    AppointmentForm,
+    ChangeForm,
+    ContactLevelForm,
+    OutcomeForm,
+    RescheduleForm,
+    parse_day,
+)
 from appointments.ical import calendar_for
 from appointments.models import Appointment, AppointmentStatus, CalendarFeed
-from appointments.selectors import Period, by_day, diary, groups, offender_schedule, office_calendar
+from appointments.selectors import (
+    Period,
+    by_day,
+    contact_level,
+    diary,
+    groups,
+    offender_schedule,
+    office_calendar,
+)
 from appointments.services import ZONE, local, token_hash
 from audit.services import audit_listed, audit_view
 from ioms.forms import add_service_errors
@@ -162,8 +178,50 @@ def offender_schedule_page(request, offender_pk):
     )
     past = [a for a in appointments if a not in upcoming]
     context = record_context(request, offender, tab="appointments")
-    context.update(upcoming=upcoming, past=past, may_arrange=can_arrange_for(request.user, offender))
+    context.update(
+        upcoming=upcoming,
+        past=past,
+        may_arrange=can_arrange_for(request.user, offender),
+        contact=contact_level(offender, timezone.localdate(timezone=ZONE)),
+        may_set_contact_level=can_set_contact_level(request.user, offender),
+    )
     return render(request, "appointments/offender.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_level_change(request, offender_pk):
+    offender = access_offender_by_id(request.user, offender_pk)
+    if not can_set_contact_level(request.user, offender):
+        raise PermissionDenied("You may not change this person's contact level.")
+    today = timezone.localdate(timezone=ZONE)
+    current = contact_level(offender, today)
+    initial = {"starts_on": today, "every_days": current.every_days if current else None}
+    form = ContactLevelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            adjustment = services.contact_level_set(
+                actor=request.user,
+                offender=offender,
+                every_days=data["every_days"],
+                reason=data["reason"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            until = f" until {adjustment.ends_on:%-d %b %Y}" if adjustment.ends_on else ""
+            messages.success(
+                request,
+                f"Contact level changed: {offender.given_names} {offender.family_name} is to be seen every "
+                f"{adjustment.every_days} days from {adjustment.starts_on:%-d %b %Y}{until}.",
+            )
+            return redirect("appointments:offender", offender_pk=offender.pk)
+    audit_view(actor=request.user, obj=offender, summary=f"Opened the contact level of {offender}")
+    context = record_context(request, offender, tab="appointments")
+    context.update(form=form, contact=current, title="Change contact level")
+    return render(request, "appointments/contact_level_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])

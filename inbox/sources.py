@@ -10,7 +10,7 @@ number of queries however many people or items. An item overdue by more than its
 `escalate_after_days` is escalated to the assignee's manager (inbox.selectors, inbox.services)."""
 
 from allocation.inbox_items import AllocateRequestSource
-from appointments.inbox_items import FirstAppointmentSource
+from appointments.inbox_items import ContactLevelSource, FirstAppointmentSource
 from classification.inbox_items import ClassificationReviewSource, ReviewDueSource
 from courts.inbox_items import CorrectionRequestSource
 from documents.inbox_items import ReportDeadlineSource
@@ -29,4 +29,5 @@ SOURCES: tuple[InboxSource, ...] = (
     PlanReviewSource(),
     ReportDeadlineSource(),
     FirstAppointmentSource(),
+    ContactLevelSource(),
 )

@@ -35,6 +35,7 @@ EVERYONE = frozenset(Role.values)
 READERS = EVERYONE - {DS}
 KEEPERS = frozenset({PO, SM, AS, SA})  # the officer (their own), their office's manager and support
 ARRANGERS = frozenset({PO, SM, AS, SA})  # the officer is on the case
+LEVEL_SETTERS = frozenset({PO, SM, SA})  # a supervision decision: not administrative support
 
 # (url name, {kwarg: object key}, roles allowed). Everyone works at the offender's office; the
 # probation officer is the one on the case (`officer_user`); the ical feed takes a token instead.
@@ -44,6 +45,7 @@ APPOINTMENT_PAGES = [
     ("appointments:office", {"office_pk": "office"}, KEEPERS),
     ("appointments:offender", {"offender_pk": "offender"}, READERS),
     ("appointments:create", {"offender_pk": "offender"}, ARRANGERS),
+    ("appointments:contact_level", {"offender_pk": "offender"}, LEVEL_SETTERS),
     ("appointments:detail", {"pk": "appointment"}, READERS),
     ("appointments:outcome", {"pk": "appointment"}, KEEPERS),
     ("appointments:reschedule", {"pk": "appointment"}, KEEPERS),

@@ -65,6 +65,7 @@ def test_the_inbox_gathers_the_source_each_app_writes_next_to_its_access_rules()
         ("plans.inbox_items", "PlanReviewSource", "plan_review"),
         ("documents.inbox_items", "ReportDeadlineSource", "report"),
         ("appointments.inbox_items", "FirstAppointmentSource", "first_appointment"),
+        ("appointments.inbox_items", "ContactLevelSource", "contact_level"),
     ]
 
 
