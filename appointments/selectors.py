@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, QuerySet
 
 from allocation.models import CaseAllocation, CaseRole
-from appointments.models import Appointment, AppointmentStatus, FirstAppointmentRule
+from appointments.models import Appointment, AppointmentStatus, FirstAppointmentRule, ReminderPreference
 from appointments.services import ZONE
 
 # The officers who see a new case's first appointment as theirs.
@@ -73,6 +73,10 @@ def offender_schedule(offender) -> QuerySet[Appointment]:
         .select_related("officer__user", "office", "rescheduled_to", "series")
         .order_by("-starts_at", "-id")
     )
+
+
+def reminder_preference_of(offender) -> ReminderPreference | None:
+    return ReminderPreference.objects.select_related("set_by").filter(offender=offender).first()
 
 
 def by_day(appointments, period: Period) -> list[tuple[datetime.date, list[Appointment]]]:
