@@ -44,6 +44,11 @@ APPOINTMENT_PAGES = [
     ("appointments:office", {"office_pk": "office"}, KEEPERS),
     ("appointments:offender", {"offender_pk": "offender"}, READERS),
     ("appointments:create", {"offender_pk": "offender"}, ARRANGERS),
+    (
+        "appointments:reminders",
+        {"offender_pk": "offender"},
+        ARRANGERS,
+    ),  # tests/appointments/test_reminders.py
     ("appointments:detail", {"pk": "appointment"}, READERS),
     ("appointments:outcome", {"pk": "appointment"}, KEEPERS),
     ("appointments:reschedule", {"pk": "appointment"}, KEEPERS),
