@@ -422,6 +422,9 @@ def test_the_officer_on_the_case_sets_the_preference_and_it_is_audited(
     assert page.status_code == 200
     assert b"Reminders by text message: the usual way" in page.content
     assert f"Text message to {PHONE}".encode() in page.content
+    html = page.content.decode()
+    assert "<title>Appointment reminders – NGATA, Aroha Mere" in html
+    assert '<h1 class="record-title">Appointment reminders</h1>' in html and html.count("<h1") == 1
     assert AuditEvent.objects.filter(
         action=AuditAction.VIEW, actor=probation_officer, offender_id=contactable.pk
     ).exists()
@@ -453,6 +456,7 @@ def test_a_channel_without_its_address_on_record_is_refused_and_nothing_changes(
 
     assert response.status_code == 200
     assert b"There is no phone number on the record" in response.content
+    assert "<title>Error: Appointment reminders" in response.content.decode()
     assert not ReminderPreference.objects.exists()
     assert client.post(_page(offender), {"channel": "pigeon"}).status_code == 200
     assert not ReminderPreference.objects.exists()
