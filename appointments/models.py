@@ -271,3 +271,26 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} reminder: {self.get_status_display().lower()}"
+
+
+class ReminderTransition(TransitionRow):
+    reminder = models.ForeignKey(ReminderSent, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+# Claimed → sent or failed; a failed one is claimed again by a later run (at most
+# appointments.reminders.MAX_ATTEMPTS in all). A sent one is done.
+REMINDER_TRANSITIONS = {
+    ReminderStatus.SENDING: frozenset({ReminderStatus.SENT, ReminderStatus.FAILED}),
+    ReminderStatus.FAILED: frozenset({ReminderStatus.SENDING}),
+}
+REMINDER_WORKFLOW = Workflow(
+    name="appointment reminder",
+    model=ReminderSent,
+    transitions=REMINDER_TRANSITIONS,
+    row_model=ReminderTransition,
+    subject_field="reminder",
+    noun="reminder",
+)

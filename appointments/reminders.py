@@ -13,13 +13,14 @@ Sending (reminders_send_due, run by the beat task every 15 minutes):
 1. One query reads the due appointments (the partial index appointment_scheduled_time on
    starts_at), their offender, office, preference and earlier reminders.
 2. Each reminder is claimed before it is sent: a ReminderSent row inserted in its own transaction
-   (unique per appointment and channel) or, for a failed one, a conditional update of its
-   attempts. Whoever fails to claim it leaves it: another run got there first. So a reminder goes
-   at most once however many runs overlap.
-3. The backend (IOMS_REMINDER_BACKEND, read at each send) sends it; the row becomes sent, or
-   failed with the error. Failed ones are tried again by the next runs, MAX_ATTEMPTS in all.
+   (unique per appointment and channel) or, for a failed one, the workflow's conditional step
+   failed → sending (REMINDER_WORKFLOW). Whoever fails to claim it leaves it: another run got
+   there first. So a reminder goes at most once however many runs overlap.
+3. The backend (IOMS_REMINDER_BACKEND, read at each send) sends it; the row steps to sent (and the
+   sending is audited under the person's record, as an export) or to failed with the error.
+   Failed ones are tried again by the next runs, MAX_ATTEMPTS in all.
 
-Backends: a class with `name` and `send(reminder: ReminderMessage) -> None`, raising on failure.
+Backends: a class with `send(reminder: ReminderMessage) -> None` that raises on failure.
 LoggingReminderBackend (the default) only logs; EmailReminderBackend sends e-mail through
 django.core.mail. A text-message gateway is a class of the same shape (docs/appointments.md)."""
 
@@ -30,11 +31,12 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from appointments.models import (
+    REMINDER_WORKFLOW,
     Appointment,
     AppointmentKind,
     AppointmentStatus,
@@ -44,6 +46,9 @@ from appointments.models import (
     ReminderStatus,
 )
 from appointments.services import local
+from audit.models import AuditAction
+from audit.services import audit_record
+from workflow.transitions import ConcurrentChange
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +72,6 @@ class LoggingReminderBackend:
     """Logs that a reminder was sent, by which channel, for which appointment; nothing else (no
     address, no text). For development and for a deployment without a gateway yet."""
 
-    name = "log"
-
     def send(self, reminder: ReminderMessage) -> None:
         logger.info(
             "Reminder sent for appointment %s by %s (logging backend: nothing left the portal)",
@@ -81,8 +84,6 @@ class EmailReminderBackend:
     """Sends e-mail reminders through Django's mail (MAILERS / the e-mail settings apply). It
     sends no texts: a reminder by text fails with a message saying so, and is retried like any
     failure, so set a backend that sends texts too where people are reminded by text."""
-
-    name = "email"
 
     def send(self, reminder: ReminderMessage) -> None:
         if reminder.channel != ReminderChannel.EMAIL:
@@ -190,31 +191,39 @@ def _preferences(appointments: list[Appointment]) -> dict[int, ReminderPreferenc
 # --- Sending ----------------------------------------------------------------------------------------
 
 
+ACTOR = "appointment reminders"  # the portal itself: named so in transition and audit rows
+
+
 def _claim(appointment: Appointment, channel: str, backend_path: str, now) -> ReminderSent | None:
     """Take the reminder for this run, or None if it is sent, given up on, or taken by another run."""
     earlier = next((row for row in appointment.earlier_reminders if row.channel == channel), None)
     if earlier is None:
         try:
             with transaction.atomic():
-                return ReminderSent.objects.create(
+                row = ReminderSent.objects.create(
                     appointment=appointment, channel=channel, backend=backend_path, attempted_at=now
                 )
+                REMINDER_WORKFLOW.record_step(row, from_status="", to=ReminderStatus.SENDING, actor=ACTOR)
+                return row
         except IntegrityError:
             return None  # another run inserted it first
     if earlier.status != ReminderStatus.FAILED or earlier.attempts >= MAX_ATTEMPTS:
         return None
-    claimed = ReminderSent.objects.filter(
-        pk=earlier.pk, status=ReminderStatus.FAILED, attempts=earlier.attempts
-    ).update(
-        status=ReminderStatus.SENDING, attempts=F("attempts") + 1, backend=backend_path, attempted_at=now
-    )
-    if not claimed:
+    try:
+        REMINDER_WORKFLOW.move(
+            earlier,
+            to=ReminderStatus.SENDING,
+            actor=ACTOR,
+            comment=f"Attempt {earlier.attempts + 1}",
+            fields={"attempts": earlier.attempts + 1, "backend": backend_path, "attempted_at": now},
+            audit=False,  # a step of the delivery: the sending itself is audited (_send)
+        )
+    except ConcurrentChange:
         return None  # another run is retrying it
-    earlier.refresh_from_db()
     return earlier
 
 
-def _send(row: ReminderSent, message: ReminderMessage) -> bool:
+def _send(row: ReminderSent, appointment: Appointment, message: ReminderMessage) -> bool:
     try:
         backend().send(message)
     except Exception as error:  # any failure of any backend: recorded, retried by the next run
@@ -226,13 +235,28 @@ def _send(row: ReminderSent, message: ReminderMessage) -> bool:
             row.attempts,
             type(error).__name__,
         )
-        ReminderSent.objects.filter(pk=row.pk).update(
-            status=ReminderStatus.FAILED, error=f"{type(error).__name__}: {error}"[:500]
+        reason = f"{type(error).__name__}: {error}"[:500]
+        REMINDER_WORKFLOW.move(
+            row, to=ReminderStatus.FAILED, actor=ACTOR, fields={"error": reason}, audit=False
         )
         return False
-    ReminderSent.objects.filter(pk=row.pk).update(
-        status=ReminderStatus.SENT, sent_at=timezone.now(), error=""
-    )
+    with transaction.atomic():
+        REMINDER_WORKFLOW.move(
+            row,
+            to=ReminderStatus.SENT,
+            actor=ACTOR,
+            fields={"sent_at": timezone.now(), "error": ""},
+            audit=False,
+        )
+        # Contact details left the portal for the gateway: audited under the person's record.
+        audit_record(
+            actor=ACTOR,
+            action=AuditAction.EXPORT,
+            obj=row,
+            offender_id=appointment.offender_id,
+            summary=f"Sent a reminder by {ReminderChannel(row.channel).label.lower()} of the appointment "
+            f"of {local(appointment.starts_at):%-d %b %Y}",
+        )
     return True
 
 
@@ -260,5 +284,5 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
             subject=subject,
             body=body,
         )
-        sent += _send(row, message)
+        sent += _send(row, appointment, message)
     return sent

@@ -21,6 +21,7 @@ STATE_MACHINES = {
     "referral": ("agencies.Referral", "status"),
     "allocate request": ("allocation.AllocateRequest", "status"),
     "appointment": ("appointments.Appointment", "status"),
+    "appointment reminder": ("appointments.ReminderSent", "status"),
     "classification review": ("classification.Review", "status"),
     "condition": ("conditions.Condition", "status"),
     "instrument": ("classification.Instrument", "status"),

@@ -50,15 +50,11 @@ SENT: list = []  # what the recording backends were given, in order
 
 
 class RecordingBackend:
-    name = "recording"
-
     def send(self, reminder):
         SENT.append(reminder)
 
 
 class FailingBackend:
-    name = "failing"
-
     def send(self, reminder):
         SENT.append(reminder)
         raise ConnectionError("The gateway did not answer")
@@ -266,6 +262,13 @@ def test_a_reminder_is_sent_once_however_often_the_task_runs(contactable, arrang
     row = ReminderSent.objects.get()
     assert (row.channel, row.status, row.attempts, row.backend) == ("text", "sent", 1, RECORDING)
     assert row.sent_at is not None and row.error == ""
+    assert [(step.from_status, step.to_status) for step in row.transitions.all()] == [
+        ("", "sending"),
+        ("sending", "sent"),
+    ]
+    (exported,) = AuditEvent.objects.filter(action=AuditAction.EXPORT)
+    assert exported.offender_id == appointment.offender_id and exported.actor_label == "appointment reminders"
+    assert exported.summary.startswith("Sent a reminder by text message of the appointment of ")
 
 
 def test_a_failed_send_is_retried_by_the_next_runs_and_then_left(settings, contactable, arrange):
@@ -282,6 +285,16 @@ def test_a_failed_send_is_retried_by_the_next_runs_and_then_left(settings, conta
 
     assert len(SENT) == MAX_ATTEMPTS
     assert ReminderSent.objects.get().attempts == MAX_ATTEMPTS
+    steps = [(step.to_status, step.comment) for step in ReminderSent.objects.get().transitions.all()]
+    assert steps == [
+        ("sending", ""),
+        ("failed", ""),
+        ("sending", "Attempt 2"),
+        ("failed", ""),
+        ("sending", "Attempt 3"),
+        ("failed", ""),
+    ]
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists(), "nothing left the portal"
 
 
 def test_a_failed_send_that_succeeds_on_retry_is_marked_sent(settings, contactable, arrange):
