@@ -170,7 +170,10 @@ def due_appointments(now: datetime.datetime):
     start, end = reminder_window(now)
     return (
         Appointment.objects.filter(
-            status=AppointmentStatus.SCHEDULED, starts_at__gte=start, starts_at__lt=end
+            status=AppointmentStatus.SCHEDULED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+            offender__date_of_death__isnull=True,  # never a message to the phone of someone who died
         )
         .select_related("offender", "office")
         .prefetch_related(

@@ -209,6 +209,12 @@ def test_only_scheduled_appointments_twenty_to_twenty_eight_hours_ahead_are_remi
     }
 
 
+def test_no_reminder_goes_to_someone_recorded_as_dead(office, officer, arrange):
+    died = OffenderFactory(phone=PHONE, home_office=office, date_of_death=timezone.localdate())
+    arrange(ahead(24), offender=died)
+    assert reminders_send_due() == 0 and SENT == []
+
+
 def test_the_hours_before_are_a_setting(settings, contactable, arrange):
     settings.IOMS_REMINDER_HOURS_BEFORE = 48
     tomorrow, day_after = arrange(ahead(24)), arrange(ahead(48))
