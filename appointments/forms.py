@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
-from appointments.models import DIARY_OUTCOMES, AppointmentKind, AppointmentStatus, Frequency
+from appointments.models import DIARY_OUTCOMES, AppointmentKind, AppointmentStatus, Frequency, ReminderChannel
 from appointments.services import ZONE
 from ioms.forms import DateField, TimeField
 from staff.models import Office, StaffMember
@@ -112,6 +112,31 @@ class ContactLevelForm(forms.Form):
     )
     starts_on = DateField(label="From")
     ends_on = DateField(label="Until", required=False, help_text="Leave blank to keep it until changed.")
+
+
+class ReminderPreferenceForm(forms.Form):
+    channel = forms.ChoiceField(
+        label="How should reminders be sent?",
+        choices=ReminderChannel.choices,
+        widget=forms.RadioSelect,
+        help_text="A reminder goes the day before each appointment. It gives only the day, the time, "
+        "the office's address for an office visit, and the office's phone number.",
+    )
+
+    def __init__(self, *args, offender, **kwargs):
+        super().__init__(*args, **kwargs)
+        phone, email = offender.phone.strip(), offender.email.strip()
+        self.fields["channel"].choices = [
+            (
+                ReminderChannel.TEXT,
+                f"Text message to {phone}" if phone else "Text message (no phone number on the record)",
+            ),
+            (
+                ReminderChannel.EMAIL,
+                f"E-mail to {email}" if email else "E-mail (no e-mail address on the record)",
+            ),
+            (ReminderChannel.NONE, "No reminders"),
+        ]
 
 
 def parse_day(value, default: datetime.date) -> datetime.date:

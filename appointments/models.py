@@ -132,6 +132,13 @@ class Appointment(models.Model):
             models.Index(fields=["officer", "starts_at"], name="appointment_officer_time"),
             models.Index(fields=["office", "starts_at"], name="appointment_office_time"),
             models.Index(fields=["offender", "starts_at"], name="appointment_offender_time"),
+            # The reminders' sweep (appointments.reminders.due_reminders) reads the scheduled
+            # appointments of a few hours ahead every 15 minutes: this keeps it off the whole table.
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(status="scheduled"),
+                name="appointment_scheduled_time",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -280,3 +287,84 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.staff}"
+
+
+class ReminderChannel(models.TextChoices):
+    TEXT = "text", "Text message"
+    EMAIL = "email", "E-mail"
+    NONE = "none", "No reminders"
+
+
+class ReminderPreference(models.Model):
+    """How a person wants to be reminded of their appointments, set by staff on the Appointments
+    tab. Without a row the default applies (appointments.reminders.reminder_channel): a text if a
+    phone number is on record, else an e-mail if an address is, else none. Kept here, not on the
+    offender, because only appointments use it."""
+
+    offender = models.OneToOneField("offenders.Offender", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=ReminderChannel.choices)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    set_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "reminder preference"
+
+    def __str__(self) -> str:
+        return f"Reminders by {self.get_channel_display().lower()}"
+
+
+class ReminderStatus(models.TextChoices):
+    # Claimed and being handed to the backend. A row left here (the worker died mid-send) is not
+    # sent again: whether the person got it cannot be known, and a reminder goes at most once.
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class ReminderSent(models.Model):
+    """One reminder of one appointment by one channel. The unique constraint makes the row the
+    claim: it is inserted before sending, so two runs (or two workers) never both send it."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
+    channel = models.CharField(max_length=10, choices=ReminderChannel.choices)
+    status = models.CharField(max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.SENDING)
+    backend = models.CharField(max_length=200)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    attempted_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "reminder sent"
+        verbose_name_plural = "reminders sent"
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "channel"], name="reminder_once_per_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} reminder: {self.get_status_display().lower()}"
+
+
+class ReminderTransition(TransitionRow):
+    reminder = models.ForeignKey(ReminderSent, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(TransitionRow.Meta):
+        pass
+
+
+# Claimed → sent or failed; a failed one is claimed again by a later run (at most
+# appointments.reminders.MAX_ATTEMPTS in all). A sent one is done.
+REMINDER_TRANSITIONS = {
+    ReminderStatus.SENDING: frozenset({ReminderStatus.SENT, ReminderStatus.FAILED}),
+    ReminderStatus.FAILED: frozenset({ReminderStatus.SENDING}),
+}
+REMINDER_WORKFLOW = Workflow(
+    name="appointment reminder",
+    model=ReminderSent,
+    transitions=REMINDER_TRANSITIONS,
+    row_model=ReminderTransition,
+    subject_field="reminder",
+    noun="reminder",
+)

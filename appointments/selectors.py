@@ -16,6 +16,7 @@ from appointments.models import (
     ContactLevelAdjustment,
     ContactLevelRule,
     FirstAppointmentRule,
+    ReminderPreference,
 )
 from appointments.services import ZONE
 from sentences.models import Sentence, SentenceStatus, SentenceType
@@ -82,6 +83,10 @@ def offender_schedule(offender) -> QuerySet[Appointment]:
         .select_related("officer__user", "office", "rescheduled_to", "series")
         .order_by("-starts_at", "-id")
     )
+
+
+def reminder_preference_of(offender) -> ReminderPreference | None:
+    return ReminderPreference.objects.select_related("set_by").filter(offender=offender).first()
 
 
 def by_day(appointments, period: Period) -> list[tuple[datetime.date, list[Appointment]]]:

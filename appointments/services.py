@@ -27,6 +27,8 @@ from appointments.models import (
     CalendarFeed,
     ContactLevelAdjustment,
     Frequency,
+    ReminderChannel,
+    ReminderPreference,
 )
 from audit.actors import actor_user
 from audit.models import AuditAction
@@ -35,6 +37,7 @@ from audit.services import audit_created, audit_record
 from casenotes.models import CasenoteType
 from casenotes.services import casenote_create
 from events.domain import AppointmentOutcomeRecorded, publish
+from offenders.models import Offender
 
 ZONE = ZoneInfo(settings.TIME_ZONE)  # appointments are kept in New Zealand time (Pacific/Auckland)
 MAX_OCCURRENCES = 104  # two years of weekly appointments: a longer series is arranged again
@@ -564,3 +567,47 @@ def calendar_feed_revoke(*, actor, staff) -> int:
             changes={"calendar_feed": ["live", "revoked"]},
         )
     return revoked
+
+
+@transaction.atomic
+def reminder_preference_set(*, actor, offender, channel: str) -> ReminderPreference:
+    """How the person is reminded of appointments (appointments.reminders): by text, by e-mail or
+    not at all. A channel needs its address on the record. Audited; unchanged, nothing is written."""
+    if channel not in ReminderChannel.values:
+        raise ValidationError({"channel": "Choose how the person is reminded: text message, e-mail or none."})
+    # Locked so that two people setting it at once change it one after the other, not both insert.
+    offender = Offender.objects.select_for_update().get(pk=offender.pk)
+    if channel == ReminderChannel.TEXT and not offender.phone.strip():
+        raise ValidationError(
+            {"channel": "There is no phone number on the record: add one first, or choose e-mail or none."}
+        )
+    if channel == ReminderChannel.EMAIL and not offender.email.strip():
+        raise ValidationError(
+            {"channel": "There is no e-mail address on the record: add one first, or choose text or none."}
+        )
+    label = ReminderChannel(channel).label.lower()
+    preference = ReminderPreference.objects.filter(offender=offender).first()
+    if preference is None:
+        preference = ReminderPreference.objects.create(
+            offender=offender, channel=channel, set_by=actor_user(actor), set_at=timezone.now()
+        )
+        audit_created(
+            actor=actor,
+            obj=preference,
+            fields=("channel",),
+            summary=f"Set the appointment reminders of {offender}: {label}",
+        )
+        return preference
+    if preference.channel == channel:
+        return preference
+    before = preference.channel
+    preference.channel, preference.set_by, preference.set_at = channel, actor_user(actor), timezone.now()
+    preference.save(update_fields=["channel", "set_by", "set_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=preference,
+        summary=f"Changed the appointment reminders of {offender}: {label}",
+        changes={"channel": [before, channel]},
+    )
+    return preference

@@ -10,6 +10,7 @@ urlpatterns = [
     path("offender/<int:offender_pk>/", views.offender_schedule_page, name="offender"),
     path("offender/<int:offender_pk>/new/", views.appointment_create, name="create"),
     path("offender/<int:offender_pk>/contact-level/", views.contact_level_change, name="contact_level"),
+    path("offender/<int:offender_pk>/reminders/", views.reminder_preference, name="reminders"),
     path("<int:pk>/", views.appointment_detail, name="detail"),
     path("<int:pk>/outcome/", views.appointment_outcome, name="outcome"),
     path("<int:pk>/reschedule/", views.appointment_reschedule, name="reschedule"),

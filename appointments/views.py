@@ -32,11 +32,13 @@ from appointments.forms import (
     ChangeForm,
     ContactLevelForm,
     OutcomeForm,
+    ReminderPreferenceForm,
     RescheduleForm,
     parse_day,
 )
 from appointments.ical import calendar_for
-from appointments.models import Appointment, AppointmentStatus, CalendarFeed
+from appointments.models import Appointment, AppointmentStatus, CalendarFeed, ReminderChannel
+from appointments.reminders import reminder_channel
 from appointments.selectors import (
     Period,
     by_day,
@@ -45,6 +47,7 @@ from appointments.selectors import (
     groups,
     offender_schedule,
     office_calendar,
+    reminder_preference_of,
 )
 from appointments.services import ZONE, local, token_hash
 from audit.services import audit_listed, audit_view
@@ -184,8 +187,46 @@ def offender_schedule_page(request, offender_pk):
         may_arrange=can_arrange_for(request.user, offender),
         contact=contact_level(offender, timezone.localdate(timezone=ZONE)),
         may_set_contact_level=can_set_contact_level(request.user, offender),
+        **_reminders_context(offender),
     )
     return render(request, "appointments/offender.html", context)
+
+
+def _reminders_context(offender) -> dict:
+    preference = reminder_preference_of(offender)
+    return {
+        "preference": preference,
+        "reminder_channel": ReminderChannel(reminder_channel(offender, preference)),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def reminder_preference(request, offender_pk):
+    """How the person is reminded of appointments: for those who may arrange them."""
+    offender = access_offender_by_id(request.user, offender_pk)
+    if not can_arrange_for(request.user, offender):
+        raise PermissionDenied("You may not change how this offender is reminded of appointments.")
+    reminders = _reminders_context(offender)
+    form = ReminderPreferenceForm(
+        request.POST or None, offender=offender, initial={"channel": reminders["reminder_channel"].value}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reminder_preference_set(
+                actor=request.user, offender=offender, channel=form.cleaned_data["channel"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Reminder setting saved.")
+            return redirect("appointments:offender", offender_pk=offender.pk)
+    if request.method == "GET":
+        audit_view(
+            actor=request.user, obj=offender, summary=f"Viewed the appointment reminders of {offender}"
+        )
+    context = record_context(request, offender, tab="appointments")
+    context.update(form=form, **reminders)
+    return render(request, "appointments/reminders.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -286,6 +286,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.seal_append_only_chains",
         "schedule": 60,
     },
+    "send-appointment-reminders": {
+        # Reminders of tomorrow's appointments (appointments.reminders): each run sends those not
+        # yet sent and retries the failed ones, so a missed run costs nothing but a delay.
+        "task": "appointments.send_due_reminders",
+        "schedule": 15 * 60,
+    },
     "refresh-review-schedules": {
         # Classification reviews due (seed 003, "When to use"; issue 5), after the nightly sentence work.
         "task": "classification.tasks.refresh_review_schedules",
@@ -375,6 +381,18 @@ if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend
         "timeout": envint("IOMS_SMTP_TIMEOUT", "10"),
     }
 # --- end of HTTP hardening and e-mail ----------------------------------------------------------------
+
+# Appointment reminders (appointments.reminders, docs/appointments.md "Reminders").
+# IOMS_REMINDER_BACKEND: the dotted path of the class that sends them, read at each send. The
+# default only logs that a reminder went (appointment and channel, never the address or the text);
+# "appointments.reminders.EmailReminderBackend" sends e-mails through Django's mail (MAILERS above);
+# a text-message gateway is another class with the same `send(reminder)` (see the docs).
+IOMS_REMINDER_BACKEND = os.environ.get(
+    "IOMS_REMINDER_BACKEND", "appointments.reminders.LoggingReminderBackend"
+)
+# IOMS_REMINDER_HOURS_BEFORE: remind of appointments starting this many hours ahead, give or take
+# four hours (appointments.reminders.WINDOW_HOURS), so a run missed for a few hours loses nothing.
+IOMS_REMINDER_HOURS_BEFORE = envint("IOMS_REMINDER_HOURS_BEFORE", "24")
 
 # Need-to-know (offenders.services.offender_break_glass): how long breaking the glass opens a
 # restricted record for.

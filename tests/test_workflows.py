@@ -22,6 +22,7 @@ STATE_MACHINES = {
     "allocate request": ("allocation.AllocateRequest", "status"),
     "appointment": ("appointments.Appointment", "status"),
     "enforcement": ("compliance.EnforcementAction", "status"),
+    "appointment reminder": ("appointments.ReminderSent", "status"),
     "classification review": ("classification.Review", "status"),
     "condition": ("conditions.Condition", "status"),
     "instrument": ("classification.Instrument", "status"),

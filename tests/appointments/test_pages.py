@@ -46,6 +46,11 @@ APPOINTMENT_PAGES = [
     ("appointments:offender", {"offender_pk": "offender"}, READERS),
     ("appointments:create", {"offender_pk": "offender"}, ARRANGERS),
     ("appointments:contact_level", {"offender_pk": "offender"}, LEVEL_SETTERS),
+    (
+        "appointments:reminders",
+        {"offender_pk": "offender"},
+        ARRANGERS,
+    ),  # tests/appointments/test_reminders.py
     ("appointments:detail", {"pk": "appointment"}, READERS),
     ("appointments:outcome", {"pk": "appointment"}, KEEPERS),
     ("appointments:reschedule", {"pk": "appointment"}, KEEPERS),
