@@ -11,7 +11,7 @@ from django.test import Client
 
 from audit.append_only import APPEND_ONLY_TABLES
 from staff.roles import Role
-from tests.browser_support import chromium_browser  # noqa: F401 (one Chromium for every browser test)
+from tests.browser_support import chromium_browser, page  # noqa: F401 (one Chromium for every browser test, a page each)
 from tests.factories import OfficeFactory, staff_user
 
 

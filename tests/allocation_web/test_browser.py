@@ -9,34 +9,20 @@ import pytest
 from allocation.models import AllocateRequest, AllocateRequestStatus, ChecklistStep, Notification
 from staff.roles import Role
 from tests.allocation.helpers import DAY, ensure_weights, record_sentence, today
-from tests.browser_support import assert_accessible, log_in
+from tests.browser_support import (
+    assert_accessible,
+    check_page,
+    follow,
+    log_in,
+    tab_to,
+    tab_to_button,
+    tab_to_link,
+)
 from tests.factories import OffenderFactory, staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery"
-WIDTHS = (1280, 320)
-
-
-@pytest.fixture
-def page(chromium_browser, live_server):
-    context = chromium_browser.new_context(base_url=live_server.url, locale="en-NZ")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def check_page(page, context: str) -> None:
-    """axe at each width, and the page itself never scrolls sideways (tables may, in their own box)."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page, context=f"{context} at {width} px")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{context} scrolls sideways by {overflow} px at {width} px"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def task_status(page, row_id: str) -> str:
@@ -123,27 +109,18 @@ def test_manager_works_the_queue_end_to_end_through_the_task_list(page, queue):
     assert Notification.objects.filter(recipient=queue["ben"]).count() == 1
 
 
-def tab_to(page, predicate: str, *, limit: int = 80) -> None:
-    """Press Tab until the focused element satisfies the JavaScript predicate (on `el`)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"(() => {{ const el = document.activeElement; return !!el && ({predicate}); }})()"):
-            return
-    raise AssertionError(f"Never reached an element where {predicate}")
-
-
 def test_a_step_is_completed_with_the_keyboard_alone(page, queue):
     request = AllocateRequest.objects.get(offender=queue["urgent"])
     log_in(page, "hine.manager", PASSWORD)
     page.goto(f"/allocation/requests/{request.pk}/")
 
-    tab_to(page, "el.textContent.includes('Offenders due for allocation checked')")
-    page.keyboard.press("Enter")
+    tab_to_link(page, "Offenders due for allocation checked")
+    follow(page)
     page.get_by_role("heading", name="Offenders due for allocation checked").wait_for()
-    tab_to(page, "el.type === 'checkbox'")
+    tab_to(page, "el.type === 'checkbox'", what="the checkbox")
     page.keyboard.press("Space")
-    tab_to(page, "el.textContent.includes('Save and return to the task list')")
-    page.keyboard.press("Enter")
+    tab_to_button(page, "Save and return to the task list")
+    follow(page)
 
     page.locator("#step-due_checked-status").get_by_text("Completed").wait_for()
     assert request.steps.get(step=ChecklistStep.DUE_CHECKED).done_at is not None

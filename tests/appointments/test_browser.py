@@ -6,15 +6,14 @@ import pytest
 from appointments.models import Appointment
 from casenotes.models import Casenote
 from tests.appointments.conftest import hours_ago
-from tests.browser_support import assert_accessible
+from tests.browser_support import assert_accessible, choose, keyboard_log_in, press, tab_to
 from tests.factories import OffenderFactory
-from tests.plans.test_browser import choose, log_in, page, press, tab_to  # noqa: F401 (page: a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_officer_records_the_days_outcomes_from_the_diary_by_keyboard_only(
-    page,  # noqa: F811
+    page,
     arrange,
     office,
     offender,
@@ -34,7 +33,7 @@ def test_an_officer_records_the_days_outcomes_from_the_diary_by_keyboard_only(
         for name in ("Aperahama", "Brightwell")
     ]
 
-    log_in(page, "po")
+    keyboard_log_in(page, "po", "correct-horse-battery")
     press(page, page.get_by_role("link", name="My diary"))
     page.get_by_role("heading", name="My diary", level=1).wait_for()
     assert_accessible(page, context="the officer's diary")

@@ -10,7 +10,7 @@ from allocation.models import AllocateRequest
 from staff.models import OfficeKind
 from staff.roles import Role
 from tests.allocation.helpers import ensure_weights, record_sentence
-from tests.browser_support import assert_accessible, log_in, wait_until
+from tests.browser_support import FOCUS_YELLOW, assert_accessible, log_in, wait_until
 from tests.classification.factories import days_ago
 from tests.classification.test_schedule import classify, serving
 from tests.factories import OffenderFactory, OfficeFactory, staff_user
@@ -20,8 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
 NARROW = {"width": 320, "height": 720}
 WIDE = {"width": 1280, "height": 720}
-# GOV.UK's focus colours as the browser reports them.
-FOCUS_YELLOW = "rgb(255, 221, 0)"
+# GOV.UK's focus text colour (on its yellow) as the browser reports it.
 FOCUS_TEXT = "rgb(11, 12, 12)"
 
 

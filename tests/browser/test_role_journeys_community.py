@@ -24,20 +24,16 @@ from casenotes.models import Casenote
 from offenders.models import Offender
 from staff.demo_logins import DEMO_PASSWORD, DEMO_USERNAMES
 from staff.roles import Role
-from tests.browser_support import assert_accessible
+from tests.browser_support import check_page, follow, keyboard_log_in, tab_to, text_is
 from tests.conftest import restore_classification_instrument, restore_role_groups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # As tests/demo/conftest.py: a tiny demo database.
 DEMO_OFFENDERS = 40
-WIDTHS = (1280, 320)
-RESIZE_SETTLES_MS = 300
-# GOV.UK's focus colour as the browser reports it.
-FOCUS_YELLOW = "rgb(255, 221, 0)"
 
 
-# --- helpers (the custody journeys may import these) -----------------------------------------------
+# --- helpers ---------------------------------------------------------------------------------------
 
 
 def seed_tiny_demo() -> None:
@@ -55,87 +51,8 @@ def demo_user(role: str):
     return get_user_model().objects.get(username=DEMO_USERNAMES[role])
 
 
-def check_page(page, context: str) -> None:
-    """axe at each width, and the page itself never scrolls sideways at either (a table may, in its
-    own box). The page is left at 1280 px."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        # static/js/navigation.js makes a table box that now scrolls a focus stop 150 ms after a
-        # resize (a person zooming, here the test): let it.
-        page.wait_for_timeout(RESIZE_SETTLES_MS)
-        assert_accessible(page, context=f"{context} at {width} px")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{context} scrolls sideways by {overflow} px at {width} px"
-    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-    assert page.get_by_role("heading", level=1).count() == 1, f"{context} has one h1"
-
-
-def focused(page, expression: str):
-    """`expression` evaluated on the focused element, `el`."""
-    return page.evaluate(f"(() => {{ const el = document.activeElement; return {expression}; }})()")
-
-
-def assert_focus_visible(page) -> None:
-    """The focused element is on the screen and shows it has the focus: an outline, or the yellow of
-    GOV.UK's focus style (links and buttons), as the portal's CSS draws it."""
-    described = focused(page, "el.outerHTML.slice(0, 120)")
-    if focused(page, "['date', 'datetime-local'].includes(el.type) && !el.matches(':focus')"):
-        return  # Chromium's own calendar button inside a date field, with Chromium's own focus ring
-    assert focused(page, "el.getClientRects().length > 0"), f"the focused element is not shown: {described}"
-    style = focused(
-        page,
-        "(() => { const s = getComputedStyle(el);"
-        " return [s.outlineStyle, s.outlineWidth, s.backgroundColor, s.boxShadow]; })()",
-    )
-    outline_style, outline_width, background, shadow = style
-    shows = (
-        (outline_style != "none" and outline_width != "0px") or background == FOCUS_YELLOW or shadow != "none"
-    )
-    assert shows, f"the focus does not show on {described}: {style}"
-
-
-def tab_to(page, predicate: str, *, limit: int = 120) -> None:
-    """Press Tab until the focused element satisfies the JavaScript predicate (on `el`); each stop
-    on the way must show its focus. Fails when the element is never reached (missing, or a trap
-    keeps the focus elsewhere). Already there (a field with autofocus), it stays."""
-    if focused(page, f"el !== document.body && ({predicate})"):
-        assert_focus_visible(page)
-        return
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused(page, "el === document.body"):
-            continue  # past the page's last stop, in the browser's own (a headless one has none)
-        assert_focus_visible(page)
-        if focused(page, predicate):
-            return
-    raise AssertionError(f"Tab never reached an element where {predicate}")
-
-
-def text_is(text: str) -> str:
-    """A tab_to predicate: the focused element's text (spaces folded) is `text`."""
-    return f"el.textContent.replace(/\\s+/g, ' ').trim() === {text!r}"
-
-
-def log_in_by_keyboard(page, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in with the keyboard: Tab to each field, type, Enter."""
-    page.goto("/accounts/login/")
-    page.get_by_role("heading", level=1).wait_for()
-    tab_to(page, "el.name === 'username'")
-    page.keyboard.type(username)
-    tab_to(page, "el.name === 'password'")
-    page.keyboard.type(password)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    page.wait_for_load_state()
-
-
-def press_enter_and_wait(page) -> None:
-    """Enter on a link or a button that navigates, then wait for the new page to load."""
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    page.wait_for_load_state()
+def log_in_by_keyboard(page, username: str) -> None:
+    keyboard_log_in(page, username, DEMO_PASSWORD)
 
 
 @pytest.fixture
@@ -161,30 +78,30 @@ def test_probation_officer_finds_a_misspelt_name_and_adds_a_casenote_with_the_ke
     check_page(page, "the probation officer's home page")
 
     tab_to(page, "el.tagName === 'A' && " + text_is("Search offenders"))
-    press_enter_and_wait(page)
+    follow(page)
     page.get_by_role("heading", name="Search offenders", level=1).wait_for()
     check_page(page, "the search page")
 
     tab_to(page, "el.name === 'q'")
     page.keyboard.type("Ruby Tailor")
-    press_enter_and_wait(page)
+    follow(page)
     first_row = page.locator("table tbody tr").first
     assert offender.prn in first_row.inner_text(), "the misspelt name finds Ruby Taylor, ranked first"
     check_page(page, "the search results")
 
     tab_to(page, f"el.tagName === 'A' && el.getAttribute('href') === '/offenders/{offender.pk}/'")
-    press_enter_and_wait(page)
+    follow(page)
     page.get_by_role("region", name="Case header").get_by_text("TAYLOR").wait_for()
     assert offender.prn in page.get_by_role("region", name="Case header").inner_text()
     check_page(page, "the offender record")
 
     tab_to(page, "el.tagName === 'A' && " + text_is("Casenotes"))
-    press_enter_and_wait(page)
+    follow(page)
     page.get_by_role("heading", name="Casenotes", level=1).wait_for()
     check_page(page, "the casenotes tab")
 
     tab_to(page, "el.tagName === 'A' && " + text_is("Add a casenote"))
-    press_enter_and_wait(page)
+    follow(page)
     page.get_by_role("heading", name="Add a casenote", level=1).wait_for()
     check_page(page, "the add casenote form")
 
@@ -193,7 +110,7 @@ def test_probation_officer_finds_a_misspelt_name_and_adds_a_casenote_with_the_ke
     tab_to(page, "el.name === 'text'")
     page.keyboard.type("Ruby reported as directed and starts the driver licence course on Monday.")
     tab_to(page, "el.tagName === 'BUTTON' && " + text_is("Save casenote"))
-    press_enter_and_wait(page)
+    follow(page)
 
     note = Casenote.objects.get(offender=offender, summary="Reported on time; talked about the course")
     assert Casenote.objects.filter(offender=offender).count() == notes_before + 1
@@ -305,20 +222,20 @@ def test_data_share_looks_a_person_up_and_reads_the_shared_record_with_the_keybo
     check_page(page, "the data share's home page")
 
     tab_to(page, "el.tagName === 'A' && " + text_is("Search offenders"))
-    press_enter_and_wait(page)
+    follow(page)
     page.get_by_role("heading", name="Search offenders", level=1).wait_for()
     check_page(page, "the data share's search page")
 
     tab_to(page, "el.name === 'q'")
     page.keyboard.type("Kiri Turner")
-    press_enter_and_wait(page)
+    follow(page)
     first_row = page.locator("table tbody tr").first
     assert offender.prn in first_row.inner_text()
     assert "TURNER, Kiri" in first_row.inner_text()
     check_page(page, "the data share's search results")
 
     tab_to(page, f"el.tagName === 'A' && el.getAttribute('href') === '/offenders/{offender.pk}/'")
-    press_enter_and_wait(page)
+    follow(page)
     page.get_by_role("heading", name="TURNER, Kiri", level=1).wait_for()
     details = page.locator(".summary-list").first.inner_text()
     assert offender.prn in details

@@ -28,14 +28,22 @@ from reconciliation.models import DataException, ExceptionStatus, ReasonCode
 from sentences.models import Sentence
 from staff.demo_logins import DEMO_PASSWORD, demo_username
 from staff.roles import Role
-from tests.browser_support import assert_accessible, log_in, wait_until
+from tests.browser_support import (
+    WIDTHS,
+    check_page,
+    follow,
+    keyboard_log_in,
+    log_in,
+    tab_to,
+    tab_to_button,
+    tab_to_field,
+    tab_to_link,
+)
 from tests.conftest import restore_classification_instrument, restore_role_groups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TINY = 40
-WIDTHS = ({"width": 1280, "height": 800}, {"width": 320, "height": 720})
-FOCUS_YELLOW = "rgb(255, 221, 0)"
 
 
 @pytest.fixture
@@ -49,139 +57,6 @@ def demo(transactional_db, live_server):
 
 def demo_user(role: str):
     return get_user_model().objects.get(username=demo_username(role))
-
-
-# --- every page: axe, reflow, one heading -----------------------------------------------------------
-
-
-# A table box that scrolls sideways is made focusable by static/js/navigation.js, 150 ms after the
-# window is resized (it waits for the resizing to stop).
-TABLES_SETTLED = """[...document.querySelectorAll('.table-wrap')]
-  .every(box => box.scrollWidth <= box.clientWidth + 1 || box.hasAttribute('tabindex'))"""
-
-
-def wait_for_the_tables(page, *, seconds: float = 2) -> None:
-    """Until each table box that scrolls can take the focus, for at most `seconds` (then axe says
-    which does not). page.wait_for_function would evaluate a string, which the CSP refuses."""
-    for _ in range(int(seconds * 20)):
-        if page.evaluate(TABLES_SETTLED):
-            return
-        page.wait_for_timeout(50)
-
-
-def check_page(page, where: str) -> None:
-    """The page as it is now, at 1280 px and at 320 px: axe finds no violation, the page does not
-    scroll sideways as a whole, and it has one h1. The journey's own width is put back after."""
-    journey_width = page.viewport_size
-    page.wait_for_load_state("load")
-    assert page.get_by_role("heading", level=1).count() == 1, f"{where}: not one h1"
-    for size in WIDTHS:
-        page.set_viewport_size(size)
-        wait_for_the_tables(page)
-        scroll, client = page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        assert scroll <= client, f"{where} scrolls sideways at {size['width']} px ({scroll} px wide)"
-        assert_accessible(page, context=f"{where} at {size['width']} px")
-    page.set_viewport_size(journey_width)
-    # The menu folds and unfolds on the media query's change event, which the browser sends with its
-    # next frame, not with the resize: wait until the menu matches the width before going on.
-    wait_until(page, MENU_MATCHES_WIDTH)
-
-
-MENU_MATCHES_WIDTH = """(() => {
-  const toggle = document.querySelector(".site-nav__toggle");
-  return !toggle || toggle.hidden === !window.matchMedia("(max-width: 40rem)").matches;
-})()"""
-
-
-# --- the keyboard ------------------------------------------------------------------------------------
-
-# Why the focused element does not show it (the GOV.UK yellow ring or highlight), or "".
-FOCUS_PROBLEM = """(() => {
-  const el = document.activeElement;
-  if (!el || el === document.body || el === document.documentElement) return "focus went nowhere";
-  const name = el.tagName.toLowerCase() + " "
-    + (el.textContent || el.name || el.id || "").trim().slice(0, 60);
-  const box = el.getBoundingClientRect();
-  if (box.width === 0 || box.height === 0) return "an invisible element has the focus: " + name;
-  const style = getComputedStyle(el);
-  const yellow = "YELLOW";
-  const ring = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2
-                && style.outlineColor === yellow)
-    || style.backgroundColor === yellow || style.boxShadow.includes(yellow);
-  return ring ? "" : "no visible focus on " + name;
-})()""".replace("YELLOW", FOCUS_YELLOW)
-
-
-def tab_to(page, predicate: str, *, what: str, limit: int = 150) -> None:
-    """Press Tab until the focused element satisfies the JavaScript predicate (on `el`); an element
-    that already has the focus (a field the page focuses) counts. Every element the focus passes
-    shows it (the GOV.UK yellow), and the focus moves on each press: a trap, a control without a
-    visible focus or a page without a way forward fails here. Past the page's last element the
-    focus leaves the page once, then starts again from the top."""
-    matches = f"(() => {{ const el = document.activeElement; return !!el && ({predicate}); }})()"
-    left_the_page = 0
-    for _ in range(limit):
-        if page.evaluate(matches):
-            return
-        before = page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
-        page.keyboard.press("Tab")
-        problem = page.evaluate(FOCUS_PROBLEM)
-        if problem == "focus went nowhere":
-            left_the_page += 1
-            assert left_the_page < 2, f"tabbing to {what}: went round the page and never found it"
-            continue
-        assert not problem, f"tabbing to {what}: {problem}"
-        after = page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
-        assert after != before, f"tabbing to {what}: the focus is trapped on {after}"
-    raise AssertionError(f"Tab never reached {what}")
-
-
-def js_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("'", "\\'")
-
-
-def tab_to_link(page, text: str) -> None:
-    tab_to(
-        page, f"el.tagName === 'A' && el.textContent.includes('{js_text(text)}')", what=f"the link {text!r}"
-    )
-
-
-def tab_to_button(page, text: str) -> None:
-    tab_to(
-        page,
-        f"el.tagName === 'BUTTON' && el.textContent.includes('{js_text(text)}')",
-        what=f"the button {text!r}",
-    )
-
-
-def tab_to_field(page, label: str) -> None:
-    """The form field whose label is exactly `label` (a required field's label may add a mark)."""
-    tab_to(
-        page,
-        "el.labels && [...el.labels].some(label => "
-        f"label.textContent.trim().replace(/\\s*\\(optional\\)$/, '') === '{js_text(label)}')",
-        what=f"the field {label!r}",
-    )
-
-
-def keyboard_log_in(page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    check_page(page, "the login page")
-    tab_to_field(page, "Username")
-    page.keyboard.type(username)
-    tab_to_field(page, "Password")
-    page.keyboard.type(password)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
-def follow(page, press: str = "Enter") -> None:
-    """Press a key on the focused link or button and wait for the page it leads to."""
-    with page.expect_navigation():
-        page.keyboard.press(press)
-    page.wait_for_load_state("load")
 
 
 # --- administrative support ---------------------------------------------------------------------------
@@ -199,6 +74,8 @@ def test_admin_support_reconciles_an_exception_and_decides_court_matches_with_th
     sentences_before = Sentence.objects.filter(offender=person).count()
     page.set_viewport_size(WIDTHS[0])
 
+    page.goto("/accounts/login/")
+    check_page(page, "the login page")
     keyboard_log_in(page, demo_username(Role.ADMIN_SUPPORT), DEMO_PASSWORD)
     check_page(page, "administrative support's home page")
 

@@ -15,49 +15,17 @@ from classification.selectors import current_classification
 from classification.services import security_classification_record
 from staff.models import OfficeKind
 from staff.roles import Role
-from tests.browser_support import assert_accessible
+from tests.browser_support import assert_accessible, keyboard_log_in, press, tab_to
 from tests.classification.factories import days_ago, prisoner
 from tests.factories import OffenderFactory, OfficeFactory, staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery"
-TAB_LIMIT = 250
-
-
-@pytest.fixture
-def page(chromium_browser, live_server):
-    context = chromium_browser.new_context(base_url=live_server.url, locale="en-NZ")
-    browser_page = context.new_page()
-    browser_page.set_default_timeout(15_000)
-    yield browser_page
-    context.close()
-
-
-def tab_to(page, locator) -> None:
-    """Press Tab until `locator` has the focus (fails if the keyboard never reaches it)."""
-    target = locator.element_handle()
-    for _ in range(TAB_LIMIT):
-        page.keyboard.press("Tab")
-        if page.evaluate("(element) => document.activeElement === element", target):
-            return
-    raise AssertionError(f"the keyboard never reached {locator}")
-
-
-def press(page, button) -> None:
-    tab_to(page, button)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    tab_to(page, page.get_by_label("Username"))
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    keyboard_log_in(page, username, PASSWORD)
 
 
 def log_out(page) -> None:

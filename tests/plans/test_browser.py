@@ -6,89 +6,24 @@ import pytest
 
 from classification.models import ActivityStatus, PlanCategory
 from plans.models import NeedArea, PlanStatus, SentencePlan
-from tests.browser_support import assert_accessible
+from tests.browser_support import (
+    assert_accessible,
+    choose,
+    choose_radio,
+    keyboard_log_in,
+    press,
+    tab_to,
+    type_date,
+)
 from tests.plans.conftest import DAY, today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery"
-TAB_LIMIT = 250
-
-
-@pytest.fixture
-def page(chromium_browser, live_server):
-    context = chromium_browser.new_context(base_url=live_server.url, locale="en-NZ")
-    browser_page = context.new_page()
-    browser_page.set_default_timeout(15_000)
-    yield browser_page
-    context.close()
-
-
-def tab_to(page, locator) -> None:
-    """Press Tab until `locator` has the focus (fails if the keyboard never reaches it)."""
-    target = locator.element_handle()
-    for _ in range(TAB_LIMIT):
-        page.keyboard.press("Tab")
-        if page.evaluate("(element) => document.activeElement === element", target):
-            return
-    raise AssertionError(f"the keyboard never reached {locator}")
-
-
-def choose(page, select, value: str) -> None:
-    """Reach a <select> with Tab and move through its options with the arrow keys."""
-    tab_to(page, select)
-    for _ in range(200):
-        if select.input_value() == value:
-            return
-        page.keyboard.press("ArrowDown")
-    raise AssertionError(f"option {value} never reached with the arrow keys")
-
-
-def choose_radio(page, radio) -> None:
-    """Tab into the radio group (the focus lands on its first or checked button), then move with
-    the arrow keys until `radio` is checked."""
-    name = radio.get_attribute("name")
-    for _ in range(TAB_LIMIT):
-        page.keyboard.press("Tab")
-        if page.evaluate("(name) => document.activeElement.name === name", name):
-            break
-    else:
-        raise AssertionError(f"the keyboard never reached the {name} radio buttons")
-    for _ in range(20):
-        if radio.is_checked():
-            return
-        page.keyboard.press("ArrowDown")
-    raise AssertionError(f"{radio} never checked with the arrow keys")
-
-
-def type_date(page, legend: str, day) -> None:
-    """Type a date as a keyboard user does: Tab to the Day box of the date called `legend`, type the
-    day, Tab, the month, Tab, the year (GOV.UK date input: no browser date picker to fight)."""
-    group = page.get_by_role("group", name=legend)
-    tab_to(page, group.get_by_label("Day", exact=True))
-    page.keyboard.type(str(day.day))
-    page.keyboard.press("Tab")
-    page.keyboard.type(str(day.month))
-    page.keyboard.press("Tab")
-    page.keyboard.type(str(day.year))
-    typed = [group.get_by_label(part, exact=True).input_value() for part in ("Day", "Month", "Year")]
-    assert typed == [str(day.day), str(day.month), str(day.year)], typed
-
-
-def press(page, control) -> None:
-    tab_to(page, control)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    tab_to(page, page.get_by_label("Username"))
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    keyboard_log_in(page, username, PASSWORD)
 
 
 def test_an_officer_writes_and_agrees_a_plan_and_records_an_activity_by_keyboard_only(
