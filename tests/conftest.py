@@ -264,6 +264,34 @@ def restore_classification_instrument() -> None:
     )
 
 
+# Rules kept as data by data migrations: (app, migration, model).
+RULE_MIGRATIONS = [
+    ("appointments", "0002_first_appointment_rules", "FirstAppointmentRule"),
+    ("appointments", "0003_contact_levels", "ContactLevelRule"),
+    ("compliance", "0002_default_rules", "ComplianceRuleSet"),
+]
+
+
+def restore_rules() -> None:
+    """The first appointment, contact level and compliance rules come from data migrations: after
+    a transactional test's flush, run each migration's own `add` again on an empty table, so a
+    test sees the rules the portal starts with whichever test ran before it."""
+    import importlib
+
+    from django.apps import apps
+
+    for app, name, model in RULE_MIGRATIONS:
+        if not apps.get_model(app, model).objects.exists():
+            importlib.import_module(f"{app}.migrations.{name}").add(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def rules_as_data(django_db_setup, django_db_blocker):
+    """The rules exist for whichever test runs next, after a transactional test's flush."""
+    with django_db_blocker.unblock():
+        restore_rules()
+
+
 @pytest.fixture(autouse=True)
 def role_groups(django_db_setup, django_db_blocker):
     """The role groups exist for whichever test runs next, after a transactional test's flush."""
