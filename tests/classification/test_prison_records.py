@@ -6,6 +6,7 @@ changing nothing, and corrections that always carry a reason."""
 import datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -29,11 +30,18 @@ from classification.models import (
     ScheduleBasis,
     SecurityClassification,
 )
+from classification.schedule import schedule_refresh
 from classification.services import security_classification_record
 from events.models import OutboxEvent
 from staff.models import OfficeKind
 from staff.roles import Role
-from tests.classification.factories import days_ago, prison_sentence, today
+from tests.classification.factories import (
+    AtRiskAlertFactory,
+    RemovalOrderFactory,
+    days_ago,
+    prison_sentence,
+    today,
+)
 from tests.factories import ConvictionFactory, OffenderFactory, OfficeFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -130,9 +138,6 @@ KINDS = {
         PoliceInformation,
     ),
 }
-# schedule.py already counts these as a change of circumstances; every PrisonRecordChanged is one
-# once classification.schedule reads the event (another change on main).
-CHANGES_TODAY = {"incidents", "escapes"}
 
 
 @pytest.mark.parametrize("slug", sorted(KINDS))
@@ -154,10 +159,12 @@ def test_staff_of_the_prisoners_prison_record_each_kind_with_audit_casenote_and_
     assert event.payload["action"] == "recorded"
     note = Casenote.objects.get(offender=inmate, summary=event.payload["summary"])
     assert note.summary.endswith("recorded")
-    if slug in CHANGES_TODAY:
-        schedule = ReviewSchedule.objects.get(offender=inmate)
-        assert (schedule.basis, schedule.due_on) == (ScheduleBasis.CHANGE, today())
-        assert (schedule.trigger_label, schedule.trigger_pk) == (model._meta.label, record.pk)
+    # Seed 003: a review "whenever there is a significant change in the prisoner's circumstances";
+    # every kind is one, through its event, as soon as it is committed (the regular review of the
+    # inmate's 4-year sentence is still months away).
+    schedule = ReviewSchedule.objects.get(offender=inmate)
+    assert (schedule.basis, schedule.due_on) == (ScheduleBasis.CHANGE, today())
+    assert (schedule.trigger_label, schedule.trigger_pk) == (model._meta.label, record.pk)
 
 
 @pytest.mark.parametrize("slug", sorted(KINDS))
@@ -308,6 +315,21 @@ def test_a_removal_order_is_revoked_by_staff_of_the_prison_only(inmate, officer,
     assert order.revoked_on == days_ago(1)
 
 
+def test_ending_an_at_risk_alert_is_refused_outside_the_prison(inmate, officer, community):
+    alert = records.at_risk_alert_raise(actor=officer, offender=inmate, raised_on=days_ago(10))
+
+    for stranger in (
+        staff_user(Role.PROBATION_OFFICER, community),
+        staff_user(Role.PRISON_OFFICER, OfficeFactory(kind=OfficeKind.PRISON)),
+    ):
+        with pytest.raises(PermissionDenied):
+            records.at_risk_alert_end(actor=stranger, alert=alert, ended_on=days_ago(1))
+
+    alert.refresh_from_db()
+    assert alert.ended_on is None
+    assert not OutboxEvent.objects.filter(event_type="PrisonRecordChanged", payload__action="ended").exists()
+
+
 # --- corrections ------------------------------------------------------------------------------------
 
 
@@ -393,20 +415,79 @@ def test_a_correction_by_someone_outside_the_prison_is_refused(inmate, officer, 
     assert alert.raised_on == days_ago(3)
 
 
+@pytest.mark.parametrize(
+    ("make", "change", "summary"),
+    [
+        (
+            lambda inmate: AtRiskAlertFactory(offender=inmate, raised_on=days_ago(6)),
+            lambda officer, alert: records.prison_record_correct(
+                actor=officer, record=alert, changes={"raised_on": days_ago(7)}, reason="Per the penal file"
+            ),
+            "At Risk alert of {day} corrected",
+        ),
+        (
+            lambda inmate: RemovalOrderFactory(offender=inmate, made_on=days_ago(6)),
+            lambda officer, order: records.removal_order_revoke(
+                actor=officer, order=order, revoked_on=days_ago(1)
+            ),
+            "revoked on {day}",
+        ),
+    ],
+    ids=["corrected", "ended"],
+)
+def test_a_correction_or_an_end_makes_the_review_due_as_soon_as_it_is_committed(
+    inmate, officer, make, change, summary, django_capture_on_commit_callbacks
+):
+    """Seed 003: a review "whenever there is a significant change in the prisoner's
+    circumstances". A record loaded without an event (an At Risk alert, a removal order) is no
+    change; putting it right or ending it through its service is, through PrisonRecordChanged."""
+    record = make(inmate)
+    schedule_refresh(offender_ids=[inmate.pk])
+    assert ReviewSchedule.objects.get(offender=inmate).basis == ScheduleBasis.REGULAR
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change(officer, record)
+
+    schedule = ReviewSchedule.objects.get(offender=inmate)
+    assert (schedule.basis, schedule.due_on) == (ScheduleBasis.CHANGE, today())
+    assert (schedule.trigger_label, schedule.trigger_pk) == (record._meta.label, record.pk)
+    day = days_ago(7) if "corrected" in summary else days_ago(1)
+    assert summary.format(day=records.day_label(day)) in schedule.reason
+
+
 # --- the initial classification ------------------------------------------------------------------
 
 
-def test_the_initial_classification_is_recorded_at_reception_once(prison, officer, community):
+def test_the_initial_classification_is_recorded_at_reception_once(
+    prison, officer, community, django_capture_on_commit_callbacks
+):
     """Seed 003: the review form "must not be used for an initial classification"; once there is a
     classification, a review is the way to change it."""
     received = OffenderFactory(home_office=community)
-    prison_sentence(offender=received, managing_office=prison)
+    prison_sentence(offender=received, managing_office=prison)  # 4 years: reviewed every 6 months
+    schedule_refresh(offender_ids=[received.pk])
+    assert ReviewSchedule.objects.get(offender=received).basis == ScheduleBasis.NONE
 
-    classification = records.initial_classification_record(
-        actor=officer, offender=received, internal_category="A", external_category="B", effective_on=today()
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        classification = records.initial_classification_record(
+            actor=officer,
+            offender=received,
+            internal_category="A",
+            external_category="B",
+            effective_on=today(),
+        )
 
     assert (classification.kind, classification.recorded_by) == (ClassificationKind.INITIAL, officer)
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CREATE,
+        actor=officer,
+        object_type="classification.SecurityClassification",
+        object_id=str(classification.pk),
+    ).exists()
+    # The reviews are now scheduled from it, and its own event is not a change after itself.
+    schedule = ReviewSchedule.objects.get(offender=received)
+    assert (schedule.basis, schedule.due_on) == (ScheduleBasis.REGULAR, today() + relativedelta(months=6))
+    assert schedule.counted_from == classification
     assert OutboxEvent.objects.filter(
         event_type="PrisonRecordChanged", payload__record_label="classification.SecurityClassification"
     ).exists()
@@ -422,6 +503,30 @@ def test_the_initial_classification_is_recorded_at_reception_once(prison, office
             effective_on=today(),
         )
     assert SecurityClassification.objects.filter(offender=received).count() == 1
+
+
+@pytest.mark.parametrize(
+    "where", ["probation officer of the home office", "prison officer of another prison"]
+)
+def test_an_initial_classification_is_refused_outside_the_prison(where, prison, community):
+    received = OffenderFactory(home_office=community)
+    prison_sentence(offender=received, managing_office=prison)
+    if where.startswith("probation"):
+        stranger = staff_user(Role.PROBATION_OFFICER, community)
+    else:
+        stranger = staff_user(Role.PRISON_OFFICER, OfficeFactory(kind=OfficeKind.PRISON))
+
+    with pytest.raises(PermissionDenied):
+        records.initial_classification_record(
+            actor=stranger,
+            offender=received,
+            internal_category="B",
+            external_category="B",
+            effective_on=today(),
+        )
+
+    assert not SecurityClassification.objects.filter(offender=received).exists()
+    assert not OutboxEvent.objects.filter(event_type="PrisonRecordChanged").exists()
 
 
 def test_an_initial_classification_cannot_take_effect_in_the_future(prison, officer, community):

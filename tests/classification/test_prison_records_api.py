@@ -152,6 +152,44 @@ def test_others_are_refused_403_and_audited(where, prison, inmate):
     assert AuditEvent.objects.filter(action=AuditAction.DENIED, actor=user).exists()
 
 
+@pytest.mark.parametrize(
+    "where", ["probation officer at the home office", "prison officer of another prison"]
+)
+def test_others_are_refused_correcting_ending_and_the_initial_classification_403_and_audited(
+    where, prison, inmate
+):
+    officer = staff_user(Role.PRISON_OFFICER, prison)
+    alert = records.at_risk_alert_raise(actor=officer, offender=inmate, raised_on=days_ago(8))
+    received = OffenderFactory(home_office=prison)
+    prison_sentence(offender=received, managing_office=prison)
+    if where.startswith("probation"):
+        user = staff_user(Role.PROBATION_OFFICER, prison)
+    else:
+        user = staff_user(Role.PRISON_OFFICER, OfficeFactory(kind=OfficeKind.PRISON))
+    api = client_of(user)
+
+    corrected = api.patch(
+        url(inmate, "at-risk-alerts", alert.pk),
+        {"raised_on": str(days_ago(9)), "correction_reason": "Wrong day"},
+        format="json",
+    )
+    ended = api.post(
+        url(inmate, "at-risk-alerts", alert.pk, "end"), {"ended_on": str(today())}, format="json"
+    )
+    classified = api.post(
+        f"/api/v1/classification/prisoners/{received.pk}/initial-classification/",
+        {"internal_category": "B", "external_category": "B", "effective_on": str(today())},
+        format="json",
+    )
+
+    assert (corrected.status_code, ended.status_code, classified.status_code) == (403, 403, 403)
+    alert.refresh_from_db()
+    assert (alert.raised_on, alert.ended_on) == (days_ago(8), None)
+    assert not SecurityClassification.objects.filter(offender=received).exists()
+    assert OutboxEvent.objects.filter(event_type="PrisonRecordChanged").count() == 1  # the alert's own
+    assert AuditEvent.objects.filter(action=AuditAction.DENIED, actor=user).count() == 3
+
+
 def test_a_reader_lists_without_the_source_of_police_information_and_the_read_is_audited(prison, inmate):
     officer = staff_user(Role.PRISON_OFFICER, prison)
     records.police_information_record(

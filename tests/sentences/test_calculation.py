@@ -201,3 +201,137 @@ def test_a_concurrent_sentence_that_expired_first_stays_in_the_notional_sentence
     kept = served_with_current([earlier_episode, first, quashed, second], ["pending", "active"])
 
     assert [row.pk for row in kept] == [1, 2]
+
+
+# --- sets of sentences at the 2-year boundary, and remand across a set --------------------------
+
+DAY = datetime.timedelta(days=1)
+
+
+def days_term(sentence_id, start, days, **fields):
+    return SentenceTerm(
+        sentence_id=sentence_id,
+        start_date=start,
+        end_date=start + days * DAY,
+        label=f"S{sentence_id}",
+        **fields,
+    )
+
+
+def test_cumulative_sentences_of_exactly_two_years_in_all_are_short_term_released_at_half_of_both():
+    """Parole Act 2002, s 4 and s 75: the notional single sentence of 365 days followed by a
+    cumulative 365 days ends on the same date two years later: 2 years or less."""
+    result = calculate([days_term(1, START, 365), days_term(2, START, 365, consecutive_to_id=1)])
+    assert result.start_date == START and result.expiry_date == START + relativedelta(years=2)
+    assert (result.length_days, result.long_term) == (730, False)
+    assert result.parole_eligibility_date is None
+    assert result.statutory_release_date == START + 365 * DAY
+
+
+def test_cumulative_sentences_of_two_years_and_a_day_in_all_are_long_term():
+    result = calculate([days_term(1, START, 365), days_term(2, START, 366, consecutive_to_id=1)])
+    assert (result.length_days, result.long_term) == (731, True)
+    assert result.parole_eligibility_date == START + 244 * DAY  # 731 / 3 rounded up
+    assert result.statutory_release_date == START + relativedelta(years=2, days=1)
+
+
+@pytest.mark.parametrize(("extra_days", "long_term"), [(0, False), (1, True)])
+def test_concurrent_sentences_spanning_exactly_two_years_are_short_term_and_a_day_more_long_term(
+    extra_days, long_term
+):
+    """Neither sentence is more than a year and a half; together, from the first start to the last
+    end, they span 2 years (or a day more)."""
+    later = START + relativedelta(months=6)
+    last_end = START + relativedelta(years=2) + extra_days * DAY
+    result = calculate([term(1, months=18), days_term(2, later, (last_end - later).days)])
+    assert (result.start_date, result.expiry_date) == (START, last_end)
+    assert result.long_term is long_term
+    if long_term:
+        assert result.parole_eligibility_date == START + 244 * DAY
+        assert result.statutory_release_date == last_end
+    else:
+        assert result.parole_eligibility_date is None
+        assert result.statutory_release_date == START + 365 * DAY
+
+
+def test_a_concurrent_sentence_outlasting_a_cumulative_pair_sets_the_notional_end():
+    """A set of both kinds: S2 is served after S1; S3 runs from its own start and ends last."""
+    s1 = days_term(1, START, 365)
+    s2 = days_term(2, START, 180, consecutive_to_id=1)
+    s3_start = START + relativedelta(years=1)
+    s3 = days_term(3, s3_start, (START + relativedelta(years=2, days=1) - s3_start).days)
+    result = calculate([s1, s2, s3])
+    served = {item.term.sentence_id: item for item in result.served}
+    assert (served[2].start_date, served[2].end_date) == (s1.end_date, s1.end_date + 180 * DAY)
+    assert served[3].start_date == s3_start and served[3].cumulative_on is None
+    assert result.expiry_date == s3.end_date and result.long_term is True
+    assert result.parole_eligibility_date == START + 244 * DAY
+
+
+def test_remand_on_cumulative_sentences_is_counted_once_by_the_largest_credit():
+    """Parole Act 2002, s 91: the same days in custody count once across the set, not the sum."""
+    plain = calculate([term(1, months=18), term(2, months=18, consecutive_to_id=1)])
+    credited = calculate(
+        [term(1, months=18, remand_days=40), term(2, months=18, consecutive_to_id=1, remand_days=25)]
+    )
+    assert credited.remand_days == 40
+    assert credited.parole_eligibility_date == plain.parole_eligibility_date - 40 * DAY
+    assert credited.statutory_release_date == plain.statutory_release_date - 40 * DAY
+    assert credited.long_term is True
+
+
+@pytest.mark.parametrize(("remand", "released_after"), [(182, 1), (183, 0), (184, 0)])
+def test_remand_brings_release_to_the_start_at_most(remand, released_after):
+    """365 days: released after 183 (half, rounded up); remand of a day less releases a day after
+    the start, remand of exactly that long or longer on the start itself, never before."""
+    result = calculate([days_term(1, START, 365, remand_days=remand)])
+    assert result.statutory_release_date == START + released_after * DAY
+
+
+# --- the worked examples of docs/sentence-calculation.md ---------------------------------------
+
+DOCS = datetime.date(2025, 2, 1)
+
+
+def test_the_documented_examples_are_what_the_calculation_gives():
+    """Every worked example in docs/sentence-calculation.md, so the document cannot drift."""
+
+    def key_dates(*terms):
+        result = calculate(terms)
+        return result.length_days, result.parole_eligibility_date, result.statutory_release_date
+
+    d = datetime.date
+    exactly_two = calculate([days_term(1, DOCS, 730)])
+    assert exactly_two.steps[1:] == (
+        "Notional single sentence: 1 Feb 2025 to 1 Feb 2027, 730 days.",
+        "2 years or less: a short-term sentence, released at half, with no parole eligibility date.",
+        "Half of the term: statutory release on 1 Feb 2026.",
+    )
+    assert key_dates(days_term(1, DOCS, 731)) == (731, d(2025, 10, 3), d(2027, 2, 2))
+    assert key_dates(days_term(1, DOCS, 546), days_term(2, DOCS, 546, consecutive_to_id=1)) == (
+        1092,
+        d(2026, 1, 31),
+        d(2028, 1, 29),
+    )
+    assert key_dates(
+        SentenceTerm(1, DOCS, d(2026, 8, 1)), SentenceTerm(2, d(2025, 5, 1), d(2026, 11, 1))
+    ) == (638, None, d(2025, 12, 17))
+    remand = calculate([SentenceTerm(1, DOCS, d(2028, 2, 1), remand_days=60)])
+    assert (remand.parole_eligibility_date, remand.statutory_release_date, remand.expiry_date) == (
+        d(2025, 12, 3),
+        d(2027, 12, 3),
+        d(2027, 12, 3),
+    )
+    assert key_dates(SentenceTerm(1, DOCS, d(2031, 2, 1), minimum_period_months=36)) == (
+        2191,
+        d(2028, 2, 1),
+        d(2031, 2, 1),
+    )
+    life = calculate(
+        [SentenceTerm(1, DOCS, None, minimum_period_months=120), SentenceTerm(2, DOCS, d(2028, 2, 1))]
+    )
+    assert (life.indeterminate, life.parole_eligibility_date, life.statutory_release_date) == (
+        True,
+        d(2035, 2, 1),
+        None,
+    )
