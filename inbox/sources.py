@@ -12,6 +12,12 @@ number of queries however many people or items. An item overdue by more than its
 from allocation.inbox_items import AllocateRequestSource
 from appointments.inbox_items import FirstAppointmentSource
 from classification.inbox_items import ClassificationReviewSource, ReviewDueSource
+from compliance.inbox_items import (
+    BreachApprovalSource,
+    BreachLaySource,
+    EnforcementDecisionSource,
+    WarningIssueSource,
+)
 from courts.inbox_items import CorrectionRequestSource
 from documents.inbox_items import ReportDeadlineSource
 from ioms.read_models import InboxSource
@@ -29,4 +35,8 @@ SOURCES: tuple[InboxSource, ...] = (
     PlanReviewSource(),
     ReportDeadlineSource(),
     FirstAppointmentSource(),
+    EnforcementDecisionSource(),
+    WarningIssueSource(),
+    BreachApprovalSource(),
+    BreachLaySource(),
 )
