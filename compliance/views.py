@@ -186,13 +186,14 @@ def action_decide(request, pk):
         else:
             return _done(action)
     label = Recommendation(action.recommendation).label.lower()
+    count = action.failures_in_window
     return _step_page(
         request,
         action,
         form=form,
         title="Decide what to do about the failure to attend",
         submit="Record the decision",
-        intro=f"{action.failures_in_window} unacceptable failure{'s' if action.failures_in_window != 1 else ''} "
+        intro=f"{count} unacceptable failure{'s' if count != 1 else ''} "
         f"to attend within {action.rules.window_months} months. The rules recommend: {label}.",
     )
 
