@@ -295,3 +295,41 @@ def test_a_step_asked_for_at_the_wrong_stage_goes_back_to_the_action(client, pro
         "compliance:detail", args=[action.pk]
     )
     assert client.get(reverse("compliance:lay", args=[action.pk])).status_code == 302
+
+
+HTML_PAGES = [page for page in COMPLIANCE_PAGES if page[0] != "compliance:letter"]
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "allowed"), COMPLIANCE_PAGES, ids=[n for n, *_ in COMPLIANCE_PAGES]
+)
+def test_each_page_runs_under_the_policy_and_refuses_other_methods(
+    client, office, objects, name, kwargs, allowed
+):
+    from tests.test_page_hardening import (
+        assert_page_refuses_methods_it_does_not_handle,
+        assert_page_runs_under_the_policy,
+        role_allowed,
+    )
+
+    client.force_login(staff_user(role_allowed(allowed), office=office))
+    url = _url(name, kwargs, objects)
+    assert_page_runs_under_the_policy(client, url)
+    assert_page_refuses_methods_it_does_not_handle(client, url)
+
+
+def test_each_page_has_a_title_and_an_h1_of_its_own(client, office, objects):
+    from tests.test_page_titles import _title_and_h1s
+
+    client.force_login(staff_user(SA, office=office))
+    pages = {
+        name: _title_and_h1s(client.get(_url(name, kwargs, objects)).content.decode())
+        for name, kwargs, _ in HTML_PAGES
+    }
+
+    titles = [title for title, _ in pages.values()]
+    assert len(set(titles)) == len(titles), titles
+    for name, (title, h1s) in pages.items():
+        assert len(h1s) == 1, (name, h1s)
+        assert title.startswith(h1s[0]), (name, title, h1s)
+    assert len({h1s[0] for _, h1s in pages.values()}) == len(pages)
