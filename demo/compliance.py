@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from allocation.models import CaseAllocation
 from appointments.services import ZONE, appointment_create, outcome_record
 from compliance.models import EnforcementAction, EnforcementStatus
+from compliance.rules import rules_in_force
 from compliance.services import enforcement_decide, supervised_sentence, warning_issue
 from staff.demo_logins import demo_username
 from staff.roles import Role
@@ -63,8 +64,8 @@ def seed_compliance(*, today: datetime.date) -> Counter:
         if allocation.offender_id not in taken
         and supervised_sentence(allocation.offender_id, today - 40 * DAY)
     ]
-    if len(people) < 2:
-        return made
+    if len(people) < 2 or rules_in_force(today - 40 * DAY) is None:
+        return made  # no rules in force: no failure is considered for enforcement
     warned, breached = people[0], people[1]
     _warned(officer_user, warned, today - 21 * DAY)
     made["formal warnings given"] += 1

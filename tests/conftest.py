@@ -264,6 +264,22 @@ def restore_classification_instrument() -> None:
     )
 
 
+def restore_compliance_rules() -> None:
+    """The first version of the compliance rules comes from a data migration too (compliance
+    migration 0002): put it back after a transactional test's flush, as the migration left it.
+    Without it no failure to attend is considered for enforcement."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from compliance.models import ComplianceRuleSet
+
+    if ComplianceRuleSet.objects.exists():
+        return
+    # The migration's own function (its module name starts with a digit: no import statement).
+    import_module("compliance.migrations.0002_default_rules").add(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def role_groups(django_db_setup, django_db_blocker):
     """The role groups exist for whichever test runs next, after a transactional test's flush."""
@@ -276,3 +292,10 @@ def classification_instrument(django_db_setup, django_db_blocker):
     """The classification instrument exists for whichever test runs next, after a flush."""
     with django_db_blocker.unblock():
         restore_classification_instrument()
+
+
+@pytest.fixture(autouse=True)
+def compliance_rules(django_db_setup, django_db_blocker):
+    """The compliance rules exist for whichever test runs next, after a flush."""
+    with django_db_blocker.unblock():
+        restore_compliance_rules()
