@@ -15,6 +15,7 @@ from compliance.models import EnforcementStatus
 from compliance.selectors import breaches_to_approve, open_actions_for_officers
 from ioms.read_models import InboxSource, Person, make_item, pools, url_for
 from staff.roles import Role
+from staff.templatetags.staff_names import staff_name
 
 
 class _HeldActionSource(InboxSource):
@@ -101,7 +102,7 @@ class BreachApprovalSource(InboxSource):
             assignees = frozenset(managers[action.office_id] - {action.prepared_by_id})
             if not assignees:
                 continue
-            preparer = action.prepared_by.get_full_name() if action.prepared_by else ""
+            preparer = staff_name(action.prepared_by)
             items.append(
                 make_item(
                     today=today,

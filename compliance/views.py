@@ -26,6 +26,7 @@ from compliance.selectors import compliance_summary
 from ioms.forms import add_service_errors
 from offenders.access import access_offender_by_id
 from offenders.views import record_context
+from staff.templatetags.staff_names import staff_name
 
 S = EnforcementStatus
 
@@ -240,7 +241,7 @@ def breach_approve(request, pk):
             add_service_errors(form, error, {"reason": "note"})
         else:
             return _done(action)
-    preparer = action.prepared_by.get_full_name() if action.prepared_by else "another officer"
+    preparer = staff_name(action.prepared_by) or "another officer"
     return _step_page(
         request,
         action,
