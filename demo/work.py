@@ -25,6 +25,7 @@ from allocation.models import AllocateRequest, CaseAllocation, CaseRole
 from allocation.requests import allocate_request_cancel
 from courts.services import court_message_process, court_message_receive
 from demo.appointments import seed_appointments
+from demo.compliance import seed_compliance
 from demo.people import prn_for
 from demo.reference import DEMO_OFFICE_CODE, DEMO_PRISON_CODE
 from offenders.models import Gender, Offender
@@ -545,4 +546,5 @@ def seed_waiting_work(*, today: datetime.date) -> Counter:
         office=office, resolved_at__isnull=True
     ).count()
     made.update(seed_appointments(today=today))
+    made.update(seed_compliance(today=today))
     return made

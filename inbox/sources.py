@@ -12,6 +12,12 @@ number of queries however many people or items. An item overdue by more than its
 from allocation.inbox_items import AllocateRequestSource
 from appointments.inbox_items import ContactLevelSource, FirstAppointmentSource
 from classification.inbox_items import ClassificationReviewSource, ReviewDueSource
+from compliance.inbox_items import (
+    BreachApprovalSource,
+    BreachLaySource,
+    EnforcementDecisionSource,
+    WarningIssueSource,
+)
 from courts.inbox_items import CorrectionRequestSource
 from documents.inbox_items import ReportDeadlineSource
 from ioms.read_models import InboxSource
@@ -30,4 +36,8 @@ SOURCES: tuple[InboxSource, ...] = (
     ReportDeadlineSource(),
     FirstAppointmentSource(),
     ContactLevelSource(),
+    EnforcementDecisionSource(),
+    WarningIssueSource(),
+    BreachApprovalSource(),
+    BreachLaySource(),
 )

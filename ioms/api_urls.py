@@ -16,6 +16,7 @@ from audit.api import AuditEventViewSet
 from casenotes.api import CasenoteViewSet
 from classification.api import ActiveInstrumentView, InstrumentViewSet, ReviewViewSet
 from classification.api_records import PrisonRecordViewSet
+from compliance.api import EnforcementActionViewSet
 from conditions.api import ConditionViewSet
 from courts.api import CourtMessageEndpoint
 from documents.api import DocumentViewSet
@@ -72,6 +73,7 @@ router.register("classification/prisoners", PrisonRecordViewSet, basename="class
 router.register("sentence-plans", SentencePlanViewSet, basename="sentence-plan")
 router.register("conditions", ConditionViewSet, basename="condition")
 router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("enforcement", EnforcementActionViewSet, basename="enforcement-action")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -46,6 +46,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("conditions/", include("conditions.urls")),
     path("appointments/", include("appointments.urls")),
+    path("compliance/", include("compliance.urls")),
     path("data-share/", include("datashare.urls")),
     path("inbox/", include("inbox.urls")),
     path("api/v1/", include("ioms.api_urls")),

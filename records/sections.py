@@ -9,6 +9,7 @@ from allocation import record_sections as allocation
 from appointments import record_sections as appointments
 from casenotes import record_sections as casenotes
 from classification import record_sections as classification
+from compliance import record_sections as compliance
 from conditions import record_sections as conditions
 from courts import record_sections as courts
 from documents import record_sections as documents
@@ -40,6 +41,7 @@ RECORD_SECTIONS = RecordSections(
         agencies.TAB,
         plans.TAB,
         appointments.TAB,
+        compliance.TAB,
         classification.TAB,
         TIMELINE_TAB,
         offenders.HISTORY_TAB,

@@ -170,6 +170,7 @@ def test_every_url_is_in_an_access_matrix():
     from tests.classification.test_prison_records_pages import PRISON_RECORD_PAGES
     from tests.classification.test_review_pages import REVIEW_PAGES
     from tests.classification.test_schedule_pages import SCHEDULE_PAGES
+    from tests.compliance.test_pages import COMPLIANCE_PAGES
     from tests.conditions.test_pages import CONDITION_PAGES
     from tests.courts.test_access import COURT_PAGES
     from tests.datashare.test_pages import DATASHARE_PAGES
@@ -200,6 +201,7 @@ def test_every_url_is_in_an_access_matrix():
         | {name for name, *_ in PLAN_PAGES}
         | {name for name, *_ in CONDITION_PAGES}
         | {name for name, *_ in APPOINTMENT_PAGES}
+        | {name for name, *_ in COMPLIANCE_PAGES}
         | {name for name, *_ in RECALL_PAGES}
         | {name for name, *_ in RESTRICTED_PAGES}
         | {name for name, *_ in CUSTODY_PAGES}

@@ -54,6 +54,9 @@ MAIN_PAGES = {
         "allocation:notifications",
         "plans:offender",
         "documents:reports",
+        "compliance:offender",
+        "compliance:detail",
+        "compliance:decide",
     },
     Role.SERVICE_MANAGER: {
         "home",
@@ -61,6 +64,8 @@ MAIN_PAGES = {
         "allocation:queue",
         "allocation:request",
         "staff:list",
+        "compliance:detail",
+        "compliance:approve",
     },
     Role.ADMIN_SUPPORT: {"home", "offenders:detail", "reconciliation:report", "courts:message_list"},
     Role.PRISON_OFFICER: {"home", "offenders:detail", "classification:due", "classification:review"},

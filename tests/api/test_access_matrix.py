@@ -68,6 +68,7 @@ def records(service_manager, probation_officer, offender, sentence, office):
         "sentence-plans": plan_create(actor=service_manager, sentence=sentence).pk,
         "conditions": condition_create(actor=service_manager, sentence=sentence, kind="report").pk,
         "appointments": an_appointment(service_manager, probation_officer, offender, office).pk,
+        "enforcement": an_enforcement_action(probation_officer, office).pk,
         **classification_records(),
     }
 
@@ -90,6 +91,13 @@ def an_appointment(actor, officer, offender, office):
         starts_at=starts_at,
         ends_at=starts_at + datetime.timedelta(hours=1),
     )
+
+
+def an_enforcement_action(officer, office):
+    """An action being considered for a failure to attend (tests/compliance/test_api.py)."""
+    from tests.compliance.helpers import action_at
+
+    return action_at("considered", officer, office)
 
 
 def classification_records() -> dict:
@@ -144,6 +152,7 @@ def test_the_schema_lists_an_endpoint_for_every_record():
         "sentence-plans",
         "conditions",
         "appointments",
+        "enforcement",
     ]:
         assert f"/api/v1/{resource}/" in paths
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-from tests.conftest import restore_classification_instrument, restore_role_groups
+from tests.conftest import restore_classification_instrument, restore_role_groups, restore_rules
 
 TINY = 40
 HERE = Path(__file__).parent
@@ -51,6 +51,7 @@ def seeded(request, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         restore_role_groups()
         restore_classification_instrument()
+        restore_rules()
         module_transaction = transaction.atomic()
         module_transaction.__enter__()
         try:

@@ -174,8 +174,8 @@ def test_records_have_casenotes_addresses_identifiers_and_referrals(seeded):
 
 def test_bulk_demo_data_writes_no_audit_rows(seeded):
     """Only the demo allocation queue, the demo classification reviews, the demo sentence plans,
-    reports, conditions and appointments are made through the services (and so audited): the bulk
-    data is not."""
+    reports, conditions, appointments and enforcement are made through the services (and so audited):
+    the bulk data is not."""
     from allocation.models import AllocateRequest
 
     assert AllocateRequest.objects.exists(), "the demo manager has a queue to work"
@@ -196,6 +196,7 @@ def test_bulk_demo_data_writes_no_audit_rows(seeded):
         "conditions.CommunityWorkRecord",
         "appointments.Appointment",
         "appointments.AppointmentSeries",
+        "compliance.EnforcementAction",
     }
 
 

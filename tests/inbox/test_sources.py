@@ -66,6 +66,10 @@ def test_the_inbox_gathers_the_source_each_app_writes_next_to_its_access_rules()
         ("documents.inbox_items", "ReportDeadlineSource", "report"),
         ("appointments.inbox_items", "FirstAppointmentSource", "first_appointment"),
         ("appointments.inbox_items", "ContactLevelSource", "contact_level"),
+        ("compliance.inbox_items", "EnforcementDecisionSource", "enforcement_decide"),
+        ("compliance.inbox_items", "WarningIssueSource", "enforcement_warning"),
+        ("compliance.inbox_items", "BreachApprovalSource", "enforcement_approve"),
+        ("compliance.inbox_items", "BreachLaySource", "enforcement_lay"),
     ]
 
 

@@ -37,6 +37,7 @@ def test_the_record_gathers_each_apps_part_from_its_own_module():
         ("programmes", "offenders:programmes", ""),
         ("plans", "plans:offender", ""),
         ("appointments", "appointments:offender", ""),
+        ("compliance", "compliance:offender", ""),
         ("classification", "classification:prisoner", "view_classification"),
         ("timeline", "offenders:timeline", ""),
         ("history", "audit:offender_history", "view_history"),
@@ -91,6 +92,7 @@ def test_a_viewer_is_offered_only_the_tabs_their_access_allows(client, office, o
         "programmes",
         "plans",
         "appointments",
+        "compliance",
         "classification",
         "timeline",
         "history",
@@ -106,5 +108,6 @@ def test_a_viewer_is_offered_only_the_tabs_their_access_allows(client, office, o
         "programmes",
         "plans",
         "appointments",
+        "compliance",
         "timeline",
     ]
