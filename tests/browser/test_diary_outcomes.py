@@ -198,7 +198,13 @@ def test_an_officer_records_the_days_outcomes_from_my_diary_with_the_keyboard_al
 
     # In the database: each status, with its transition, its casenote and its audit row.
     assert Appointment.objects.count() == 7
-    assert Casenote.objects.count() == 7, "one casenote per outcome, none for the refused one"
+    # One casenote per outcome, none for the refused one; and each of the two unacceptable failures
+    # starts enforcement (compliance), with a casenote of its own.
+    enforcement = Casenote.objects.filter(summary="Enforcement being considered")
+    assert sorted(enforcement.values_list("offender_id", flat=True)) == sorted(
+        appointment.offender_id for appointment, (outcome, _) in expected.items() if outcome == UNACCEPTABLE
+    )
+    assert Casenote.objects.exclude(pk__in=enforcement).count() == 7, "one per outcome"
     for appointment, (outcome, note) in expected.items():
         appointment.refresh_from_db()
         who = name_of(appointment)

@@ -215,6 +215,8 @@ MANY_PEOPLE = {
     "muster:mine",
     "staff:detail",
     "allocation:caseload",
+    "inbox:mine",
+    "inbox:team",
 }
 # Pages about the offender outside the record's frame that the walk must reach, so that it cannot pass
 # by reading nothing: the sentence and its events, a document and its revision and finalising, the
