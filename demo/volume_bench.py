@@ -51,6 +51,7 @@ SAMPLE_CONDITIONS = 12
 # The first size: a few of everything, so that each page shows some of each kind of row.
 SMALL_ROWS = 1_000
 FEED_SHARE = 3 / 10  # of the outbox rows, the kinds the feed carries
+OUTBOX_SENTENCES = 100_000  # the outbox events name these first sentences, spread
 
 
 class _RollBack(Exception):
@@ -151,7 +152,7 @@ CROSS JOIN generate_series(1, %(count)s) AS number
 """
 
 # Transaction ids from 1 up to the oldest still running; three in ten of the kinds the feed carries,
-# each naming a sentence (of the first 100,000, spread) and its offender.
+# each naming one of the first OUTBOX_SENTENCES sentences (spread) and its offender.
 _OUTBOX_SQL = f"""
 INSERT INTO {OutboxEvent._meta.db_table} (txid, occurred_at, event_type, offender_id, payload, actor_username)
 SELECT 1 + (n.value - 1)::bigint * %(span)s / %(rows)s,
@@ -164,12 +165,15 @@ SELECT 1 + (n.value - 1)::bigint * %(span)s / %(rows)s,
                                     'commenced_on', sentence.start_date)
             ELSE jsonb_build_object('appointment_id', n.value) END,
        'bench'
-FROM (
-    SELECT array_agg(id ORDER BY id) AS ids, count(*) AS total
-    FROM (SELECT id FROM sentences_sentence ORDER BY id LIMIT 100000) AS first_sentences
-) AS pool
-CROSS JOIN generate_series(1, %(rows)s) AS n(value)
-JOIN sentences_sentence sentence ON sentence.id = pool.ids[1 + (n.value::bigint * 7919) %% pool.total]
+FROM generate_series(1, %(rows)s) AS n(value)
+JOIN (
+    -- The first sentences numbered, each event given one of them by its number: an equality the
+    -- pool is hashed once for (an array of their ids carried on each row spilled gigabytes).
+    SELECT id, offender_id, sentence_type, start_date, row_number() OVER (ORDER BY id) AS position
+    FROM (
+        SELECT id, offender_id, sentence_type, start_date FROM sentences_sentence ORDER BY id LIMIT %(pool)s
+    ) AS first_sentences
+) AS sentence ON sentence.position = 1 + (n.value::bigint * 7919) %% %(pool)s
 """
 
 
@@ -212,6 +216,9 @@ def load_volumes(
     loaded["conditions"] += _execute(
         _SAMPLE_CONDITIONS_SQL, {"offender": context.offender.pk, "count": sample_conditions}
     )
+    pool = _scalar(
+        f"SELECT count(*) FROM (SELECT 1 FROM sentences_sentence LIMIT {OUTBOX_SENTENCES}) AS first"
+    )
     oldest_running = _scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
     loaded["outbox events"] = _execute(
         _OUTBOX_SQL,
@@ -219,6 +226,7 @@ def load_volumes(
             "rows": rows,
             "span": max(oldest_running - 2, 1),
             "feed_tenths": round(FEED_SHARE * 10),
+            "pool": max(pool, 1),
         },
     )
     bulk.analyze([Appointment, Condition, OutboxEvent])
