@@ -151,16 +151,23 @@ FROM (
 CROSS JOIN generate_series(1, %(count)s) AS number
 """
 
-# Transaction ids from 1 up to the oldest still running; three in ten of the kinds the feed carries,
+# Transaction ids from 1 up to the oldest still running; three in ten of the kinds the feed carries
+# (a sentence recorded, whose offices a page looks up, and sentences commenced),
 # each naming one of the first OUTBOX_SENTENCES sentences (spread) and its offender.
 _OUTBOX_SQL = f"""
 INSERT INTO {OutboxEvent._meta.db_table} (txid, occurred_at, event_type, offender_id, payload, actor_username)
 SELECT 1 + (n.value - 1)::bigint * %(span)s / %(rows)s,
        now() - (%(rows)s - n.value) * interval '1 second',
-       CASE WHEN n.value %% 10 < %(feed_tenths)s THEN 'SentenceCommenced'
+       CASE WHEN n.value %% 10 = 0 THEN 'SentenceRecorded'
+            WHEN n.value %% 10 < %(feed_tenths)s THEN 'SentenceCommenced'
             ELSE 'AppointmentOutcomeRecorded' END,
        sentence.offender_id,
-       CASE WHEN n.value %% 10 < %(feed_tenths)s
+       CASE WHEN n.value %% 10 = 0
+            THEN jsonb_build_object('sentence_id', sentence.id, 'sentence', jsonb_build_object(
+                     'id', sentence.id, 'sentence_type', sentence.sentence_type,
+                     'start_date', sentence.start_date, 'managing_office_id', sentence.managing_office_id,
+                     'court_id', sentence.court_id))
+            WHEN n.value %% 10 < %(feed_tenths)s
             THEN jsonb_build_object('sentence_id', sentence.id, 'sentence_type', sentence.sentence_type,
                                     'commenced_on', sentence.start_date)
             ELSE jsonb_build_object('appointment_id', n.value) END,
@@ -169,9 +176,11 @@ FROM generate_series(1, %(rows)s) AS n(value)
 JOIN (
     -- The first sentences numbered, each event given one of them by its number: an equality the
     -- pool is hashed once for (an array of their ids carried on each row spilled gigabytes).
-    SELECT id, offender_id, sentence_type, start_date, row_number() OVER (ORDER BY id) AS position
+    SELECT id, offender_id, sentence_type, start_date, managing_office_id, court_id,
+           row_number() OVER (ORDER BY id) AS position
     FROM (
-        SELECT id, offender_id, sentence_type, start_date FROM sentences_sentence ORDER BY id LIMIT %(pool)s
+        SELECT id, offender_id, sentence_type, start_date, managing_office_id, court_id
+        FROM sentences_sentence ORDER BY id LIMIT %(pool)s
     ) AS first_sentences
 ) AS sentence ON sentence.position = 1 + (n.value::bigint * 7919) %% %(pool)s
 """
