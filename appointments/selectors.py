@@ -7,7 +7,7 @@ and when they are next due, answered for many people at once in four queries."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import DateTimeField, Exists, Func, Max, OuterRef, Q, QuerySet
 
 from allocation.models import CaseAllocation, CaseRole
 from appointments.models import (
@@ -122,6 +122,19 @@ def rule_hours(rules: list[FirstAppointmentRule], sentence_type: str, on: dateti
     return None
 
 
+class _StartOfDay(Func):
+    """The first moment of a date in New Zealand time. An appointment on or after the day is one
+    starting at or after this moment: a range of `appointment_offender_time` (offender, starts_at),
+    where the date of each appointment's start would be worked out for every one of the person's
+    appointments."""
+
+    output_field = DateTimeField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql})::timestamp AT TIME ZONE %s)", [*params, ZONE.key]
+
+
 def first_appointments_due(staff_ids, today: datetime.date) -> list[FirstAppointmentDue]:
     """Current allocations (offender manager, supervising officer) of the given officers whose
     first appointment is not yet arranged or attended: two queries however many officers."""
@@ -131,7 +144,7 @@ def first_appointments_due(staff_ids, today: datetime.date) -> list[FirstAppoint
     arranged = Appointment.objects.filter(
         offender_id=OuterRef("offender_id"),
         status__in=FIRST_APPOINTMENT_STATUSES,
-        starts_at__date__gte=OuterRef("started_on"),
+        starts_at__gte=_StartOfDay(OuterRef("started_on")),
     )
     allocations = (
         CaseAllocation.objects.current()

@@ -81,7 +81,9 @@ def shared_events(*, after: tuple[int, int] | None, limit: int) -> list[OutboxEv
     )
     if after is not None:
         txid, row_id = after
-        rows = rows.filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=row_id))
+        # The cursor's txid as a bound of the index range; the OR alone is only a filter, and the
+        # scan read every event before the cursor (500,000 rows, 156 ms, halfway through a million).
+        rows = rows.filter(txid__gte=txid).filter(Q(txid__gt=txid) | Q(id__gt=row_id))
     return list(rows[:limit])
 
 

@@ -71,7 +71,9 @@ def _build(*, cases: int, officers: int, tag: str):
     )
     offenders = Offender.objects.bulk_create(
         Offender(
-            prn=f"{91000000 + int(tag) * 100000 + n}",
+            # Nine digits: the demo's PRNs are eight, spread over every eight-digit number, so at
+            # national size any eight-digit PRN may be taken (96, 97 and 90 are the other benches').
+            prn=f"95{int(tag)}{n:06d}",
             family_name=f"Bench{n}",
             given_names="Case",
             date_of_birth=datetime.date(1990, 1, 1),

@@ -75,6 +75,7 @@ from ioms.pdf import pdf_document
 from offenders.models import Offender
 from offenders.selectors import name_codes
 from reconciliation.models import DataException, ReasonCode
+from sentences.custody import in_custody_q
 from sentences.models import (
     Charge,
     Conviction,
@@ -128,6 +129,8 @@ GOAL_RAW_RATIO = 5.0
 TARGETS: list[Target] = [
     Target("Home page (probation officer)", ("home",), Role.PROBATION_OFFICER),
     Target("Home page (service manager)", ("home",), Role.SERVICE_MANAGER),
+    # Its list of prisoners: the people in custody at the officer's prison (sentences.custody).
+    Target("Home page (prison officer)", ("home",), Role.PRISON_OFFICER),
     Target(
         "Offender search: name",
         ("offenders:search",),
@@ -471,6 +474,20 @@ def largest_office_args(context: BenchContext) -> tuple:
     return (largest["managing_office"],) if largest else (0,)
 
 
+def largest_prison_args(context: BenchContext) -> tuple:
+    """The prison holding the most people in custody under a current sentence it manages: the
+    heaviest muster list with the custody filter (sentences.custody)."""
+    largest = (
+        Sentence.objects.current()
+        .filter(in_custody_q(), managing_office__kind=OfficeKind.PRISON)
+        .values("managing_office")
+        .annotate(people=Count("offender", distinct=True))
+        .order_by("-people", "managing_office")
+        .first()
+    )
+    return (largest["managing_office"],) if largest else (0,)
+
+
 # A national role, since the largest office need not be the demo service manager's. The CSV body is
 # streamed; a measurement counts the rows' query only if the bench reads the streamed body.
 TARGETS.extend(
@@ -488,6 +505,13 @@ TARGETS.extend(
             Role.SYSTEM_ADMIN,
             args=largest_office_args,
             query=lambda context: {"sort": "end", "page": 3},
+            goal=True,
+        ),
+        Target(
+            "Muster list (largest prison, people in custody)",
+            ("muster:office",),
+            Role.SYSTEM_ADMIN,
+            args=largest_prison_args,
             goal=True,
         ),
         Target(

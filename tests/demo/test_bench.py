@@ -70,6 +70,8 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
         "5",  # every query form for five people (300 by default): tests/demo/test_search_recall.py
         "--pdf",
         "1",
+        "--volumes",
+        "3000",
         "--output-dir",
         str(tmp_path),
         stdout=out,
@@ -82,6 +84,9 @@ def test_bench_seeds_an_empty_database_and_prints_a_table(tmp_path):
     assert "Work inbox: a service manager over 5 officers" in output and "Team inbox (5 people" in output
     assert "Search recall: 5 people" in output and "recall@5" in output
     assert "Classification PDFs: 1 runs each" in output and "Review form PDF (latest review)" in output
+    assert "national volumes (3,000 appointments and outbox events; rolled back)" in output
+    volumes = output.split("national volumes", 1)[1].split("\n\n", 1)[0]
+    assert "Event feed, from the middle" in volumes and "Constant queries: yes" in volumes
     assert Offender.objects.filter(prn__in=generated_prns(40)).count() == 40
     for column in ("Median ms", "p95 ms", "Queries", "Raw SQL ms", "× raw"):
         assert column in output

@@ -44,6 +44,8 @@ def test_make_bench_reports_the_inbox(tmp_path):
         "0",
         "--recall",
         "0",
+        "--volumes",
+        "0",
         "--output-dir",
         str(tmp_path),
         stdout=out,

@@ -29,6 +29,7 @@ from demo.bench import (
 )
 from demo.search_recall import format_recall, run_recall_bench
 from demo.seed import SIZES
+from demo.volume_bench import VOLUME_BENCH_ROWS, format_volumes, run_volume_bench
 from offenders.models import Offender
 
 
@@ -59,6 +60,15 @@ class Command(BaseCommand):
             default=60,
             help="Also time an officer's diary and the office calendar with this many cases per officer "
             "(5 officers) against one case each, built and rolled back in one transaction (0 to skip).",
+        )
+        parser.add_argument(
+            "--volumes",
+            type=int,
+            default=VOLUME_BENCH_ROWS,
+            help="Also time the record's conditions and appointments tabs, the work inbox, the diary, "
+            "the office calendar and the data share's event feed with a few rows of each, then with "
+            "this many appointments, half as many conditions and this many outbox events, in one "
+            "transaction rolled back (0 to skip).",
         )
         parser.add_argument(
             "--classification",
@@ -179,6 +189,13 @@ class Command(BaseCommand):
             )
             appointments = run_appointments_bench(cases=options["appointments"], runs=options["runs"])
             self.stdout.write(format_appointments(appointments))
+        if options["volumes"]:
+            self.stdout.write(
+                f"\nConditions, appointments, the inbox and the event feed with national volumes "
+                f"({options['volumes']:,} appointments and outbox events; rolled back)"
+            )
+            volumes = run_volume_bench(rows=options["volumes"], runs=options["runs"])
+            self.stdout.write(format_volumes(volumes) if volumes else "No sample record or demo officer.")
         if options["classification"]:
             self.stdout.write(
                 f"\nClassification: scoring a prisoner with a short and a long history "
