@@ -119,7 +119,7 @@ def test_the_compliance_tab_shows_the_rules_the_failures_and_the_actions(client,
     )
     day = action.failed_on
     link = reverse("appointments:detail", args=[action.appointment_id])
-    assert f'href="{link}">{day:%-d %b %Y}, 9:00 a.m.</a> (office visit)' in page
+    assert f'href="{link}">{day:%-d %b %Y}, 9:00am</a> (office visit)' in page
     assert "The next unacceptable failure leads to enforcement action (breach)" in page
     assert "Being considered" in page and f'href="{reverse("compliance:detail", args=[action.pk])}"' in page
     assert f"{action.due_on:%-d %b %Y}" in page

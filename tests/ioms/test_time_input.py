@@ -58,3 +58,15 @@ def test_the_field_gives_its_hint_and_gov_uk_messages():
     assert AppointmentTime({"starts": ""}).errors["starts"] == ["Enter starts at"]
     html = str(AppointmentTime(initial={"starts": datetime.time(14)})["starts"])
     assert 'type="text"' in html and 'value="2:00pm"' in html and 'type="time"' not in html
+
+
+def test_times_on_pages_are_written_as_the_boxes_show_them():
+    from zoneinfo import ZoneInfo
+
+    from ioms.templatetags.clock import clock
+
+    nz = ZoneInfo("Pacific/Auckland")
+    moment = datetime.datetime(2026, 12, 7, 14, 5, 31, tzinfo=nz)
+    assert clock(moment.astimezone(datetime.UTC)) == "2:05pm"  # shown in New Zealand time
+    assert clock(datetime.time(12)) == "midday"
+    assert clock(None) == ""
