@@ -9,11 +9,13 @@ below this app (.importlinter), so no domain event is needed."""
 import datetime
 import hashlib
 import secrets
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from appointments.access import can_set_contact_level
@@ -22,6 +24,7 @@ from appointments.models import (
     ATTENDANCE_OUTCOMES,
     CONTACT_DAYS_RANGE,
     Appointment,
+    AppointmentKind,
     AppointmentSeries,
     AppointmentStatus,
     CalendarFeed,
@@ -36,6 +39,9 @@ from audit.refusals import Refused
 from audit.services import audit_created, audit_record
 from casenotes.models import CasenoteType
 from casenotes.services import casenote_create
+from conditions.access import can_change_conditions
+from conditions.models import MAX_HOURS_PER_DAY, CommunityWorkRecord, Condition, ConditionKind, WorkSource
+from conditions.services import community_work_hours_record, hours_worked
 from events.domain import AppointmentOutcomeRecorded, publish
 from offenders.models import Offender
 
@@ -351,13 +357,62 @@ def _check_outcome(appointment: Appointment, outcome: str, note: str) -> None:
         raise ValidationError({"note": "Say why the appointment is cancelled."})
 
 
+def _hours(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _community_work_hours(*, actor, appointment: Appointment, outcome: str) -> str:
+    """An attended community work placement counts towards the person's community work order: its
+    length (in quarter hours, at most 12 a day and what is left of the order) is recorded against
+    the order in force that day (conditions.services, source "work party outcome"). Returns what
+    the casenote says of it ("" for other appointments)."""
+    if appointment.kind != AppointmentKind.COMMUNITY_WORK or outcome not in {
+        AppointmentStatus.ATTENDED,
+        AppointmentStatus.ATTENDED_LATE,
+    }:
+        return ""
+    day = local(appointment.starts_at).date()
+    order = (
+        Condition.objects.in_force()
+        .filter(offender_id=appointment.offender_id, kind=ConditionKind.COMMUNITY_WORK, start_on__lte=day)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=day))
+        .select_related("sentence__offender")
+        .order_by("start_on", "id")
+        .first()
+    )
+    if order is None:
+        return "No community work order was in force that day: no hours recorded."
+    if getattr(actor, "is_authenticated", False) and not can_change_conditions(actor, order.sentence):
+        return "Hours not recorded: record them on the person's Conditions tab."
+    if CommunityWorkRecord.objects.filter(condition=order, worked_on=day).exists():
+        return f"Hours for {day:%-d %b %Y} were already recorded on the community work order."
+    remaining = Decimal(order.hours_ordered) - hours_worked(order)
+    quarters = (appointment.ends_at - appointment.starts_at) // datetime.timedelta(minutes=15)
+    hours = min(Decimal(quarters) / 4, Decimal(MAX_HOURS_PER_DAY), remaining)
+    if hours <= 0:
+        return "Every hour of the community work order is already worked: no hours recorded."
+    community_work_hours_record(
+        actor=actor, condition=order, on=day, hours=hours, source=WorkSource.WORK_PARTY
+    )
+    return (
+        f"{_hours(hours)} hours of community work recorded against the order "
+        f"({_hours(remaining - hours)} of {order.hours_ordered} remaining)."
+    )
+
+
 @transaction.atomic
 def outcome_record(*, actor, appointment: Appointment, outcome: str, note: str = "") -> Appointment:
-    """Record what happened at an appointment, and the casenote of it, in one step."""
+    """Record what happened at an appointment, and the casenote of it, in one step. An attended
+    community work placement also records its hours against the community work order."""
     _check_outcome(appointment, outcome, note)
     contact_on = appointment.starts_at if outcome in ATTENDANCE_OUTCOMES else None
     casenote = _casenote(
-        actor=actor, appointment=appointment, outcome=outcome, note=note, contact_on=contact_on
+        actor=actor,
+        appointment=appointment,
+        outcome=outcome,
+        note=note,
+        contact_on=contact_on,
+        extra=_community_work_hours(actor=actor, appointment=appointment, outcome=outcome),
     )
     APPOINTMENT_WORKFLOW.move(
         appointment,

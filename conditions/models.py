@@ -305,7 +305,7 @@ class WorkSource(models.TextChoices):
 
 class CommunityWorkRecord(models.Model):
     """Hours of community work done on a day, against a community work condition, and who recorded
-    them (a person, or later the appointments app from a work party's outcome)."""
+    them (a person, or the appointments app from an attended community work placement)."""
 
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="work_records")
     worked_on = models.DateField()

@@ -243,8 +243,8 @@ def hours_worked(condition: Condition) -> Decimal:
 def community_work_hours_record(
     *, actor, condition: Condition, on: datetime.date, hours, source: str = WorkSource.STAFF
 ) -> CommunityWorkRecord:
-    """Hours of community work done on `on` against a community work condition. The appointments
-    app will call this from a work party's outcome (source WORK_PARTY)."""
+    """Hours of community work done on `on` against a community work condition, typed by staff or
+    recorded by the appointments app from an attended community work placement (WORK_PARTY)."""
     condition = _locked(condition)
     _refuse_unless_may_change(actor, condition.sentence)
     if condition.kind != ConditionKind.COMMUNITY_WORK:
