@@ -15,7 +15,9 @@ recomputes, so its failure is logged (robust on_commit) and never undoes the cha
 from django.db import connection, transaction
 
 from classification.schedule import schedule_refresh
-from events.domain import DomainEvent, SentenceChanged
+from classification.services import reviews_cancel_on_release
+from events.domain import CustodyMovementRecorded, DomainEvent, SentenceChanged
+from sentences.models import CustodyMovementKind
 
 # The prisoners noted in this connection's transaction, waiting for its commit: one callback per
 # transaction refreshes them all. A set whose callback is no longer queued (its transaction rolled
@@ -53,3 +55,12 @@ def review_schedule_refresh_on_sentence_change(event: SentenceChanged, *, actor)
     regular review. Other details (a court case number, a transfer) change neither."""
     if event.release_dates_changed or TERM_FIELDS.intersection(event.changes):
         _note(event.offender_id)
+
+
+def cancel_reviews_on_release(event: CustodyMovementRecorded, *, actor) -> None:
+    """A release from custody cancels the prisoner's open reviews (classification.services), in
+    the release's transaction: the due list and the reviews waiting for a step stop showing them."""
+    if event.kind == CustodyMovementKind.RELEASED:
+        reviews_cancel_on_release(
+            actor=actor, offender_id=event.offender_id, released_on=event.occurred_on, summary=event.summary
+        )

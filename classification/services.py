@@ -792,6 +792,25 @@ def review_cancel(*, actor, review: Review, reason: str) -> Review:
 
 
 @transaction.atomic
+def reviews_cancel_on_release(
+    *, actor, offender_id: int, released_on: datetime.date, summary: str
+) -> list[Review]:
+    """A prisoner released from custody is no longer classified: each review still open (not yet
+    approved) is cancelled, with the release as its reason, whoever recorded the release (a step
+    of the release, not a decision about the review). A review already approved stays, to be
+    advised or closed by the prison."""
+    cancelled = []
+    for review in Review.objects.filter(offender_id=offender_id, status__in=OPEN_REVIEW_STATUSES).order_by(
+        "pk"
+    ):
+        review = _locked_review(review, "cancel")
+        reason = f"{summary}: a prisoner released from custody is no longer classified."
+        _step(review, actor=actor, action="cancel", comment=reason, fields={"cancel_reason": reason[:500]})
+        cancelled.append(review)
+    return cancelled
+
+
+@transaction.atomic
 def review_advise(
     *,
     actor,

@@ -66,6 +66,7 @@ SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
     CustodyMovementRecorded: (
         in_transaction(casenotes.note_custody_movement_recorded),
         in_transaction(classification.review_schedule_refresh),
+        in_transaction(classification.cancel_reviews_on_release),
     ),
     OffenderDetailsChanged: (in_transaction(casenotes.note_offender_details_changed),),
     ChargeLaid: (in_transaction(classification.review_schedule_refresh),),

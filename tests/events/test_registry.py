@@ -37,6 +37,7 @@ EXPECTED = {
     "CustodyMovementRecorded": [
         ("casenotes.handlers.note_custody_movement_recorded", "in transaction"),
         ("classification.handlers.review_schedule_refresh", "in transaction"),
+        ("classification.handlers.cancel_reviews_on_release", "in transaction"),
     ],
     "OffenderDetailsChanged": [("casenotes.handlers.note_offender_details_changed", "in transaction")],
     "ChargeLaid": [("classification.handlers.review_schedule_refresh", "in transaction")],
