@@ -28,6 +28,7 @@ from compliance.models import (
     Recommendation,
 )
 from compliance.rules import recommendation_for, rules_in_force, window_opens
+from offenders.models import Offender
 from sentences.models import CURRENT_SENTENCE_STATUSES, Sentence, SentenceEventKind, SentenceType
 from sentences.services import sentence_event_record
 from staff.access import office_id_of, staff_of
@@ -89,6 +90,13 @@ def supervised_sentence(offender_id: int, on: datetime.date) -> Sentence | None:
     )
 
 
+def _lock_person(offender_id: int) -> None:
+    """Whatever makes or ends a person's considered action waits here for the other: two failures
+    recorded at once would each find none being considered and both insert one (the second failing
+    on enforcement_one_considered_per_offender), and the second would not count the first."""
+    Offender.objects.select_for_update().filter(pk=offender_id).values_list("pk", flat=True).first()
+
+
 def _casenote(*, actor, action: EnforcementAction, summary: str, text: str):
     return casenote_create(
         actor=actor,
@@ -116,6 +124,7 @@ def failure_consider(*, actor, appointment: Appointment) -> EnforcementAction | 
     rules = rules_in_force(failed_on)
     if rules is None:
         return None
+    _lock_person(appointment.offender_id)  # before counting: a failure committed meanwhile counts
     failures = len(failures_counted(appointment.offender_id, rules, failed_on))
     recommendation = recommendation_for(rules, failures)
     if recommendation == Recommendation.NONE:
@@ -354,6 +363,7 @@ def breach_return(*, actor, action: EnforcementAction, reason: str) -> Enforceme
     if not reason.strip():
         raise ValidationError({"reason": "Say why the breach is returned."})
     today = timezone.localdate()
+    _lock_person(action.offender_id)
     try:
         with transaction.atomic():
             ENFORCEMENT_WORKFLOW.move(
