@@ -22,8 +22,14 @@ def window_opens(rules: ComplianceRuleSet, on: datetime.date) -> datetime.date:
 
 
 def window_closes(rules: ComplianceRuleSet, failed_on: datetime.date) -> datetime.date:
-    """The last day on which a failure on `failed_on` still counts."""
-    return failed_on + relativedelta(months=rules.window_months) - datetime.timedelta(days=1)
+    """The last day on which a failure on `failed_on` still counts: the day before the first on
+    which window_opens reaches it. Not simply the failure's day plus the months less a day: adding
+    months clips to a month's end (29 Feb 2028 + 12 months is 28 Feb 2029, yet the failure still
+    counts on 28 Feb 2029, whose window opens on 28 Feb 2028)."""
+    day = failed_on + relativedelta(months=rules.window_months)
+    while window_opens(rules, day) < failed_on:  # at most three days past a clipped month's end
+        day += datetime.timedelta(days=1)
+    return day - datetime.timedelta(days=1)
 
 
 def recommendation_for(rules: ComplianceRuleSet, failures: int) -> str:
