@@ -372,28 +372,33 @@ def _community_work_hours(*, actor, appointment: Appointment, outcome: str) -> s
     }:
         return ""
     day = local(appointment.starts_at).date()
-    order = (
+    orders = list(
         Condition.objects.in_force()
         .filter(offender_id=appointment.offender_id, kind=ConditionKind.COMMUNITY_WORK, start_on__lte=day)
         .filter(Q(end_on__isnull=True) | Q(end_on__gte=day))
         .select_related("sentence__offender")
         .order_by("start_on", "id")
-        .first()
     )
-    if order is None:
+    if not orders:
         return "No community work order was in force that day: no hours recorded."
+    # The earliest order with hours left (a second order runs on once the first is worked).
+    left = [(order, Decimal(order.hours_ordered) - hours_worked(order)) for order in orders]
+    order, remaining = next(((o, r) for o, r in left if r > 0), left[-1])
     if getattr(actor, "is_authenticated", False) and not can_change_conditions(actor, order.sentence):
         return "Hours not recorded: record them on the person's Conditions tab."
     if CommunityWorkRecord.objects.filter(condition=order, worked_on=day).exists():
         return f"Hours for {day:%-d %b %Y} were already recorded on the community work order."
-    remaining = Decimal(order.hours_ordered) - hours_worked(order)
     quarters = (appointment.ends_at - appointment.starts_at) // datetime.timedelta(minutes=15)
     hours = min(Decimal(quarters) / 4, Decimal(MAX_HOURS_PER_DAY), remaining)
     if hours <= 0:
         return "Every hour of the community work order is already worked: no hours recorded."
-    community_work_hours_record(
-        actor=actor, condition=order, on=day, hours=hours, source=WorkSource.WORK_PARTY
-    )
+    try:
+        community_work_hours_record(
+            actor=actor, condition=order, on=day, hours=hours, source=WorkSource.WORK_PARTY
+        )
+    except ValidationError as error:
+        # Hours typed on the Conditions tab meanwhile: the outcome stands, the hours are for a person.
+        return f"Hours not recorded ({' '.join(error.messages)}): record them on the person's Conditions tab."
     return (
         f"{_hours(hours)} hours of community work recorded against the order "
         f"({_hours(remaining - hours)} of {order.hours_ordered} remaining)."

@@ -51,12 +51,12 @@ class _HeldActionSource(InboxSource):
         ]
 
     def may_see(self, viewer: Person, item):
-        """The holder's manager (or support staff) at the action's office: they may act on it too."""
-        if viewer.holds(Role.SYSTEM_ADMIN):
+        """The officer holding it, and the service managers and support staff of the action's
+        office, who may act on it too (compliance.services.may_act_on); not the office's other
+        probation officers."""
+        if viewer.user_id in item.assignee_ids or viewer.holds(Role.SYSTEM_ADMIN):
             return True
-        return viewer.office_id in item.office_ids and viewer.holds(
-            Role.SERVICE_MANAGER, Role.ADMIN_SUPPORT, Role.PROBATION_OFFICER
-        )
+        return viewer.office_id in item.office_ids and viewer.holds(Role.SERVICE_MANAGER, Role.ADMIN_SUPPORT)
 
 
 class EnforcementDecisionSource(_HeldActionSource):

@@ -138,13 +138,22 @@ def failure_consider(*, actor, appointment: Appointment) -> EnforcementAction | 
     )
     if considered is not None:
         before = [considered.failures_in_window, considered.recommendation]
+        latest = local(considered.appointment.starts_at).date()
+        if latest > failed_on:
+            # Recorded late, for an appointment before the action's latest failure: counted as on
+            # that latest day, which now has one failure more behind it.
+            failures = len(failures_counted(appointment.offender_id, rules, latest))
+            recommendation = recommendation_for(rules, failures)
         considered.failures_in_window = max(considered.failures_in_window, failures)
         considered.recommendation = (
             Recommendation.BREACH
             if Recommendation.BREACH in (recommendation, considered.recommendation)
             else recommendation
         )
-        considered.appointment = appointment
+        if appointment.starts_at > considered.appointment.starts_at:
+            # The latest failure it answers (counting_from): a failure recorded late for an older
+            # appointment does not move it back.
+            considered.appointment = appointment
         considered.save(update_fields=["failures_in_window", "recommendation", "appointment"])
         audit_record(
             actor=actor,

@@ -101,3 +101,21 @@ def test_an_office_visit_records_no_hours(probation_officer, arrange, order):
     outcome_record(actor=probation_officer, appointment=arrange(hours_ago(3)), outcome="attended")
 
     assert not CommunityWorkRecord.objects.exists()
+
+
+def test_once_the_first_order_is_worked_the_hours_go_to_the_next_one_in_force(
+    probation_officer, arrange, order, sentence
+):
+    second = condition_create(
+        actor=probation_officer, sentence=sentence, kind=ConditionKind.COMMUNITY_WORK, hours_ordered=20
+    )
+    order.hours_ordered = 7
+    order.save(update_fields=["hours_ordered"])
+    outcome_record(
+        actor=probation_officer, appointment=placement(arrange, hours=7, ago=48), outcome="attended"
+    )
+
+    outcome_record(actor=probation_officer, appointment=placement(arrange, hours=6), outcome="attended")
+
+    assert CommunityWorkRecord.objects.get(condition=order).hours == Decimal(7)
+    assert CommunityWorkRecord.objects.get(condition=second).hours == Decimal(6)

@@ -91,3 +91,14 @@ def test_each_source_is_one_query_however_many_actions(office, probation_officer
     assert [found for _, found in few] == [1, 1, 1, 1]
     assert [found for _, found in many] == [4, 4, 4, 4]
     assert [queries for queries, _ in few] == [queries for queries, _ in many] == [1, 1, 1, 1]
+
+
+def test_another_probation_officer_of_the_office_may_not_see_the_item(office, probation_officer, role_user):
+    colleague = role_user(Role.PROBATION_OFFICER, username="po_colleague")
+    offender = supervised(probation_officer, office, family_name="Ngata", given_names="Aroha")
+    fail(probation_officer, offender, days_ago=2)
+    [item] = items(probation_officer, "enforcement_decide")
+
+    assert EnforcementDecisionSource().may_see(person_of(probation_officer), item)
+    assert not EnforcementDecisionSource().may_see(person_of(colleague), item)
+    assert EnforcementDecisionSource().may_see(person_of(role_user(Role.SERVICE_MANAGER)), item)

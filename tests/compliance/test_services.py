@@ -320,3 +320,14 @@ def test_the_summary_takes_the_same_queries_however_long_the_history(
         )
     with django_assert_max_num_queries(6):
         compliance_summary(offender, FIRST + datetime.timedelta(days=90))
+
+
+def test_a_failure_recorded_late_for_an_older_appointment_keeps_the_latest_as_the_one_answered(
+    fail, offender
+):
+    fail(FIRST + datetime.timedelta(days=10))
+    fail(FIRST)  # recorded afterwards, for an appointment ten days earlier
+
+    action = EnforcementAction.objects.get()
+    assert action.failures_in_window == 2
+    assert action.appointment.starts_at.astimezone(NZ).date() == FIRST + datetime.timedelta(days=10)
