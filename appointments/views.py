@@ -208,7 +208,9 @@ def reminder_preference(request, offender_pk):
         raise PermissionDenied("You may not change how this offender is reminded of appointments.")
     reminders = _reminders_context(offender)
     form = ReminderPreferenceForm(
-        request.POST or None, offender=offender, initial={"channel": reminders["reminder_channel"].value}
+        request.POST if request.method == "POST" else None,  # an empty post is answered with an error
+        offender=offender,
+        initial={"channel": reminders["reminder_channel"].value},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -479,6 +479,9 @@ def test_a_channel_without_its_address_on_record_is_refused_and_nothing_changes(
     assert not ReminderPreference.objects.exists()
     assert client.post(_page(offender), {"channel": "pigeon"}).status_code == 200
     assert not ReminderPreference.objects.exists()
+    nothing = client.post(_page(offender), {}).content.decode()  # nothing chosen: said, not ignored
+    assert "<title>Error: Appointment reminders" in nothing
+    assert not ReminderPreference.objects.exists()
     assert not AuditEvent.objects.filter(object_type="appointments.ReminderPreference").exists()
     with pytest.raises(ValidationError):
         reminder_preference_set(actor=probation_officer, offender=offender, channel="pigeon")
@@ -564,3 +567,12 @@ def test_two_runs_at_once_send_each_reminder_once(monkeypatch, office, role_user
     assert sum(counts) == 3 and len(counts) == 2
     assert sorted(r.address for r in SENT) == sorted(person.phone for person in people)
     assert ReminderSent.objects.filter(status=ReminderStatus.SENT).count() == 3
+
+
+def test_the_help_desk_sees_the_reminders_in_the_admin_read_only(client, office):
+    from staff.roles import Role
+    from tests.factories import staff_user
+
+    client.force_login(staff_user(Role.SYSTEM_ADMIN, office=office, is_staff=True, username="sa_rem"))
+    assert client.get("/admin/appointments/remindersent/").status_code == 200
+    assert client.get("/admin/appointments/remindersent/add/").status_code == 403
