@@ -55,7 +55,7 @@ from agencies.services import (
 from audit.models import AuditAction
 from audit.services import audit_listed, audit_record, audit_view
 from ioms.csv_export import Echo, safe_cell
-from ioms.forms import add_service_errors
+from ioms.forms import add_service_errors, posted
 from offenders.access import access_offender_by_id
 from offenders.models import visible_offenders_q
 
@@ -199,7 +199,7 @@ def programmes_export(request, pk):
 @require_http_methods(["GET", "POST"])
 def agency_create(request):
     _require_manage(request.user)
-    form = AgencyForm(request.POST or None)
+    form = AgencyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             agency = agency_accept(
@@ -216,7 +216,7 @@ def agency_create(request):
 @require_http_methods(["GET", "POST"])
 def agency_edit(request, pk):
     agency = _agency(request.user, pk, for_edit=True)
-    form = AgencyForm(request.POST or None, instance=Agency.objects.get(pk=agency.pk))
+    form = AgencyForm(posted(request), instance=Agency.objects.get(pk=agency.pk))
     if request.method == "POST" and form.is_valid():
         try:
             changes = agency_update(
@@ -236,7 +236,7 @@ def agency_discontinue_view(request, pk):
     if agency.status == AgencyStatus.DISCONTINUED:
         messages.info(request, f"{agency} is already discontinued.")
         return redirect("agencies:detail", pk=agency.pk)
-    form = DiscontinueForm(request.POST or None)
+    form = DiscontinueForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             agency_discontinue(
@@ -264,7 +264,7 @@ def programme_create(request, agency_pk):
     if agency.status == AgencyStatus.DISCONTINUED:
         messages.error(request, f"{agency} is discontinued and cannot sponsor a new programme.")
         return redirect("agencies:detail", pk=agency.pk)
-    form = ProgrammeForm(request.POST or None, agency=agency)
+    form = ProgrammeForm(posted(request), agency=agency)
     if request.method == "POST" and form.is_valid():
         try:
             programme = programme_adopt(
@@ -394,7 +394,7 @@ def programme_referrals_export(request, pk):
 def programme_edit(request, pk):
     programme = _programme(request.user, pk, for_edit=True)
     form = ProgrammeForm(
-        request.POST or None, instance=Programme.objects.get(pk=programme.pk), agency=programme.agency
+        posted(request), instance=Programme.objects.get(pk=programme.pk), agency=programme.agency
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -421,7 +421,7 @@ def programme_discontinue_view(request, pk):
     if programme.status == ProgrammeStatus.DISCONTINUED:
         messages.info(request, f"{programme} is already discontinued.")
         return redirect("agencies:programme_detail", pk=programme.pk)
-    form = DiscontinueForm(request.POST or None)
+    form = DiscontinueForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             programme_discontinue(
@@ -449,7 +449,7 @@ def refer(request, offender_pk):
         raise PermissionDenied("You may not refer this offender to programmes.")
     if request.method == "GET":
         audit_view(actor=request.user, obj=offender, summary=f"Opened {offender} to refer to a programme")
-    form = ReferForm(request.POST or None, offender=offender)
+    form = ReferForm(posted(request), offender=offender)
     if request.method == "POST" and form.is_valid():
         try:
             referral = referral_create(actor=request.user, offender=offender, **form.cleaned_data)
@@ -470,7 +470,7 @@ def referral_status(request, pk):
     if not REFERRAL_TRANSITIONS[referral.status]:
         messages.info(request, f"This referral is {referral.get_status_display().lower()}; it cannot change.")
         return redirect("agencies:attendance", pk=referral.pk)
-    form = ReferralStatusForm(request.POST or None, referral=referral)
+    form = ReferralStatusForm(posted(request), referral=referral)
     if request.method == "POST" and form.is_valid():
         try:
             referral = referral_transition(
@@ -497,7 +497,7 @@ def attendance(request, pk):
     referral = access_referral_by_id(request.user, pk, for_edit=request.method == "POST")
     is_open = referral.status in ATTENDANCE_STATUSES
     may_record = is_open and can_record_referral(request.user, referral)
-    form = AttendanceForm(request.POST or None) if may_record else None
+    form = AttendanceForm(posted(request)) if may_record else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied("Attendance can only be recorded on an open referral.")

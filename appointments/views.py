@@ -51,7 +51,7 @@ from appointments.selectors import (
 )
 from appointments.services import ZONE, local, token_hash
 from audit.services import audit_listed, audit_view
-from ioms.forms import add_service_errors
+from ioms.forms import add_service_errors, posted
 from offenders.access import access_offender_by_id, offender_office_ids
 from offenders.views import record_context
 from staff.access import staff_of
@@ -208,7 +208,7 @@ def reminder_preference(request, offender_pk):
         raise PermissionDenied("You may not change how this offender is reminded of appointments.")
     reminders = _reminders_context(offender)
     form = ReminderPreferenceForm(
-        request.POST if request.method == "POST" else None,  # an empty post is answered with an error
+        posted(request),
         offender=offender,
         initial={"channel": reminders["reminder_channel"].value},
     )
@@ -239,7 +239,7 @@ def contact_level_change(request, offender_pk):
     today = timezone.localdate(timezone=ZONE)
     current = contact_level(offender, today)
     initial = {"starts_on": today, "every_days": current.every_days if current else None}
-    form = ContactLevelForm(request.POST or None, initial=initial)
+    form = ContactLevelForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -284,7 +284,7 @@ def appointment_create(request, offender_pk):
     initial = {"office": offender.home_office_id, "kind": "office_visit"}
     if member is not None and officers.filter(pk=member.pk).exists():
         initial["officer"] = member.pk
-    form = AppointmentForm(request.POST or None, officers=officers, offices=_offices(), initial=initial)
+    form = AppointmentForm(posted(request), officers=officers, offices=_offices(), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         common = {
@@ -355,7 +355,7 @@ def appointment_detail(request, pk):
 def appointment_outcome(request, pk):
     appointment = access_appointment_by_id(request.user, pk, for_edit=True)
     back = _back(request, reverse("appointments:detail", args=[appointment.pk]))
-    form = OutcomeForm(request.POST or None)
+    form = OutcomeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.outcome_record(
@@ -389,7 +389,7 @@ def appointment_reschedule(request, pk):
     appointment = access_appointment_by_id(request.user, pk, for_edit=True)
     when = local(appointment.starts_at)
     form = RescheduleForm(
-        request.POST or None,
+        posted(request),
         initial={"on": when.date(), "starts": when.time(), "ends": local(appointment.ends_at).time()},
     )
     if request.method == "POST" and form.is_valid():
@@ -424,7 +424,7 @@ def appointment_change(request, pk):
     when = local(appointment.starts_at)
     officers = _officers().filter(Q(office_id=appointment.office_id) | Q(pk=appointment.officer_id))
     form = ChangeForm(
-        request.POST or None,
+        posted(request),
         officers=officers,
         in_series=appointment.series_id is not None,
         initial={

@@ -22,7 +22,7 @@ from conditions.access import (
 from conditions.forms import ConditionForm, EndForm, HoursForm, VaryForm
 from conditions.models import Condition, ConditionKind
 from conditions.selectors import offender_conditions_by_sentence, remaining_hours, with_hours
-from ioms.forms import add_service_errors
+from ioms.forms import add_service_errors, posted
 from offenders.access import access_offender_by_id
 from offenders.views import record_context
 from sentences.models import SentenceStatus
@@ -85,7 +85,7 @@ def condition_add(request, sentence_pk):
     sentence = access_sentence_for_conditions_by_id(request.user, sentence_pk, for_edit=True)
     if request.method == "GET":
         audit_view(actor=request.user, obj=sentence, summary=f"Opened {sentence} to add a condition")
-    form = ConditionForm(request.POST or None, sentence=sentence)
+    form = ConditionForm(posted(request), sentence=sentence)
     if request.method == "POST" and form.is_valid():
         try:
             condition = services.condition_create(actor=request.user, sentence=sentence, **form.cleaned_data)
@@ -113,7 +113,7 @@ def condition_vary(request, pk):
             request, f"This condition is {condition.get_status_display().lower()}; it cannot change."
         )
         return redirect("conditions:detail", pk=condition.pk)
-    form = VaryForm(request.POST or None, condition=condition)
+    form = VaryForm(posted(request), condition=condition)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
@@ -142,7 +142,7 @@ def condition_end(request, pk):
     if not condition.in_force:
         messages.info(request, f"This condition is {condition.get_status_display().lower()} already.")
         return redirect("conditions:detail", pk=condition.pk)
-    form = EndForm(request.POST or None)
+    form = EndForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -175,7 +175,7 @@ def hours_record(request, pk):
     if condition.kind != ConditionKind.COMMUNITY_WORK or not condition.in_force:
         messages.info(request, "Hours are recorded against a community work condition in force only.")
         return redirect("conditions:detail", pk=condition.pk)
-    form = HoursForm(request.POST or None)
+    form = HoursForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             record = services.community_work_hours_record(

@@ -12,6 +12,12 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 
+def posted(request):
+    """A form view's data: the post, bound even when it is empty (a form posted with nothing chosen
+    shows its errors, where `request.POST or None` would redisplay it as if never sent); None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def add_service_errors(form: forms.Form, error: ValidationError, fields: Mapping[str, str] | None = None):
     """Put the messages of a service's ValidationError on `form`: each under the form field of the
     same name (or the name `fields` maps it to), the rest at the top of the form."""

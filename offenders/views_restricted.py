@@ -17,6 +17,7 @@ from audit.models import AuditAction
 from audit.refusals import Refused
 from audit.services import audit_record, audit_view
 from ioms.csv_export import Echo, safe_cell
+from ioms.forms import posted
 from offenders import services
 from offenders.access import (
     access_offender_by_id,
@@ -62,7 +63,7 @@ def restrict(request, pk: int):
             offender=offender,
             summary=f"restricting record {offender.prn}",
         )
-    form = RestrictForm(request.POST or None)
+    form = RestrictForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.offender_restrict(
@@ -88,7 +89,7 @@ def restriction_lift(request, pk: int):
             offender=offender,
             summary=f"lifting the restriction of record {offender.prn}",
         )
-    form = RestrictionLiftForm(request.POST or None)
+    form = RestrictionLiftForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.offender_restriction_lift(
@@ -109,7 +110,7 @@ def access_list(request, pk: int):
     if not offender.restricted:
         return redirect("offenders:detail", pk=offender.pk)
     may_manage = can_manage_restriction(request.user, offender)
-    form = AccessGrantForm(request.POST or None) if may_manage else None
+    form = AccessGrantForm(posted(request)) if may_manage else None
     if request.method == "POST":
         if not may_manage:
             _refuse(
@@ -161,7 +162,7 @@ def access_revoke(request, pk: int, access_pk: int):
             offender=offender,
             summary=f"changing the access list of record {offender.prn}",
         )
-    form = AccessRevokeForm(request.POST or None)
+    form = AccessRevokeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.restricted_access_revoke(
@@ -188,7 +189,7 @@ def break_glass(request, pk: int):
             offender=offender if offender.restricted else None,
             summary="breaking the glass",
         )
-    form = BreakGlassForm(request.POST or None)
+    form = BreakGlassForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             grant = services.offender_break_glass(

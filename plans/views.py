@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from agencies.models import OPEN_REFERRAL_STATUSES
 from audit.services import audit_view
 from classification.models import ActivityStatus
-from ioms.forms import add_service_errors
+from ioms.forms import add_service_errors, posted
 from offenders.access import access_offender_by_id
 from offenders.views import record_context
 from plans import services
@@ -104,7 +104,7 @@ def plan_create(request, sentence_pk):
     offender = sentence.offender
     if request.method == "GET":
         audit_view(actor=request.user, obj=sentence, summary=f"Opened {sentence} to write a sentence plan")
-    form = PlanForm(request.POST or None)
+    form = PlanForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(actor=request.user, sentence=sentence, **form.cleaned_data)
@@ -127,7 +127,7 @@ def _plan_form(
     request, pk, *, form_class, service, title: str, submit: str, done: str, intro: str = "", **kwargs
 ):
     plan = access_plan_by_id(request.user, pk, for_edit=True)
-    form = form_class(request.POST or None, **{key: value(plan) for key, value in kwargs.items()})
+    form = form_class(posted(request), **{key: value(plan) for key, value in kwargs.items()})
     if request.method == "POST" and form.is_valid():
         try:
             service(actor=request.user, plan=plan, **form.cleaned_data)
@@ -241,7 +241,7 @@ def objective_record(request, pk):
             request, f"This objective is {objective.get_status_display().lower()}; it cannot change."
         )
         return redirect("plans:detail", pk=plan.pk)
-    form = ObjectiveOutcomeForm(request.POST or None, objective=objective)
+    form = ObjectiveOutcomeForm(posted(request), objective=objective)
     if request.method == "POST" and form.is_valid():
         try:
             services.objective_record(actor=request.user, objective=objective, **form.cleaned_data)
@@ -270,7 +270,7 @@ def activity_record(request, pk):
     referral_open = activity.referral_id is not None and activity.referral.status in OPEN_REFERRAL_STATUSES
     # A programme's attendance and outcome come from its referral while that is open.
     allowed = frozenset({ActivityStatus.UNAVAILABLE}) if referral_open else None
-    form = ActivityOutcomeForm(request.POST or None, activity=activity, allowed=allowed)
+    form = ActivityOutcomeForm(posted(request), activity=activity, allowed=allowed)
     if request.method == "POST" and form.is_valid():
         try:
             services.activity_record(actor=request.user, activity=activity, **form.cleaned_data)

@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from ioms.forms import posted
 from signin import idle, lockout, second_factor, services
 from signin.access import access_user_for_second_factor_reset
 from signin.forms import CodeForm, FirstCodeForm
@@ -115,7 +116,7 @@ def otp_verify(request):
     """The step after the password for anyone with a confirmed device."""
     if request.user.is_verified() or not second_factor.has_confirmed_device(request.user):
         return redirect(_safe_next(request))
-    form = CodeForm(request.POST or None)
+    form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if second_factor.second_factor_verify(request=request, token=form.cleaned_data["code"]):
             return redirect(_safe_next(request))
@@ -143,7 +144,7 @@ def otp_setup(request):
             },
         )
     device = second_factor.unconfirmed_app_device(user=user)
-    form = FirstCodeForm(request.POST or None)
+    form = FirstCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         codes = second_factor.app_device_confirm(
             request=request, device=device, token=form.cleaned_data["code"]

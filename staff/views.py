@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ioms.forms import add_service_errors
+from ioms.forms import add_service_errors, posted
 from staff.access import access_staff_member_by_id, can_manage_staff_in
 from staff.forms import RelocateForm
 from staff.services import staff_relocate
@@ -17,7 +17,7 @@ def staff_relocate_view(request, pk):
     member = access_staff_member_by_id(request.user, pk)
     if not can_manage_staff_in(request.user, member.office):
         raise PermissionDenied("Only a manager of the staff member's office may relocate them.")
-    form = RelocateForm(request.POST or None, member=member)
+    form = RelocateForm(posted(request), member=member)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
