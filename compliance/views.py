@@ -23,7 +23,7 @@ from compliance.forms import ApproveForm, DecideForm, IssueForm, LayForm, Withdr
 from compliance.letter import LETTER_STATUSES, warning_letter_pdf
 from compliance.models import OPEN_STATUSES, EnforcementAction, EnforcementStatus, Recommendation
 from compliance.selectors import compliance_summary
-from ioms.forms import add_service_errors
+from ioms.forms import add_service_errors, posted
 from offenders.access import access_offender_by_id
 from offenders.views import record_context
 from staff.templatetags.staff_names import staff_name
@@ -164,141 +164,140 @@ def _only_when(request, action, *statuses) -> HttpResponse | None:
     return redirect("compliance:detail", pk=action.pk)
 
 
-def _posted(request):
-    """The posted data, bound even when empty (a form posted with nothing chosen shows its errors)."""
-    return request.POST if request.method == "POST" else None
-
-
 def _done(action) -> HttpResponse:
     return redirect("compliance:done", pk=action.pk)
 
 
-@require_http_methods(["GET", "POST"])
-def action_decide(request, pk):
-    action = access_action_by_id(request.user, pk, for_edit=True)
-    if wrong := _only_when(request, action, S.CONSIDERED):
+def _step(
+    request,
+    pk,
+    *,
+    statuses,
+    form_class,
+    run,
+    title: str,
+    submit: str,
+    intro,
+    error_fields=None,
+    for_approval: bool = False,
+) -> HttpResponse:
+    """One step of the enforcement workflow on a page of its own: the action as the viewer may
+    step it, only at the stages the step starts from, its form bound to the post, `run(action,
+    cleaned_data)` calling the step's service (which owns the change), the service's refusals put
+    back on the form, and the confirmation after. `intro`: text, or the action's text."""
+    access = {"for_approval": True} if for_approval else {"for_edit": True}
+    action = access_action_by_id(request.user, pk, **access)
+    if wrong := _only_when(request, action, *statuses):
         return wrong
-    form = DecideForm(_posted(request))
+    form = form_class(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.enforcement_decide(actor=request.user, action=action, **form.cleaned_data)
+            run(action, form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, error_fields)
         else:
             return _done(action)
-    label = Recommendation(action.recommendation).label.lower()
-    count = action.failures_in_window
     return _step_page(
         request,
         action,
         form=form,
+        title=title,
+        submit=submit,
+        intro=intro(action) if callable(intro) else intro,
+    )
+
+
+def _decide_intro(action) -> str:
+    count = action.failures_in_window
+    label = Recommendation(action.recommendation).label.lower()
+    return (
+        f"{count} unacceptable failure{'s' if count != 1 else ''} "
+        f"to attend within {action.rules.window_months} months. The rules recommend: {label}."
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_decide(request, pk):
+    return _step(
+        request,
+        pk,
+        statuses=(S.CONSIDERED,),
+        form_class=DecideForm,
+        run=lambda action, data: services.enforcement_decide(actor=request.user, action=action, **data),
         title="Decide what to do about the failure to attend",
         submit="Record the decision",
-        intro=f"{count} unacceptable failure{'s' if count != 1 else ''} "
-        f"to attend within {action.rules.window_months} months. The rules recommend: {label}.",
+        intro=_decide_intro,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def warning_issue(request, pk):
-    action = access_action_by_id(request.user, pk, for_edit=True)
-    if wrong := _only_when(request, action, S.WARNING_PREPARED):
-        return wrong
-    form = IssueForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.warning_issue(
-                actor=request.user, action=action, issued_on=form.cleaned_data["issued_on"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(action)
-    return _step_page(
+    return _step(
         request,
-        action,
-        form=form,
+        pk,
+        statuses=(S.WARNING_PREPARED,),
+        form_class=IssueForm,
+        run=lambda action, data: services.warning_issue(
+            actor=request.user, action=action, issued_on=data["issued_on"]
+        ),
         title="Record the formal warning as given",
         submit="Record the warning",
         intro="Give the person the warning letter, then record the day they were given it.",
     )
 
 
+def _approve_or_return(user, action, data) -> None:
+    if data["outcome"] == "approve":
+        services.breach_approve(actor=user, action=action, note=data["note"])
+    else:
+        services.breach_return(actor=user, action=action, reason=data["note"])
+
+
 @require_http_methods(["GET", "POST"])
 def breach_approve(request, pk):
-    action = access_action_by_id(request.user, pk, for_approval=True)
-    if wrong := _only_when(request, action, S.BREACH_PREPARED):
-        return wrong
-    form = ApproveForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        note = form.cleaned_data["note"]
-        try:
-            if form.cleaned_data["outcome"] == "approve":
-                services.breach_approve(actor=request.user, action=action, note=note)
-            else:
-                services.breach_return(actor=request.user, action=action, reason=note)
-        except ValidationError as error:
-            add_service_errors(form, error, {"reason": "note"})
-        else:
-            return _done(action)
-    preparer = staff_name(action.prepared_by) or "another officer"
-    return _step_page(
+    return _step(
         request,
-        action,
-        form=form,
+        pk,
+        statuses=(S.BREACH_PREPARED,),
+        form_class=ApproveForm,
+        run=lambda action, data: _approve_or_return(request.user, action, data),
         title="Approve or return the breach",
         submit="Record your decision",
-        intro=f"Prepared by {preparer}. {action.decision_note}".strip(),
+        intro=lambda action: (
+            f"Prepared by {staff_name(action.prepared_by) or 'another officer'}. {action.decision_note}"
+        ).strip(),
+        error_fields={"reason": "note"},
+        for_approval=True,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def breach_lay(request, pk):
-    action = access_action_by_id(request.user, pk, for_edit=True)
-    if wrong := _only_when(request, action, S.APPROVED):
-        return wrong
-    form = LayForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.breach_lay(
-                actor=request.user,
-                action=action,
-                laid_on=form.cleaned_data["laid_on"],
-                detail=form.cleaned_data["detail"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error, {"occurred_on": "laid_on"})
-        else:
-            return _done(action)
-    return _step_page(
+    return _step(
         request,
-        action,
-        form=form,
+        pk,
+        statuses=(S.APPROVED,),
+        form_class=LayForm,
+        run=lambda action, data: services.breach_lay(
+            actor=request.user, action=action, laid_on=data["laid_on"], detail=data["detail"]
+        ),
         title="Lay the breach with the court",
         submit="Record the breach as laid",
         intro="The breach is recorded on the sentence as charged with breach, until the court decides it.",
+        error_fields={"occurred_on": "laid_on"},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def action_withdraw(request, pk):
-    action = access_action_by_id(request.user, pk, for_edit=True)
-    if wrong := _only_when(request, action, *OPEN_STATUSES):
-        return wrong
-    form = WithdrawForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enforcement_withdraw(
-                actor=request.user, action=action, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(action)
-    return _step_page(
+    return _step(
         request,
-        action,
-        form=form,
+        pk,
+        statuses=tuple(OPEN_STATUSES),
+        form_class=WithdrawForm,
+        run=lambda action, data: services.enforcement_withdraw(
+            actor=request.user, action=action, reason=data["reason"]
+        ),
         title="Withdraw the enforcement action",
         submit="Withdraw it",
         intro="For example, when evidence of an acceptable reason for the failure arrives late.",
