@@ -569,10 +569,18 @@ def test_two_runs_at_once_send_each_reminder_once(monkeypatch, office, role_user
     assert ReminderSent.objects.filter(status=ReminderStatus.SENT).count() == 3
 
 
-def test_the_help_desk_sees_the_reminders_in_the_admin_read_only(client, office):
+def test_the_help_desk_sees_the_reminders_in_the_admin_read_only(client, office, contactable, arrange):
     from staff.roles import Role
     from tests.factories import staff_user
 
+    appointment = arrange(ahead(24))
+    assert reminders_send_due() == 1
+    row = ReminderSent.objects.get()
     client.force_login(staff_user(Role.SYSTEM_ADMIN, office=office, is_staff=True, username="sa_rem"))
-    assert client.get("/admin/appointments/remindersent/").status_code == 200
+
+    listing = client.get("/admin/appointments/remindersent/").content.decode()
+    assert f'/admin/appointments/remindersent/{row.pk}/change/">{appointment.pk}</a>' in listing
+    assert '<td class="field-status">Sent</td>' in listing
+    page = client.get(f"/admin/appointments/remindersent/{row.pk}/change/").content.decode()
+    assert "Text message" in page and 'name="status"' not in page  # shown, not editable
     assert client.get("/admin/appointments/remindersent/add/").status_code == 403
